@@ -1,0 +1,135 @@
+// The paper-parameter registry: every number or definition grokdiff takes from "Grokking of Diffusion
+// Models: Case Study on Modular Addition" (Kim, Park, Østby, Gu; arXiv 2604.17673), or chooses where the
+// paper is silent, lives here with its provenance and a `verified` flag. Nothing else in src/ or claims/
+// may hard-code these values: thresholds, frequencies and defaults are read from this one table.
+//
+// `verified: true` would mean the value was checked against the public text of the paper. The paper's text
+// was not reachable from this workplace when the registry was written, so every entry says where the value
+// came from (the project's mission statement, an issue, or our own documented choice) and stays unverified
+// until somebody checks it against the PDF. `kind` separates what the paper reports from what we chose.
+
+export type ParamKind =
+  | 'paper-setup' //   a setting of the paper's experiments (P, N, widths...)
+  | 'paper-result' //  a number the paper reports as a finding (FVE 0.95, key frequencies...)
+  | 'paper-threshold' // a level the paper uses to decide something (0.5 % rectification accuracy)
+  | 'our-choice'; //   where the paper is silent or not public: our documented definition
+
+export interface PaperParam<T> {
+  readonly value: T;
+  readonly kind: ParamKind;
+  /** Where the value comes from: paper section/figure/table as cited by the source, and the source. */
+  readonly provenance: string;
+  /** True only once checked against the paper's public text. */
+  readonly verified: boolean;
+  readonly note?: string;
+}
+
+function param<T>(value: T, kind: ParamKind, provenance: string, verified: boolean, note?: string): PaperParam<T> {
+  return Object.freeze({ value, kind, provenance, verified, ...(note ? { note } : {}) });
+}
+
+const MISSION = 'grokdiff mission statement (DEVELOPERS.md), summarising the paper';
+
+export const PAPER = Object.freeze({
+  // ---- Task and data ------------------------------------------------------------------------------
+  modulus: param(23, 'paper-setup', `paper main text (P = 23 on EMNIST); ${MISSION}`, false),
+  emnistModuli: param([23, 27, 31, 35] as const, 'paper-setup', 'paper Appendix E (P = 23..35 on EMNIST); issue #7', false),
+  k49Moduli: param([39, 43, 47] as const, 'paper-setup', 'paper appendix (Kuzushiji-49 study); issue #7', false),
+  imagesPerSymbol: param(
+    { single: 1, diverse: 4, many: 256 } as const,
+    'paper-setup',
+    `paper Sec. 3-4, Figures 2 and 4 (N = 1, 4, 256); ${MISSION}`,
+    false,
+  ),
+  trainingRatio: param(0.9, 'paper-setup', 'paper Sec. 3 (training ratio R = 0.9), as quoted in issue #3', false),
+  symbolChoice: param(
+    'first-P-classes-of-emnist-balanced-order',
+    'our-choice',
+    'the paper does not state which EMNIST classes map to 0..P-1 in its public summary',
+    false,
+    'Symbol k is EMNIST Balanced class k for k < P (digits 0-9, then A, B, ...). Any fixed bijection is equivalent for the task.',
+  ),
+  imageSide: param(28, 'our-choice', 'EMNIST native resolution; the paper resolution is unconfirmed (issue #3)', false),
+  pixelRange: param([-1, 1] as const, 'our-choice', 'common diffusion convention; issue #3', false),
+
+  // ---- Model (paper Figure 7, Appendix A) ---------------------------------------------------------
+  dModel: param(512, 'paper-setup', 'paper Appendix A (d_model 512), as quoted in issue #4', false),
+  ffnWidth: param(512, 'paper-setup', 'paper Sec. 3 / Appendix A (FFN of 512 hidden units), issue #4', false),
+  depth: param(1, 'paper-setup', 'paper Sec. 3 (single-layer DiT); depth 2 in Figure 42', false),
+  tokensPerImage: param(1, 'our-choice', 'issue #4 default: one patch per image, three tokens a, b, c', false),
+  timeConditioning: param(
+    'added-embedding',
+    'our-choice',
+    'paper Figure 7 shows a timestep embedding; how it enters is not public',
+    false,
+    'A sinusoidal embedding of t through a 2-layer MLP is added to every token before the block.',
+  ),
+  activation: param('gelu-exact', 'paper-setup', 'paper Sec. 3 (FFN with GeLU); exact erf form is our choice', false),
+
+  // ---- Rectified flow (paper Sec. 2) --------------------------------------------------------------
+  parameterisation: param('x0', 'paper-setup', `${MISSION}: the network predicts the clean image`, false),
+  samplingSteps: param(50, 'paper-setup', 'paper figures index timesteps 0..50 (issue #4)', false),
+  timeDistribution: param(
+    'uniform-0-1',
+    'our-choice',
+    'the t distribution used in training is not public',
+    false,
+    't ~ U(0, 1), clipped below at 1e-3 only where v = (x_t - x0)/t is formed.',
+  ),
+
+  // ---- Claims: thresholds and reported results ----------------------------------------------------
+  keyFrequencies: param(
+    [1, 3, 7, 9] as const,
+    'paper-result',
+    `paper Sec. 4.1 (w1, w3, w7, w9 for the P = 23 run); ${MISSION}`,
+    false,
+    'Which frequencies emerge depends on the seed; claims assert the structure and report the identity.',
+  ),
+  trigFitFve: param(
+    { cos: 0.95, sin: 0.94 } as const,
+    'paper-result',
+    'paper Table 3 (trig identity fit FVE for w1: 0.95 cos, 0.94 sin), issue #5',
+    false,
+  ),
+  trigFitExampleCoefficients: param(
+    { cosCos: 138910, sinSin: -139849 } as const,
+    'paper-result',
+    'paper Table 3 (cos(w1(a+b)) ≈ 138910·cos cos − 139849·sin sin), issue #5',
+    false,
+    'Absolute scale depends on the unit-space direction normalisation; only the ratio ≈ -1 is comparable.',
+  ),
+  rectificationCriticalLevel: param(
+    0.005,
+    'paper-threshold',
+    'paper Sec. 4.2 / Appendix G (critical timestep: rectification accuracy below 0.5 %)',
+    false,
+  ),
+  grokTrainLevel: param(0.99, 'our-choice', 'issue #4: train accuracy "saturates" taken as ≥ 99 %', false),
+  grokHeldoutLevel: param(0.95, 'our-choice', 'issue #4: held-out accuracy "generalises" taken as ≥ 95 %', false),
+  grokLagRatio: param(2, 'our-choice', 'issue #4: grokking lag means s_val ≥ 2·s_train', false),
+
+  // ---- Analysis definitions (where the paper's exact formula is not public) ------------------------
+  fveDefinition: param(
+    'centred-variance-share-in-orthonormal-fourier-basis',
+    'our-choice',
+    'paper Sec. 4.1 uses FVE per frequency; exact formula not public. Close to Nanda et al. 2023.',
+    false,
+    'Centre each unit over the P×P grid, project on the orthonormal 2-D Fourier basis of Z_P × Z_P, and ' +
+      'assign each basis function\'s squared coefficient to its component (1-D a, 1-D b, 2-D same-k, 2-D cross-k). ' +
+      'Aggregated over units by summing squared coefficients (i.e. weighting units by their variance).',
+  ),
+  keyFrequencyRule: param(
+    { cumulativeLevel: 0.8, maxCount: 6 } as const,
+    'our-choice',
+    'paper Sec. 4.1 says "a few key frequencies"; the selection rule is ours',
+    false,
+    'Smallest set of frequencies, by decreasing FVE, whose FVE sums to ≥ cumulativeLevel; "few" = at most maxCount.',
+  ),
+});
+
+export type PaperKey = keyof typeof PAPER;
+
+/** The registry as plain rows, for the report and `grokdiff registry`. */
+export function registryRows(): Array<{ key: string } & PaperParam<unknown>> {
+  return Object.entries(PAPER).map(([key, p]) => ({ key, ...(p as PaperParam<unknown>) }));
+}
