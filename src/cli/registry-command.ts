@@ -1,0 +1,35 @@
+// `grokdiff registry` and `grokdiff presets`: print the paper-parameter registry (value, kind, verified,
+// provenance) and the named presets, so a user can see where every number comes from.
+
+import { Command } from 'commander';
+import { registryRows } from '../paper/registry.ts';
+import { getPreset, presetDescription, presetNames } from '../paper/presets.ts';
+
+export function registryCommand(): Command {
+  return new Command('registry')
+    .description('list the paper-parameter registry: every paper number with its provenance and verified flag')
+    .option('--json', 'print JSON')
+    .action((opts: { json?: boolean }) => {
+      const rows = registryRows();
+      if (opts.json) {
+        console.log(JSON.stringify(rows, null, 2));
+        return;
+      }
+      for (const r of rows) {
+        console.log(`${r.key.padEnd(28)} ${JSON.stringify(r.value).slice(0, 40).padEnd(42)} ${r.kind.padEnd(16)} ${r.verified ? 'verified  ' : 'unverified'}  ${r.provenance}`);
+      }
+    });
+}
+
+export function presetsCommand(): Command {
+  return new Command('presets')
+    .description('list the training presets, or print one as JSON')
+    .argument('[name]', 'preset to print')
+    .action((name?: string) => {
+      if (name) {
+        console.log(JSON.stringify(getPreset(name), null, 2));
+        return;
+      }
+      for (const n of presetNames()) console.log(`${n.padEnd(12)} ${presetDescription(n)}`);
+    });
+}

@@ -1,0 +1,65 @@
+// `grokdiff train --preset NAME [--set section.field=value ...] --seed N --out DIR [--resume]`: trains a run
+// (paper Sec. 3) with a progress bar, checkpoints and a learning-curve plot; Ctrl-C saves and stops.
+
+import { Command } from 'commander';
+import { resolve } from 'node:path';
+import { applyOverrides } from '../train/config.ts';
+import { getPreset, presetNames } from '../paper/presets.ts';
+import { trainRun } from '../train/trainer.ts';
+import { createProgress } from '../train/progress.ts';
+import { writeLearningCurves } from '../report/learning-curves.ts';
+import { collect, intOption } from './common.ts';
+import { setupBackend } from './backend-option.ts';
+
+interface TrainOpts {
+  preset: string;
+  set?: string[];
+  seed?: number;
+  out: string;
+  resume?: boolean;
+  steps?: number;
+}
+
+export function trainCommand(): Command {
+  return new Command('train')
+    .description('train a model from a preset (with overrides), writing checkpoints, metrics and a learning-curve plot')
+    .option('--preset <name>', `preset: ${presetNames().join(', ')}`, 'cpu-n1')
+    .option('--set <section.field=value>', 'override a config field, e.g. --set train.lr=0.001 (repeatable)', collect)
+    .option('--seed <int>', 'seed for init, data choice, split, noise and time sampling', intOption('--seed'))
+    .option('--steps <int>', 'shorthand for --set train.steps=N', intOption('--steps'))
+    .requiredOption('--out <dir>', 'run directory (config, metrics, checkpoints, plots)')
+    .option('--resume', 'continue the run in --out from its latest checkpoint')
+    .action(async (opts: TrainOpts, command: Command) => {
+      const backend = await setupBackend(command);
+      const overrides = [...(opts.set ?? []), ...(opts.steps !== undefined ? [`train.steps=${opts.steps}`] : [])];
+      const config = opts.resume ? undefined : applyOverrides(getPreset(opts.preset), overrides, opts.seed !== undefined ? { seed: opts.seed } : {});
+      const stopFlag = { stop: false };
+      const onSigint = (): void => {
+        if (stopFlag.stop) process.exit(130);
+        stopFlag.stop = true;
+        process.stderr.write('\nCtrl-C: saving a checkpoint after this step (press again to quit without saving)\n');
+      };
+      process.on('SIGINT', onSigint);
+      const outDir = resolve(opts.out);
+      const total = config?.train.steps ?? Number.POSITIVE_INFINITY;
+      try {
+        const result = await trainRun({
+          ...(config ? { config } : {}),
+          outDir,
+          resume: Boolean(opts.resume),
+          progress: createProgress(Number.isFinite(total) ? total : 0),
+          stopFlag,
+          backend,
+        });
+        const plot = await writeLearningCurves(outDir, result.metrics, result.grokking, `${result.config.preset} seed ${result.config.seed}`);
+        const g = result.grokking;
+        console.log(`run: ${outDir}`);
+        console.log(`steps: ${result.lastStep}${result.interrupted ? ' (interrupted)' : ''}, wall ${result.wallSeconds.toFixed(1)} s, backend ${backend}`);
+        console.log(`s_train (train acc ≥ ${g.trainLevel}): ${g.sTrain ?? 'not reached'}; s_val (held-out acc ≥ ${g.heldoutLevel}): ${g.sVal ?? 'not reached'}${g.ratio !== null ? `; ratio ${g.ratio.toFixed(2)}` : ''}`);
+        if (plot) console.log(`learning curves: ${plot.png} (and ${plot.svg})`);
+        if (result.interrupted) process.exitCode = 130;
+      } finally {
+        process.off('SIGINT', onSigint);
+      }
+    });
+}

@@ -1,0 +1,24 @@
+// Learning-curve plot of a run (paper Figure 2 style): train and held-out generation accuracy and the loss
+// against the step on a log axis, with the grokking steps s_train and s_val marked. Written beside the run
+// as curves.svg and curves.png.
+
+import { join } from 'node:path';
+import { writeFileAtomic } from '../train/atomic-write.ts';
+import type { GrokkingSteps, MetricsRow } from '../train/grokking.ts';
+import { learningCurvePlot } from './plot.ts';
+
+export async function writeLearningCurves(outDir: string, metrics: readonly MetricsRow[], grokking: GrokkingSteps, title: string): Promise<{ svg: string; png: string } | null> {
+  if (metrics.length === 0) return null;
+  const marks: Array<{ step: number; label: string }> = [];
+  if (grokking.sTrain !== null) marks.push({ step: grokking.sTrain, label: `s_train ${grokking.sTrain}` });
+  if (grokking.sVal !== null) marks.push({ step: grokking.sVal, label: `s_val ${grokking.sVal}` });
+  const plot = await learningCurvePlot(
+    metrics.map((r) => ({ step: r.step, trainLoss: r.loss, trainAcc: r.trainAcc, heldoutAcc: r.heldoutAcc })),
+    { title, marks },
+  );
+  const svg = join(outDir, 'curves.svg');
+  const png = join(outDir, 'curves.png');
+  writeFileAtomic(svg, plot.svg);
+  writeFileAtomic(png, plot.png);
+  return { svg, png };
+}

@@ -1,0 +1,184 @@
+// Checkpoints of a training run (issue #4 item 6): weights in safetensors (readable by PyTorch), the
+// optimizer's moments in a second safetensors file, and JSON for the run config, step and RNG-free resume
+// state. Layout of a run directory:
+//   config.json                      the validated RunConfig
+//   provenance.json                  git commit, package versions, machine (written at start)
+//   metrics.jsonl                    one record per evaluation
+//   checkpoints/step-000500/weights.safetensors
+//   checkpoints/step-000500/optimizer.safetensors   (kept for the latest checkpoint only)
+//   checkpoints/step-000500/state.json
+//   latest.json                      {step, dir}: written last, so a crash mid-save keeps the previous one
+// Loading validates the config, then the weights against the config's parameter specs (names, dtypes,
+// shapes), with errors that say which tensor is wrong and how to fix it.
+
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { CheckpointError, GrokdiffError } from '../errors.ts';
+import { paramSpecs } from '../model/params.ts';
+import { readSafetensorsFile, writeSafetensorsFile, type TensorMap } from './safetensors.ts';
+import { writeJsonAtomic } from './atomic-write.ts';
+import { readJsonFile } from './json-file.ts';
+import { runModelConfig, validateRunConfig, type RunConfig } from './config.ts';
+
+export const CHECKPOINT_FORMAT = 'grokdiff-dit-v1';
+
+export interface OptimizerSnapshot {
+  readonly step: number;
+  readonly m: ReadonlyMap<string, Float32Array>;
+  readonly v: ReadonlyMap<string, Float32Array>;
+}
+
+export interface CheckpointData {
+  readonly config: RunConfig;
+  readonly step: number;
+  readonly weights: ReadonlyMap<string, Float32Array>;
+  readonly optimizer?: OptimizerSnapshot;
+  /** Directory the checkpoint was read from. */
+  readonly dir: string;
+}
+
+export function checkpointDirName(step: number): string {
+  return `step-${String(step).padStart(6, '0')}`;
+}
+
+function weightsToTensors(config: RunConfig, values: ReadonlyMap<string, Float32Array>): TensorMap {
+  const tensors: TensorMap = {};
+  for (const spec of paramSpecs(runModelConfig(config))) {
+    const data = values.get(spec.name);
+    if (!data) throw new CheckpointError('weights-missing', `cannot save: parameter "${spec.name}" has no value`);
+    tensors[spec.name] = { dtype: 'F32', shape: [...spec.shape], data };
+  }
+  return tensors;
+}
+
+/** Saves a checkpoint at `step` and then points latest.json at it. Older optimizer files are removed. */
+export function saveCheckpoint(runDir: string, config: RunConfig, step: number, weights: ReadonlyMap<string, Float32Array>, optimizer?: OptimizerSnapshot): string {
+  const dir = join(runDir, 'checkpoints', checkpointDirName(step));
+  const meta = { format: CHECKPOINT_FORMAT, step: String(step), preset: config.preset, seed: String(config.seed) };
+  writeSafetensorsFile(join(dir, 'weights.safetensors'), weightsToTensors(config, weights), meta);
+  if (optimizer) {
+    const tensors: TensorMap = {};
+    for (const [name, m] of optimizer.m) tensors[`m.${name}`] = { dtype: 'F32', shape: [m.length], data: m };
+    for (const [name, v] of optimizer.v) tensors[`v.${name}`] = { dtype: 'F32', shape: [v.length], data: v };
+    writeSafetensorsFile(join(dir, 'optimizer.safetensors'), tensors, { ...meta, optimizerStep: String(optimizer.step) });
+  }
+  writeJsonAtomic(join(dir, 'state.json'), { format: CHECKPOINT_FORMAT, step, config, optimizerStep: optimizer?.step ?? null });
+  const previous = readLatest(runDir);
+  writeJsonAtomic(join(runDir, 'latest.json'), { step, dir: join('checkpoints', checkpointDirName(step)) });
+  if (previous && previous.step !== step && optimizer) {
+    const old = join(runDir, previous.dir, 'optimizer.safetensors');
+    if (existsSync(old)) rmSync(old);
+  }
+  return dir;
+}
+
+function readLatest(runDir: string): { step: number; dir: string } | null {
+  const path = join(runDir, 'latest.json');
+  if (!existsSync(path)) return null;
+  const raw = readJsonFile(path) as { step?: unknown; dir?: unknown };
+  if (typeof raw.step !== 'number' || typeof raw.dir !== 'string') {
+    throw new CheckpointError('latest-corrupt', `${path}: expected {"step": number, "dir": string}, got ${JSON.stringify(raw)}`);
+  }
+  return { step: raw.step, dir: raw.dir };
+}
+
+/** Steps of all checkpoints in a run directory, ascending. */
+export function listCheckpoints(runDir: string): number[] {
+  const dir = join(runDir, 'checkpoints');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .map((name) => /^step-(\d+)$/.exec(name))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => Number(m[1]))
+    .sort((a, b) => a - b);
+}
+
+/**
+ * Loads a checkpoint: `path` is a run directory (its latest checkpoint, or `step` if given) or a
+ * checkpoint directory. Validates config and weights; optimizer state is included when present.
+ */
+export function loadCheckpoint(path: string, options: { step?: number; expect?: { P?: number; preset?: string } } = {}): CheckpointData {
+  if (!existsSync(path)) throw new CheckpointError('checkpoint-missing', `checkpoint path ${path} does not exist`);
+  let dir = path;
+  if (existsSync(join(path, 'latest.json')) || existsSync(join(path, 'checkpoints'))) {
+    if (options.step !== undefined) {
+      dir = join(path, 'checkpoints', checkpointDirName(options.step));
+      if (!existsSync(dir)) {
+        throw new CheckpointError('checkpoint-missing', `${path} has no checkpoint at step ${options.step}; it has steps ${listCheckpoints(path).join(', ') || '(none)'}`);
+      }
+    } else {
+      const latest = readLatest(path);
+      if (!latest) throw new CheckpointError('checkpoint-missing', `${path} has no latest.json: no checkpoint was completed in this run`);
+      dir = join(path, latest.dir);
+    }
+  }
+  const statePath = join(dir, 'state.json');
+  if (!existsSync(statePath)) throw new CheckpointError('checkpoint-missing', `${dir} is not a checkpoint directory (no state.json)`);
+  const state = readJsonFile(statePath) as { format?: unknown; step?: unknown; config?: unknown };
+  if (state.format !== CHECKPOINT_FORMAT) {
+    throw new CheckpointError('checkpoint-format', `${statePath}: format ${JSON.stringify(state.format)}, expected "${CHECKPOINT_FORMAT}"`);
+  }
+  if (typeof state.step !== 'number' || !Number.isInteger(state.step) || state.step < 0) {
+    throw new CheckpointError('checkpoint-state', `${statePath}: step must be a non-negative integer, got ${JSON.stringify(state.step)}`);
+  }
+  let config: RunConfig;
+  try {
+    config = validateRunConfig(state.config, `${statePath} (config)`);
+  } catch (err) {
+    if (err instanceof GrokdiffError) throw new CheckpointError('checkpoint-config', err.message, { cause: err });
+    throw err;
+  }
+  if (options.expect?.P !== undefined && config.data.P !== options.expect.P) {
+    throw new CheckpointError('checkpoint-mismatch', `${dir}: checkpoint is for P = ${config.data.P}, but P = ${options.expect.P} was asked for`);
+  }
+  if (options.expect?.preset !== undefined && config.preset !== options.expect.preset) {
+    throw new CheckpointError('checkpoint-mismatch', `${dir}: checkpoint is of preset "${config.preset}", expected "${options.expect.preset}"`);
+  }
+  const weights = readWeights(join(dir, 'weights.safetensors'), config);
+  const optPath = join(dir, 'optimizer.safetensors');
+  const optimizer = existsSync(optPath) ? readOptimizer(optPath, weights) : undefined;
+  return { config, step: state.step, weights, dir, ...(optimizer ? { optimizer } : {}) };
+}
+
+function readWeights(path: string, config: RunConfig): Map<string, Float32Array> {
+  if (!existsSync(path)) throw new CheckpointError('weights-missing', `${path} does not exist`);
+  const file = readSafetensorsFile(path);
+  const specs = paramSpecs(runModelConfig(config));
+  const expected = new Set(specs.map((s) => s.name));
+  for (const name of Object.keys(file.tensors)) {
+    if (!expected.has(name)) throw new CheckpointError('weights-unexpected', `${path}: tensor "${name}" is not a parameter of the model in its config.json`);
+  }
+  const out = new Map<string, Float32Array>();
+  for (const spec of specs) {
+    const t = file.tensors[spec.name];
+    if (!t) throw new CheckpointError('weights-missing', `${path}: tensor "${spec.name}" (shape [${spec.shape}]) is missing`);
+    if (t.dtype !== 'F32') throw new CheckpointError('weights-dtype', `${path}: tensor "${spec.name}" has dtype ${t.dtype}, expected F32`);
+    if (t.shape.length !== spec.shape.length || t.shape.some((d, i) => d !== spec.shape[i])) {
+      throw new CheckpointError('weights-shape', `${path}: tensor "${spec.name}" has shape [${t.shape}], but the config needs [${spec.shape}]`);
+    }
+    const data = t.data as Float32Array;
+    for (let i = 0; i < data.length; i++) {
+      if (!Number.isFinite(data[i])) throw new CheckpointError('weights-nonfinite', `${path}: tensor "${spec.name}" holds a non-finite value at element ${i}`);
+    }
+    out.set(spec.name, data);
+  }
+  return out;
+}
+
+function readOptimizer(path: string, weights: ReadonlyMap<string, Float32Array>): OptimizerSnapshot {
+  const file = readSafetensorsFile(path);
+  const step = Number(file.metadata.optimizerStep);
+  if (!Number.isInteger(step) || step < 0) throw new CheckpointError('optimizer-state', `${path}: metadata optimizerStep missing or invalid`);
+  const m = new Map<string, Float32Array>();
+  const v = new Map<string, Float32Array>();
+  for (const [name, w] of weights) {
+    for (const [prefix, target] of [['m', m], ['v', v]] as const) {
+      const t = file.tensors[`${prefix}.${name}`];
+      if (!t || t.dtype !== 'F32' || (t.data as Float32Array).length !== w.length) {
+        throw new CheckpointError('optimizer-state', `${path}: moment "${prefix}.${name}" missing or not F32 of length ${w.length}`);
+      }
+      target.set(name, t.data as Float32Array);
+    }
+  }
+  return { step, m, v };
+}

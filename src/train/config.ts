@@ -1,0 +1,183 @@
+// A run's configuration: data (P, N, R, image side), model (see model/config.ts) and training (AdamW,
+// warm-up, budget, evaluation and checkpoint cadence). Presets (src/paper/presets.ts) give whole configs;
+// `--set section.field=value` overrides are parsed and validated here, at the boundary, with errors that
+// name the key and say what is accepted.
+
+import { ConfigError } from '../errors.ts';
+import { MODEL_FIELDS, validateModelConfig, type ModelConfig } from '../model/config.ts';
+
+export interface DataConfig {
+  /** Modulus / number of symbols. */
+  readonly P: number;
+  /** Images per symbol used in training. */
+  readonly N: number;
+  /** Fraction of the P² pairs used for training (paper R). */
+  readonly trainingRatio: number;
+  /** Data set of the symbol images. */
+  readonly dataset: 'emnist';
+  /** Replace the c labels by a fixed random permutation of the pairs (negative control: no structure). */
+  readonly shuffleTargets: boolean;
+}
+
+export interface TrainConfig {
+  readonly steps: number;
+  readonly lr: number;
+  readonly warmupSteps: number;
+  readonly weightDecay: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+  /** Evaluate generation accuracy every this many steps (and at the end). */
+  readonly evalEvery: number;
+  /** Write a checkpoint every this many steps (and at the end). */
+  readonly checkpointEvery: number;
+  /** Noise draws per pair in evaluation (paper M). */
+  readonly evalDraws: number;
+  /** Euler steps of the sampler in evaluation (paper K). */
+  readonly samplingSteps: number;
+  /** Stop once train and held-out accuracy have both held their levels for this many evaluations (0 = never). */
+  readonly stopAfterGrokEvals: number;
+}
+
+export interface RunConfig {
+  readonly preset: string;
+  readonly seed: number;
+  readonly data: DataConfig;
+  readonly model: Omit<ModelConfig, 'P'>;
+  readonly train: TrainConfig;
+}
+
+const DATA_FIELDS = ['P', 'N', 'trainingRatio', 'dataset', 'shuffleTargets'] as const;
+const TRAIN_FIELDS = [
+  'steps',
+  'lr',
+  'warmupSteps',
+  'weightDecay',
+  'beta1',
+  'beta2',
+  'eps',
+  'evalEvery',
+  'checkpointEvery',
+  'evalDraws',
+  'samplingSteps',
+  'stopAfterGrokEvals',
+] as const;
+
+function int(source: string, field: string, v: unknown, min: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
+    throw new ConfigError('config-field', `${source}: ${field} must be an integer ≥ ${min}, got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+function num(source: string, field: string, v: unknown, lo: number, hi: number, open = false): number {
+  const ok = typeof v === 'number' && Number.isFinite(v) && (open ? v > lo && v < hi : v >= lo && v <= hi);
+  if (!ok) {
+    const range = open ? `in (${lo}, ${hi})` : `in [${lo}, ${hi}]`;
+    throw new ConfigError('config-field', `${source}: ${field} must be a number ${range}, got ${JSON.stringify(v)}`);
+  }
+  return v as number;
+}
+
+function checkKeys(source: string, section: string, raw: Record<string, unknown>, known: readonly string[]): void {
+  for (const key of Object.keys(raw)) {
+    if (!known.includes(key)) {
+      throw new ConfigError('config-unknown-field', `${source}: unknown field "${section}.${key}"; known: ${known.map((k) => `${section}.${k}`).join(', ')}`);
+    }
+  }
+  for (const key of known) {
+    if (raw[key] === undefined) throw new ConfigError('config-missing-field', `${source}: missing field "${section}.${key}"`);
+  }
+}
+
+function asObject(source: string, section: string, v: unknown): Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    throw new ConfigError('config-section', `${source}: "${section}" must be an object, got ${JSON.stringify(v)}`);
+  }
+  return v as Record<string, unknown>;
+}
+
+/** Validates a whole run config (from a preset with overrides, or a checkpoint's config.json). */
+export function validateRunConfig(raw: unknown, source = 'run config'): RunConfig {
+  const top = asObject(source, 'config', raw);
+  checkKeys(source, 'config', top, ['preset', 'seed', 'data', 'model', 'train']);
+  if (typeof top.preset !== 'string' || top.preset === '') throw new ConfigError('config-field', `${source}: preset must be a non-empty string`);
+  const seed = int(source, 'seed', top.seed, 0);
+  if (seed > 0xffffffff) throw new ConfigError('config-field', `${source}: seed must be < 2^32, got ${seed}`);
+
+  const d = asObject(source, 'data', top.data);
+  checkKeys(source, 'data', d, DATA_FIELDS);
+  if (d.dataset !== 'emnist') throw new ConfigError('config-field', `${source}: data.dataset must be "emnist", got ${JSON.stringify(d.dataset)}`);
+  if (typeof d.shuffleTargets !== 'boolean') throw new ConfigError('config-field', `${source}: data.shuffleTargets must be true or false`);
+  const data: DataConfig = {
+    P: int(source, 'data.P', d.P, 2),
+    N: int(source, 'data.N', d.N, 1),
+    trainingRatio: num(source, 'data.trainingRatio', d.trainingRatio, 0, 1, true),
+    dataset: 'emnist',
+    shuffleTargets: d.shuffleTargets,
+  };
+
+  const m = asObject(source, 'model', top.model);
+  if ('P' in m) throw new ConfigError('config-unknown-field', `${source}: model.P is not a field; set data.P`);
+  const model = validateModelConfig({ ...m, P: data.P }, `${source} (model)`);
+  const { P: _p, ...modelWithoutP } = model;
+
+  const t = asObject(source, 'train', top.train);
+  checkKeys(source, 'train', t, TRAIN_FIELDS);
+  const train: TrainConfig = {
+    steps: int(source, 'train.steps', t.steps, 1),
+    lr: num(source, 'train.lr', t.lr, 0, 10, true),
+    warmupSteps: int(source, 'train.warmupSteps', t.warmupSteps, 0),
+    weightDecay: num(source, 'train.weightDecay', t.weightDecay, 0, 100),
+    beta1: num(source, 'train.beta1', t.beta1, 0, 1),
+    beta2: num(source, 'train.beta2', t.beta2, 0, 1),
+    eps: num(source, 'train.eps', t.eps, 0, 1, true),
+    evalEvery: int(source, 'train.evalEvery', t.evalEvery, 1),
+    checkpointEvery: int(source, 'train.checkpointEvery', t.checkpointEvery, 1),
+    evalDraws: int(source, 'train.evalDraws', t.evalDraws, 1),
+    samplingSteps: int(source, 'train.samplingSteps', t.samplingSteps, 1),
+    stopAfterGrokEvals: int(source, 'train.stopAfterGrokEvals', t.stopAfterGrokEvals, 0),
+  };
+  return { preset: top.preset, seed, data, model: modelWithoutP, train };
+}
+
+/** The model config of a run (model fields plus data.P). */
+export function runModelConfig(run: RunConfig): ModelConfig {
+  return { ...run.model, P: run.data.P };
+}
+
+const SECTIONS: Record<string, readonly string[]> = {
+  data: DATA_FIELDS,
+  model: MODEL_FIELDS.filter((f) => f !== 'P'),
+  train: TRAIN_FIELDS,
+};
+
+/** Parses one `section.field=value` override; value is JSON when it parses as JSON, else a string. */
+export function parseOverride(text: string): { section: string; field: string; value: unknown } {
+  const m = /^([a-zA-Z]+)\.([a-zA-Z0-9]+)=(.*)$/.exec(text);
+  if (!m) throw new ConfigError('override-syntax', `override "${text}" must look like section.field=value (e.g. train.lr=0.001)`);
+  const [, section, field, rawValue] = m;
+  const known = SECTIONS[section];
+  if (!known) throw new ConfigError('override-unknown', `override "${text}": unknown section "${section}"; use data, model or train`);
+  if (!known.includes(field)) {
+    throw new ConfigError('override-unknown', `override "${text}": unknown field "${section}.${field}"; known: ${known.map((k) => `${section}.${k}`).join(', ')}`);
+  }
+  let value: unknown = rawValue;
+  try {
+    value = JSON.parse(rawValue);
+  } catch {
+    /* keep as string */
+  }
+  return { section, field, value };
+}
+
+/** Applies overrides to a config and validates the result. */
+export function applyOverrides(base: RunConfig, overrides: readonly string[], extra: { seed?: number } = {}): RunConfig {
+  const raw = JSON.parse(JSON.stringify(base)) as Record<string, Record<string, unknown>> & { seed: number };
+  for (const text of overrides) {
+    const { section, field, value } = parseOverride(text);
+    raw[section][field] = value;
+  }
+  if (extra.seed !== undefined) raw.seed = extra.seed;
+  return validateRunConfig(raw, `preset "${base.preset}" with overrides`);
+}

@@ -1,0 +1,38 @@
+// A trained model ready for evaluation and analysis: a checkpoint's config and weights as tf.Variables,
+// plus the run's data (the same symbol images and pair split as in training, rebuilt from the seed) and the
+// nearest-template classifier of its symbols. Used by `grokdiff sample|eval`, the claims and the report.
+
+import type * as tf from '@tensorflow/tfjs-core';
+import { rootRng } from '../engine/random.ts';
+import { nearestTemplateClassifier, symbolTemplates, type Classifier } from '../eval/classifier.ts';
+import type { EmnistPool } from '../data/pool.ts';
+import type { ModelConfig } from '../model/config.ts';
+import { createParams, disposeParams } from '../model/params.ts';
+import { loadCheckpoint, type CheckpointData } from './checkpoint.ts';
+import { runModelConfig, type RunConfig } from './config.ts';
+import { prepareRunData, type RunData } from './run-data.ts';
+
+export interface LoadedRun {
+  readonly config: RunConfig;
+  readonly model: ModelConfig;
+  readonly params: Map<string, tf.Variable>;
+  readonly data: RunData;
+  readonly classifier: Classifier;
+  readonly step: number;
+  readonly dir: string;
+  dispose(): void;
+}
+
+/** Builds a LoadedRun from checkpoint data (weights + config). */
+export function openCheckpoint(ckpt: CheckpointData, pool?: EmnistPool): LoadedRun {
+  const model = runModelConfig(ckpt.config);
+  const data = prepareRunData(ckpt.config, rootRng(ckpt.config.seed).fork('data'), pool);
+  const params = createParams(model, ckpt.weights, `checkpoint ${ckpt.dir}`);
+  const classifier = nearestTemplateClassifier(symbolTemplates(data.symbols.images, model.P, data.symbols.N, data.pixels), model.P, data.pixels);
+  return { config: ckpt.config, model, params, data, classifier, step: ckpt.step, dir: ckpt.dir, dispose: () => disposeParams(params) };
+}
+
+/** Loads a run directory's latest checkpoint (or `step`) or a checkpoint directory. */
+export function loadRun(path: string, options: { step?: number; pool?: EmnistPool; expect?: { P?: number; preset?: string } } = {}): LoadedRun {
+  return openCheckpoint(loadCheckpoint(path, { ...(options.step !== undefined ? { step: options.step } : {}), ...(options.expect ? { expect: options.expect } : {}) }), options.pool);
+}

@@ -1,0 +1,60 @@
+// The data of a training run (paper Sec. 3): the P symbols with N images each, the pair split with ratio R,
+// and the training batch of each step (every training pair once — full batch — with a random choice among
+// the N images of each operand and of the target, a noise image and a level t ~ U(0, 1)). Every random draw
+// comes from a stream forked from the run seed and the step number, so a resumed run sees the same batches.
+
+import type { Rng } from '../engine/random.ts';
+import { loadEmnistPool, type EmnistPool } from '../data/pool.ts';
+import { buildSymbolSet, type SymbolSet } from '../data/symbols.ts';
+import { splitPairs, type Pair } from '../data/pairs.ts';
+import type { RunConfig } from './config.ts';
+
+export interface RunData {
+  readonly symbols: SymbolSet;
+  /** Training pairs; with data.shuffleTargets their c is a seeded permutation of the true results. */
+  readonly train: readonly Pair[];
+  /** Held-out pairs (true c). */
+  readonly heldout: readonly Pair[];
+  readonly pixels: number;
+}
+
+/** Builds the symbol set and pair split of a run from the EMNIST pool. */
+export function prepareRunData(config: RunConfig, rng: Rng, pool: EmnistPool = loadEmnistPool()): RunData {
+  const symbols = buildSymbolSet({ pool, P: config.data.P, N: config.data.N, side: config.model.imageSide, rng: rng.fork('symbols') });
+  const split = splitPairs(config.data.P, config.data.trainingRatio, rng.fork('split'));
+  let train: readonly Pair[] = split.train;
+  if (config.data.shuffleTargets) {
+    const targets = rng.fork('shuffle-targets').shuffle(split.train.map((p) => p.c));
+    train = split.train.map((p, i) => ({ a: p.a, b: p.b, c: targets[i] }));
+  }
+  return { symbols, train, heldout: split.heldout, pixels: config.model.imageSide * config.model.imageSide };
+}
+
+export interface StepBatchArrays {
+  /** Row of the image of a / b / c in the symbol images [P·N, pixels], per example. */
+  readonly aRows: Int32Array;
+  readonly bRows: Int32Array;
+  readonly cRows: Int32Array;
+  /** ε [B, pixels]. */
+  readonly noise: Float32Array;
+  /** t [B]. */
+  readonly t: Float32Array;
+}
+
+/** The random parts of step `step`'s batch, from the run's stream (independent of earlier steps). */
+export function stepBatch(data: RunData, rng: Rng, step: number): StepBatchArrays {
+  const s = rng.fork(`step-${step}`);
+  const B = data.train.length;
+  const N = data.symbols.N;
+  const pick = s.fork('images');
+  const aRows = new Int32Array(B);
+  const bRows = new Int32Array(B);
+  const cRows = new Int32Array(B);
+  for (let i = 0; i < B; i++) {
+    const p = data.train[i];
+    aRows[i] = p.a * N + (N === 1 ? 0 : pick.int(N));
+    bRows[i] = p.b * N + (N === 1 ? 0 : pick.int(N));
+    cRows[i] = p.c * N + (N === 1 ? 0 : pick.int(N));
+  }
+  return { aRows, bRows, cRows, noise: s.fork('noise').normalArray(B * data.pixels), t: s.fork('time').uniformArray(B) };
+}

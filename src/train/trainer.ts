@@ -1,0 +1,235 @@
+// The training loop (paper Sec. 3): full-batch AdamW on the rectified-flow x0 loss, linear learning-rate
+// warm-up, evaluation of generation accuracy on train and held-out pairs every `evalEvery` steps (JSONL
+// metrics log), checkpoints every `checkpointEvery` steps and at the end, resume from the latest checkpoint
+// (same batches, same optimizer state, hence the same curve), a progress bar, a clean stop on Ctrl-C
+// (saves first), and a clear stop on a non-finite loss (the last good checkpoint is kept).
+
+import * as tf from '@tensorflow/tfjs-core';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { AdamW } from '../engine/adamw.ts';
+import { rootRng, type Rng } from '../engine/random.ts';
+import { GrokdiffError } from '../errors.ts';
+import { flowLoss } from '../flow/rectified-flow.ts';
+import { createParams, disposeParams, initialValues, paramSpecs, readParams, type Params } from '../model/params.ts';
+import { nearestTemplateClassifier, symbolTemplates, type Classifier } from '../eval/classifier.ts';
+import { generationAccuracy } from '../eval/generation.ts';
+import { appendJsonl, readJsonl, writeFileAtomic, writeJsonAtomic } from './atomic-write.ts';
+import { loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
+import { runModelConfig, type RunConfig } from './config.ts';
+import { grokkingSteps, type GrokkingSteps, type MetricsRow } from './grokking.ts';
+import { silentProgress, type Progress } from './progress.ts';
+import { collectProvenance } from './provenance.ts';
+import { prepareRunData, stepBatch, type RunData } from './run-data.ts';
+import type { EmnistPool } from '../data/pool.ts';
+import type { ModelConfig } from '../model/config.ts';
+
+/** Training stopped on a non-finite loss or another training-time failure. */
+export class TrainingError extends GrokdiffError {
+  constructor(code: string, message: string) {
+    super('model', code, message);
+  }
+}
+
+export interface TrainOptions {
+  /** Run config (ignored when resuming: the run directory's config is used). */
+  readonly config?: RunConfig;
+  readonly outDir: string;
+  /** Continue from the latest checkpoint in outDir. */
+  readonly resume?: boolean;
+  readonly progress?: Progress;
+  /** Set `.stop = true` (e.g. on SIGINT) to save and stop after the current step. */
+  readonly stopFlag?: { stop: boolean };
+  /** Stop after this step even if the config says more (tests of resume). */
+  readonly stopAtStep?: number;
+  readonly pool?: EmnistPool;
+  /** Repository root for provenance (git commit). */
+  readonly repoRoot?: string;
+  /** Backend name for provenance. */
+  readonly backend?: string;
+}
+
+export interface TrainResult {
+  readonly config: RunConfig;
+  readonly lastStep: number;
+  readonly interrupted: boolean;
+  readonly metrics: MetricsRow[];
+  readonly grokking: GrokkingSteps;
+  readonly wallSeconds: number;
+}
+
+/** Learning rate at a step: linear warm-up from lr/warmup to lr over warmupSteps, then constant. */
+export function learningRate(config: RunConfig, step: number): number {
+  const { lr, warmupSteps } = config.train;
+  return warmupSteps > 0 && step <= warmupSteps ? (lr * step) / warmupSteps : lr;
+}
+
+interface Session {
+  readonly config: RunConfig;
+  readonly model: ModelConfig;
+  readonly params: Map<string, tf.Variable>;
+  readonly optimizer: AdamW;
+  readonly startStep: number;
+  readonly metrics: MetricsRow[];
+  readonly wallOffset: number;
+}
+
+function openSession(options: TrainOptions): Session {
+  const metricsPath = join(options.outDir, 'metrics.jsonl');
+  if (options.resume) {
+    const ckpt = loadCheckpoint(options.outDir);
+    const model = runModelConfig(ckpt.config);
+    const params = createParams(model, ckpt.weights, `checkpoint ${ckpt.dir}`);
+    const optimizer = makeOptimizer(ckpt.config, model);
+    if (ckpt.optimizer) optimizer.setState(ckpt.optimizer);
+    const metrics = existsSync(metricsPath) ? readJsonl<MetricsRow>(metricsPath).filter((r) => r.step <= ckpt.step) : [];
+    writeFileAtomic(metricsPath, metrics.map((r) => `${JSON.stringify(r)}\n`).join(''));
+    return { config: ckpt.config, model, params, optimizer, startStep: ckpt.step, metrics, wallOffset: metrics.at(-1)?.wallSeconds ?? 0 };
+  }
+  if (!options.config) throw new TrainingError('train-no-config', 'train: a config is needed unless resuming');
+  if (existsSync(join(options.outDir, 'latest.json'))) {
+    throw new TrainingError('train-out-exists', `${options.outDir} already holds a run; use --resume to continue it or choose another --out`);
+  }
+  const config = options.config;
+  const model = runModelConfig(config);
+  const params = createParams(model, initialValues(model, rootRng(config.seed).fork('init')));
+  mkdirSync(options.outDir, { recursive: true });
+  writeJsonAtomic(join(options.outDir, 'config.json'), config);
+  writeFileAtomic(metricsPath, '');
+  return { config, model, params, optimizer: makeOptimizer(config, model), startStep: 0, metrics: [], wallOffset: 0 };
+}
+
+function makeOptimizer(config: RunConfig, model: ModelConfig): AdamW {
+  const decayed = new Set(paramSpecs(model).filter((s) => s.decay).map((s) => s.name));
+  return new AdamW({
+    lr: config.train.lr,
+    betas: [config.train.beta1, config.train.beta2],
+    eps: config.train.eps,
+    weightDecay: config.train.weightDecay,
+    decay: (name: string) => decayed.has(name),
+  });
+}
+
+/** One full-batch training step; returns the loss before the update. */
+function trainStep(session: Session, data: RunData, imagesByRow: tf.Tensor2D, rng: Rng, step: number): number {
+  const arrays = stepBatch(data, rng, step);
+  const B = arrays.t.length;
+  session.optimizer.lr = learningRate(session.config, step);
+  const loss = tf.tidy(() => {
+    const batch = {
+      xa: tf.gather(imagesByRow, tf.tensor1d(arrays.aRows, 'int32')) as tf.Tensor2D,
+      xb: tf.gather(imagesByRow, tf.tensor1d(arrays.bRows, 'int32')) as tf.Tensor2D,
+      x0: tf.gather(imagesByRow, tf.tensor1d(arrays.cRows, 'int32')) as tf.Tensor2D,
+      eps: tf.tensor2d(arrays.noise, [B, data.pixels]),
+      t: tf.tensor1d(arrays.t),
+    };
+    const { value, grads } = tf.variableGrads(() => flowLoss(session.model, session.params, batch), [...session.params.values()]);
+    const byName = new Map<string, tf.Tensor>();
+    for (const [name, v] of session.params) byName.set(name, grads[v.name]);
+    session.optimizer.step(session.params, byName);
+    return value;
+  });
+  const out = loss.dataSync()[0];
+  loss.dispose();
+  return out;
+}
+
+function evaluate(session: Session, data: RunData, classifier: Classifier, rng: Rng): { train: ReturnType<typeof generationAccuracy>; heldout: ReturnType<typeof generationAccuracy> } {
+  const opts = { draws: session.config.train.evalDraws, steps: session.config.train.samplingSteps };
+  return {
+    train: generationAccuracy(session.model, session.params, data.symbols, data.train, classifier, { ...opts, rng: rng.fork('eval-train') }),
+    heldout: generationAccuracy(session.model, session.params, data.symbols, data.heldout, classifier, { ...opts, rng: rng.fork('eval-heldout') }),
+  };
+}
+
+async function save(session: Session, outDir: string, step: number): Promise<void> {
+  saveCheckpoint(outDir, session.config, step, await readParams(session.params), session.optimizer.getState());
+}
+
+/** Trains (or resumes) a run. Writes config, provenance, metrics and checkpoints under outDir. */
+export async function trainRun(options: TrainOptions): Promise<TrainResult> {
+  const progress = options.progress ?? silentProgress;
+  const session = openSession(options);
+  const { config } = session;
+  writeJsonAtomic(join(options.outDir, 'provenance.json'), {
+    ...collectProvenance(options.repoRoot ?? process.cwd()),
+    backend: options.backend ?? tf.getBackend(),
+    resumedFromStep: session.startStep,
+  });
+  const rng = rootRng(config.seed);
+  const data = prepareRunData(config, rng.fork('data'), options.pool);
+  const classifier = nearestTemplateClassifier(symbolTemplates(data.symbols.images, config.data.P, data.symbols.N, data.pixels), config.data.P, data.pixels);
+  const imagesByRow = tf.tensor2d(data.symbols.images, [config.data.P * data.symbols.N, data.pixels]);
+  const trainRng = rng.fork('train');
+  const evalRng = rng.fork('eval');
+  const metricsPath = join(options.outDir, 'metrics.jsonl');
+  const lastStep = Math.min(config.train.steps, options.stopAtStep ?? Infinity);
+  const t0 = performance.now();
+  const wall = (): number => session.wallOffset + (performance.now() - t0) / 1000;
+  let lossSum = 0;
+  let lossCount = 0;
+  let grokStreak = 0;
+  let step = session.startStep;
+  let interrupted = false;
+  let lastSaved = session.startStep;
+  try {
+    while (step < lastStep) {
+      step++;
+      const loss = trainStep(session, data, imagesByRow, trainRng, step);
+      if (!Number.isFinite(loss)) {
+        throw new TrainingError(
+          'train-nonfinite-loss',
+          `loss became ${loss} at step ${step}; stopped. The last good checkpoint (step ${lastSaved}) is kept in ${options.outDir}. Lower train.lr or raise train.warmupSteps.`,
+        );
+      }
+      lossSum += loss;
+      lossCount++;
+      progress.tick(step, { loss });
+      const atEnd = step === lastStep;
+      if (step % config.train.evalEvery === 0 || atEnd) {
+        const acc = evaluate(session, data, classifier, evalRng);
+        const row: MetricsRow = {
+          step,
+          loss: lossSum / lossCount,
+          lr: learningRate(config, step),
+          trainAcc: acc.train.accuracy,
+          trainInterval: acc.train.interval,
+          heldoutAcc: acc.heldout.accuracy,
+          heldoutInterval: acc.heldout.interval,
+          wallSeconds: wall(),
+        };
+        lossSum = 0;
+        lossCount = 0;
+        session.metrics.push(row);
+        appendJsonl(metricsPath, row);
+        progress.evaluated(step, { loss: row.loss, trainAcc: row.trainAcc, heldoutAcc: row.heldoutAcc });
+        const grokked = row.trainAcc >= grokkingSteps([row]).trainLevel && row.heldoutAcc >= grokkingSteps([row]).heldoutLevel;
+        grokStreak = grokked ? grokStreak + 1 : 0;
+      }
+      const grokDone = config.train.stopAfterGrokEvals > 0 && grokStreak >= config.train.stopAfterGrokEvals;
+      if (step % config.train.checkpointEvery === 0 || atEnd || grokDone || options.stopFlag?.stop) {
+        await save(session, options.outDir, step);
+        lastSaved = step;
+      }
+      if (grokDone) {
+        progress.message(`grokked: train and held-out accuracy at their levels for ${grokStreak} evaluations; stopping at step ${step}`);
+        break;
+      }
+      if (options.stopFlag?.stop) {
+        interrupted = true;
+        progress.message(`interrupted: saved a checkpoint at step ${step}; resume with --resume`);
+        break;
+      }
+      // Let signal handlers (Ctrl-C) run between steps.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  } finally {
+    progress.done();
+    imagesByRow.dispose();
+    disposeParams(session.params);
+    session.optimizer.dispose();
+  }
+  return { config, lastStep: step, interrupted, metrics: session.metrics, grokking: grokkingSteps(session.metrics), wallSeconds: wall() };
+}
+
+export type { Params };
