@@ -103,7 +103,9 @@ export class TapContext {
     let out: tf.Tensor = value;
     const edit = this.edits[name];
     if (edit) {
-      out = edit(value, name);
+      // Cloned so an edit may return a tensor the caller owns (e.g. a patch source) without the forward
+      // pass, or its consumer, disposing the caller's tensor.
+      out = tf.clone(edit(value, name));
       if (!shapesEqual(out.shape, value.shape)) {
         throw new ModelError('tap-edit-shape', `edit of tap "${name}" returned shape [${out.shape}], expected [${value.shape}]`);
       }
