@@ -8,6 +8,7 @@ import { dataCommand } from './data-command.ts';
 import { presetsCommand, registryCommand } from './registry-command.ts';
 import { trainCommand } from './train-command.ts';
 import { evalCommand, sampleCommand } from './sample-command.ts';
+import { searchCommand } from './search-command.ts';
 
 const debug = process.argv.includes('--debug');
 
@@ -22,6 +23,7 @@ function buildProgram(): Command {
   program.addCommand(trainCommand());
   program.addCommand(sampleCommand());
   program.addCommand(evalCommand());
+  program.addCommand(searchCommand());
   program.addCommand(registryCommand());
   program.addCommand(presetsCommand());
   return program;

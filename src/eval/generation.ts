@@ -21,8 +21,9 @@ export interface AccuracyResult {
 }
 
 export function accuracyResult(correct: number, total: number): AccuracyResult {
+  if (total === 0) return { correct: 0, total: 0, accuracy: 0, interval: [0, 1] };
   const { lower, upper } = wilsonInterval(correct, total);
-  return { correct, total, accuracy: total === 0 ? 0 : correct / total, interval: [lower, upper] };
+  return { correct, total, accuracy: correct / total, interval: [lower, upper] };
 }
 
 export interface GenerationOptions {

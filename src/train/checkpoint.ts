@@ -35,6 +35,15 @@ export interface CheckpointData {
   readonly optimizer?: OptimizerSnapshot;
   /** Directory the checkpoint was read from. */
   readonly dir: string;
+  /** The trainer's running state at the checkpoint (loss accumulator, grokking streak), if saved. */
+  readonly trainerState?: TrainerState;
+}
+
+/** What the training loop carries between evaluations, saved so a resume continues it exactly. */
+export interface TrainerState {
+  readonly lossSum: number;
+  readonly lossCount: number;
+  readonly grokStreak: number;
 }
 
 export function checkpointDirName(step: number): string {
@@ -52,7 +61,14 @@ function weightsToTensors(config: RunConfig, values: ReadonlyMap<string, Float32
 }
 
 /** Saves a checkpoint at `step` and then points latest.json at it. Older optimizer files are removed. */
-export function saveCheckpoint(runDir: string, config: RunConfig, step: number, weights: ReadonlyMap<string, Float32Array>, optimizer?: OptimizerSnapshot): string {
+export function saveCheckpoint(
+  runDir: string,
+  config: RunConfig,
+  step: number,
+  weights: ReadonlyMap<string, Float32Array>,
+  optimizer?: OptimizerSnapshot,
+  trainerState?: TrainerState,
+): string {
   const dir = join(runDir, 'checkpoints', checkpointDirName(step));
   const meta = { format: CHECKPOINT_FORMAT, step: String(step), preset: config.preset, seed: String(config.seed) };
   writeSafetensorsFile(join(dir, 'weights.safetensors'), weightsToTensors(config, weights), meta);
@@ -62,7 +78,7 @@ export function saveCheckpoint(runDir: string, config: RunConfig, step: number, 
     for (const [name, v] of optimizer.v) tensors[`v.${name}`] = { dtype: 'F32', shape: [v.length], data: v };
     writeSafetensorsFile(join(dir, 'optimizer.safetensors'), tensors, { ...meta, optimizerStep: String(optimizer.step) });
   }
-  writeJsonAtomic(join(dir, 'state.json'), { format: CHECKPOINT_FORMAT, step, config, optimizerStep: optimizer?.step ?? null });
+  writeJsonAtomic(join(dir, 'state.json'), { format: CHECKPOINT_FORMAT, step, config, optimizerStep: optimizer?.step ?? null, trainer: trainerState ?? null });
   const previous = readLatest(runDir);
   writeJsonAtomic(join(runDir, 'latest.json'), { step, dir: join('checkpoints', checkpointDirName(step)) });
   if (previous && previous.step !== step && optimizer) {
@@ -114,7 +130,7 @@ export function loadCheckpoint(path: string, options: { step?: number; expect?: 
   }
   const statePath = join(dir, 'state.json');
   if (!existsSync(statePath)) throw new CheckpointError('checkpoint-missing', `${dir} is not a checkpoint directory (no state.json)`);
-  const state = readJsonFile(statePath) as { format?: unknown; step?: unknown; config?: unknown };
+  const state = readJsonFile(statePath) as { format?: unknown; step?: unknown; config?: unknown; trainer?: unknown };
   if (state.format !== CHECKPOINT_FORMAT) {
     throw new CheckpointError('checkpoint-format', `${statePath}: format ${JSON.stringify(state.format)}, expected "${CHECKPOINT_FORMAT}"`);
   }
@@ -137,7 +153,16 @@ export function loadCheckpoint(path: string, options: { step?: number; expect?: 
   const weights = readWeights(join(dir, 'weights.safetensors'), config);
   const optPath = join(dir, 'optimizer.safetensors');
   const optimizer = existsSync(optPath) ? readOptimizer(optPath, weights) : undefined;
-  return { config, step: state.step, weights, dir, ...(optimizer ? { optimizer } : {}) };
+  const trainerState = parseTrainerState(state.trainer, statePath);
+  return { config, step: state.step, weights, dir, ...(optimizer ? { optimizer } : {}), ...(trainerState ? { trainerState } : {}) };
+}
+
+function parseTrainerState(raw: unknown, path: string): TrainerState | undefined {
+  if (raw === null || raw === undefined) return undefined;
+  const t = raw as Record<string, unknown>;
+  const ok = typeof t.lossSum === 'number' && Number.isInteger(t.lossCount) && Number.isInteger(t.grokStreak);
+  if (!ok) throw new CheckpointError('checkpoint-state', `${path}: "trainer" must be {lossSum, lossCount, grokStreak}, got ${JSON.stringify(raw)}`);
+  return { lossSum: t.lossSum as number, lossCount: t.lossCount as number, grokStreak: t.grokStreak as number };
 }
 
 function readWeights(path: string, config: RunConfig): Map<string, Float32Array> {

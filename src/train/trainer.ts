@@ -15,7 +15,7 @@ import { createParams, disposeParams, initialValues, paramSpecs, readParams, typ
 import { nearestTemplateClassifier, symbolTemplates, type Classifier } from '../eval/classifier.ts';
 import { generationAccuracy } from '../eval/generation.ts';
 import { appendJsonl, readJsonl, writeFileAtomic, writeJsonAtomic } from './atomic-write.ts';
-import { loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
+import { loadCheckpoint, saveCheckpoint, type TrainerState } from './checkpoint.ts';
 import { runModelConfig, type RunConfig } from './config.ts';
 import { grokkingSteps, type GrokkingSteps, type MetricsRow } from './grokking.ts';
 import { silentProgress, type Progress } from './progress.ts';
@@ -72,6 +72,7 @@ interface Session {
   readonly startStep: number;
   readonly metrics: MetricsRow[];
   readonly wallOffset: number;
+  readonly trainerState: TrainerState;
 }
 
 function openSession(options: TrainOptions): Session {
@@ -84,7 +85,16 @@ function openSession(options: TrainOptions): Session {
     if (ckpt.optimizer) optimizer.setState(ckpt.optimizer);
     const metrics = existsSync(metricsPath) ? readJsonl<MetricsRow>(metricsPath).filter((r) => r.step <= ckpt.step) : [];
     writeFileAtomic(metricsPath, metrics.map((r) => `${JSON.stringify(r)}\n`).join(''));
-    return { config: ckpt.config, model, params, optimizer, startStep: ckpt.step, metrics, wallOffset: metrics.at(-1)?.wallSeconds ?? 0 };
+    return {
+      config: ckpt.config,
+      model,
+      params,
+      optimizer,
+      startStep: ckpt.step,
+      metrics,
+      wallOffset: metrics.at(-1)?.wallSeconds ?? 0,
+      trainerState: ckpt.trainerState ?? { lossSum: 0, lossCount: 0, grokStreak: 0 },
+    };
   }
   if (!options.config) throw new TrainingError('train-no-config', 'train: a config is needed unless resuming');
   if (existsSync(join(options.outDir, 'latest.json'))) {
@@ -96,7 +106,7 @@ function openSession(options: TrainOptions): Session {
   mkdirSync(options.outDir, { recursive: true });
   writeJsonAtomic(join(options.outDir, 'config.json'), config);
   writeFileAtomic(metricsPath, '');
-  return { config, model, params, optimizer: makeOptimizer(config, model), startStep: 0, metrics: [], wallOffset: 0 };
+  return { config, model, params, optimizer: makeOptimizer(config, model), startStep: 0, metrics: [], wallOffset: 0, trainerState: { lossSum: 0, lossCount: 0, grokStreak: 0 } };
 }
 
 function makeOptimizer(config: RunConfig, model: ModelConfig): AdamW {
@@ -142,8 +152,8 @@ function evaluate(session: Session, data: RunData, classifier: Classifier, rng: 
   };
 }
 
-async function save(session: Session, outDir: string, step: number): Promise<void> {
-  saveCheckpoint(outDir, session.config, step, await readParams(session.params), session.optimizer.getState());
+async function save(session: Session, outDir: string, step: number, state: TrainerState): Promise<void> {
+  saveCheckpoint(outDir, session.config, step, await readParams(session.params), session.optimizer.getState(), state);
 }
 
 /** Trains (or resumes) a run. Writes config, provenance, metrics and checkpoints under outDir. */
@@ -166,9 +176,7 @@ export async function trainRun(options: TrainOptions): Promise<TrainResult> {
   const lastStep = Math.min(config.train.steps, options.stopAtStep ?? Infinity);
   const t0 = performance.now();
   const wall = (): number => session.wallOffset + (performance.now() - t0) / 1000;
-  let lossSum = 0;
-  let lossCount = 0;
-  let grokStreak = 0;
+  let { lossSum, lossCount, grokStreak } = session.trainerState;
   let step = session.startStep;
   let interrupted = false;
   let lastSaved = session.startStep;
@@ -185,7 +193,9 @@ export async function trainRun(options: TrainOptions): Promise<TrainResult> {
       lossSum += loss;
       lossCount++;
       progress.tick(step, { loss });
-      const atEnd = step === lastStep;
+      const atEnd = step === config.train.steps;
+      // A stop (Ctrl-C or stopAtStep) saves but does not evaluate, so a resumed run logs what an uninterrupted one does.
+      const stopping = Boolean(options.stopFlag?.stop) || step === lastStep;
       if (step % config.train.evalEvery === 0 || atEnd) {
         const acc = evaluate(session, data, classifier, evalRng);
         const row: MetricsRow = {
@@ -207,16 +217,16 @@ export async function trainRun(options: TrainOptions): Promise<TrainResult> {
         grokStreak = grokked ? grokStreak + 1 : 0;
       }
       const grokDone = config.train.stopAfterGrokEvals > 0 && grokStreak >= config.train.stopAfterGrokEvals;
-      if (step % config.train.checkpointEvery === 0 || atEnd || grokDone || options.stopFlag?.stop) {
-        await save(session, options.outDir, step);
+      if (step % config.train.checkpointEvery === 0 || atEnd || grokDone || stopping) {
+        await save(session, options.outDir, step, { lossSum, lossCount, grokStreak });
         lastSaved = step;
       }
       if (grokDone) {
         progress.message(`grokked: train and held-out accuracy at their levels for ${grokStreak} evaluations; stopping at step ${step}`);
         break;
       }
-      if (options.stopFlag?.stop) {
-        interrupted = true;
+      if (stopping && !atEnd) {
+        interrupted = Boolean(options.stopFlag?.stop);
         progress.message(`interrupted: saved a checkpoint at step ${step}; resume with --resume`);
         break;
       }

@@ -1,0 +1,91 @@
+// Trainer tests on a tiny real-data run (P = 5, 8×8 images, d_model 16): resume from a checkpoint gives the
+// same metrics and weights as an uninterrupted run (same seed, same backend); a non-finite loss stops with
+// a clear error and keeps the last good checkpoint; a run directory is not overwritten.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../engine/backend.ts';
+import { loadEmnistPool } from '../data/pool.ts';
+import { loadCheckpoint, listCheckpoints } from './checkpoint.ts';
+import { validateRunConfig, type RunConfig } from './config.ts';
+import { learningRate, trainRun } from './trainer.ts';
+
+const pool = loadEmnistPool();
+const dirs: string[] = [];
+const tmp = (): string => {
+  const d = mkdtempSync(join(tmpdir(), 'grokdiff-train-'));
+  dirs.push(d);
+  return d;
+};
+
+export function tinyConfig(over: { train?: Record<string, unknown>; data?: Record<string, unknown> } = {}): RunConfig {
+  return validateRunConfig({
+    preset: 'test-tiny',
+    seed: 3,
+    data: { P: 5, N: 1, trainingRatio: 0.6, dataset: 'emnist', shuffleTargets: false, ...over.data },
+    model: { imageSide: 8, patchSize: 8, dModel: 16, heads: 2, ffnWidth: 32, depth: 1, preAttentionFfn: false, norm: 'none', timeFeatures: 8, initScale: 1 },
+    train: {
+      steps: 6,
+      lr: 3e-3,
+      warmupSteps: 2,
+      weightDecay: 0.5,
+      beta1: 0.9,
+      beta2: 0.98,
+      eps: 1e-8,
+      evalEvery: 2,
+      checkpointEvery: 3,
+      evalDraws: 1,
+      samplingSteps: 3,
+      stopAfterGrokEvals: 0,
+      ...over.train,
+    },
+  });
+}
+
+beforeAll(async () => {
+  await initBackend('cpu');
+});
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+describe('trainer', () => {
+  it('resuming from a checkpoint reproduces the uninterrupted run exactly', async () => {
+    const config = tinyConfig();
+    const whole = tmp();
+    const full = await trainRun({ config, outDir: whole, pool });
+    const split = tmp();
+    const first = await trainRun({ config, outDir: split, pool, stopAtStep: 3 });
+    expect(first.lastStep).toBe(3);
+    const resumed = await trainRun({ outDir: split, resume: true, pool });
+    expect(resumed.lastStep).toBe(6);
+    const strip = (rows: typeof full.metrics) => rows.map(({ wallSeconds: _w, ...r }) => r);
+    expect(strip(resumed.metrics)).toEqual(strip(full.metrics));
+    const a = loadCheckpoint(whole);
+    const b = loadCheckpoint(split);
+    expect(b.step).toBe(6);
+    for (const [name, w] of a.weights) expect(Array.from(b.weights.get(name)!), name).toEqual(Array.from(w));
+    expect(listCheckpoints(whole)).toEqual([3, 6]);
+  });
+
+  it('a non-finite loss stops with a clear error and keeps the last good checkpoint', async () => {
+    const out = tmp();
+    const config = tinyConfig({ train: { lr: 9, warmupSteps: 0, steps: 40, checkpointEvery: 1, evalEvery: 50 } });
+    await expect(trainRun({ config, outDir: out, pool })).rejects.toThrow(/loss became (NaN|Infinity|-Infinity) at step \d+; stopped\. The last good checkpoint \(step \d+\) is kept/);
+    const ckpt = loadCheckpoint(out);
+    expect(ckpt.step).toBeGreaterThanOrEqual(1);
+  });
+
+  it('refuses to overwrite a run directory without --resume', async () => {
+    const out = tmp();
+    const config = tinyConfig({ train: { steps: 1, evalEvery: 1, checkpointEvery: 1 } });
+    await trainRun({ config, outDir: out, pool });
+    await expect(trainRun({ config, outDir: out, pool })).rejects.toThrow(/already holds a run; use --resume/);
+  });
+
+  it('warm-up is linear up to lr, then constant', () => {
+    const config = tinyConfig({ train: { lr: 1e-3, warmupSteps: 4 } });
+    expect([1, 2, 4, 5, 100].map((s) => learningRate(config, s))).toEqual([2.5e-4, 5e-4, 1e-3, 1e-3, 1e-3]);
+  });
+});
