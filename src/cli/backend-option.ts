@@ -5,7 +5,7 @@ import { initBackend, parseBackendChoice } from '../engine/backend.ts';
 
 export async function setupBackend(command: Command): Promise<string> {
   const flag = (command.optsWithGlobals() as { backend?: string }).backend;
-  const envValue = process.env.GROKDIFF_BACKEND;
-  const choice = flag !== undefined ? parseBackendChoice(flag, '--backend') : envValue ? parseBackendChoice(envValue, 'GROKDIFF_BACKEND') : 'auto';
-  return initBackend(choice, { log: (line: string) => process.stderr.write(`${line}\n`) });
+  // initBackend reads GROKDIFF_BACKEND itself when no flag is given, and falls back to 'auto'.
+  const choice = flag !== undefined ? parseBackendChoice(flag, '--backend') : undefined;
+  return initBackend(choice, { source: '--backend', log: (line: string) => process.stderr.write(`${line}\n`) });
 }

@@ -1,0 +1,47 @@
+// CLI smoke tests through the real entry point (bin/grokdiff.js): --help lists every command, `data`
+// prints the split and writes a PNG, and bad input prints one clear line (no stack trace) with exit 2.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const bin = new URL('../../bin/grokdiff.js', import.meta.url).pathname;
+const out = mkdtempSync(join(tmpdir(), 'grokdiff-cli-'));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+function grokdiff(...args: string[]) {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, GROKDIFF_BACKEND: 'cpu' } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('grokdiff CLI', () => {
+  it('--help lists the commands, and each command has --help', () => {
+    const r = grokdiff('--help');
+    expect(r.code).toBe(0);
+    for (const c of ['data', 'train', 'sample', 'eval', 'search', 'registry', 'presets']) expect(r.stdout).toContain(c);
+    const t = grokdiff('train', '--help');
+    expect(t.stdout).toContain('--preset');
+    expect(t.stdout).toContain('--resume');
+  });
+  it('data prints the symbols and split sizes and writes a contact sheet PNG', () => {
+    const r = grokdiff('data', '--P', '23', '--N', '1', '--out', out);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('0=0 1=1');
+    expect(r.stdout).toContain('pairs: 529 in all, 476 train, 53 held out (R = 0.9)');
+    const png = join(out, 'symbols-P23-N1-s0.png');
+    expect(existsSync(png)).toBe(true);
+    expect(readFileSync(png).subarray(1, 4).toString()).toBe('PNG');
+  });
+  it('bad input is one line naming the problem, exit code 2, no stack trace', () => {
+    const r = grokdiff('train', '--preset', 'nope', '--out', join(out, 'x'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/grokdiff: error \[preset-unknown\]: unknown preset "nope"; available: paper-n1, cpu-n1/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    const p = grokdiff('data', '--P', '60', '--out', out);
+    expect(p.code).toBe(2);
+    expect(p.stderr).toMatch(/P/);
+    const o = grokdiff('train', '--set', 'train.lr', '--out', join(out, 'y'));
+    expect(o.stderr).toMatch(/must look like section.field=value/);
+  });
+});
