@@ -9,6 +9,7 @@ import { presetsCommand, registryCommand } from './registry-command.ts';
 import { trainCommand } from './train-command.ts';
 import { evalCommand, sampleCommand } from './sample-command.ts';
 import { searchCommand } from './search-command.ts';
+import { pruneCommand } from './prune-command.ts';
 
 const debug = process.argv.includes('--debug');
 
@@ -24,6 +25,7 @@ function buildProgram(): Command {
   program.addCommand(sampleCommand());
   program.addCommand(evalCommand());
   program.addCommand(searchCommand());
+  program.addCommand(pruneCommand());
   program.addCommand(registryCommand());
   program.addCommand(presetsCommand());
   return program;

@@ -116,14 +116,53 @@ export const PAPER = Object.freeze({
     false,
     'Centre each unit over the P×P grid, project on the orthonormal 2-D Fourier basis of Z_P × Z_P, and ' +
       'assign each basis function\'s squared coefficient to its component (1-D a, 1-D b, 2-D same-k, 2-D cross-k). ' +
-      'Aggregated over units by summing squared coefficients (i.e. weighting units by their variance).',
+      'Aggregated over units by summing squared coefficients (i.e. weighting units by their variance). ' +
+      'FVE of frequency k = cos/sin(w_k a) + cos/sin(w_k b) + the four same-k products; cross-frequency products ' +
+      '(k_a ≠ k_b) are reported apart, not attributed (Σ_k FVE_k + cross = 1). Units constant to 64 ulps are excluded.',
   ),
   keyFrequencyRule: param(
     { cumulativeLevel: 0.8, maxCount: 6 } as const,
     'our-choice',
     'paper Sec. 4.1 says "a few key frequencies"; the selection rule is ours',
     false,
-    'Smallest set of frequencies, by decreasing FVE, whose FVE sums to ≥ cumulativeLevel; "few" = at most maxCount.',
+    'Smallest set of frequencies, by decreasing FVE, whose FVE sums to ≥ cumulativeLevel; "few" = at most maxCount. ' +
+      'Applied to the per-frequency FVE (cross products excluded), so the level may be unreachable (reached = false).',
+  ),
+  keyFrequencyUniformMultiple: param(
+    2,
+    'our-choice',
+    'alternative key-frequency rule (not the default): keep frequencies whose share exceeds m/K',
+    false,
+  ),
+  fveEntropyDefinition: param(
+    'shannon-nats-normalised-by-log-K',
+    'our-choice',
+    'paper Sec. 4.2 tracks the "FVE entropy" over sampling time; the exact formula is not public',
+    false,
+    'Shannon entropy (nats) of FVE_k / Σ FVE over k = 1..K; the normalised version divides by log K.',
+  ),
+  changePointRule: param(
+    'two-segment-least-squares',
+    'our-choice',
+    'paper Sec. 4.2 / Appendix G: the entropy "jumps"; the change-point rule is ours',
+    false,
+    'The split minimising the squared error of two segment means; alternative: the largest single-step |Δ|; ties go to the earliest index.',
+  ),
+  trigFitMethod: param(
+    'covariance-direction-unit-norm-then-product-least-squares',
+    'our-choice',
+    'paper Table 3 reports coefficients and FVE; how the unit-space direction is found is not public',
+    false,
+    'Direction d = X̃ᵀt with t = cos/sin(w_k(a+b)), unit length; projected p = X̃d; least squares on ' +
+      '[1, cos·cos, sin·sin, cos·sin, sin·cos]; FVE = R². In-sample FVE of pure noise is about U/(U+P²) ' +
+      '(0.52 at P = 23, U = 512), so claims judge the held-out FVE and compare with the noise baseline.',
+  ),
+  separabilityMethod: param(
+    'nearest-centroid-stratified-holdout-25pct',
+    'our-choice',
+    'paper Figure 5 shows separable clusters; the score is ours',
+    false,
+    'Nearest centroid with a seeded stratified holdout (25 % test per class) and leave-one-out; Wilson 95 % interval.',
   ),
 });
 

@@ -1,0 +1,98 @@
+// Tests of key-frequency selection (key-frequencies.ts, paper Sec. 4.1): the cumulative rule from the
+// registry (smallest set reaching the level), the uniform-multiple rule, "few", ties and bad input.
+
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { fcParams, seedTitle } from '../../test-support/fc.ts';
+import { PAPER } from '../paper/registry.ts';
+import { fveOfGrid } from './fve.ts';
+import { selectKeyFrequencies } from './key-frequencies.ts';
+import { arbFrequencyShares } from './testing/arbitraries.ts';
+import { expectAnalysisError } from './testing/assert.ts';
+
+describe('key frequencies: examples', () => {
+  it('takes the smallest set by decreasing FVE that reaches the registry level', () => {
+    const sel = selectKeyFrequencies([0, 0.1, 0.5, 0.3, 0.05, 0.05]);
+    expect(sel.rule).toBe('cumulative');
+    expect(sel.level).toBe(PAPER.keyFrequencyRule.value.cumulativeLevel);
+    expect(sel.maxCount).toBe(PAPER.keyFrequencyRule.value.maxCount);
+    expect(sel.frequencies).toEqual([2, 3]);
+    expect(sel.explained).toBeCloseTo(0.8, 15);
+    expect(sel.reached).toBe(true);
+    expect(sel.few).toBe(true);
+    expect(sel.ranking.map((r) => r.k)).toEqual([2, 3, 1, 4, 5]);
+  });
+
+  it('reports when the level cannot be reached (variance left in cross products)', () => {
+    const sel = selectKeyFrequencies([0, 0.2, 0.2, 0.1], { level: 0.8 });
+    expect(sel.reached).toBe(false);
+    expect(sel.few).toBe(false);
+    expect(sel.frequencies).toEqual([1, 2, 3]);
+  });
+
+  it('calls a set that needs more than maxCount frequencies not few', () => {
+    const uniform = [0, ...new Array(10).fill(0.1)];
+    const sel = selectKeyFrequencies(uniform, { level: 0.8, maxCount: 6 });
+    expect(sel.frequencies).toHaveLength(8);
+    expect(sel.reached).toBe(true);
+    expect(sel.few).toBe(false);
+  });
+
+  it('breaks ties towards the smaller frequency', () => {
+    expect(selectKeyFrequencies([0, 0.25, 0.5, 0.25], { level: 0.7 }).frequencies).toEqual([2, 1]);
+  });
+
+  it('selects by the uniform-multiple rule', () => {
+    // K = 4: uniform share 0.25 of the attributed FVE; m = 2 keeps shares > 0.5
+    const sel = selectKeyFrequencies([0, 0.6, 0.2, 0.1, 0.05], { rule: 'uniform-multiple', multiple: 2 });
+    expect(sel.frequencies).toEqual([1]);
+    expect(sel.explained).toBeCloseTo(0.6, 15);
+    expect(sel.few).toBe(true);
+    expect(selectKeyFrequencies([0, 0.25, 0.25, 0.25, 0.25], { rule: 'uniform-multiple', multiple: 1 }).reached).toBe(false);
+  });
+
+  it('finds the frequencies of a model-like grid (w1 and w3 in P = 23)', () => {
+    const P = 23;
+    const w = (2 * Math.PI) / P;
+    const values = Float64Array.from({ length: P * P }, (_, i) => {
+      const a = Math.floor(i / P);
+      const b = i % P;
+      return 2 * Math.cos(w * (a + b)) + Math.sin(3 * w * a) + 0.1 * Math.cos(5 * w * b);
+    });
+    expect(selectKeyFrequencies(fveOfGrid(values, P).byFrequency).frequencies).toEqual([1, 3]);
+  });
+
+  it('rejects arrays that are not per-frequency FVE', () => {
+    expectAnalysisError(() => selectKeyFrequencies([0.5, 0.5]), 'out-of-range');
+    expectAnalysisError(() => selectKeyFrequencies([0, 0.7, 0.6]), 'out-of-range');
+    expectAnalysisError(() => selectKeyFrequencies([0, -0.1, 0.6]), 'out-of-range');
+    expectAnalysisError(() => selectKeyFrequencies([0]), 'length-mismatch');
+    expectAnalysisError(() => selectKeyFrequencies([0, 1], { rule: 'median' as never }), 'bad-option');
+    expectAnalysisError(() => selectKeyFrequencies([0, 1], { level: 1.5 }), 'out-of-range');
+  });
+});
+
+describe(seedTitle('key frequencies: properties'), () => {
+  const normalised = fc
+    .tuple(arbFrequencyShares(1, 30), fc.double({ min: 0.05, max: 1, noNaN: true }))
+    .map(([s, mass]) => {
+      const total = s.reduce((a, v) => a + v, 0);
+      return s.map((v) => (v / total) * mass);
+    });
+
+  it('returns a minimal set, sorted by decreasing FVE, whose explained share is its sum', () => {
+    fc.assert(
+      fc.property(normalised, fc.double({ min: 0.05, max: 1, noNaN: true }), (shares, level) => {
+        const sel = selectKeyFrequencies(shares, { level });
+        const fves = sel.frequencies.map((k) => shares[k]);
+        expect(sel.explained).toBeCloseTo(fves.reduce((a, v) => a + v, 0), 12);
+        for (let i = 1; i < fves.length; i++) expect(fves[i]).toBeLessThanOrEqual(fves[i - 1]);
+        if (sel.reached && fves.length > 0) expect(sel.explained - fves[fves.length - 1]).toBeLessThan(level);
+        const rest = Array.from(shares).filter((_, k) => k > 0 && !sel.frequencies.includes(k));
+        for (const v of rest) if (fves.length > 0) expect(v).toBeLessThanOrEqual(fves[fves.length - 1]);
+        expect(sel.few).toBe(sel.reached && sel.frequencies.length >= 1 && sel.frequencies.length <= sel.maxCount);
+      }),
+      fcParams(100),
+    );
+  });
+});

@@ -1,0 +1,61 @@
+// The claim contract (after SciUnit): a paper claim is declared once with the paper's sentence and where it
+// stands, the registry thresholds it uses, a measurement and a judgement with three outcomes. "Not
+// evaluated" (a missing checkpoint, an unavailable backend) is its own outcome, never a pass or a failure.
+// Every claim also names a negative control: an input where the claim must NOT hold, and the spec asserts
+// that the judgement rejects it (a check that cannot fail is a defect).
+
+import { PAPER, type PaperKey } from '../paper/registry.ts';
+
+export type Outcome = 'replicated' | 'not-replicated' | 'not-evaluated';
+
+export interface Verdict {
+  readonly outcome: Outcome;
+  /** One line for people: what was measured against what level. */
+  readonly summary: string;
+  /** The headline number for the badge (e.g. "lag 3.1x", "FVE 0.97"). */
+  readonly keyNumber?: string;
+}
+
+export interface ClaimDeclaration {
+  /** Stable identifier, also the spec file name (claims/<id>.spec.ts). */
+  readonly id: string;
+  readonly title: string;
+  /** The paper's observation, in its words as far as the public summary gives them. */
+  readonly statement: string;
+  /** Where it stands in the paper: section, figure, table. */
+  readonly where: string;
+  /** Registry entries the claim reads its thresholds from. */
+  readonly thresholds: readonly PaperKey[];
+  /** What the negative control is and why the claim must not hold there. */
+  readonly negativeControl: string;
+}
+
+export interface ClaimRecord {
+  readonly id: string;
+  readonly title: string;
+  readonly statement: string;
+  readonly where: string;
+  readonly thresholds: ReadonlyArray<{ key: string; value: unknown; provenance: string; verified: boolean }>;
+  readonly verdict: Verdict;
+  readonly measurement: unknown;
+  readonly control: { readonly description: string; readonly verdict: Verdict; readonly measurement: unknown } | null;
+  /** Models used: preset, seeds, and where each came from (fixture, cache, trained). */
+  readonly models: ReadonlyArray<{ preset: string; seed: number; step: number; source: string }>;
+  readonly createdAt: string;
+}
+
+export function notEvaluated(reason: string): Verdict {
+  return { outcome: 'not-evaluated', summary: reason };
+}
+
+export function verdict(pass: boolean, summary: string, keyNumber?: string): Verdict {
+  return { outcome: pass ? 'replicated' : 'not-replicated', summary, ...(keyNumber ? { keyNumber } : {}) };
+}
+
+/** The registry rows of a claim's thresholds, for the record and the report. */
+export function thresholdRows(keys: readonly PaperKey[]): ClaimRecord['thresholds'] {
+  return keys.map((key) => {
+    const p = PAPER[key];
+    return { key, value: p.value, provenance: p.provenance, verified: p.verified };
+  });
+}

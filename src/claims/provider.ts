@@ -1,0 +1,125 @@
+// Models for claims (issue #6): one function gives a claim spec its trained run for (preset, seed). It looks
+// in fixtures/checkpoints/<preset>/seed-<n> (committed, trained by the project's own CLI), then in the local
+// cache .cache/runs/<preset>/seed-<n>, and trains into the cache only when allowed (GROKDIFF_TRAIN_MISSING=1
+// or `grokdiff replicate --train`). It says which happened. A fixture whose config no longer equals the
+// preset's (a changed preset or model code) is refused with the exact command that retrains it.
+
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CheckpointError, GrokdiffError } from '../errors.ts';
+import { getPreset } from '../paper/presets.ts';
+import { applyOverrides, type RunConfig } from '../train/config.ts';
+import { listCheckpoints } from '../train/checkpoint.ts';
+import { readJsonFile } from '../train/json-file.ts';
+import { readJsonl } from '../train/atomic-write.ts';
+import type { MetricsRow } from '../train/grokking.ts';
+import { trainRun } from '../train/trainer.ts';
+
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const FIXTURE_RUNS_DIR = join(REPO_ROOT, 'fixtures', 'checkpoints');
+export const CACHE_RUNS_DIR = join(REPO_ROOT, '.cache', 'runs');
+
+export type RunSource = 'fixture' | 'cache' | 'trained';
+
+export interface ProvidedRun {
+  readonly preset: string;
+  readonly seed: number;
+  readonly dir: string;
+  readonly source: RunSource;
+  readonly config: RunConfig;
+  readonly metrics: MetricsRow[];
+  /** Steps with a saved checkpoint. */
+  readonly checkpoints: number[];
+}
+
+export type Provision = { readonly ok: true; readonly run: ProvidedRun } | { readonly ok: false; readonly reason: string };
+
+export function fixtureRunDir(preset: string, seed: number, root = FIXTURE_RUNS_DIR): string {
+  return join(root, preset, `seed-${seed}`);
+}
+
+export function retrainCommand(preset: string, seed: number): string {
+  return `npx grokdiff train --preset ${preset} --seed ${seed} --out fixtures/checkpoints/${preset}/seed-${seed} && npx grokdiff prune --run fixtures/checkpoints/${preset}/seed-${seed}`;
+}
+
+/** The first field path where two JSON values differ, or null when equal. */
+export function firstDifference(a: unknown, b: unknown, path = ''): string | null {
+  if (typeof a !== typeof b || Array.isArray(a) !== Array.isArray(b) || (a === null) !== (b === null)) return path || '(root)';
+  if (typeof a !== 'object' || a === null) return a === b ? null : path || '(root)';
+  const keys = new Set([...Object.keys(a as object), ...Object.keys(b as object)]);
+  for (const k of keys) {
+    const d = firstDifference((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], path ? `${path}.${k}` : k);
+    if (d) return d;
+  }
+  return null;
+}
+
+function valueAt(obj: unknown, path: string): unknown {
+  return path.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), obj);
+}
+
+/**
+ * Checks that a run directory holds a completed run of exactly the preset's config for this seed. Returns
+ * the run, or throws a CheckpointError whose message says what differs and how to retrain.
+ */
+export function readRunDir(dir: string, preset: string, seed: number, source: RunSource): ProvidedRun {
+  const expected = applyOverrides(getPreset(preset), [], { seed });
+  const configPath = join(dir, 'config.json');
+  const actual = readJsonFile(configPath);
+  const diff = firstDifference(actual, expected);
+  if (diff) {
+    throw new CheckpointError(
+      'fixture-stale',
+      `${dir} was trained with a different config than preset "${preset}" seed ${seed} now gives (field ${diff}: ` +
+        `${JSON.stringify(valueAt(actual, diff))} in the run, ${JSON.stringify(valueAt(expected, diff))} in the preset). Retrain with: ${retrainCommand(preset, seed)}`,
+    );
+  }
+  const checkpoints = listCheckpoints(dir);
+  if (checkpoints.length === 0) throw new CheckpointError('fixture-empty', `${dir} has no checkpoints. Retrain with: ${retrainCommand(preset, seed)}`);
+  const metricsPath = join(dir, 'metrics.jsonl');
+  const metrics = existsSync(metricsPath) ? readJsonl<MetricsRow>(metricsPath) : [];
+  return { preset, seed, dir, source, config: expected, metrics, checkpoints };
+}
+
+export interface ProvideOptions {
+  /** Train into the cache when neither a fixture nor a cached run exists (default: GROKDIFF_TRAIN_MISSING=1). */
+  readonly allowTraining?: boolean;
+  readonly fixturesRoot?: string;
+  readonly cacheRoot?: string;
+  readonly log?: (line: string) => void;
+}
+
+/** Finds (or trains) the run of a preset and seed. Never throws for a missing run: returns the reason. */
+export async function provideRun(preset: string, seed: number, options: ProvideOptions = {}): Promise<Provision> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const fixture = fixtureRunDir(preset, seed, options.fixturesRoot);
+  const cache = fixtureRunDir(preset, seed, options.cacheRoot ?? CACHE_RUNS_DIR);
+  try {
+    if (existsSync(fixture)) {
+      const run = readRunDir(fixture, preset, seed, 'fixture');
+      log(`grokdiff: ${preset} seed ${seed}: loaded the committed fixture ${fixture}`);
+      return { ok: true, run };
+    }
+    if (existsSync(join(cache, 'latest.json'))) {
+      const run = readRunDir(cache, preset, seed, 'cache');
+      log(`grokdiff: ${preset} seed ${seed}: loaded the cached run ${cache}`);
+      return { ok: true, run };
+    }
+  } catch (err) {
+    if (err instanceof GrokdiffError) return { ok: false, reason: err.message };
+    throw err;
+  }
+  const allow = options.allowTraining ?? process.env.GROKDIFF_TRAIN_MISSING === '1';
+  if (!allow) {
+    return { ok: false, reason: `no checkpoint for preset "${preset}" seed ${seed} (looked in ${fixture} and ${cache}); train it with: ${retrainCommand(preset, seed)}, or set GROKDIFF_TRAIN_MISSING=1` };
+  }
+  log(`grokdiff: ${preset} seed ${seed}: no fixture or cache, training into ${cache}`);
+  try {
+    await trainRun({ config: applyOverrides(getPreset(preset), [], { seed }), outDir: cache, resume: existsSync(join(cache, 'latest.json')) });
+    return { ok: true, run: { ...readRunDir(cache, preset, seed, 'cache'), source: 'trained' } };
+  } catch (err) {
+    if (err instanceof GrokdiffError) return { ok: false, reason: `training ${preset} seed ${seed} failed: ${err.message}` };
+    throw err;
+  }
+}
