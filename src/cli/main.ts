@@ -10,6 +10,7 @@ import { trainCommand } from './train-command.ts';
 import { evalCommand, sampleCommand } from './sample-command.ts';
 import { searchCommand } from './search-command.ts';
 import { pruneCommand } from './prune-command.ts';
+import { replicateCommand } from './replicate-command.ts';
 
 const debug = process.argv.includes('--debug');
 
@@ -20,6 +21,7 @@ function buildProgram(): Command {
     .option('--debug', 'show stack traces on errors')
     .showHelpAfterError()
     .configureOutput({ outputError: (str, write) => write(str) });
+  program.addCommand(replicateCommand());
   program.addCommand(dataCommand());
   program.addCommand(trainCommand());
   program.addCommand(sampleCommand());

@@ -28,7 +28,7 @@ export function trainCommand(): Command {
     .option('--seed <int>', 'seed for init, data choice, split, noise and time sampling', intOption('--seed'))
     .option('--steps <int>', 'shorthand for --set train.steps=N', intOption('--steps'))
     .requiredOption('--out <dir>', 'run directory (config, metrics, checkpoints, plots)')
-    .option('--resume', 'continue the run in --out from its latest checkpoint')
+    .option('--resume', 'continue the run in --out from its latest checkpoint (with --steps N: extend it to N steps)')
     .action(async (opts: TrainOpts, command: Command) => {
       const backend = await setupBackend(command);
       const overrides = [...(opts.set ?? []), ...(opts.steps !== undefined ? [`train.steps=${opts.steps}`] : [])];
@@ -41,12 +41,13 @@ export function trainCommand(): Command {
       };
       process.on('SIGINT', onSigint);
       const outDir = resolve(opts.out);
-      const total = config?.train.steps ?? Number.POSITIVE_INFINITY;
+      const total = config?.train.steps ?? opts.steps ?? Number.POSITIVE_INFINITY;
       try {
         const result = await trainRun({
           ...(config ? { config } : {}),
           outDir,
           resume: Boolean(opts.resume),
+          ...(opts.resume && opts.steps !== undefined ? { extendSteps: opts.steps } : {}),
           progress: createProgress(Number.isFinite(total) ? total : 0),
           stopFlag,
           backend,

@@ -108,6 +108,28 @@ export const PAPER = Object.freeze({
   grokHeldoutLevel: param(0.95, 'our-choice', 'issue #4: held-out accuracy "generalises" taken as ≥ 95 %', false),
   grokLagRatio: param(2, 'our-choice', 'issue #4: grokking lag means s_val ≥ 2·s_train', false),
 
+  ablationNearChance: param(
+    0.15,
+    'our-choice',
+    'paper Sec. 4.3: removing the key frequencies "destroys accuracy"; how near chance (1/P ≈ 0.043) is ours',
+    false,
+    'Key-frequency ablation counts as destroying accuracy when generation accuracy is ≤ this level.',
+  ),
+  ablationKeepFraction: param(
+    0.9,
+    'our-choice',
+    'paper Sec. 4.3: removing other frequencies "does not" hurt; the tolerance is ours',
+    false,
+    'Removing as many non-key frequencies, or keeping only the key ones, must keep ≥ this fraction of the unablated accuracy.',
+  ),
+  singleStepFraction: param(
+    0.9,
+    'our-choice',
+    'paper Figure 8 shows one sampling step already drawing the right symbol; the level is ours',
+    false,
+    'Single-step (K = 1) held-out accuracy must reach this fraction of the K-step accuracy.',
+  ),
+
   // ---- Analysis definitions (where the paper's exact formula is not public) ------------------------
   fveDefinition: param(
     'centred-variance-share-in-orthonormal-fourier-basis',

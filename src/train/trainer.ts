@@ -40,6 +40,8 @@ export interface TrainOptions {
   readonly progress?: Progress;
   /** Set `.stop = true` (e.g. on SIGINT) to save and stop after the current step. */
   readonly stopFlag?: { stop: boolean };
+  /** When resuming: raise train.steps to this (extend a finished run); the run's config.json is updated. */
+  readonly extendSteps?: number;
   /** Stop after this step even if the config says more (tests of resume). */
   readonly stopAtStep?: number;
   readonly pool?: EmnistPool;
@@ -78,7 +80,9 @@ interface Session {
 function openSession(options: TrainOptions): Session {
   const metricsPath = join(options.outDir, 'metrics.jsonl');
   if (options.resume) {
-    const ckpt = loadCheckpoint(options.outDir);
+    const loaded = loadCheckpoint(options.outDir);
+    const ckpt = options.extendSteps !== undefined ? { ...loaded, config: extendedConfig(loaded.config, loaded.step, options.extendSteps) } : loaded;
+    if (options.extendSteps !== undefined) writeJsonAtomic(join(options.outDir, 'config.json'), ckpt.config);
     const model = runModelConfig(ckpt.config);
     const params = createParams(model, ckpt.weights, `checkpoint ${ckpt.dir}`);
     const optimizer = makeOptimizer(ckpt.config, model);
@@ -107,6 +111,13 @@ function openSession(options: TrainOptions): Session {
   writeJsonAtomic(join(options.outDir, 'config.json'), config);
   writeFileAtomic(metricsPath, '');
   return { config, model, params, optimizer: makeOptimizer(config, model), startStep: 0, metrics: [], wallOffset: 0, trainerState: { lossSum: 0, lossCount: 0, grokStreak: 0 } };
+}
+
+function extendedConfig(config: RunConfig, step: number, steps: number): RunConfig {
+  if (!Number.isInteger(steps) || steps <= step) {
+    throw new TrainingError('train-extend', `--steps ${steps} must be an integer above the checkpoint's step ${step} to extend the run`);
+  }
+  return { ...config, train: { ...config.train, steps } };
 }
 
 function makeOptimizer(config: RunConfig, model: ModelConfig): AdamW {

@@ -1,0 +1,55 @@
+// The one body every claim spec shares: evaluate the claim once (before its tests), save its record, then
+//   1. "replicates the paper": asserts the verdict is `replicated`; a claim that could not be evaluated
+//      (missing fixture, unavailable backend) is *skipped* with the reason, never passed or failed;
+//   2. "negative control is rejected": asserts the judgement says `not-replicated` on the control input.
+// Measured values are attached to the vitest result as annotations (and written to reports/claims/<id>.json).
+
+import { beforeAll, describe, expect, it, type TestContext } from 'vitest';
+import { initBackend } from '../src/engine/backend.ts';
+import { claimById, saveRecord } from '../src/claims/catalog.ts';
+import type { ClaimRecord } from '../src/claims/contract.ts';
+import { compareGolden, formatDifferences, GOLDEN_TOLERANCE, readGolden, toGolden, updateGolden } from '../src/claims/golden.ts';
+
+/** What a claim's golden file holds: the measurements on the fixtures and on the negative control. */
+function goldenValue(rec: ClaimRecord): unknown {
+  return { measurement: rec.measurement, control: rec.control?.measurement ?? null, outcome: rec.verdict.outcome, controlOutcome: rec.control?.verdict.outcome ?? null };
+}
+
+export function claimSpec(id: string): void {
+  const entry = claimById(id);
+  const d = entry.declaration;
+  let rec: ClaimRecord;
+  describe(`${d.title} — paper ${d.where}`, () => {
+    beforeAll(async () => {
+      await initBackend(undefined, { log: () => {} });
+      rec = await entry.evaluate();
+      saveRecord(rec);
+    }, 900_000);
+
+    it(`replicates: ${d.statement}`, async (ctx: TestContext) => {
+      await ctx.annotate(`${rec.verdict.outcome}: ${rec.verdict.summary}`, 'measurement');
+      if (rec.verdict.outcome === 'not-evaluated') ctx.skip(`not evaluated: ${rec.verdict.summary}`);
+      expect(rec.verdict.outcome, rec.verdict.summary).toBe('replicated');
+    });
+
+    it('matches its golden output (golden/' + id + '.json)', async (ctx: TestContext) => {
+      if (rec.verdict.outcome === 'not-evaluated') ctx.skip('not evaluated, nothing to compare');
+      if (process.env.GROKDIFF_GOLDEN_UPDATE === '1') {
+        const changed = updateGolden(id, goldenValue(rec));
+        process.stdout.write(`golden/${id}.json: ${changed.length === 0 ? 'unchanged' : `${changed.length} change(s)\n${formatDifferences(changed)}`}\n`);
+        return;
+      }
+      const golden = readGolden(id);
+      expect(golden, `golden/${id}.json is missing; create it with npm run golden:update`).not.toBeNull();
+      const diffs = compareGolden(golden, toGolden(goldenValue(rec)), GOLDEN_TOLERANCE[id] ?? 0);
+      expect(diffs, `differs from golden/${id}.json (tolerance ${GOLDEN_TOLERANCE[id]}):\n${formatDifferences(diffs)}\nIf the change is intended, run npm run golden:update and say why in the commit message.`).toEqual([]);
+    });
+
+    it(`negative control is rejected: ${d.negativeControl}`, async (ctx: TestContext) => {
+      const control = rec.control;
+      if (!control || control.verdict.outcome === 'not-evaluated') ctx.skip(`control not evaluated: ${control?.verdict.summary ?? 'none'}`);
+      await ctx.annotate(`control ${control!.verdict.outcome}: ${control!.verdict.summary}`, 'negative-control');
+      expect(control!.verdict.outcome, control!.verdict.summary).toBe('not-replicated');
+    });
+  });
+}

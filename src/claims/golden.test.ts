@@ -1,0 +1,15 @@
+import { describe, expect, it } from 'vitest';
+import { compareGolden } from './golden.ts';
+
+describe('golden comparison', () => {
+  it('integers exactly, floats within tolerance, ignores run-specific keys', () => {
+    expect(compareGolden({ a: 1, b: 0.5, dir: '/x' }, { a: 1, b: 0.5004, dir: '/y' }, 1e-3)).toEqual([]);
+    expect(compareGolden({ a: 1 }, { a: 2 }, 10)).toEqual([{ path: '$.a', expected: 1, actual: 2 }]);
+    expect(compareGolden({ b: 0.5 }, { b: 0.6 }, 1e-3)).toEqual([{ path: '$.b', expected: 0.5, actual: 0.6 }]);
+  });
+  it('reports length changes and missing keys', () => {
+    expect(compareGolden([1, 2], [1], 0)).toEqual([{ path: '$.length', expected: 2, actual: 1 }]);
+    expect(compareGolden({ k: [1, 3] }, {}, 0)).toEqual([{ path: '$.k', expected: [1, 3], actual: undefined }]);
+    expect(compareGolden({ s: 'replicated' }, { s: 'not-replicated' }, 0)).toHaveLength(1);
+  });
+});

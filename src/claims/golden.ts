@@ -1,0 +1,77 @@
+// Golden outputs (issue #6): the analysis results of each claim on the fixture checkpoints — FVE tables, key
+// sets, trig coefficients, ablation accuracies, grokking steps — kept in golden/<claim>.json so a refactor
+// that changes a number is caught. Comparison: integers, strings and booleans exactly; other numbers within
+// an absolute tolerance per claim (GOLDEN_TOLERANCE, documented in golden/README.md), because wasm and cpu
+// kernels differ in the last float32 bits and a sampled image can flip one classification. `npm run
+// golden:update` (GROKDIFF_GOLDEN_UPDATE=1) rewrites the files and prints what changed.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeJsonAtomic } from '../train/atomic-write.ts';
+import { REPO_ROOT } from './provider.ts';
+
+export const GOLDEN_DIR = join(REPO_ROOT, 'golden');
+
+/** Absolute tolerance on non-integer numbers, per claim. */
+export const GOLDEN_TOLERANCE: Record<string, number> = {
+  'grokking-lag': 1e-9,
+  'selective-frequencies': 2e-3,
+  'trig-identities': 5e-3,
+  ablation: 0.02,
+  'single-step': 0.02,
+};
+
+export interface GoldenDifference {
+  readonly path: string;
+  readonly expected: unknown;
+  readonly actual: unknown;
+}
+
+/** Keys whose values are run-specific (not compared): absolute paths, times. */
+const IGNORED_KEYS = new Set(['wallSecondsAtVal', 'createdAt', 'dir', 'source']);
+
+export function compareGolden(expected: unknown, actual: unknown, tolerance: number, path = '$'): GoldenDifference[] {
+  if (typeof expected === 'number' && typeof actual === 'number') {
+    if (Number.isInteger(expected) && Number.isInteger(actual)) return expected === actual ? [] : [{ path, expected, actual }];
+    return Math.abs(expected - actual) <= tolerance ? [] : [{ path, expected, actual }];
+  }
+  if (Array.isArray(expected) && Array.isArray(actual)) {
+    if (expected.length !== actual.length) return [{ path: `${path}.length`, expected: expected.length, actual: actual.length }];
+    return expected.flatMap((e, i) => compareGolden(e, actual[i], tolerance, `${path}[${i}]`));
+  }
+  if (expected && actual && typeof expected === 'object' && typeof actual === 'object' && !Array.isArray(expected) && !Array.isArray(actual)) {
+    const keys = new Set([...Object.keys(expected), ...Object.keys(actual)]);
+    return [...keys]
+      .filter((k) => !IGNORED_KEYS.has(k))
+      .flatMap((k) => compareGolden((expected as Record<string, unknown>)[k], (actual as Record<string, unknown>)[k], tolerance, `${path}.${k}`));
+  }
+  return Object.is(expected, actual) ? [] : [{ path, expected, actual }];
+}
+
+export function goldenPath(id: string): string {
+  return join(GOLDEN_DIR, `${id}.json`);
+}
+
+export function readGolden(id: string): unknown | null {
+  const path = goldenPath(id);
+  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as unknown) : null;
+}
+
+/** Normalises a value through JSON (typed arrays become plain arrays, undefined drops). */
+export function toGolden(value: unknown): unknown {
+  return JSON.parse(JSON.stringify(value)) as unknown;
+}
+
+/** Writes golden/<id>.json and returns what changed against the previous file (all of it if none). */
+export function updateGolden(id: string, value: unknown): GoldenDifference[] {
+  const previous = readGolden(id);
+  const next = toGolden(value);
+  writeJsonAtomic(goldenPath(id), next);
+  return previous === null ? [{ path: '$', expected: null, actual: '(new file)' }] : compareGolden(previous, next, 0);
+}
+
+export function formatDifferences(diffs: readonly GoldenDifference[], max = 12): string {
+  const lines = diffs.slice(0, max).map((d) => `  ${d.path}: ${JSON.stringify(d.expected)} → ${JSON.stringify(d.actual)}`);
+  if (diffs.length > max) lines.push(`  ... and ${diffs.length - max} more`);
+  return lines.join('\n');
+}

@@ -1,0 +1,70 @@
+// What the single-image (N = 1) claims run on: the preset and seeds of the committed fixture runs, the
+// statistics settings, and a per-process cache of loaded checkpoints (loading rebuilds the symbol set, so
+// claims that share a model share the load).
+
+import { rootRng } from '../engine/random.ts';
+import { loadRun, type LoadedRun } from '../train/loaded-run.ts';
+import { provideRun, REPO_ROOT, type Provision, type ProvidedRun } from './provider.ts';
+import { join } from 'node:path';
+import { loadEmnistPool, type EmnistPool } from '../data/pool.ts';
+import { validateModelConfig } from '../model/config.ts';
+import { createParams, initialValues } from '../model/params.ts';
+import { nearestTemplateClassifier, symbolTemplates } from '../eval/classifier.ts';
+import { prepareRunData } from '../train/run-data.ts';
+import { applyOverrides, runModelConfig } from '../train/config.ts';
+import { getPreset } from '../paper/presets.ts';
+
+/** The preset and seeds of the N = 1 claims (three seeds, each a committed fixture). */
+export const SINGLE_IMAGE_PRESET = 'cpu-n1';
+export const CLAIM_SEEDS: readonly number[] = [1, 2, 3];
+/** Where claim records, badges and the report are written. */
+export const REPORTS_DIR = process.env.GROKDIFF_REPORTS_DIR ?? join(REPO_ROOT, 'reports');
+/** Seed of the statistics (bootstrap resampling, random non-key frequency choice). */
+export const STATS_SEED = 20260417;
+/** Noise seed of the shared noise image of the grid analyses. */
+export const GRID_NOISE_SEED = 7;
+
+let pool: EmnistPool | null = null;
+export function sharedPool(): EmnistPool {
+  pool ??= loadEmnistPool();
+  return pool;
+}
+
+const provisions = new Map<string, Promise<Provision>>();
+/** The fixture (or cached) run of a preset and seed, provided once per process. */
+export function provide(preset: string, seed: number): Promise<Provision> {
+  const key = `${preset}/${seed}`;
+  let p = provisions.get(key);
+  if (!p) {
+    p = provideRun(preset, seed);
+    provisions.set(key, p);
+  }
+  return p;
+}
+
+/** Provides every seed; the first failure's reason when any is missing. */
+export async function provideAll(preset: string, seeds: readonly number[]): Promise<{ ok: true; runs: ProvidedRun[] } | { ok: false; reason: string }> {
+  const runs: ProvidedRun[] = [];
+  for (const seed of seeds) {
+    const p = await provide(preset, seed);
+    if (!p.ok) return { ok: false, reason: p.reason };
+    runs.push(p.run);
+  }
+  return { ok: true, runs };
+}
+
+/** Loads a checkpoint of a provided run (the final one by default). The caller disposes it. */
+export function openRun(run: ProvidedRun, step?: number): LoadedRun {
+  return loadRun(run.dir, { pool: sharedPool(), expect: { preset: run.preset }, ...(step !== undefined ? { step } : {}) });
+}
+
+/** An untrained model of the preset (negative control): initial weights of the seed, same data. */
+export function untrainedRun(preset: string, seed: number): LoadedRun {
+  const config = applyOverrides(getPreset(preset), [], { seed });
+  const model = validateModelConfig({ ...runModelConfig(config) });
+  const rng = rootRng(seed);
+  const data = prepareRunData(config, rng.fork('data'), sharedPool());
+  const params = createParams(model, initialValues(model, rng.fork('init')));
+  const classifier = nearestTemplateClassifier(symbolTemplates(data.symbols.images, model.P, data.symbols.N, data.pixels), model.P, data.pixels);
+  return { config, model, params, data, classifier, step: 0, dir: '(untrained)', dispose: () => params.forEach((v) => v.dispose()) };
+}

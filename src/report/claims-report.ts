@@ -1,0 +1,141 @@
+// The replication report (issue #6): after a claims run, reads every claim record (reports/claims/*.json)
+// and writes reports/claims.json (all records), one SVG badge per claim (badge-maker: replicated green with
+// the key number, not replicated red, not evaluated grey) and reports/REPORT.md with a summary table, the
+// negative controls, the registry thresholds, and plots: learning curves of the fixture runs, FVE bar charts
+// per tap, the trig-fit table and ablation bars.
+
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { makeBadge } from 'badge-maker';
+import type { ClaimRecord, Outcome } from '../claims/contract.ts';
+import { writeFileAtomic, writeJsonAtomic } from '../train/atomic-write.ts';
+import { barChart, learningCurvePlot } from './plot.ts';
+import type { MetricsRow } from '../train/grokking.ts';
+
+const COLOURS: Record<Outcome, string> = { replicated: 'brightgreen', 'not-replicated': 'red', 'not-evaluated': 'lightgrey' };
+
+export function readRecords(dir: string): ClaimRecord[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as ClaimRecord);
+}
+
+export function badgeSvg(rec: ClaimRecord): string {
+  const o = rec.verdict.outcome;
+  const message = o === 'replicated' ? `replicated${rec.verdict.keyNumber ? ` · ${rec.verdict.keyNumber}` : ''}` : o === 'not-replicated' ? `not replicated${rec.verdict.keyNumber ? ` · ${rec.verdict.keyNumber}` : ''}` : 'not evaluated';
+  return makeBadge({ label: rec.id, message, color: COLOURS[o] });
+}
+
+/** One line per claim for terminals: outcome, id, summary. */
+export function summaryTable(records: readonly ClaimRecord[]): string {
+  const rows = records.map((r) => `${r.verdict.outcome.padEnd(15)} ${r.id.padEnd(22)} control: ${(r.control?.verdict.outcome ?? 'none').padEnd(15)} ${r.verdict.keyNumber ?? ''}`);
+  return [`${'outcome'.padEnd(15)} ${'claim'.padEnd(22)} ${'negative control'.padEnd(24)} key number`, ...rows].join('\n');
+}
+
+interface FreqMeasurement {
+  seed: number;
+  taps: Array<{ label: string; shares: number[] }>;
+}
+interface AblationMeasurement {
+  seed: number;
+  baseline: { accuracy: number };
+  removeKey: { accuracy: number };
+  removeNonKey: { accuracy: number };
+  keepKeyOnly: { accuracy: number };
+}
+interface TrigMeasurement {
+  seed: number;
+  key: { k: number; cosHeldOutFve: number; sinHeldOutFve: number; cosFve: number; sinFve: number; cosRatio: number | null; sinRatio: number | null; coefficients: Record<string, number> };
+  nonKey: { k: number; cosHeldOutFve: number; sinHeldOutFve: number };
+}
+
+async function plots(records: readonly ClaimRecord[], outDir: string, runs: ReadonlyArray<{ seed: number; metrics: MetricsRow[] }>): Promise<string[]> {
+  const md: string[] = [];
+  const plotDir = join(outDir, 'plots');
+  mkdirSync(plotDir, { recursive: true });
+  const save = (name: string, png: Uint8Array) => {
+    writeFileAtomic(join(plotDir, name), png);
+    return `plots/${name}`;
+  };
+  for (const r of runs) {
+    if (r.metrics.length === 0) continue;
+    const p = await learningCurvePlot(
+      r.metrics.map((m) => ({ step: m.step, trainLoss: m.loss, trainAcc: m.trainAcc, heldoutAcc: m.heldoutAcc })),
+      { title: `Learning curves, cpu-n1 seed ${r.seed}` },
+    );
+    md.push(`![learning curves seed ${r.seed}](${save(`curves-seed-${r.seed}.png`, p.png)})`);
+  }
+  const freq = records.find((r) => r.id === 'selective-frequencies');
+  const fm = (freq?.measurement as FreqMeasurement[] | null)?.[0];
+  if (fm) {
+    const rows = fm.taps.flatMap((t) => t.shares.map((v, i) => ({ label: `w${i + 1}`, value: v, group: t.label })));
+    const p = await barChart(rows, { title: `FVE per frequency at t = 1, seed ${fm.seed}`, xTitle: 'frequency', yTitle: 'share of Fourier variance' });
+    md.push(`![FVE per tap](${save('fve-per-tap.png', p.png)})`);
+  }
+  const abl = records.find((r) => r.id === 'ablation');
+  const am = abl?.measurement as AblationMeasurement[] | null;
+  if (am && am.length > 0) {
+    const rows = am.flatMap((s) => [
+      { label: 'none', value: s.baseline.accuracy, group: `seed ${s.seed}` },
+      { label: 'remove key', value: s.removeKey.accuracy, group: `seed ${s.seed}` },
+      { label: 'remove non-key', value: s.removeNonKey.accuracy, group: `seed ${s.seed}` },
+      { label: 'key only', value: s.keepKeyOnly.accuracy, group: `seed ${s.seed}` },
+    ]);
+    const p = await barChart(rows, { title: 'Generation accuracy under frequency ablation of the FFN pre-GeLU', xTitle: 'ablation', yTitle: 'accuracy' });
+    md.push(`![ablation](${save('ablation.png', p.png)})`);
+  }
+  const trig = records.find((r) => r.id === 'trig-identities');
+  const tm = trig?.measurement as TrigMeasurement[] | null;
+  if (tm && tm.length > 0) {
+    md.push('', '**Trig-identity fits at the FFN pre-GeLU (t = 1)**', '', '| seed | k | cos FVE (in / held-out) | sin FVE (in / held-out) | cos·cos | sin·sin | cos ratio (−1) | sin ratio (+1) | non-key k | non-key FVE |', '|---|---|---|---|---|---|---|---|---|---|');
+    for (const s of tm) {
+      const f = (x: number) => x.toFixed(3);
+      md.push(`| ${s.seed} | ${s.key.k} | ${f(s.key.cosFve)} / ${f(s.key.cosHeldOutFve)} | ${f(s.key.sinFve)} / ${f(s.key.sinHeldOutFve)} | ${s.key.coefficients.cosCos.toFixed(2)} | ${s.key.coefficients.sinSin.toFixed(2)} | ${s.key.cosRatio?.toFixed(2) ?? '—'} | ${s.key.sinRatio?.toFixed(2) ?? '—'} | ${s.nonKey.k} | ${f(Math.max(s.nonKey.cosHeldOutFve, s.nonKey.sinHeldOutFve))} |`);
+    }
+  }
+  return md;
+}
+
+/** Writes claims.json, the badges and REPORT.md under outDir; returns the summary table. */
+export async function writeClaimsReport(outDir: string, runs: ReadonlyArray<{ seed: number; metrics: MetricsRow[] }> = []): Promise<{ records: ClaimRecord[]; table: string }> {
+  const records = readRecords(join(outDir, 'claims'));
+  writeJsonAtomic(join(outDir, 'claims.json'), { createdAt: new Date().toISOString(), claims: records });
+  mkdirSync(join(outDir, 'badges'), { recursive: true });
+  for (const r of records) writeFileAtomic(join(outDir, 'badges', `${r.id}.svg`), badgeSvg(r));
+  const md: string[] = [
+    '# grokdiff replication report',
+    '',
+    'Claims of "Grokking of Diffusion Models: Case Study on Modular Addition" (arXiv 2604.17673), judged on this',
+    "repository's models. Thresholds come from the paper-parameter registry (`grokdiff registry`); values marked",
+    'unverified were not checked against the paper text. "Not evaluated" is neither a pass nor a failure.',
+    '',
+    ...records.map((r) => `![${r.id}](badges/${r.id}.svg)`),
+    '',
+    '| claim | paper | outcome | measured | negative control |',
+    '|---|---|---|---|---|',
+    ...records.map((r) => `| ${r.title} | ${r.where} | **${r.verdict.outcome}** | ${r.verdict.summary.replace(/\|/g, '/')} | ${r.control ? `${r.control.description}: **${r.control.verdict.outcome}**` : '—'} |`),
+    '',
+    '## Models',
+    '',
+    ...[...new Set(records.flatMap((r) => r.models.map((m) => `- ${m.preset} seed ${m.seed}, step ${m.step} (${m.source.replace(/^(\w+) .*\/(fixtures\/.*)$/, '$1 $2')})`)))],
+    '',
+    '## Thresholds',
+    '',
+    '| claim | registry key | value | verified | provenance |',
+    '|---|---|---|---|---|',
+    ...records.flatMap((r) => r.thresholds.map((t) => `| ${r.id} | ${t.key} | \`${JSON.stringify(t.value)}\` | ${t.verified ? 'yes' : 'no'} | ${t.provenance} |`)),
+    '',
+    '## Plots',
+    '',
+    ...(await plots(records, outDir, runs)),
+    '',
+  ];
+  writeFileAtomic(join(outDir, 'REPORT.md'), md.join('\n'));
+  return { records, table: summaryTable(records) };
+}
+
+export function reportPathFor(outDir: string, cwd = process.cwd()): string {
+  return relative(cwd, join(outDir, 'REPORT.md'));
+}
