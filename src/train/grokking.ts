@@ -12,6 +12,9 @@ export interface MetricsRow {
   readonly trainInterval: readonly [number, number];
   readonly heldoutAcc: number;
   readonly heldoutInterval: readonly [number, number];
+  /** Held-out accuracy on the pairs whose mirror (b, a) is not a training pair (see RunData.heldoutNovel). */
+  readonly heldoutNovelAcc?: number;
+  readonly heldoutNovelInterval?: readonly [number, number];
   readonly wallSeconds: number;
 }
 

@@ -5,6 +5,8 @@ export interface ProgressFields {
   readonly loss?: number;
   readonly trainAcc?: number;
   readonly heldoutAcc?: number;
+  /** Held-out accuracy on pairs whose mirror was not trained (generalisation beyond commutativity). */
+  readonly novelAcc?: number;
 }
 
 export interface Progress {
@@ -21,7 +23,8 @@ const pct = (x: number | undefined): string => (x === undefined ? '  -  ' : `${(
 
 function describe(step: number, total: number, f: ProgressFields, rate: number): string {
   const loss = f.loss === undefined ? '-' : f.loss.toExponential(3);
-  return `step ${String(step).padStart(String(total).length)}/${total}  loss ${loss}  train ${pct(f.trainAcc)}  held-out ${pct(f.heldoutAcc)}  ${rate.toFixed(1)} step/s`;
+  const novel = f.novelAcc === undefined ? '' : ` (novel ${pct(f.novelAcc).trim()})`;
+  return `step ${String(step).padStart(String(total).length)}/${total}  loss ${loss}  train ${pct(f.trainAcc)}  held-out ${pct(f.heldoutAcc)}${novel}  ${rate.toFixed(1)} step/s`;
 }
 
 export function createProgress(total: number, stream: NodeJS.WriteStream = process.stderr, now: () => number = () => performance.now()): Progress {

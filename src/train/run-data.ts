@@ -15,7 +15,19 @@ export interface RunData {
   readonly train: readonly Pair[];
   /** Held-out pairs (true c). */
   readonly heldout: readonly Pair[];
+  /**
+   * Indices into `heldout` of the "novel" pairs: those whose mirror (b, a) is not a training pair. A model
+   * that only learned commutativity plus a lookup table gets the other held-out pairs right for free, so
+   * accuracy on the novel pairs is the cleaner measure of generalisation.
+   */
+  readonly heldoutNovel: readonly number[];
   readonly pixels: number;
+}
+
+/** Indices of held-out pairs whose mirror (b, a) is not among the training pairs. */
+export function novelHeldoutIndices(P: number, train: readonly Pair[], heldout: readonly Pair[]): number[] {
+  const trained = new Set(train.map((p) => p.a * P + p.b));
+  return heldout.flatMap((p, i) => (trained.has(p.b * P + p.a) ? [] : [i]));
 }
 
 /** Builds the symbol set and pair split of a run from the EMNIST pool. */
@@ -27,7 +39,13 @@ export function prepareRunData(config: RunConfig, rng: Rng, pool: EmnistPool = l
     const targets = rng.fork('shuffle-targets').shuffle(split.train.map((p) => p.c));
     train = split.train.map((p, i) => ({ a: p.a, b: p.b, c: targets[i] }));
   }
-  return { symbols, train, heldout: split.heldout, pixels: config.model.imageSide * config.model.imageSide };
+  return {
+    symbols,
+    train,
+    heldout: split.heldout,
+    heldoutNovel: novelHeldoutIndices(config.data.P, split.train, split.heldout),
+    pixels: config.model.imageSide * config.model.imageSide,
+  };
 }
 
 export interface StepBatchArrays {

@@ -13,7 +13,7 @@ import { GrokdiffError } from '../errors.ts';
 import { flowLoss } from '../flow/rectified-flow.ts';
 import { createParams, disposeParams, initialValues, paramSpecs, readParams, type Params } from '../model/params.ts';
 import { nearestTemplateClassifier, symbolTemplates, type Classifier } from '../eval/classifier.ts';
-import { generationAccuracy } from '../eval/generation.ts';
+import { accuracyResult, generateForPairs, generationAccuracy, scoreGenerated, type AccuracyResult } from '../eval/generation.ts';
 import { appendJsonl, readJsonl, writeFileAtomic, writeJsonAtomic } from './atomic-write.ts';
 import { loadCheckpoint, saveCheckpoint, type TrainerState } from './checkpoint.ts';
 import { runModelConfig, type RunConfig } from './config.ts';
@@ -155,11 +155,17 @@ function trainStep(session: Session, data: RunData, imagesByRow: tf.Tensor2D, rn
   return out;
 }
 
-function evaluate(session: Session, data: RunData, classifier: Classifier, rng: Rng): { train: ReturnType<typeof generationAccuracy>; heldout: ReturnType<typeof generationAccuracy> } {
-  const opts = { draws: session.config.train.evalDraws, steps: session.config.train.samplingSteps };
+function evaluate(session: Session, data: RunData, classifier: Classifier, rng: Rng): { train: AccuracyResult; heldout: AccuracyResult; novel: AccuracyResult } {
+  const draws = session.config.train.evalDraws;
+  const opts = { draws, steps: session.config.train.samplingSteps };
+  const heldout = scoreGenerated(generateForPairs(session.model, session.params, data.symbols, data.heldout, { ...opts, rng: rng.fork('eval-heldout') }), classifier);
+  let novelCorrect = 0;
+  for (const i of data.heldoutNovel) for (let d = 0; d < draws; d++) if (heldout.predictions[i * draws + d] === data.heldout[i].c) novelCorrect++;
+  const { predictions: _p, ...heldoutResult } = heldout;
   return {
     train: generationAccuracy(session.model, session.params, data.symbols, data.train, classifier, { ...opts, rng: rng.fork('eval-train') }),
-    heldout: generationAccuracy(session.model, session.params, data.symbols, data.heldout, classifier, { ...opts, rng: rng.fork('eval-heldout') }),
+    heldout: heldoutResult,
+    novel: accuracyResult(novelCorrect, data.heldoutNovel.length * draws),
   };
 }
 
@@ -217,13 +223,15 @@ export async function trainRun(options: TrainOptions): Promise<TrainResult> {
           trainInterval: acc.train.interval,
           heldoutAcc: acc.heldout.accuracy,
           heldoutInterval: acc.heldout.interval,
+          heldoutNovelAcc: acc.novel.accuracy,
+          heldoutNovelInterval: acc.novel.interval,
           wallSeconds: wall(),
         };
         lossSum = 0;
         lossCount = 0;
         session.metrics.push(row);
         appendJsonl(metricsPath, row);
-        progress.evaluated(step, { loss: row.loss, trainAcc: row.trainAcc, heldoutAcc: row.heldoutAcc });
+        progress.evaluated(step, { loss: row.loss, trainAcc: row.trainAcc, heldoutAcc: row.heldoutAcc, novelAcc: row.heldoutNovelAcc });
         const grokked = row.trainAcc >= grokkingSteps([row]).trainLevel && row.heldoutAcc >= grokkingSteps([row]).heldoutLevel;
         grokStreak = grokked ? grokStreak + 1 : 0;
       }
