@@ -9,18 +9,17 @@
 // Negative control: the untrained model (nothing to keep), with the same frequencies.
 
 import * as tf from '@tensorflow/tfjs-core';
-import { fveOfActivations, selectKeyFrequencies } from '../../analysis/index.ts';
 import { keepFrequenciesMatrix, removeFrequenciesMatrix } from '../../analysis/frequency-projection.ts';
 import { rootRng } from '../../engine/random.ts';
 import { allPairs } from '../../data/pairs.ts';
 import { accuracyResult, generateForPairs, scoreGenerated, type AccuracyResult } from '../../eval/generation.ts';
-import { gridActivations } from '../../eval/grid-activations.ts';
 import { modelShapes } from '../../model/config.ts';
 import type { TapSet } from '../../model/taps.ts';
 import { PAPER } from '../../paper/registry.ts';
 import type { LoadedRun } from '../../train/loaded-run.ts';
 import { verdict, type ClaimDeclaration, type Verdict } from '../contract.ts';
-import { GRID_NOISE_SEED, STATS_SEED } from '../setup.ts';
+import { STATS_SEED } from '../setup.ts';
+import { ffnPreGrid, tapSpectrum } from '../key-frequencies.ts';
 
 export const ablationClaim: ClaimDeclaration = {
   id: 'ablation',
@@ -36,10 +35,8 @@ export const ABLATION_DRAWS = 2;
 
 /** The FFN's key frequencies at t = 1 (as in the selective-frequencies claim). */
 export function ffnKeyFrequencies(run: LoadedRun): number[] {
-  const g = [...gridActivations(run, [{ tap: ABLATION_TAP, view: { kind: 'token-c' } }], { t: 1, noiseSeed: GRID_NOISE_SEED }).values()][0];
-  const f = fveOfActivations(g.valuesByPair, run.model.P, g.units);
-  const rule = PAPER.keyFrequencyRule.value;
-  return [...selectKeyFrequencies(f.byFrequencySplitCross, { rule: 'cumulative', level: rule.cumulativeLevel, maxCount: rule.maxCount }).frequencies];
+  const g = ffnPreGrid(run);
+  return [...tapSpectrum(g.valuesByPair, run.model.P, g.units).selection.frequencies];
 }
 
 /** A tap edit applying M [P², P²] (a tensor the caller owns) to the c tokens of a [P², T, f] activation. */

@@ -9,12 +9,12 @@
 // k ↔ P − k and relabelling of symbols it is not comparable across runs anyway).
 // Negative control: the untrained model of each seed (random features spread over all frequencies).
 
-import { fveOfActivations, selectKeyFrequencies } from '../../analysis/index.ts';
 import { gridActivations, type GridView } from '../../eval/grid-activations.ts';
 import { PAPER } from '../../paper/registry.ts';
 import type { LoadedRun } from '../../train/loaded-run.ts';
 import { verdict, type ClaimDeclaration, type Verdict } from '../contract.ts';
 import { GRID_NOISE_SEED } from '../setup.ts';
+import { tapSpectrum } from '../key-frequencies.ts';
 
 export const selectiveFrequenciesClaim: ClaimDeclaration = {
   id: 'selective-frequencies',
@@ -55,10 +55,8 @@ export function measureFrequencies(run: LoadedRun, seed: number): SeedFrequencie
   const acts = gridActivations(run, FREQUENCY_TAPS.map((t) => ({ tap: t.tap, view: t.view })), { t: 1, noiseSeed: GRID_NOISE_SEED });
   const taps = FREQUENCY_TAPS.map((t, i) => {
     const g = [...acts.values()][i];
-    const f = fveOfActivations(g.valuesByPair, P, g.units);
-    const shares = Array.from(f.byFrequencySplitCross).slice(1);
-    const key = selectKeyFrequencies(f.byFrequencySplitCross, { rule: 'cumulative', level: rule.cumulativeLevel, maxCount: rule.maxCount });
-    return { label: t.label, shares, keySet: [...key.frequencies], explained: key.explained };
+    const { byFrequency, selection } = tapSpectrum(g.valuesByPair, P, g.units);
+    return { label: t.label, shares: Array.from(byFrequency).slice(1), keySet: [...selection.frequencies], explained: selection.explained };
   });
   const union = [...new Set(taps.flatMap((t) => t.keySet))].sort((a, b) => a - b);
   const coverage = taps.map((t) => union.reduce((s, k) => s + t.shares[k - 1], 0));

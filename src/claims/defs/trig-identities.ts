@@ -6,12 +6,12 @@
 // the held-out FVE of the cos and sin fits reach PAPER.trigFitFve and the fit at the weakest non-key
 // frequency stays below that level. Negative control: the untrained model (no such direction).
 
-import { fveOfActivations, selectKeyFrequencies, trigIdentityFit } from '../../analysis/index.ts';
-import { gridActivations } from '../../eval/grid-activations.ts';
+import { trigIdentityFit } from '../../analysis/index.ts';
 import { PAPER } from '../../paper/registry.ts';
 import type { LoadedRun } from '../../train/loaded-run.ts';
 import { verdict, type ClaimDeclaration, type Verdict } from '../contract.ts';
-import { GRID_NOISE_SEED, STATS_SEED } from '../setup.ts';
+import { STATS_SEED } from '../setup.ts';
+import { ffnPreGrid, tapSpectrum } from '../key-frequencies.ts';
 
 export const trigIdentitiesClaim: ClaimDeclaration = {
   id: 'trig-identities',
@@ -59,9 +59,8 @@ function summarise(values: Float64Array, P: number, units: number, k: number): T
 
 export function measureTrig(run: LoadedRun, seed: number): SeedTrig {
   const P = run.model.P;
-  const g = [...gridActivations(run, [{ tap: 'block0.ffn.pre', view: { kind: 'token-c' } }], { t: 1, noiseSeed: GRID_NOISE_SEED }).values()][0];
-  const f = fveOfActivations(g.valuesByPair, P, g.units);
-  const ranking = selectKeyFrequencies(f.byFrequencySplitCross, { rule: 'cumulative', level: PAPER.keyFrequencyRule.value.cumulativeLevel, maxCount: PAPER.keyFrequencyRule.value.maxCount }).ranking;
+  const g = ffnPreGrid(run);
+  const ranking = tapSpectrum(g.valuesByPair, P, g.units).selection.ranking;
   const kKey = ranking[0].k;
   const kNon = ranking[ranking.length - 1].k;
   const key = summarise(g.valuesByPair, P, g.units, kKey);
