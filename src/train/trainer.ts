@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import { AdamW } from '../engine/adamw.ts';
 import { rootRng, type Rng } from '../engine/random.ts';
 import { GrokdiffError } from '../errors.ts';
-import { flowLoss } from '../flow/rectified-flow.ts';
 import { createParams, disposeParams, initialValues, paramSpecs, readParams, type Params } from '../model/params.ts';
 import { nearestTemplateClassifier, symbolTemplates, type Classifier } from '../eval/classifier.ts';
 import { accuracyResult, generateForPairs, generationAccuracy, scoreGenerated, type AccuracyResult } from '../eval/generation.ts';
@@ -21,6 +20,7 @@ import { grokkingSteps, type GrokkingSteps, type MetricsRow } from './grokking.t
 import { silentProgress, type Progress } from './progress.ts';
 import { collectProvenance } from './provenance.ts';
 import { prepareRunData, stepBatch, type RunData } from './run-data.ts';
+import { fullBatchStep } from './step.ts';
 import type { EmnistPool } from '../data/pool.ts';
 import type { ModelConfig } from '../model/config.ts';
 
@@ -120,7 +120,8 @@ function extendedConfig(config: RunConfig, step: number, steps: number): RunConf
   return { ...config, train: { ...config.train, steps } };
 }
 
-function makeOptimizer(config: RunConfig, model: ModelConfig): AdamW {
+/** The run's AdamW: decay on weights and embeddings (ParamSpec.decay), none on biases and norm gains. */
+export function makeOptimizer(config: RunConfig, model: ModelConfig): AdamW {
   const decayed = new Set(paramSpecs(model).filter((s) => s.decay).map((s) => s.name));
   return new AdamW({
     lr: config.train.lr,
@@ -131,28 +132,9 @@ function makeOptimizer(config: RunConfig, model: ModelConfig): AdamW {
   });
 }
 
-/** One full-batch training step; returns the loss before the update. */
+/** One full-batch training step of the run; returns the loss before the update. */
 function trainStep(session: Session, data: RunData, imagesByRow: tf.Tensor2D, rng: Rng, step: number): number {
-  const arrays = stepBatch(data, rng, step);
-  const B = arrays.t.length;
-  session.optimizer.lr = learningRate(session.config, step);
-  const loss = tf.tidy(() => {
-    const batch = {
-      xa: tf.gather(imagesByRow, tf.tensor1d(arrays.aRows, 'int32')) as tf.Tensor2D,
-      xb: tf.gather(imagesByRow, tf.tensor1d(arrays.bRows, 'int32')) as tf.Tensor2D,
-      x0: tf.gather(imagesByRow, tf.tensor1d(arrays.cRows, 'int32')) as tf.Tensor2D,
-      eps: tf.tensor2d(arrays.noise, [B, data.pixels]),
-      t: tf.tensor1d(arrays.t),
-    };
-    const { value, grads } = tf.variableGrads(() => flowLoss(session.model, session.params, batch), [...session.params.values()]);
-    const byName = new Map<string, tf.Tensor>();
-    for (const [name, v] of session.params) byName.set(name, grads[v.name]);
-    session.optimizer.step(session.params, byName);
-    return value;
-  });
-  const out = loss.dataSync()[0];
-  loss.dispose();
-  return out;
+  return fullBatchStep(session.model, session.params, session.optimizer, imagesByRow, stepBatch(data, rng, step), learningRate(session.config, step));
 }
 
 function evaluate(session: Session, data: RunData, classifier: Classifier, rng: Rng): { train: AccuracyResult; heldout: AccuracyResult; novel: AccuracyResult } {
