@@ -1,0 +1,49 @@
+// Per-kernel profile of one full-batch training step on the wasm backend (issue #8): tf.profile records
+// every kernel the step runs with its time; this aggregates time and call count by kernel name (and by
+// kernel + input shapes for the top entries) so the top costs of a step are visible.
+// Usage: npx tsx bench/profile-step.bench.ts   (env BENCH_CONFIG=cpu-n1|paper-n1, BENCH_BACKEND=wasm)
+
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../src/engine/backend.ts';
+import { rootRng } from '../src/engine/random.ts';
+import { loadEmnistPool } from '../src/data/pool.ts';
+import { createParams, initialValues } from '../src/model/params.ts';
+import { getPreset } from '../src/paper/presets.ts';
+import { applyOverrides, runModelConfig } from '../src/train/config.ts';
+import { prepareRunData, stepBatch } from '../src/train/run-data.ts';
+import { fullBatchStep } from '../src/train/step.ts';
+import { makeOptimizer } from '../src/train/trainer.ts';
+
+const name = process.env.BENCH_CONFIG ?? 'cpu-n1';
+await initBackend((process.env.BENCH_BACKEND ?? 'wasm') as 'wasm', { log: () => {} });
+const config = applyOverrides(getPreset(name), [], { seed: 1 });
+const model = runModelConfig(config);
+const rng = rootRng(1);
+const data = prepareRunData(config, rng.fork('data'), loadEmnistPool());
+const params = createParams(model, initialValues(model, rng.fork('init')));
+const optimizer = makeOptimizer(config, model);
+const images = tf.tensor2d(data.symbols.images, [data.symbols.images.length / data.pixels, data.pixels]);
+const arrays = stepBatch(data, rng.fork('train'), 1);
+for (let i = 0; i < 3; i++) fullBatchStep(model, params, optimizer, images, arrays, config.train.lr);
+const t0 = performance.now();
+const info = await tf.profile(() => {
+  fullBatchStep(model, params, optimizer, images, arrays, config.train.lr);
+});
+const wall = performance.now() - t0;
+const byName = new Map<string, { ms: number; calls: number }>();
+const byShape = new Map<string, { ms: number; calls: number }>();
+let total = 0;
+for (const k of info.kernels) {
+  const ms = Number(await (k as unknown as { kernelTimeMs: number | Promise<number> }).kernelTimeMs) || 0;
+  total += ms;
+  const a = byName.get(k.name) ?? { ms: 0, calls: 0 };
+  byName.set(k.name, { ms: a.ms + ms, calls: a.calls + 1 });
+  const key = `${k.name} ${JSON.stringify(k.inputShapes)}`;
+  const b = byShape.get(key) ?? { ms: 0, calls: 0 };
+  byShape.set(key, { ms: b.ms + ms, calls: b.calls + 1 });
+}
+console.log(`${name} on ${tf.getBackend()}: ${info.kernels.length} kernels, ${total.toFixed(1)} ms in kernels, ${wall.toFixed(1)} ms wall (profiling adds overhead)`);
+console.log('\n| kernel | calls | ms | share |\n|---|---|---|---|');
+for (const [k, v] of [...byName].sort((x, y) => y[1].ms - x[1].ms).slice(0, 15)) console.log(`| ${k} | ${v.calls} | ${v.ms.toFixed(1)} | ${((100 * v.ms) / total).toFixed(1)} % |`);
+console.log('\n| kernel and input shapes | calls | ms |\n|---|---|---|');
+for (const [k, v] of [...byShape].sort((x, y) => y[1].ms - x[1].ms).slice(0, 12)) console.log(`| ${k} | ${v.calls} | ${v.ms.toFixed(1)} |`);
