@@ -54,8 +54,8 @@ const RAW_PRESETS: Record<string, { description: string; config: unknown }> = {
       preset: 'cpu-n1',
       seed: 0,
       data: SINGLE,
-      model: { ...PAPER_MODEL, imageSide: 16, patchSize: 16, dModel: 128 },
-      train: { ...PAPER_TRAIN, steps: 6000, evalEvery: 50, checkpointEvery: 500, samplingSteps: 10, stopAfterGrokEvals: 5 },
+      model: { ...PAPER_MODEL, imageSide: 16, patchSize: 16, dModel: 64, ffnWidth: 256 },
+      train: { ...PAPER_TRAIN, steps: 8000, lr: 3e-3, weightDecay: 1, evalEvery: 50, checkpointEvery: 250, samplingSteps: 10, stopAfterGrokEvals: 5 },
     },
   },
 };

@@ -9,6 +9,7 @@ import { join, relative } from 'node:path';
 import { makeBadge } from 'badge-maker';
 import type { ClaimRecord, Outcome } from '../claims/contract.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../train/atomic-write.ts';
+import { KNOWN_DEVIATIONS } from '../claims/deviations.ts';
 import { barChart, learningCurvePlot } from './plot.ts';
 import type { MetricsRow } from '../train/grokking.ts';
 
@@ -117,6 +118,9 @@ export async function writeClaimsReport(outDir: string, runs: ReadonlyArray<{ se
     '|---|---|---|---|---|',
     ...records.map((r) => `| ${r.title} | ${r.where} | **${r.verdict.outcome}** | ${r.verdict.summary.replace(/\|/g, '/')} | ${r.control ? `${r.control.description}: **${r.control.verdict.outcome}**` : '—'} |`),
     '',
+    ...(records.some((r) => KNOWN_DEVIATIONS[r.id])
+      ? ['## Known deviations', '', ...records.filter((r) => KNOWN_DEVIATIONS[r.id]).map((r) => `- **${r.id}**: ${KNOWN_DEVIATIONS[r.id].reason}`), '']
+      : []),
     '## Models',
     '',
     ...[...new Set(records.flatMap((r) => r.models.map((m) => `- ${m.preset} seed ${m.seed}, step ${m.step} (${m.source.replace(/^(\w+) .*\/(fixtures\/.*)$/, '$1 $2')})`)))],
