@@ -20,7 +20,7 @@ export const grokkingLagClaim: ClaimDeclaration = {
   statement: 'Train accuracy saturates long before held-out accuracy (N = 1 image per symbol).',
   where: 'Sec. 3, Figure 2',
   thresholds: ['grokTrainLevel', 'grokHeldoutLevel', 'grokLagRatio'],
-  negativeControl: 'the same runs cut at their memorisation-phase checkpoint (train fitted, held-out not generalised)',
+  negativeControl: 'the same runs cut at their pre-generalisation checkpoint (the last before held-out accuracy reached half its level)',
 };
 
 export interface GrokkingLagMeasurement {
