@@ -22,12 +22,11 @@ const rng = rootRng(1);
 const data = prepareRunData(config, rng.fork('data'), loadEmnistPool());
 const params = createParams(model, initialValues(model, rng.fork('init')));
 const optimizer = makeOptimizer(config, model);
-const images = tf.tensor2d(data.symbols.images, [data.symbols.images.length / data.pixels, data.pixels]);
 const arrays = stepBatch(data, rng.fork('train'), 1);
-for (let i = 0; i < 3; i++) fullBatchStep(model, params, optimizer, images, arrays, config.train.lr);
+for (let i = 0; i < 3; i++) fullBatchStep(model, params, optimizer, data.symbols.images, arrays, config.train.lr);
 const t0 = performance.now();
 const info = await tf.profile(() => {
-  fullBatchStep(model, params, optimizer, images, arrays, config.train.lr);
+  fullBatchStep(model, params, optimizer, data.symbols.images, arrays, config.train.lr);
 });
 const wall = performance.now() - t0;
 const byName = new Map<string, { ms: number; calls: number }>();

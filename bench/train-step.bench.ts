@@ -24,7 +24,7 @@ import { PAPER } from '../src/paper/registry.ts';
 import { applyOverrides, runModelConfig, type RunConfig } from '../src/train/config.ts';
 import { prepareRunData, stepBatch } from '../src/train/run-data.ts';
 import { writeSafetensorsFile, type TensorMap } from '../src/train/safetensors.ts';
-import { fullBatchStep } from '../src/train/step.ts';
+import { fullBatchStep, gatherRows } from '../src/train/step.ts';
 import { makeOptimizer } from '../src/train/trainer.ts';
 import { cpuPeak, forwardFlops, trainStepFlops } from './flops.ts';
 
@@ -59,11 +59,7 @@ function setup(name: string): Setup {
   const dir = mkdtempSync(join(tmpdir(), `grokdiff-bench-${name}-`));
   const px = data.pixels;
   const B = arrays.t.length;
-  const gather = (rows: Int32Array) => {
-    const out = new Float32Array(B * px);
-    rows.forEach((r, i) => out.set(data.symbols.images.subarray(r * px, (r + 1) * px), i * px));
-    return out;
-  };
+  const gather = (rows: Int32Array) => gatherRows(data.symbols.images, px, rows);
   const tensors: TensorMap = {};
   for (const spec of paramSpecs(model)) tensors[spec.name] = { dtype: 'F32', shape: [...spec.shape], data: weights.get(spec.name)! };
   tensors['batch.xa'] = { dtype: 'F32', shape: [B, px], data: gather(arrays.aRows) };
@@ -94,12 +90,11 @@ function grokdiffRun(s: Setup, stepRepeats: number): { firstLoss: number; stepMs
   const params = createParams(model, s.weights);
   const optimizer = makeOptimizer(s.config, model);
   const px = model.imageSide ** 2;
-  const imagesByRow = tf.tensor2d(s.images, [s.images.length / px, px]);
   const stepMs: number[] = [];
   let firstLoss = NaN;
   for (let i = 0; i < 2 + stepRepeats; i++) {
     const t0 = performance.now();
-    const loss = fullBatchStep(model, params, optimizer, imagesByRow, s.arrays, s.config.train.lr);
+    const loss = fullBatchStep(model, params, optimizer, s.images, s.arrays, s.config.train.lr);
     if (i === 0) firstLoss = loss;
     if (i >= 2) stepMs.push(performance.now() - t0);
   }
@@ -110,7 +105,6 @@ function grokdiffRun(s: Setup, stepRepeats: number): { firstLoss: number; stepMs
     generateForPairs(model, params, data.symbols, allPairs(model.P), { draws: 1, steps: PAPER.samplingSteps.value, rng: rootRng(r) });
     if (r > 0) sampleMs.push(performance.now() - t0);
   }
-  imagesByRow.dispose();
   optimizer.dispose();
   disposeParams(params);
   return { firstLoss, stepMs, sampleMs };

@@ -8,23 +8,34 @@ import { flowLoss } from '../flow/rectified-flow.ts';
 import type { ModelConfig } from '../model/config.ts';
 import type { StepBatchArrays } from './run-data.ts';
 
-/** Runs one step at learning rate `lr`; returns the loss before the update (a host number). */
+/** Rows of `imagesByRow` [rows, pixels] gathered on the host into a new [B, pixels] array. */
+export function gatherRows(imagesByRow: Float32Array, pixels: number, rows: Int32Array): Float32Array {
+  const out = new Float32Array(rows.length * pixels);
+  for (let i = 0; i < rows.length; i++) out.set(imagesByRow.subarray(rows[i] * pixels, (rows[i] + 1) * pixels), i * pixels);
+  return out;
+}
+
+/**
+ * Runs one step at learning rate `lr`; returns the loss before the update (a host number). The batch
+ * images are gathered on the host (a memcpy per row) and uploaded: measured on wasm, three tf.gather calls
+ * of 476 rows × 256 pixels took 8.6 ms of a 68 ms step, the host copy and upload well under 1 ms.
+ */
 export function fullBatchStep(
   model: ModelConfig,
   params: ReadonlyMap<string, tf.Variable>,
   optimizer: AdamW,
-  imagesByRow: tf.Tensor2D,
+  imagesByRow: Float32Array,
   arrays: StepBatchArrays,
   lr: number,
 ): number {
   const B = arrays.t.length;
-  const pixels = imagesByRow.shape[1];
+  const pixels = model.imageSide * model.imageSide;
   optimizer.lr = lr;
   const loss = tf.tidy(() => {
     const batch = {
-      xa: tf.gather(imagesByRow, tf.tensor1d(arrays.aRows, 'int32')) as tf.Tensor2D,
-      xb: tf.gather(imagesByRow, tf.tensor1d(arrays.bRows, 'int32')) as tf.Tensor2D,
-      x0: tf.gather(imagesByRow, tf.tensor1d(arrays.cRows, 'int32')) as tf.Tensor2D,
+      xa: tf.tensor2d(gatherRows(imagesByRow, pixels, arrays.aRows), [B, pixels]),
+      xb: tf.tensor2d(gatherRows(imagesByRow, pixels, arrays.bRows), [B, pixels]),
+      x0: tf.tensor2d(gatherRows(imagesByRow, pixels, arrays.cRows), [B, pixels]),
       eps: tf.tensor2d(arrays.noise, [B, pixels]),
       t: tf.tensor1d(arrays.t),
     };

@@ -133,8 +133,8 @@ export function makeOptimizer(config: RunConfig, model: ModelConfig): AdamW {
 }
 
 /** One full-batch training step of the run; returns the loss before the update. */
-function trainStep(session: Session, data: RunData, imagesByRow: tf.Tensor2D, rng: Rng, step: number): number {
-  return fullBatchStep(session.model, session.params, session.optimizer, imagesByRow, stepBatch(data, rng, step), learningRate(session.config, step));
+function trainStep(session: Session, data: RunData, rng: Rng, step: number): number {
+  return fullBatchStep(session.model, session.params, session.optimizer, data.symbols.images, stepBatch(data, rng, step), learningRate(session.config, step));
 }
 
 function evaluate(session: Session, data: RunData, classifier: Classifier, rng: Rng): { train: AccuracyResult; heldout: AccuracyResult; novel: AccuracyResult } {
@@ -168,7 +168,6 @@ export async function trainRun(options: TrainOptions): Promise<TrainResult> {
   const rng = rootRng(config.seed);
   const data = prepareRunData(config, rng.fork('data'), options.pool);
   const classifier = nearestTemplateClassifier(symbolTemplates(data.symbols.images, config.data.P, data.symbols.N, data.pixels), config.data.P, data.pixels);
-  const imagesByRow = tf.tensor2d(data.symbols.images, [config.data.P * data.symbols.N, data.pixels]);
   const trainRng = rng.fork('train');
   const evalRng = rng.fork('eval');
   const metricsPath = join(options.outDir, 'metrics.jsonl');
@@ -182,7 +181,7 @@ export async function trainRun(options: TrainOptions): Promise<TrainResult> {
   try {
     while (step < lastStep) {
       step++;
-      const loss = trainStep(session, data, imagesByRow, trainRng, step);
+      const loss = trainStep(session, data, trainRng, step);
       if (!Number.isFinite(loss)) {
         throw new TrainingError(
           'train-nonfinite-loss',
@@ -236,7 +235,6 @@ export async function trainRun(options: TrainOptions): Promise<TrainResult> {
     }
   } finally {
     progress.done();
-    imagesByRow.dispose();
     disposeParams(session.params);
     session.optimizer.dispose();
   }
