@@ -7,7 +7,8 @@ import { DataError } from '../errors.ts';
 import { readIdxFile } from './idx.ts';
 import { readBytes } from './files.ts';
 
-export interface EmnistSplit {
+/** A labelled set of upright images as read from an official file pair (EMNIST IDX, K49 npz). */
+export interface LabelledImages {
   /** Number of images. */
   readonly count: number;
   /** Upright image side lengths (EMNIST: 28 × 28). */
@@ -20,6 +21,8 @@ export interface EmnistSplit {
   readonly imagesPath: string;
   readonly labelsPath: string;
 }
+
+export type EmnistSplit = LabelledImages;
 
 export interface EmnistSplitPaths {
   readonly images: string;

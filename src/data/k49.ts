@@ -4,6 +4,7 @@
 // K49 images are stored upright (no transpose, unlike EMNIST). The image arrays are not in this repository
 // (see fixtures/k49/PROVENANCE.md); users who have the official files pass their paths.
 
+import type { LabelledImages } from './emnist.ts';
 import { DataError } from '../errors.ts';
 import { readBytes } from './files.ts';
 import { npyIntegers, npzArray, readNpzFile } from './npz.ts';
@@ -11,16 +12,7 @@ import { npyIntegers, npzArray, readNpzFile } from './npz.ts';
 /** Number of classes in Kuzushiji-49. */
 export const K49_CLASS_COUNT = 49;
 
-export interface K49Split {
-  readonly count: number;
-  readonly rows: number;
-  readonly cols: number;
-  /** Upright images, row-major [count, rows, cols], 0 = background, 255 = ink. */
-  readonly images: Uint8Array;
-  readonly labels: Uint8Array;
-  readonly imagesPath: string;
-  readonly labelsPath: string;
-}
+export type K49Split = LabelledImages;
 
 export interface K49Class {
   readonly index: number;
