@@ -7,6 +7,7 @@
 import { Command } from 'commander';
 import { resolve } from 'node:path';
 import { CLAIMS, saveRecord } from '../claims/catalog.ts';
+import { KNOWN_DEVIATIONS } from '../claims/deviations.ts';
 import { CLAIM_SEEDS, provideAll, SINGLE_IMAGE_PRESET } from '../claims/setup.ts';
 import { writeClaimsReport } from '../report/claims-report.ts';
 import { setupBackend } from './backend-option.ts';
@@ -38,7 +39,9 @@ export function replicateCommand(): Command {
       console.log(`\nbackend ${backend}; ${((performance.now() - t0) / 1000).toFixed(0)} s; report: ${resolve(outDir, 'REPORT.md')}; badges: ${resolve(outDir, 'badges')}`);
       const failed = records.filter((r) => r.verdict.outcome === 'not-replicated' || r.control?.verdict.outcome === 'replicated');
       if (failed.length > 0) {
+        const known = failed.filter((r) => KNOWN_DEVIATIONS[r.id] && r.control?.verdict.outcome !== 'replicated').map((r) => r.id);
         console.log(`not replicated (or negative control not rejected): ${failed.map((r) => r.id).join(', ')}`);
+        if (known.length > 0) console.log(`declared known deviations (reasons in REPORT.md and src/claims/deviations.ts): ${known.join(', ')}`);
         process.exitCode = 1;
       }
     });
