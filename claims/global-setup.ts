@@ -11,7 +11,13 @@ export default function setup(): () => Promise<void> {
     const { provideAll, CLAIM_SEEDS, SINGLE_IMAGE_PRESET } = await import('../src/claims/setup.ts');
     const provided = await provideAll(SINGLE_IMAGE_PRESET, CLAIM_SEEDS);
     const runs = provided.ok ? provided.runs.map((r) => ({ seed: r.seed, metrics: r.metrics })) : [];
-    const { table } = await writeClaimsReport(REPORTS_DIR, runs);
+    let figures: Awaited<ReturnType<typeof import('../src/claims/report-figures.ts')['writeSampleFigures']>> = [];
+    if (provided.ok) {
+      const { initBackend } = await import('../src/engine/backend.ts');
+      await initBackend(undefined, { log: () => {} });
+      figures = (await import('../src/claims/report-figures.ts')).writeSampleFigures(REPORTS_DIR, provided.runs);
+    }
+    const { table } = await writeClaimsReport(REPORTS_DIR, runs, figures);
     process.stdout.write(`\nclaims report: ${join(REPORTS_DIR, 'REPORT.md')}\n${table}\n`);
   };
 }

@@ -8,7 +8,7 @@ import { ConfigError } from '../errors.ts';
 import { rootRng } from '../engine/random.ts';
 import { pairAt, type Pair } from '../data/pairs.ts';
 import { generateForPairs, scoreGenerated } from '../eval/generation.ts';
-import { imageGridPng } from '../report/plot.ts';
+import { samplesToGridPng } from '../report/sample-grid.ts';
 import { writeFileAtomic } from '../train/atomic-write.ts';
 import { loadRun } from '../train/loaded-run.ts';
 import { intOption } from './common.ts';
@@ -56,17 +56,11 @@ export function sampleCommand(): Command {
           rng: rootRng(opts.seed).fork('sample'),
         });
         const scored = scoreGenerated(gen, run.classifier);
-        const px = run.data.pixels;
-        const N = run.data.symbols.N;
-        const grid = new Float32Array(gen.count * 3 * px);
         for (let i = 0; i < gen.count; i++) {
           const p = pairs[Math.floor(i / opts.draws)];
-          grid.set(run.data.symbols.images.subarray(p.a * N * px, (p.a * N + 1) * px), (3 * i) * px);
-          grid.set(run.data.symbols.images.subarray(p.b * N * px, (p.b * N + 1) * px), (3 * i + 1) * px);
-          grid.set(gen.images.subarray(i * px, (i + 1) * px), (3 * i + 2) * px);
           console.log(`${p.a} + ${p.b} = ${p.c} (mod ${run.model.P}): generated image classified as ${scored.predictions[i]}${scored.predictions[i] === p.c ? '' : '  ✗'}`);
         }
-        writeFileAtomic(opts.out, imageGridPng(grid, gen.count * 3, run.config.model.imageSide, { columns: 3, scale: 4 }));
+        writeFileAtomic(opts.out, samplesToGridPng(run, pairs, opts.draws, gen.images));
         console.log(`accuracy ${scored.correct}/${scored.total}; grid written to ${opts.out}`);
       } finally {
         run.dispose();

@@ -100,7 +100,18 @@ async function plots(records: readonly ClaimRecord[], outDir: string, runs: Read
 }
 
 /** Writes claims.json, the badges and REPORT.md under outDir; returns the summary table. */
-export async function writeClaimsReport(outDir: string, runs: ReadonlyArray<{ seed: number; metrics: MetricsRow[] }> = []): Promise<{ records: ClaimRecord[]; table: string }> {
+/** A PNG already written under outDir/plots, listed in the report with a caption. */
+export interface ExtraFigure {
+  readonly caption: string;
+  /** Path relative to outDir. */
+  readonly path: string;
+}
+
+export async function writeClaimsReport(
+  outDir: string,
+  runs: ReadonlyArray<{ seed: number; metrics: MetricsRow[] }> = [],
+  extraFigures: readonly ExtraFigure[] = [],
+): Promise<{ records: ClaimRecord[]; table: string }> {
   const records = readRecords(join(outDir, 'claims'));
   writeJsonAtomic(join(outDir, 'claims.json'), { createdAt: new Date().toISOString(), claims: records });
   mkdirSync(join(outDir, 'badges'), { recursive: true });
@@ -135,6 +146,7 @@ export async function writeClaimsReport(outDir: string, runs: ReadonlyArray<{ se
     '',
     ...(await plots(records, outDir, runs)),
     '',
+    ...(extraFigures.length > 0 ? ['## Generated samples', '', ...extraFigures.map((f) => `**${f.caption}**\n\n![${f.caption}](${f.path})\n`)] : []),
   ];
   writeFileAtomic(join(outDir, 'REPORT.md'), md.join('\n'));
   return { records, table: summaryTable(records) };
