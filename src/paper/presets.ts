@@ -1,6 +1,7 @@
 // Named run presets in one place. `paper-n1` is the paper's N = 1, P = 23, R = 0.9 setup at paper width
-// (for a fast backend or a long CPU run); `cpu-n1` is the reduced configuration chosen by the search
-// recorded in docs/PRESET-SEARCH.md to show grokking on a 2-core CPU in minutes. Values that come from the
+// (for a fast backend or a long CPU run); `cpu-n1` is the reduced, faithful-R configuration chosen by the
+// search recorded in docs/PRESET-SEARCH.md (it generalises on a 2-core CPU in minutes, but with R = 0.9 the
+// held-out curve tracks the train curve); `cpu-n1-r85` is the closest configuration found to a clear lag. Values that come from the
 // paper are read from the registry; the rest are our choices (see the registry's notes and the search log).
 
 import { ConfigError } from '../errors.ts';
@@ -56,6 +57,17 @@ const RAW_PRESETS: Record<string, { description: string; config: unknown }> = {
       data: SINGLE,
       model: { ...PAPER_MODEL, imageSide: 16, patchSize: 16, dModel: 64, ffnWidth: 256 },
       train: { ...PAPER_TRAIN, steps: 8000, lr: 3e-3, weightDecay: 1, evalEvery: 50, checkpointEvery: 250, samplingSteps: 10, stopAfterGrokEvals: 5 },
+    },
+  },
+  'cpu-n1-r85': {
+    description:
+      'cpu-n1 with R = 0.85: the closest configuration found to a clear grokking lag on CPU (seed 1: s_train 1700, s_val 2550, ratio 1.5; not yet ≥ 2). See docs/PRESET-SEARCH.md.',
+    config: {
+      preset: 'cpu-n1-r85',
+      seed: 0,
+      data: { ...SINGLE, trainingRatio: 0.85 },
+      model: { ...PAPER_MODEL, imageSide: 16, patchSize: 16, dModel: 64, ffnWidth: 256 },
+      train: { ...PAPER_TRAIN, steps: 10000, lr: 3e-3, weightDecay: 1, evalEvery: 50, checkpointEvery: 250, samplingSteps: 10, stopAfterGrokEvals: 5 },
     },
   },
 };

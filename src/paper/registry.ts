@@ -106,7 +106,14 @@ export const PAPER = Object.freeze({
   ),
   grokTrainLevel: param(0.99, 'our-choice', 'issue #4: train accuracy "saturates" taken as ≥ 99 %', false),
   grokHeldoutLevel: param(0.95, 'our-choice', 'issue #4: held-out accuracy "generalises" taken as ≥ 95 %', false),
-  grokLagRatio: param(2, 'our-choice', 'issue #4: grokking lag means s_val ≥ 2·s_train', false),
+  grokLagRatio: param(
+    2,
+    'our-choice',
+    'issue #4: grokking lag means s_val ≥ 2·s_train',
+    false,
+    'On CPU presets (docs/PRESET-SEARCH.md): with R = 0.9 held-out tracks train (ratio 1.18 where it generalises); R = 0.85 gives 1.5; ' +
+      'R ≤ 0.8 stays on the mirror plateau (held-out = pairs whose mirror was trained) for 8000-12000 steps.',
+  ),
 
   ablationNearChance: param(
     0.15,
