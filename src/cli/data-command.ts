@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { rootRng } from '../engine/random.ts';
 import { loadEmnistPool } from '../data/pool.ts';
+import { loadK49Pool } from '../data/k49-pool.ts';
 import { buildSymbolSet } from '../data/symbols.ts';
 import { contactSheetPng } from '../data/contact-sheet.ts';
 import { splitPairs } from '../data/pairs.ts';
@@ -22,9 +23,10 @@ export function dataCommand(): Command {
     .option('--side <px>', 'image side in pixels', intOption('--side'), PAPER.imageSide.value)
     .option('--seed <int>', 'seed for the image choice and the split', intOption('--seed'), 0)
     .option('--fixtures <dir>', 'directory of the EMNIST fixture files', undefined)
+    .option('--k49 <dir>', 'use the official Kuzushiji-49 npz files in DIR instead of EMNIST (k49-{train,test}-{imgs,labels}.npz)')
     .option('--out <dir>', 'where to write the contact sheet', 'runs/data')
-    .action((opts: { P: number; N: number; R: number; side: number; seed: number; fixtures?: string; out: string }) => {
-      const pool = opts.fixtures ? loadEmnistPool(resolve(opts.fixtures)) : loadEmnistPool();
+    .action((opts: { P: number; N: number; R: number; side: number; seed: number; fixtures?: string; k49?: string; out: string }) => {
+      const pool = opts.k49 ? loadK49Pool(resolve(opts.k49)) : opts.fixtures ? loadEmnistPool(resolve(opts.fixtures)) : loadEmnistPool();
       const rng = rootRng(opts.seed).fork('data');
       const symbols = buildSymbolSet({ pool, P: opts.P, N: opts.N, side: opts.side, rng: rng.fork('symbols') });
       const split = splitPairs(opts.P, opts.R, rng.fork('split'));
@@ -32,7 +34,7 @@ export function dataCommand(): Command {
       console.log(symbols.chars.map((c, k) => `${k}=${c}`).join(' '));
       console.log(`pairs: ${opts.P * opts.P} in all, ${split.train.length} train, ${split.heldout.length} held out (R = ${opts.R})`);
       mkdirSync(opts.out, { recursive: true });
-      const path = join(opts.out, `symbols-P${opts.P}-N${opts.N}-s${opts.seed}.png`);
+      const path = join(opts.out, `symbols-${opts.k49 ? 'k49-' : ''}P${opts.P}-N${opts.N}-s${opts.seed}.png`);
       writeFileAtomic(path, contactSheetPng(symbols, { scale: 3 }));
       console.log(`contact sheet: ${path}`);
     });

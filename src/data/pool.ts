@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, DataError } from '../errors.ts';
-import { loadEmnistSplit, readEmnistMapping, type EmnistSplit } from './emnist.ts';
+import { loadEmnistSplit, readEmnistMapping, type EmnistSplit, type LabelledImages } from './emnist.ts';
 import { EMNIST_FIXTURES_DIR } from './files.ts';
 
 /** Where an image came from: the file, its position in that file, and its official EMNIST index if known. */
@@ -247,4 +247,48 @@ export function loadEmnistPool(dir: string = EMNIST_FIXTURES_DIR, options: PoolO
       `${summary.droppedWithinTest} within test, ${summary.droppedTestAlreadyInTrain} test images already in train`,
   );
   return { side: balTrain.rows, classCount, chars, train, test, dropped, counts, summary, dir };
+}
+
+/**
+ * A pool from an official labelled train/test pair (e.g. the Kuzushiji-49 npz files, whose official splits
+ * are disjoint): every image kept in file order, no de-duplication, no dropped images. Lets the symbol
+ * builder work on any such data set. `chars` names each class.
+ */
+export function poolFromSplits(train: LabelledImages, test: LabelledImages, chars: readonly string[], dir: string): EmnistPool {
+  if (train.rows !== train.cols || test.rows !== train.rows || test.cols !== train.cols) {
+    throw new DataError('pool-shape', `${dir}: train images are ${train.rows}×${train.cols} and test images ${test.rows}×${test.cols}; expected equal square images`);
+  }
+  const side = train.rows;
+  const classCount = chars.length;
+  const split = (name: PoolSplitName, s: LabelledImages): PoolSplit => {
+    const images: PoolImage[] = [];
+    const byClass: PoolImage[][] = Array.from({ length: classCount }, () => []);
+    for (let i = 0; i < s.count; i++) {
+      const label = s.labels[i];
+      if (label >= classCount) throw new DataError('pool-label', `${s.labelsPath}: label ${label} at index ${i} is outside the ${classCount} classes of the class map`);
+      const img: PoolImage = { label, pixels: s.images.subarray(i * side * side, (i + 1) * side * side), source: { file: s.imagesPath, fileIndex: i, officialIndex: i } };
+      images.push(img);
+      byClass[label].push(img);
+    }
+    return { name, images, byClass };
+  };
+  const trainSplit = split('train', train);
+  const testSplit = split('test', test);
+  return {
+    side,
+    classCount,
+    chars,
+    train: trainSplit,
+    test: testSplit,
+    dropped: [],
+    counts: chars.map((char, label) => ({ label, char, train: trainSplit.byClass[label].length, test: testSplit.byClass[label].length, droppedTrain: 0, droppedTest: 0 })),
+    summary: {
+      candidates: { train: train.count, test: test.count },
+      kept: { train: train.count, test: test.count },
+      droppedWithinTrain: 0,
+      droppedWithinTest: 0,
+      droppedTestAlreadyInTrain: 0,
+    },
+    dir,
+  };
 }
