@@ -114,7 +114,7 @@ interface SearchOpts {
   out: string;
   log: string;
   note: string;
-  fromRuns?: string;
+  fromRuns?: string[];
 }
 
 export function searchCommand(): Command {
@@ -127,12 +127,12 @@ export function searchCommand(): Command {
     .option('--out <dir>', 'where the runs are written', 'runs/search')
     .option('--log <file>', 'JSONL log (the markdown table is written beside it as PRESET-SEARCH.md)', 'docs/preset-search.jsonl')
     .option('--note <text>', 'a note stored with each record', '')
-    .option('--from-runs <dir>', 'instead of training: rebuild the log from every run directory under DIR (interrupted runs too)')
+    .option('--from-runs <dir>', 'instead of training: rebuild the log from every run directory under DIR (interrupted runs too; repeatable)', collect)
     .action(async (opts: SearchOpts, command: Command) => {
       if (opts.fromRuns) {
-        const root = resolve(opts.fromRuns);
-        const records = readdirSync(root)
-          .map((name) => recordFromRunDir(join(root, name), opts.preset, opts.note))
+        const records = opts.fromRuns
+          .flatMap((dir) => readdirSync(resolve(dir)).map((name) => join(resolve(dir), name)))
+          .map((dir) => recordFromRunDir(dir, opts.preset, opts.note))
           .filter((r): r is SearchRecord => r !== null)
           .sort((a, b) => a.date.localeCompare(b.date));
         const logPath = resolve(opts.log);
