@@ -2,16 +2,11 @@
 // statistics settings, and a per-process cache of loaded checkpoints (loading rebuilds the symbol set, so
 // claims that share a model share the load).
 
-import { rootRng } from '../engine/random.ts';
-import { loadRun, type LoadedRun } from '../train/loaded-run.ts';
+import { loadRun, openInitialWeights, type LoadedRun } from '../train/loaded-run.ts';
 import { provideRun, REPO_ROOT, type Provision, type ProvidedRun } from './provider.ts';
 import { join } from 'node:path';
 import { loadEmnistPool, type EmnistPool } from '../data/pool.ts';
-import { validateModelConfig } from '../model/config.ts';
-import { createParams, initialValues } from '../model/params.ts';
-import { nearestTemplateClassifier, symbolTemplates } from '../eval/classifier.ts';
-import { prepareRunData } from '../train/run-data.ts';
-import { applyOverrides, runModelConfig } from '../train/config.ts';
+import { applyOverrides } from '../train/config.ts';
 import { getPreset } from '../paper/presets.ts';
 
 /** The preset and seeds of the N = 1 claims (three seeds, each a committed fixture). */
@@ -60,11 +55,5 @@ export function openRun(run: ProvidedRun, step?: number): LoadedRun {
 
 /** An untrained model of the preset (negative control): initial weights of the seed, same data. */
 export function untrainedRun(preset: string, seed: number): LoadedRun {
-  const config = applyOverrides(getPreset(preset), [], { seed });
-  const model = validateModelConfig({ ...runModelConfig(config) });
-  const rng = rootRng(seed);
-  const data = prepareRunData(config, rng.fork('data'), sharedPool());
-  const params = createParams(model, initialValues(model, rng.fork('init')));
-  const classifier = nearestTemplateClassifier(symbolTemplates(data.symbols.images, model.P, data.symbols.N, data.pixels), model.P, data.pixels);
-  return { config, model, params, data, classifier, step: 0, dir: '(untrained)', dispose: () => params.forEach((v) => v.dispose()) };
+  return openInitialWeights(applyOverrides(getPreset(preset), [], { seed }), sharedPool());
 }

@@ -7,7 +7,7 @@ import { rootRng } from '../engine/random.ts';
 import { nearestTemplateClassifier, symbolTemplates, type Classifier } from '../eval/classifier.ts';
 import type { EmnistPool } from '../data/pool.ts';
 import type { ModelConfig } from '../model/config.ts';
-import { createParams, disposeParams } from '../model/params.ts';
+import { createParams, disposeParams, initialValues } from '../model/params.ts';
 import { loadCheckpoint, type CheckpointData } from './checkpoint.ts';
 import { runModelConfig, type RunConfig } from './config.ts';
 import { prepareRunData, type RunData } from './run-data.ts';
@@ -23,13 +23,23 @@ export interface LoadedRun {
   dispose(): void;
 }
 
+/** A LoadedRun from a config and weights: the run's data rebuilt from its seed, its classifier, tf.Variables. */
+export function openWeights(config: RunConfig, weights: ReadonlyMap<string, Float32Array>, where: { step: number; dir: string }, pool?: EmnistPool): LoadedRun {
+  const model = runModelConfig(config);
+  const data = prepareRunData(config, rootRng(config.seed).fork('data'), pool);
+  const params = createParams(model, weights, `weights of ${where.dir}`);
+  const classifier = nearestTemplateClassifier(symbolTemplates(data.symbols.images, model.P, data.symbols.N, data.pixels), model.P, data.pixels);
+  return { config, model, params, data, classifier, step: where.step, dir: where.dir, dispose: () => disposeParams(params) };
+}
+
 /** Builds a LoadedRun from checkpoint data (weights + config). */
 export function openCheckpoint(ckpt: CheckpointData, pool?: EmnistPool): LoadedRun {
-  const model = runModelConfig(ckpt.config);
-  const data = prepareRunData(ckpt.config, rootRng(ckpt.config.seed).fork('data'), pool);
-  const params = createParams(model, ckpt.weights, `checkpoint ${ckpt.dir}`);
-  const classifier = nearestTemplateClassifier(symbolTemplates(data.symbols.images, model.P, data.symbols.N, data.pixels), model.P, data.pixels);
-  return { config: ckpt.config, model, params, data, classifier, step: ckpt.step, dir: ckpt.dir, dispose: () => disposeParams(params) };
+  return openWeights(ckpt.config, ckpt.weights, { step: ckpt.step, dir: ckpt.dir }, pool);
+}
+
+/** The untrained model of a config (its initial weights from the seed), e.g. as a negative control. */
+export function openInitialWeights(config: RunConfig, pool?: EmnistPool): LoadedRun {
+  return openWeights(config, initialValues(runModelConfig(config), rootRng(config.seed).fork('init')), { step: 0, dir: '(untrained)' }, pool);
 }
 
 /** Loads a run directory's latest checkpoint (or `step`) or a checkpoint directory. */
