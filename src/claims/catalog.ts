@@ -5,6 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../train/atomic-write.ts';
+import { GrokdiffError } from '../errors.ts';
 import type { LoadedRun } from '../train/loaded-run.ts';
 import { notEvaluated, thresholdRows, type ClaimDeclaration, type ClaimRecord, type Verdict } from './contract.ts';
 import type { ProvidedRun } from './provider.ts';
@@ -78,7 +79,26 @@ function modelClaim<T>(declaration: ClaimDeclaration, measure: (run: LoadedRun, 
   };
 }
 
-export const CLAIMS: readonly ClaimEntry[] = [
+/**
+ * A claim whose models cannot be loaded (a corrupt or mismatched checkpoint) is "not evaluated" with the
+ * reason — never a crash and never a verdict. Only grokdiff's own typed errors are turned into a reason;
+ * anything else is a bug and propagates.
+ */
+function guarded(entry: ClaimEntry): ClaimEntry {
+  return {
+    declaration: entry.declaration,
+    async evaluate() {
+      try {
+        return await entry.evaluate();
+      } catch (err) {
+        if (err instanceof GrokdiffError) return missing(entry.declaration, `could not load the models: ${err.message}`);
+        throw err;
+      }
+    },
+  };
+}
+
+const UNGUARDED: readonly ClaimEntry[] = [
   {
     declaration: grokkingLagClaim,
     async evaluate() {
@@ -119,6 +139,8 @@ export const CLAIMS: readonly ClaimEntry[] = [
   },
   modelClaim(singleStepClaim, measureSingleStep, judgeSingleStep),
 ];
+
+export const CLAIMS: readonly ClaimEntry[] = UNGUARDED.map(guarded);
 
 export function claimById(id: string): ClaimEntry {
   const c = CLAIMS.find((e) => e.declaration.id === id);

@@ -17,7 +17,8 @@ import type { MetricsRow } from '../train/grokking.ts';
 import { trainRun } from '../train/trainer.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const FIXTURE_RUNS_DIR = join(REPO_ROOT, 'fixtures', 'checkpoints');
+/** Committed fixture runs; GROKDIFF_FIXTURES_DIR points elsewhere (tests, a user's own checkpoints). */
+export const FIXTURE_RUNS_DIR = process.env.GROKDIFF_FIXTURES_DIR ?? join(REPO_ROOT, 'fixtures', 'checkpoints');
 export const CACHE_RUNS_DIR = join(REPO_ROOT, '.cache', 'runs');
 
 export type RunSource = 'fixture' | 'cache' | 'trained';

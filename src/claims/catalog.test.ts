@@ -1,0 +1,31 @@
+// A corrupt fixture checkpoint makes a claim "not evaluated" with the reason (issue #6, bad input): never a
+// crash, never a verdict. Runs the real catalog against a copy of the fixtures with one weights file cut.
+import { cpSync, mkdtempSync, readFileSync, rmSync, truncateSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = mkdtempSync(join(tmpdir(), 'grokdiff-corrupt-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe('claims on a corrupt fixture', () => {
+  beforeAll(async () => {
+    const { FIXTURE_RUNS_DIR } = await import('./provider.ts');
+    cpSync(FIXTURE_RUNS_DIR, root, { recursive: true });
+    const run = join(root, 'cpu-n1', 'seed-1');
+    const latest = JSON.parse(readFileSync(join(run, 'latest.json'), 'utf8')) as { dir: string };
+    truncateSync(join(run, latest.dir, 'weights.safetensors'), 1000);
+    process.env.GROKDIFF_FIXTURES_DIR = root;
+    const { vi } = await import('vitest');
+    vi.resetModules();
+    const { initBackend } = await import('../engine/backend.ts');
+    await initBackend('cpu', { log: () => {} });
+  });
+  it('is not evaluated, with the file named in the reason', async () => {
+    const { claimById } = await import('./catalog.ts');
+    const rec = await claimById('selective-frequencies').evaluate();
+    expect(rec.verdict.outcome).toBe('not-evaluated');
+    expect(rec.verdict.summary).toMatch(/could not load the models: .*seed-1.*weights\.safetensors/);
+    expect(rec.control?.verdict.outcome).toBe('not-evaluated');
+  });
+});
