@@ -61,7 +61,7 @@ const RAW_PRESETS: Record<string, { description: string; config: unknown }> = {
   },
   'cpu-n1-r85': {
     description:
-      'cpu-n1 with R = 0.85: the closest configuration found to a clear grokking lag on CPU (seed 1: s_train 1700, s_val 2550, ratio 1.5; seed 2: s_train 1700, still on the mirror plateau at 10000 steps). See docs/PRESET-SEARCH.md.',
+      'cpu-n1 with R = 0.85: the closest configuration found to a clear grokking lag on CPU (seed 1: s_train 1700, s_val 2550, ratio 1.5; seeds 2 and 3 stay on the mirror plateau for 10000 steps). See docs/PRESET-SEARCH.md.',
     config: {
       preset: 'cpu-n1-r85',
       seed: 0,
