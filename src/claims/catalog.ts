@@ -46,20 +46,29 @@ function missing(declaration: ClaimDeclaration, reason: string): ClaimRecord {
   return record(declaration, [], notEvaluated(reason), null, { verdict: notEvaluated(reason), measurement: null });
 }
 
-/** Runs `measure` on the final checkpoint of each seed, and on the untrained model of each seed. */
-async function perSeed<T>(runs: readonly ProvidedRun[], measure: (run: LoadedRun, seed: number) => T): Promise<{ trained: T[]; untrained: T[] }> {
+/**
+ * Runs `measure` on the final checkpoint of each seed, and `measureControl` (default: the same) on the
+ * untrained model of each seed; the control also sees that seed's trained measurement.
+ */
+function perSeed<T>(
+  runs: readonly ProvidedRun[],
+  measure: (run: LoadedRun, seed: number) => T,
+  measureControl: (run: LoadedRun, seed: number, trained: T) => T,
+): { trained: T[]; untrained: T[] } {
   const trained: T[] = [];
   const untrained: T[] = [];
   for (const r of runs) {
     const run = openRun(r);
+    let m: T;
     try {
-      trained.push(measure(run, r.seed));
+      m = measure(run, r.seed);
+      trained.push(m);
     } finally {
       run.dispose();
     }
     const u = untrainedRun(r.preset, r.seed);
     try {
-      untrained.push(measure(u, r.seed));
+      untrained.push(measureControl(u, r.seed, m));
     } finally {
       u.dispose();
     }
@@ -67,13 +76,18 @@ async function perSeed<T>(runs: readonly ProvidedRun[], measure: (run: LoadedRun
   return { trained, untrained };
 }
 
-function modelClaim<T>(declaration: ClaimDeclaration, measure: (run: LoadedRun, seed: number) => T, judge: (m: readonly T[]) => Verdict): ClaimEntry {
+function modelClaim<T>(
+  declaration: ClaimDeclaration,
+  measure: (run: LoadedRun, seed: number) => T,
+  judge: (m: readonly T[]) => Verdict,
+  measureControl: (run: LoadedRun, seed: number, trained: T) => T = measure,
+): ClaimEntry {
   return {
     declaration,
     async evaluate() {
       const provided = await provideAll(SINGLE_IMAGE_PRESET, CLAIM_SEEDS);
       if (!provided.ok) return missing(declaration, provided.reason);
-      const { trained, untrained } = await perSeed(provided.runs, measure);
+      const { trained, untrained } = perSeed(provided.runs, measure, measureControl);
       return record(declaration, provided.runs, judge(trained), trained, { verdict: judge(untrained), measurement: untrained });
     },
   };
@@ -110,33 +124,13 @@ const UNGUARDED: readonly ClaimEntry[] = [
   },
   modelClaim(selectiveFrequenciesClaim, measureFrequencies, judgeFrequencies),
   modelClaim(trigIdentitiesClaim, measureTrig, judgeTrig),
-  // The ablation uses the trained model's key set for its untrained control too (same frequencies removed).
-  {
-    declaration: ablationClaim,
-    async evaluate() {
-      const provided = await provideAll(SINGLE_IMAGE_PRESET, CLAIM_SEEDS);
-      if (!provided.ok) return missing(ablationClaim, provided.reason);
-      const trained = [];
-      const untrained = [];
-      for (const r of provided.runs) {
-        const run = openRun(r);
-        let keySet: number[];
-        try {
-          keySet = ffnKeyFrequencies(run);
-          trained.push(measureAblation(run, r.seed, keySet));
-        } finally {
-          run.dispose();
-        }
-        const u = untrainedRun(r.preset, r.seed);
-        try {
-          untrained.push(measureAblation(u, r.seed, keySet));
-        } finally {
-          u.dispose();
-        }
-      }
-      return record(ablationClaim, provided.runs, judgeAblation(trained), trained, { verdict: judgeAblation(untrained), measurement: untrained });
-    },
-  },
+  // The ablation's control removes the trained model's key frequencies from the untrained model.
+  modelClaim(
+    ablationClaim,
+    (run, seed) => measureAblation(run, seed, ffnKeyFrequencies(run)),
+    judgeAblation,
+    (run, seed, trained) => measureAblation(run, seed, trained.keySet),
+  ),
   modelClaim(singleStepClaim, measureSingleStep, judgeSingleStep),
 ];
 

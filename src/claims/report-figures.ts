@@ -1,14 +1,15 @@
-// Figures of the claims report that need the models (not only the claim records): a generated-sample grid
-// per fixture run (held-out pairs), written under <outDir>/plots. Used by `grokdiff replicate` and the
-// claims' global teardown.
+// The replication report as `grokdiff replicate` and the claims' global teardown both write it: the claim
+// records already saved under <outDir>/claims, plus what needs the models — learning curves from the
+// fixture runs' metrics and a generated-sample grid per run (held-out pairs) under <outDir>/plots.
 
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../train/atomic-write.ts';
-import type { ExtraFigure } from '../report/claims-report.ts';
+import { writeClaimsReport, type ExtraFigure } from '../report/claims-report.ts';
+import type { ClaimRecord } from './contract.ts';
 import { sampleGridPng } from '../report/sample-grid.ts';
 import type { ProvidedRun } from './provider.ts';
-import { openRun } from './setup.ts';
+import { CLAIM_SEEDS, openRun, provideAll, SINGLE_IMAGE_PRESET } from './setup.ts';
 
 export const SAMPLE_PAIRS = 8;
 
@@ -24,4 +25,12 @@ export function writeSampleFigures(outDir: string, runs: readonly ProvidedRun[])
       run.dispose();
     }
   });
+}
+
+/** Writes claims.json, badges and REPORT.md (with curves and samples when the fixture runs are there). */
+export async function writeReplicationReport(outDir: string): Promise<{ records: ClaimRecord[]; table: string }> {
+  const provided = await provideAll(SINGLE_IMAGE_PRESET, CLAIM_SEEDS);
+  const runs = provided.ok ? provided.runs.map((r) => ({ seed: r.seed, metrics: r.metrics })) : [];
+  const figures = provided.ok ? writeSampleFigures(outDir, provided.runs) : [];
+  return writeClaimsReport(outDir, runs, figures);
 }

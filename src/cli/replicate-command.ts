@@ -8,9 +8,7 @@ import { Command } from 'commander';
 import { resolve } from 'node:path';
 import { CLAIMS, saveRecord } from '../claims/catalog.ts';
 import { KNOWN_DEVIATIONS } from '../claims/deviations.ts';
-import { CLAIM_SEEDS, provideAll, SINGLE_IMAGE_PRESET } from '../claims/setup.ts';
-import { writeClaimsReport } from '../report/claims-report.ts';
-import { writeSampleFigures } from '../claims/report-figures.ts';
+import { writeReplicationReport } from '../claims/report-figures.ts';
 import { setupBackend } from './backend-option.ts';
 
 export function replicateCommand(): Command {
@@ -33,10 +31,7 @@ export function replicateCommand(): Command {
         saveRecord(rec, resolve(outDir, 'claims'));
         process.stderr.write(`${entry.declaration.id}: ${rec.verdict.outcome} (${((performance.now() - t) / 1000).toFixed(1)} s) — ${rec.verdict.summary}\n`);
       }
-      const provided = await provideAll(SINGLE_IMAGE_PRESET, CLAIM_SEEDS);
-      const runs = provided.ok ? provided.runs.map((r) => ({ seed: r.seed, metrics: r.metrics })) : [];
-      const figures = provided.ok ? writeSampleFigures(outDir, provided.runs) : [];
-      const { records, table } = await writeClaimsReport(outDir, runs, figures);
+      const { records, table } = await writeReplicationReport(outDir);
       console.log(table);
       console.log(`\nbackend ${backend}; ${((performance.now() - t0) / 1000).toFixed(0)} s; report: ${resolve(outDir, 'REPORT.md')}; badges: ${resolve(outDir, 'badges')}`);
       const failed = records.filter((r) => r.verdict.outcome === 'not-replicated' || r.control?.verdict.outcome === 'replicated');

@@ -51,3 +51,8 @@ export function grokkingSteps(
     wallSecondsAtVal: valRow?.wallSeconds ?? null,
   };
 }
+
+/** Whether one evaluation has both train and held-out accuracy at their grokking levels. */
+export function atGrokkedLevels(row: Pick<MetricsRow, 'trainAcc' | 'heldoutAcc'>): boolean {
+  return row.trainAcc >= PAPER.grokTrainLevel.value && row.heldoutAcc >= PAPER.grokHeldoutLevel.value;
+}

@@ -16,7 +16,7 @@ import { accuracyResult, generateForPairs, generationAccuracy, scoreGenerated, t
 import { appendJsonl, readJsonl, writeFileAtomic, writeJsonAtomic } from './atomic-write.ts';
 import { loadCheckpoint, saveCheckpoint, type TrainerState } from './checkpoint.ts';
 import { runModelConfig, type RunConfig } from './config.ts';
-import { grokkingSteps, type GrokkingSteps, type MetricsRow } from './grokking.ts';
+import { atGrokkedLevels, grokkingSteps, type GrokkingSteps, type MetricsRow } from './grokking.ts';
 import { silentProgress, type Progress } from './progress.ts';
 import { collectProvenance } from './provenance.ts';
 import { prepareRunData, stepBatch, type RunData } from './run-data.ts';
@@ -213,8 +213,7 @@ export async function trainRun(options: TrainOptions): Promise<TrainResult> {
         session.metrics.push(row);
         appendJsonl(metricsPath, row);
         progress.evaluated(step, { loss: row.loss, trainAcc: row.trainAcc, heldoutAcc: row.heldoutAcc, novelAcc: row.heldoutNovelAcc });
-        const grokked = row.trainAcc >= grokkingSteps([row]).trainLevel && row.heldoutAcc >= grokkingSteps([row]).heldoutLevel;
-        grokStreak = grokked ? grokStreak + 1 : 0;
+        grokStreak = atGrokkedLevels(row) ? grokStreak + 1 : 0;
       }
       const grokDone = config.train.stopAfterGrokEvals > 0 && grokStreak >= config.train.stopAfterGrokEvals;
       if (step % config.train.checkpointEvery === 0 || atEnd || grokDone || stopping) {
