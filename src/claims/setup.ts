@@ -5,7 +5,8 @@
 import { loadRun, openInitialWeights, type LoadedRun } from '../train/loaded-run.ts';
 import { provideRun, REPO_ROOT, type Provision, type ProvidedRun } from './provider.ts';
 import { join } from 'node:path';
-import { loadEmnistPool, type EmnistPool } from '../data/pool.ts';
+import type { EmnistPool } from '../data/pool.ts';
+import { loadDatasetPool, type DatasetName } from '../data/dataset-pool.ts';
 import { applyOverrides } from '../train/config.ts';
 import { getPreset } from '../paper/presets.ts';
 
@@ -19,9 +20,14 @@ export const STATS_SEED = 20260417;
 /** Noise seed of the shared noise image of the grid analyses. */
 export const GRID_NOISE_SEED = 7;
 
-let pool: EmnistPool | null = null;
-export function sharedPool(): EmnistPool {
-  pool ??= loadEmnistPool();
+const pools = new Map<DatasetName, EmnistPool>();
+/** The image pool of a data set, loaded once per process (K49 only when its files are given). */
+export function sharedPool(dataset: DatasetName = 'emnist'): EmnistPool {
+  let pool = pools.get(dataset);
+  if (!pool) {
+    pool = loadDatasetPool(dataset);
+    pools.set(dataset, pool);
+  }
   return pool;
 }
 
@@ -50,10 +56,11 @@ export async function provideAll(preset: string, seeds: readonly number[]): Prom
 
 /** Loads a checkpoint of a provided run (the final one by default). The caller disposes it. */
 export function openRun(run: ProvidedRun, step?: number): LoadedRun {
-  return loadRun(run.dir, { pool: sharedPool(), expect: { preset: run.preset }, ...(step !== undefined ? { step } : {}) });
+  return loadRun(run.dir, { pool: sharedPool(run.config.data.dataset), expect: { preset: run.preset }, ...(step !== undefined ? { step } : {}) });
 }
 
 /** An untrained model of the preset (negative control): initial weights of the seed, same data. */
 export function untrainedRun(preset: string, seed: number): LoadedRun {
-  return openInitialWeights(applyOverrides(getPreset(preset), [], { seed }), sharedPool());
+  const config = applyOverrides(getPreset(preset), [], { seed });
+  return openInitialWeights(config, sharedPool(config.data.dataset));
 }

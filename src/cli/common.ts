@@ -1,6 +1,9 @@
 // Shared CLI plumbing: option parsing helpers that turn bad values into ConfigErrors naming the flag, the
 // backend option, and the top-level error printer (message without stack trace; --debug shows it).
 
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { K49_DIR_ENV } from '../data/dataset-pool.ts';
 import { ConfigError, GrokdiffError } from '../errors.ts';
 
 export function intOption(flag: string) {
@@ -35,4 +38,17 @@ export function reportError(err: unknown, debug: boolean): number {
   if (debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
   else process.stderr.write('(run again with --debug for the stack trace)\n');
   return 1;
+}
+
+/**
+ * `--k49 DIR`: the folder with the official Kuzushiji-49 files. It is handed on through GROKDIFF_K49_DIR, so
+ * training, loading and the claims all read the same folder. A folder that does not exist is refused here.
+ */
+export function k49DirOption(value: string): string {
+  if (!existsSync(value) || !statSync(value).isDirectory()) {
+    throw new ConfigError('cli-option', `--k49 ${value}: no such folder (it must hold the official k49-*.npz files)`);
+  }
+  const dir = resolve(value);
+  process.env[K49_DIR_ENV] = dir;
+  return dir;
 }

@@ -16,7 +16,7 @@ export function registryCommand(): Command {
         return;
       }
       for (const r of rows) {
-        console.log(`${r.key.padEnd(28)} ${JSON.stringify(r.value).slice(0, 40).padEnd(42)} ${r.kind.padEnd(16)} ${r.verified ? 'verified  ' : 'unverified'}  ${r.provenance}`);
+        console.log(`${r.key.padEnd(30)} ${JSON.stringify(r.value).slice(0, 40).padEnd(42)} ${r.kind.padEnd(16)} ${r.verified ? 'verified  ' : 'unverified'}  ${r.provenance}`);
       }
     });
 }
@@ -30,6 +30,7 @@ export function presetsCommand(): Command {
         console.log(JSON.stringify(getPreset(name), null, 2));
         return;
       }
-      for (const n of presetNames()) console.log(`${n.padEnd(12)} ${presetDescription(n)}`);
+      const width = Math.max(...presetNames().map((n) => n.length)) + 2;
+      for (const n of presetNames()) console.log(`${n.padEnd(width)}${presetDescription(n)}`);
     });
 }

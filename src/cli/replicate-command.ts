@@ -10,6 +10,7 @@ import { CLAIMS, saveRecord } from '../claims/catalog.ts';
 import { KNOWN_DEVIATIONS } from '../claims/deviations.ts';
 import { writeReplicationReport } from '../claims/report-figures.ts';
 import { setupBackend } from './backend-option.ts';
+import { k49DirOption } from './common.ts';
 
 export function replicateCommand(): Command {
   return new Command('replicate')
@@ -17,7 +18,8 @@ export function replicateCommand(): Command {
     .option('--train', 'train the models that have no fixture or cached run (slow on CPU)')
     .option('--only <ids>', 'comma-separated claim ids to run')
     .option('--out <dir>', 'report directory', 'reports')
-    .action(async (opts: { train?: boolean; only?: string; out: string }, command: Command) => {
+    .option('--k49 <dir>', 'folder with the official Kuzushiji-49 files: evaluates the K49 study (otherwise "not evaluated")', k49DirOption)
+    .action(async (opts: { train?: boolean; only?: string; out: string; k49?: string }, command: Command) => {
       const backend = await setupBackend(command);
       if (opts.train) process.env.GROKDIFF_TRAIN_MISSING = '1';
       const outDir = resolve(opts.out);

@@ -93,9 +93,17 @@ export function evalCommand(): Command {
         const { PAPER } = await import('../paper/registry.ts');
         const steps = opts.steps ?? PAPER.samplingSteps.value;
         const rng = rootRng(opts.seed).fork('eval');
-        const result: Record<string, unknown> = { run: run.dir, step: run.step, draws: opts.draws, samplingSteps: steps, classifier: run.classifier.name };
-        for (const [name, pairs] of [['train', run.data.train], ['heldout', run.data.heldout]] as const) {
-          const r = scoreGenerated(generateForPairs(run.model, run.params, run.data.symbols, pairs, { draws: opts.draws, steps, rng: rng.fork(name) }), run.classifier);
+        const result: Record<string, unknown> = {
+          run: run.dir,
+          step: run.step,
+          draws: opts.draws,
+          samplingSteps: steps,
+          classifier: run.classifier.name,
+          heldoutOperandImages: run.data.heldoutImagesKind,
+        };
+        // Held-out pairs draw their operand images from the evaluation set (unseen images when N > 1).
+        for (const [name, pairs, symbols] of [['train', run.data.train, run.data.symbols], ['heldout', run.data.heldout, run.data.heldoutSymbols]] as const) {
+          const r = scoreGenerated(generateForPairs(run.model, run.params, symbols, pairs, { draws: opts.draws, steps, rng: rng.fork(name) }), run.classifier);
           result[name] = { correct: r.correct, total: r.total, accuracy: r.accuracy, interval: r.interval };
           if (!opts.json) {
             console.log(`${name.padEnd(8)} ${(100 * r.accuracy).toFixed(1).padStart(5)}%  (${r.correct}/${r.total}; Wilson 95 % [${(100 * r.interval[0]).toFixed(1)}, ${(100 * r.interval[1]).toFixed(1)}])`);

@@ -8,7 +8,7 @@ import { getPreset, presetNames } from '../paper/presets.ts';
 import { trainRun } from '../train/trainer.ts';
 import { createProgress } from '../train/progress.ts';
 import { writeLearningCurves } from '../report/learning-curves.ts';
-import { collect, intOption } from './common.ts';
+import { collect, intOption, k49DirOption } from './common.ts';
 import { setupBackend } from './backend-option.ts';
 
 interface TrainOpts {
@@ -28,6 +28,7 @@ export function trainCommand(): Command {
     .option('--seed <int>', 'seed for init, data choice, split, noise and time sampling', intOption('--seed'))
     .option('--steps <int>', 'shorthand for --set train.steps=N', intOption('--steps'))
     .requiredOption('--out <dir>', 'run directory (config, metrics, checkpoints, plots)')
+    .option('--k49 <dir>', 'folder with the official Kuzushiji-49 files, for presets with data.dataset = "k49"', k49DirOption)
     .option('--resume', 'continue the run in --out from its latest checkpoint (with --steps N: extend it to N steps)')
     .action(async (opts: TrainOpts, command: Command) => {
       const backend = await setupBackend(command);

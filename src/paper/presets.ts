@@ -44,7 +44,35 @@ const SINGLE = {
   shuffleTargets: false,
 } as const;
 
-const RAW_PRESETS: Record<string, { description: string; config: unknown }> = {
+const CPU_MODEL = { ...PAPER_MODEL, imageSide: 16, patchSize: 16, dModel: 64, ffnWidth: 256 } as const;
+const CPU_TRAIN = { ...PAPER_TRAIN, steps: 8000, lr: 3e-3, weightDecay: 1, evalEvery: 50, checkpointEvery: 250, samplingSteps: 10, stopAfterGrokEvals: 5 } as const;
+const DIVERSE = { ...SINGLE, N: PAPER.imagesPerSymbol.value.diverse } as const;
+const MANY = { ...SINGLE, N: PAPER.imagesPerSymbol.value.many } as const;
+/** N = 256 training: the paper's sandwich needs more steps than N = 1; evaluation draws fresh operand images. */
+const CPU_MANY_TRAIN = { ...CPU_TRAIN, steps: 12000, evalEvery: 100, checkpointEvery: 500 } as const;
+
+type RawPreset = { description: string; config: unknown };
+
+/** P sweep (paper Appendix E: P = 23..35 on EMNIST; Kuzushiji-49 appendix: P = 39..47): cpu-n1 at another P. */
+function moduliPresets(): Record<string, RawPreset> {
+  const out: Record<string, RawPreset> = {};
+  for (const P of PAPER.emnistModuli.value) {
+    if (P === PAPER.modulus.value) continue; // cpu-n1 itself
+    out[`cpu-n1-p${P}`] = {
+      description: `cpu-n1 at P = ${P} (paper Appendix E: the periodic structure at every P = 23..35 on EMNIST).`,
+      config: { preset: `cpu-n1-p${P}`, seed: 0, data: { ...SINGLE, P }, model: CPU_MODEL, train: CPU_TRAIN },
+    };
+  }
+  for (const P of PAPER.k49Moduli.value) {
+    out[`cpu-k49-p${P}`] = {
+      description: `cpu-n1 on Kuzushiji-49 at P = ${P} (paper appendix). Needs the official K49 files: --k49 DIR.`,
+      config: { preset: `cpu-k49-p${P}`, seed: 0, data: { ...SINGLE, P, dataset: 'k49' }, model: CPU_MODEL, train: CPU_TRAIN },
+    };
+  }
+  return out;
+}
+
+const RAW_PRESETS: Record<string, RawPreset> = {
   'paper-n1': {
     description: 'Paper N = 1, P = 23, R = 0.9 at paper width (d_model 512, FFN 512, 28×28). For a fast backend or a long CPU run.',
     config: { preset: 'paper-n1', seed: 0, data: SINGLE, model: PAPER_MODEL, train: PAPER_TRAIN },
@@ -55,8 +83,8 @@ const RAW_PRESETS: Record<string, { description: string; config: unknown }> = {
       preset: 'cpu-n1',
       seed: 0,
       data: SINGLE,
-      model: { ...PAPER_MODEL, imageSide: 16, patchSize: 16, dModel: 64, ffnWidth: 256 },
-      train: { ...PAPER_TRAIN, steps: 8000, lr: 3e-3, weightDecay: 1, evalEvery: 50, checkpointEvery: 250, samplingSteps: 10, stopAfterGrokEvals: 5 },
+      model: CPU_MODEL,
+      train: CPU_TRAIN,
     },
   },
   'cpu-n1-r85': {
@@ -66,10 +94,43 @@ const RAW_PRESETS: Record<string, { description: string; config: unknown }> = {
       preset: 'cpu-n1-r85',
       seed: 0,
       data: { ...SINGLE, trainingRatio: 0.85 },
-      model: { ...PAPER_MODEL, imageSide: 16, patchSize: 16, dModel: 64, ffnWidth: 256 },
-      train: { ...PAPER_TRAIN, steps: 10000, lr: 3e-3, weightDecay: 1, evalEvery: 50, checkpointEvery: 250, samplingSteps: 10, stopAfterGrokEvals: 5 },
+      model: CPU_MODEL,
+      train: { ...CPU_TRAIN, steps: 10000 },
     },
   },
+  'cpu-n1-depth2': {
+    description: 'cpu-n1 with two transformer blocks (paper Figure 42: the depth-2 model groks too).',
+    config: { preset: 'cpu-n1-depth2', seed: 0, data: SINGLE, model: { ...CPU_MODEL, depth: 2 }, train: CPU_TRAIN },
+  },
+  'cpu-n4': {
+    description: 'cpu-n1 with N = 4 images per symbol (paper Figure 2: more visual diversity shrinks the grokking lag).',
+    config: { preset: 'cpu-n4', seed: 0, data: DIVERSE, model: CPU_MODEL, train: CPU_TRAIN },
+  },
+  'cpu-n256': {
+    description: 'N = 256 images per symbol with the plain SA-FFN block (paper Figure 4: fails to generalise within the budget).',
+    config: { preset: 'cpu-n256', seed: 0, data: MANY, model: CPU_MODEL, train: CPU_MANY_TRAIN },
+  },
+  'cpu-n256-sandwich': {
+    description: 'N = 256 with the FFN sandwich: an extra FFN between embedding and attention (paper Figure 4: groks).',
+    config: { preset: 'cpu-n256-sandwich', seed: 0, data: MANY, model: { ...CPU_MODEL, preAttentionFfn: true }, train: CPU_MANY_TRAIN },
+  },
+  'paper-n4': {
+    description: 'paper-n1 with N = 4 (paper Figure 2), for a fast backend.',
+    config: { preset: 'paper-n4', seed: 0, data: DIVERSE, model: PAPER_MODEL, train: PAPER_TRAIN },
+  },
+  'paper-n256': {
+    description: 'Paper width, N = 256, plain SA-FFN block (paper Figure 4), for a fast backend.',
+    config: { preset: 'paper-n256', seed: 0, data: MANY, model: PAPER_MODEL, train: PAPER_TRAIN },
+  },
+  'paper-n256-sandwich': {
+    description: 'Paper width, N = 256, FFN sandwich (paper Figure 4), for a fast backend.',
+    config: { preset: 'paper-n256-sandwich', seed: 0, data: MANY, model: { ...PAPER_MODEL, preAttentionFfn: true }, train: PAPER_TRAIN },
+  },
+  'paper-n1-depth2': {
+    description: 'paper-n1 with two blocks (paper Figure 42), for a fast backend.',
+    config: { preset: 'paper-n1-depth2', seed: 0, data: SINGLE, model: { ...PAPER_MODEL, depth: 2 }, train: PAPER_TRAIN },
+  },
+  ...moduliPresets(),
 };
 
 export function presetNames(): string[] {

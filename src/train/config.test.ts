@@ -45,7 +45,7 @@ describe('overrides', () => {
     ['train.steps=-3', /train.steps must be an integer ≥ 1/],
     ['model.heads=5', /heads 5 does not divide dModel \d+/],
     ['model.patchSize=5', /imageSide 16 is not divisible by patchSize 5/],
-    ['data.dataset="k49"', /data.dataset must be "emnist"/],
+    ['data.dataset="mnist"', /data.dataset must be one of "emnist", "k49", got "mnist"/],
   ])('"%s" fails validation', (text, message) => {
     expect(() => applyOverrides(base, [text])).toThrow(message);
   });

@@ -6,6 +6,9 @@
 import { ConfigError } from '../errors.ts';
 import { MODEL_FIELDS, validateModelConfig, type ModelConfig } from '../model/config.ts';
 
+export const DATASETS = ['emnist', 'k49'] as const;
+export type Dataset = (typeof DATASETS)[number];
+
 export interface DataConfig {
   /** Modulus / number of symbols. */
   readonly P: number;
@@ -13,8 +16,8 @@ export interface DataConfig {
   readonly N: number;
   /** Fraction of the P² pairs used for training (paper R). */
   readonly trainingRatio: number;
-  /** Data set of the symbol images. */
-  readonly dataset: 'emnist';
+  /** Data set of the symbol images: EMNIST (committed fixtures) or Kuzushiji-49 (official files given by the user). */
+  readonly dataset: Dataset;
   /** Replace the c labels by a fixed random permutation of the pairs (negative control: no structure). */
   readonly shuffleTargets: boolean;
 }
@@ -107,13 +110,15 @@ export function validateRunConfig(raw: unknown, source = 'run config'): RunConfi
 
   const d = asObject(source, 'data', top.data);
   checkKeys(source, 'data', d, DATA_FIELDS);
-  if (d.dataset !== 'emnist') throw new ConfigError('config-field', `${source}: data.dataset must be "emnist", got ${JSON.stringify(d.dataset)}`);
+  if (!DATASETS.includes(d.dataset as Dataset)) {
+    throw new ConfigError('config-field', `${source}: data.dataset must be one of ${DATASETS.map((x) => `"${x}"`).join(', ')}, got ${JSON.stringify(d.dataset)}`);
+  }
   if (typeof d.shuffleTargets !== 'boolean') throw new ConfigError('config-field', `${source}: data.shuffleTargets must be true or false`);
   const data: DataConfig = {
     P: int(source, 'data.P', d.P, 2),
     N: int(source, 'data.N', d.N, 1),
     trainingRatio: num(source, 'data.trainingRatio', d.trainingRatio, 0, 1, true),
-    dataset: 'emnist',
+    dataset: d.dataset as Dataset,
     shuffleTargets: d.shuffleTargets,
   };
 

@@ -4,9 +4,11 @@
 // comes from a stream forked from the run seed and the step number, so a resumed run sees the same batches.
 
 import type { Rng } from '../engine/random.ts';
-import { loadEmnistPool, type EmnistPool } from '../data/pool.ts';
+import type { EmnistPool } from '../data/pool.ts';
+import { loadDatasetPool } from '../data/dataset-pool.ts';
 import { buildSymbolSet, type SymbolSet } from '../data/symbols.ts';
 import { splitPairs, type Pair } from '../data/pairs.ts';
+import { evaluationImages, type EvaluationImages } from '../eval/evaluation-set.ts';
 import type { RunConfig } from './config.ts';
 
 export interface RunData {
@@ -21,6 +23,12 @@ export interface RunData {
    * accuracy on the novel pairs is the cleaner measure of generalisation.
    */
   readonly heldoutNovel: readonly number[];
+  /**
+   * Operand images for the held-out pairs (paper Appendix C.2): the training images when N = 1; for N > 1
+   * unseen test-split images, so held-out accuracy cannot come from recalling trained image combinations.
+   */
+  readonly heldoutSymbols: SymbolSet;
+  readonly heldoutImagesKind: EvaluationImages['kind'];
   readonly pixels: number;
 }
 
@@ -30,8 +38,11 @@ export function novelHeldoutIndices(P: number, train: readonly Pair[], heldout: 
   return heldout.flatMap((p, i) => (trained.has(p.b * P + p.a) ? [] : [i]));
 }
 
-/** Builds the symbol set and pair split of a run from the EMNIST pool. */
-export function prepareRunData(config: RunConfig, rng: Rng, pool: EmnistPool = loadEmnistPool()): RunData {
+/**
+ * Builds the symbol set and pair split of a run from the pool of its data set (default: loaded for
+ * config.data.dataset). A given pool must be of that data set; the caller is responsible for matching them.
+ */
+export function prepareRunData(config: RunConfig, rng: Rng, pool: EmnistPool = loadDatasetPool(config.data.dataset)): RunData {
   const symbols = buildSymbolSet({ pool, P: config.data.P, N: config.data.N, side: config.model.imageSide, rng: rng.fork('symbols') });
   const split = splitPairs(config.data.P, config.data.trainingRatio, rng.fork('split'));
   let train: readonly Pair[] = split.train;
@@ -39,11 +50,14 @@ export function prepareRunData(config: RunConfig, rng: Rng, pool: EmnistPool = l
     const targets = rng.fork('shuffle-targets').shuffle(split.train.map((p) => p.c));
     train = split.train.map((p, i) => ({ a: p.a, b: p.b, c: targets[i] }));
   }
+  const evaluation = evaluationImages(symbols, pool, rng.fork('evaluation'));
   return {
     symbols,
     train,
     heldout: split.heldout,
     heldoutNovel: novelHeldoutIndices(config.data.P, split.train, split.heldout),
+    heldoutSymbols: evaluation.symbols,
+    heldoutImagesKind: evaluation.kind,
     pixels: config.model.imageSide * config.model.imageSide,
   };
 }

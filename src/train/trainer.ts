@@ -140,7 +140,7 @@ function trainStep(session: Session, data: RunData, rng: Rng, step: number): num
 function evaluate(session: Session, data: RunData, classifier: Classifier, rng: Rng): { train: AccuracyResult; heldout: AccuracyResult; novel: AccuracyResult } {
   const draws = session.config.train.evalDraws;
   const opts = { draws, steps: session.config.train.samplingSteps };
-  const heldout = scoreGenerated(generateForPairs(session.model, session.params, data.symbols, data.heldout, { ...opts, rng: rng.fork('eval-heldout') }), classifier);
+  const heldout = scoreGenerated(generateForPairs(session.model, session.params, data.heldoutSymbols, data.heldout, { ...opts, rng: rng.fork('eval-heldout') }), classifier);
   let novelCorrect = 0;
   for (const i of data.heldoutNovel) for (let d = 0; d < draws; d++) if (heldout.predictions[i * draws + d] === data.heldout[i].c) novelCorrect++;
   const { predictions: _p, ...heldoutResult } = heldout;

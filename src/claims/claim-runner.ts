@@ -1,0 +1,128 @@
+// How a claim is run into a ClaimRecord: provide its models (fixtures, cache or training), measure every
+// trained run and the untrained model of the same preset and seed (the default negative control), judge
+// both with the same function, and record what was used. `modelClaim` runs the N = 1 claims on the
+// single-image preset's seeds; `runsClaim` runs a study over several presets (moduli sweeps, depth, N).
+
+import type { LoadedRun } from '../train/loaded-run.ts';
+import { notEvaluated, thresholdRows, type ClaimDeclaration, type ClaimRecord, type Verdict } from './contract.ts';
+import type { ProvidedRun } from './provider.ts';
+import { CLAIM_SEEDS, openRun, provideAll, SINGLE_IMAGE_PRESET, untrainedRun } from './setup.ts';
+
+export interface ClaimEntry {
+  readonly declaration: ClaimDeclaration;
+  evaluate(): Promise<ClaimRecord>;
+}
+
+export function record(
+  declaration: ClaimDeclaration,
+  runs: readonly ProvidedRun[],
+  verdict: Verdict,
+  measurement: unknown,
+  control: { verdict: Verdict; measurement: unknown } | null,
+): ClaimRecord {
+  return {
+    id: declaration.id,
+    title: declaration.title,
+    statement: declaration.statement,
+    where: declaration.where,
+    thresholds: thresholdRows(declaration.thresholds),
+    verdict,
+    measurement,
+    control: control ? { description: declaration.negativeControl, ...control } : null,
+    models: runs.map((r) => ({ preset: r.preset, seed: r.seed, step: r.checkpoints[r.checkpoints.length - 1], source: `${r.source} ${r.dir}` })),
+    createdAt: new Date().toISOString(),
+  };
+}
+
+export function missing(declaration: ClaimDeclaration, reason: string): ClaimRecord {
+  return record(declaration, [], notEvaluated(reason), null, { verdict: notEvaluated(reason), measurement: null });
+}
+
+/**
+ * Runs `measure` on the final checkpoint of each run, and `measureControl` (default: the same) on the
+ * untrained model of the run's preset and seed; the control also sees that run's trained measurement.
+ */
+export function measureRuns<T>(
+  runs: readonly ProvidedRun[],
+  measure: (run: LoadedRun, seed: number) => T,
+  measureControl: (run: LoadedRun, seed: number, trained: T) => T,
+): { trained: T[]; untrained: T[] } {
+  const trained: T[] = [];
+  const untrained: T[] = [];
+  for (const r of runs) {
+    const run = openRun(r);
+    let m: T;
+    try {
+      m = measure(run, r.seed);
+      trained.push(m);
+    } finally {
+      run.dispose();
+    }
+    const u = untrainedRun(r.preset, r.seed);
+    try {
+      untrained.push(measureControl(u, r.seed, m));
+    } finally {
+      u.dispose();
+    }
+  }
+  return { trained, untrained };
+}
+
+/** Presets and seeds a claim runs on. */
+export type RunGroups = ReadonlyArray<{ readonly preset: string; readonly seeds: readonly number[] }>;
+
+/** A claim measured per run on several presets, judged over all of them; the control is the untrained models. */
+export function runsClaim<T>(
+  declaration: ClaimDeclaration,
+  groups: RunGroups | (() => RunGroups | { notEvaluated: string }),
+  measure: (run: LoadedRun, seed: number) => T,
+  judge: (m: readonly T[]) => Verdict,
+  measureControl: (run: LoadedRun, seed: number, trained: T) => T = measure,
+): ClaimEntry {
+  return {
+    declaration,
+    async evaluate() {
+      const g = typeof groups === 'function' ? groups() : groups;
+      if ('notEvaluated' in g) return missing(declaration, g.notEvaluated);
+      const runs: ProvidedRun[] = [];
+      for (const { preset, seeds } of g) {
+        const provided = await provideAll(preset, seeds);
+        if (!provided.ok) return missing(declaration, provided.reason);
+        runs.push(...provided.runs);
+      }
+      const { trained, untrained } = measureRuns(runs, measure, measureControl);
+      return record(declaration, runs, judge(trained), trained, { verdict: judge(untrained), measurement: untrained });
+    },
+  };
+}
+
+/** A claim on the N = 1 fixtures (SINGLE_IMAGE_PRESET, CLAIM_SEEDS). */
+export function modelClaim<T>(
+  declaration: ClaimDeclaration,
+  measure: (run: LoadedRun, seed: number) => T,
+  judge: (m: readonly T[]) => Verdict,
+  measureControl: (run: LoadedRun, seed: number, trained: T) => T = measure,
+): ClaimEntry {
+  return runsClaim(declaration, [{ preset: SINGLE_IMAGE_PRESET, seeds: CLAIM_SEEDS }], measure, judge, measureControl);
+}
+
+/** A claim judged on the training logs (metrics) of several presets' runs, with its own control. */
+export function logsClaim(
+  declaration: ClaimDeclaration,
+  groups: RunGroups,
+  evaluate: (runs: readonly ProvidedRun[]) => { measurement: unknown; verdict: Verdict; control: { measurement: unknown; verdict: Verdict } },
+): ClaimEntry {
+  return {
+    declaration,
+    async evaluate() {
+      const runs: ProvidedRun[] = [];
+      for (const { preset, seeds } of groups) {
+        const provided = await provideAll(preset, seeds);
+        if (!provided.ok) return missing(declaration, provided.reason);
+        runs.push(...provided.runs);
+      }
+      const r = evaluate(runs);
+      return record(declaration, runs, r.verdict, r.measurement, r.control);
+    },
+  };
+}
