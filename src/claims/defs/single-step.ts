@@ -33,7 +33,7 @@ export interface SeedSingleStep {
 
 export function measureSingleStep(run: LoadedRun, seed: number): SeedSingleStep {
   const acc = (steps: number) =>
-    scoreGenerated(generateForPairs(run.model, run.params, run.data.symbols, run.data.heldout, { draws: SINGLE_STEP_DRAWS, steps, rng: rootRng(STATS_SEED + seed).fork('single-step') }), run.classifier);
+    scoreGenerated(generateForPairs(run.model, run.params, run.data.heldoutSymbols, run.data.heldout, { draws: SINGLE_STEP_DRAWS, steps, rng: rootRng(STATS_SEED + seed).fork('single-step') }), run.classifier);
   const { predictions: _a, ...singleStep } = acc(1);
   const { predictions: _b, ...fullSampling } = acc(PAPER.samplingSteps.value);
   const chance = 1 / run.model.P;
