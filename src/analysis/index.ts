@@ -1,6 +1,7 @@
 // The public API of the pure Fourier-analysis library (float64, no tfjs): DFT over Z_P (dft.ts), the real
 // Fourier basis (basis.ts), FVE per frequency and component (fve.ts, paper Sec. 4.1 / Figure 3), key
-// frequencies (key-frequencies.ts), FVE entropy and change points (entropy.ts, Sec. 4.2), the trig-identity
+// frequencies (key-frequencies.ts), FVE entropy and change points (entropy.ts, Sec. 4.2), the critical timestep
+// and the entropy transition (critical-timestep.ts, Sec. 4.2 / Figure 6), the trig-identity
 // fit (trig-fit.ts, Table 3), PCA and separability (pca.ts, separability.ts, Figure 5) and statistics helpers
 // (stats.ts). Input validation and error codes: validate.ts. Definitions: README.md in this folder.
 
@@ -64,6 +65,17 @@ export {
   type JumpChangePoint,
   type TwoSegmentChangePoint,
 } from './entropy.ts';
+export {
+  CRITICAL_TIMESTEP_DEFINITION,
+  CHANGE_POINT_RULES,
+  criticalTimestep,
+  entropyTransition,
+  timestepAgreement,
+  type ChangePointRule,
+  type CriticalTimestep,
+  type EntropyTransition,
+  type TimestepAgreement,
+} from './critical-timestep.ts';
 export {
   fitTrigProducts,
   trigIdentityFit,

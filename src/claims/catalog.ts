@@ -15,6 +15,7 @@ import { judgeFrequencies, measureFrequencies, selectiveFrequenciesClaim } from 
 import { judgeTrig, measureTrig, trigIdentitiesClaim } from './defs/trig-identities.ts';
 import { ablationClaim, ffnKeyFrequencies, judgeAblation, measureAblation } from './defs/ablation.ts';
 import { judgeSingleStep, measureSingleStep, singleStepClaim } from './defs/single-step.ts';
+import { criticalTimestepClaim, judgeCriticalTimestep, measureCriticalTimestep } from './defs/critical-timestep.ts';
 
 /**
  * A claim whose models cannot be loaded (a corrupt or mismatched checkpoint) is "not evaluated" with the
@@ -56,6 +57,7 @@ const UNGUARDED: readonly ClaimEntry[] = [
   ),
   modelClaim(singleStepClaim, measureSingleStep, judgeSingleStep),
   // The paper measures at N = 256; until N = 256 fixtures exist the study runs on the N = 1 fixtures (see its declaration).
+  modelClaim(criticalTimestepClaim, measureCriticalTimestep, judgeCriticalTimestep),
   ...STUDY_CLAIMS,
 ];
 

@@ -21,6 +21,14 @@ export const KNOWN_DEVIATIONS: Readonly<Record<string, KnownDeviation>> = {
       'held-out trig-fit FVE at the top FFN key frequency is cos 0.82-0.84 and sin 0.35-0.93 over the three seeds (paper: 0.95 / 0.94 for w1), far above ' +
       'the non-key control (≤ 0.03), so the identities are present but less clean in our small (d_model 64, FFN 256) CPU model.',
   },
+  'critical-timestep': {
+    reason:
+      'measured on the N = 1 fixtures (the paper measures at N = 256; no N = 256 fixture exists yet), where there is no denoising phase: one sampling step ' +
+      "at t = 0.02 already turns a wrong c' image into the correct c for 92 % / 66 % / 85 % of 128 pairs (seeds 1 / 2 / 3), so no level with a sampling step " +
+      'keeps rectification below 0.5 % (t_crit = 0: no critical timestep), while from-noise accuracy is 99 / 100 / 97 %. The FFN pre-GeLU FVE entropy along ' +
+      'the sampling path is flat (normalised 0.77-0.78, 0.43-0.47, 0.55-0.55; two-segment jumps +0.006, +0.017, -0.002 against the 0.1 required). With one ' +
+      'image per symbol the model computes c from a and b at every noise level and barely reads x_t; the paper places the phase split in the diverse-image regime.',
+  },
   ablation: {
     reason:
       'removing the FFN key frequencies drops accuracy from ~99 % to 15-24 % (threshold 15 %) and removing as many non-key ones keeps 79-98 %, but ' +

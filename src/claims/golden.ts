@@ -19,6 +19,8 @@ export const GOLDEN_TOLERANCE: Record<string, number> = {
   'trig-identities': 5e-3,
   ablation: 0.02,
   'single-step': 0.02,
+  // Accuracies over 128 pairs (one flipped sample moves one by 0.008) and normalised entropies.
+  'critical-timestep': 0.02,
   // Study claims: generation accuracies (one flipped sample moves them by ≤ 1/(2·pairs)) and FVE shares.
   'moduli-emnist': 0.02,
   'moduli-k49': 0.02,

@@ -66,7 +66,8 @@ export function gridInputs(run: LoadedRun, t: number, noiseSeed: number): { xa: 
   });
 }
 
-function reduceToC(run: LoadedRun, name: string, value: tf.Tensor, view: GridView): tf.Tensor2D {
+/** Reduces a tap value [B, …] to the units of position c, [B, units] (see GridView); the caller disposes it. */
+export function reduceToC(run: Pick<LoadedRun, 'model'>, name: string, value: tf.Tensor, view: GridView): tf.Tensor2D {
   const { patchesPerImage: n } = modelShapes(run.model);
   const cStart = 2 * n;
   return tf.tidy(() => {
@@ -90,6 +91,11 @@ function reduceToC(run: LoadedRun, name: string, value: tf.Tensor, view: GridVie
   });
 }
 
+/** The key of a tap and view in gridActivations' result, e.g. "block0.ffn.pre:token-c". */
+export function gridViewKey(tap: string, view: GridView): string {
+  return `${tap}:${view.kind}${view.kind === 'scores-c' ? `-${view.key}` : ''}`;
+}
+
 /** Reads taps over the (a, b) grid; returns one [P*P, units] float64 array per requested tap. */
 export function gridActivations(run: LoadedRun, requests: ReadonlyArray<{ tap: string; view: GridView }>, options: GridActivationsOptions): Map<string, GridActivations> {
   const inputs = gridInputs(run, options.t, options.noiseSeed);
@@ -100,7 +106,7 @@ export function gridActivations(run: LoadedRun, requests: ReadonlyArray<{ tap: s
     for (const r of requests) {
       const reduced = reduceToC(run, r.tap, taps.get(r.tap)!, r.view);
       const units = reduced.shape[1];
-      out.set(`${r.tap}:${r.view.kind}${r.view.kind === 'scores-c' ? `-${r.view.key}` : ''}`, { P: run.model.P, units, valuesByPair: Float64Array.from(reduced.dataSync()) });
+      out.set(gridViewKey(r.tap, r.view), { P: run.model.P, units, valuesByPair: Float64Array.from(reduced.dataSync()) });
       reduced.dispose();
     }
   } finally {

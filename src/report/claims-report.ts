@@ -2,7 +2,7 @@
 // and writes reports/claims.json (all records), one SVG badge per claim (badge-maker: replicated green with
 // the key number, not replicated red, not evaluated grey) and reports/REPORT.md with a summary table, the
 // negative controls, the registry thresholds, and plots: learning curves of the fixture runs, FVE bar charts
-// per tap, the trig-fit table and ablation bars.
+// per tap, the trig-fit table, ablation bars and the critical-timestep curves (accuracy and FVE entropy vs t).
 
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -10,7 +10,7 @@ import { makeBadge } from 'badge-maker';
 import type { ClaimRecord, Outcome } from '../claims/contract.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../train/atomic-write.ts';
 import { KNOWN_DEVIATIONS } from '../claims/deviations.ts';
-import { barChart, learningCurvePlot } from './plot.ts';
+import { barChart, learningCurvePlot, lineChartPanels, type LinePoint, type RuleMark } from './plot.ts';
 import type { MetricsRow } from '../train/grokking.ts';
 
 const COLOURS: Record<Outcome, string> = { replicated: 'brightgreen', 'not-replicated': 'red', 'not-evaluated': 'lightgrey' };
@@ -52,6 +52,50 @@ interface TrigMeasurement {
   nonKey: { k: number; cosHeldOutFve: number; sinHeldOutFve: number };
 }
 
+interface CriticalMeasurement {
+  seed: number;
+  pairs: number;
+  recovery: number[];
+  rectification: number[];
+  kept: number[];
+  critical: { t: number | null; exists: boolean };
+  entropy: Array<{ label: string; entropy: number[]; transition: { t: number; jump: number } }>;
+}
+
+/** Recovery / rectification accuracy and FVE entropy against the noise level, per seed (paper Figure 6). */
+async function criticalTimestepFigures(records: readonly ClaimRecord[], save: (name: string, png: Uint8Array) => string): Promise<string[]> {
+  const rec = records.find((r) => r.id === 'critical-timestep');
+  const measured = rec?.measurement as CriticalMeasurement[] | null | undefined;
+  if (!rec || !measured || measured.length === 0) return [];
+  const controls = (rec.control?.measurement as CriticalMeasurement[] | null | undefined) ?? [];
+  const md: string[] = ['', '**Critical timestep (Sec. 4.2, Figure 6)**: started from the correct c (recovery) or a wrong c\' (rectification) perturbed to level t, sampled to t = 0; FVE entropy at c along the sampling path from pure noise.', ''];
+  for (const m of measured) {
+    const K = m.rectification.length - 1;
+    const level = (k: number) => k / K;
+    const acc: LinePoint[] = [
+      ...m.recovery.map((y, k) => ({ x: level(k), y, series: 'recovery: start c, ends c' })),
+      ...m.rectification.map((y, k) => ({ x: level(k), y, series: "rectification: start c', ends c" })),
+      ...m.kept.map((y, k) => ({ x: level(k), y, series: "start c', ends c'" })),
+      ...(controls.find((c) => c.seed === m.seed)?.rectification.map((y, k) => ({ x: level(k), y, series: 'rectification, untrained model' })) ?? []),
+    ];
+    const ent: LinePoint[] = m.entropy.flatMap((e) => e.entropy.map((y, j) => ({ x: level(j + 1), y, series: e.label })));
+    const judged = m.entropy[0].transition;
+    const rules: RuleMark[] = [
+      ...(m.critical.t !== null ? [{ x: m.critical.t, label: `t_crit ${m.critical.t.toFixed(2)}${m.critical.exists ? '' : ' (none ≥ 1/K)'}` }] : []),
+      { x: judged.t, label: `entropy jump ${judged.t.toFixed(2)} (${judged.jump >= 0 ? '+' : ''}${judged.jump.toFixed(3)})` },
+    ];
+    const p = await lineChartPanels(
+      [
+        { points: acc, options: { title: `accuracy (${m.pairs} pairs)`, xTitle: 'start noise level t', yTitle: 'share of pairs', yDomain: [0, 1], rules } },
+        { points: ent, options: { title: 'normalised FVE entropy at c', xTitle: 'noise level t of the sampling step', yTitle: 'entropy', yDomain: [0, 1], rules } },
+      ],
+      `Critical timestep, cpu-n1 seed ${m.seed}`,
+    );
+    md.push(`![critical timestep seed ${m.seed}](${save(`critical-timestep-seed-${m.seed}.png`, p.png)})`);
+  }
+  return md;
+}
+
 async function plots(records: readonly ClaimRecord[], outDir: string, runs: ReadonlyArray<{ seed: number; metrics: MetricsRow[] }>): Promise<string[]> {
   const md: string[] = [];
   const plotDir = join(outDir, 'plots');
@@ -87,6 +131,7 @@ async function plots(records: readonly ClaimRecord[], outDir: string, runs: Read
     const p = await barChart(rows, { title: 'Generation accuracy under frequency ablation of the FFN pre-GeLU', xTitle: 'ablation', yTitle: 'accuracy' });
     md.push(`![ablation](${save('ablation.png', p.png)})`);
   }
+  md.push(...(await criticalTimestepFigures(records, save)));
   const trig = records.find((r) => r.id === 'trig-identities');
   const tm = trig?.measurement as TrigMeasurement[] | null;
   if (tm && tm.length > 0) {

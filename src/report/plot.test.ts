@@ -8,6 +8,8 @@ import {
   learningCurvePlot,
   learningCurveSpec,
   lineChart,
+  lineChartPanels,
+  lineChartPanelsSpec,
   lineChartSpec,
   plotFont,
   renderPng,
@@ -129,6 +131,21 @@ describe('line chart', () => {
     configError(() => lineChartSpec([{ x: 0, y: 1, series: 'A' }], { title: 't', xTitle: 'x', yTitle: 'y', xScale: 'log' }), 'plot-log-scale', /row 0 field "x" is 0/);
     expect(() => lineChartSpec([{ x: 0, y: 1, series: 'A' }], { title: 't', xTitle: 'x', yTitle: 'y' })).not.toThrow();
     configError(() => lineChartSpec([], { title: 't', xTitle: 'x', yTitle: 'y' }), 'plot-empty');
+  });
+  it('panels side by side under one title, each with its own legend and rules', async () => {
+    const plot = await lineChartPanels(
+      [
+        { points, options: { title: 'Accuracy', xTitle: 'noise level t', yTitle: 'accuracy', yDomain: [0, 1], rules: [{ x: 0.4, label: 't_crit 0.40' }] } },
+        { points: points.map((p) => ({ ...p, series: p.series === 'A' ? 'C' : 'D' })), options: { title: 'Entropy', xTitle: 'noise level t', yTitle: 'entropy' } },
+      ],
+      'Critical timestep',
+    );
+    expect(plot.warnings).toEqual([]);
+    const texts = svgTexts(plot.svg);
+    for (const t of ['Critical timestep', 'Accuracy', 'Entropy', 'A', 'D', 't_crit 0.40']) expect(texts).toContain(t);
+    decodePng(plot.png);
+    configError(() => lineChartPanelsSpec([], 'x'), 'plot-empty');
+    configError(() => lineChartPanelsSpec([{ points: [], options: { title: 't', xTitle: 'x', yTitle: 'y' } }], 'x'), 'plot-empty');
   });
 });
 

@@ -359,7 +359,7 @@ export function lineChartSpec(points: readonly LinePoint[], options: LineChartOp
     encoding: {
       x: { field: 'x', type: 'quantitative', title: options.xTitle, scale: log ? LOG_SCALE : { zero: false }, ...(log ? { axis: logAxis(minX) } : {}) },
       y: { field: 'y', type: 'quantitative', title: options.yTitle, ...(options.yDomain ? { scale: { domain: options.yDomain } } : {}) },
-      color: { field: 'series', type: 'nominal', title: 'series', sort: series },
+      color: { field: 'series', type: 'nominal', title: 'series', sort: series, legend: { labelLimit: 260 } },
     },
   };
   return { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', title, ...PANEL, layer: [line, ...ruleLayers(rules, 'x')] } as TopLevelSpec;
@@ -367,6 +367,30 @@ export function lineChartSpec(points: readonly LinePoint[], options: LineChartOp
 
 export function lineChart(points: readonly LinePoint[], options: LineChartOptions & RenderOptions): Promise<Plot> {
   return renderPlot(lineChartSpec(points, options), options);
+}
+
+export interface LinePanel {
+  readonly points: readonly LinePoint[];
+  readonly options: LineChartOptions;
+}
+
+/**
+ * Line charts side by side under one title (recovery/rectification accuracy and FVE entropy against the
+ * noise level): each panel as lineChartSpec, with its own scales and colour legend.
+ */
+export function lineChartPanelsSpec(panels: readonly LinePanel[], title: string): TopLevelSpec {
+  const what = 'line chart panels';
+  const top = requireTitle(title, what);
+  requireRows(panels, what);
+  const specs = panels.map((p) => {
+    const { $schema: _s, ...rest } = lineChartSpec(p.points, p.options) as unknown as Record<string, unknown>;
+    return rest;
+  });
+  return { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', title: top, hconcat: specs, resolve: { scale: { color: 'independent' } } } as unknown as TopLevelSpec;
+}
+
+export function lineChartPanels(panels: readonly LinePanel[], title: string, options: RenderOptions = {}): Promise<Plot> {
+  return renderPlot(lineChartPanelsSpec(panels, title), options);
 }
 
 // ---------------------------------------------------------------------------------------------------------

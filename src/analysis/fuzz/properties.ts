@@ -217,6 +217,33 @@ export const FUZZ_TARGETS: readonly Any[] = [
     call: ([s, name]) => fn[name](s),
   }),
   target({
+    name: 'criticalTimestep',
+    covers: ['criticalTimestep'],
+    input: fc.tuple(
+      fc.oneof(smallLength.chain((n) => fuzzArray(n, 1)), fc.float64Array({ min: 0, max: 1, noNaN: true, minLength: 0, maxLength: 60 })),
+      fc.oneof(fc.double({ min: 0.001, max: 0.999, noNaN: true }), fc.constantFrom(...BAD_SCALARS)),
+    ),
+    call: ([acc, level]) => fn.criticalTimestep(acc, level),
+  }),
+  target({
+    name: 'entropyTransition',
+    covers: ['entropyTransition'],
+    input: smallLength.chain((n) =>
+      fc.tuple(
+        fc.oneof(fc.constant(Float64Array.from({ length: n }, (_, j) => (j + 1) / Math.max(n, 1))), fuzzArray(n, 1)),
+        fuzzArray(n, 1),
+        fc.constantFrom(undefined, 'two-segment-least-squares', 'largest-jump', 'biggest', 3),
+      ),
+    ),
+    call: ([t, e, rule]) => fn.entropyTransition(t, e, rule),
+  }),
+  target({
+    name: 'timestepAgreement',
+    covers: ['timestepAgreement'],
+    input: fc.tuple(fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), fc.constantFrom(...BAD_SCALARS)), fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), fc.constantFrom(...BAD_SCALARS)), fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), fc.constantFrom(...BAD_SCALARS))),
+    call: ([a, b, tol]) => fn.timestepAgreement(a, b, tol),
+  }),
+  target({
     name: 'fitTrigProducts',
     covers: ['fitTrigProducts'],
     input: fc.tuple(modulusAndArray((P) => P * P), frequency),
