@@ -1,5 +1,6 @@
-// Learning-curve plot of a run (paper Figure 2 style): train and held-out generation accuracy and the loss
-// against the step on a log axis, with the grokking steps s_train and s_val marked. Written beside the run
+// Learning-curve plot of a run (paper Figure 2 style): train and held-out generation accuracy (and held-out
+// accuracy on the novel pairs, whose mirror (b, a) was not trained) and the loss against the step on a log
+// axis, with the grokking steps s_train and s_val marked. Written beside the run
 // as curves.svg and curves.png.
 
 import { join } from 'node:path';
@@ -13,7 +14,13 @@ export async function writeLearningCurves(outDir: string, metrics: readonly Metr
   if (grokking.sTrain !== null) marks.push({ step: grokking.sTrain, label: `s_train ${grokking.sTrain}` });
   if (grokking.sVal !== null) marks.push({ step: grokking.sVal, label: `s_val ${grokking.sVal}` });
   const plot = await learningCurvePlot(
-    metrics.map((r) => ({ step: r.step, trainLoss: r.loss, trainAcc: r.trainAcc, heldoutAcc: r.heldoutAcc })),
+    metrics.map((r) => ({
+      step: r.step,
+      trainLoss: r.loss,
+      trainAcc: r.trainAcc,
+      heldoutAcc: r.heldoutAcc,
+      ...(r.heldoutNovelAcc !== undefined ? { novelAcc: r.heldoutNovelAcc } : {}),
+    })),
     { title, marks },
   );
   const svg = join(outDir, 'curves.svg');

@@ -202,6 +202,8 @@ export interface LearningCurveRow {
   trainLoss?: number;
   trainAcc?: number;
   heldoutAcc?: number;
+  /** Held-out accuracy on the novel pairs (mirror (b, a) not trained); drawn in its own colour. */
+  novelAcc?: number;
 }
 
 export interface LearningCurveOptions {
@@ -225,14 +227,18 @@ function curvePoints(rows: readonly LearningCurveRow[], what: string): { acc: Cu
     const trainAcc = optionalY(r.trainAcc, what, i, 'trainAcc');
     const heldoutAcc = optionalY(r.heldoutAcc, what, i, 'heldoutAcc');
     const trainLoss = optionalY(r.trainLoss, what, i, 'trainLoss');
+    const novelAcc = optionalY(r.novelAcc, what, i, 'novelAcc');
     if (r.trainAcc !== undefined) acc.push({ step, value: trainAcc, curve: 'train' });
     if (r.heldoutAcc !== undefined) acc.push({ step, value: heldoutAcc, curve: 'held-out' });
+    if (r.novelAcc !== undefined) acc.push({ step, value: novelAcc, curve: NOVEL_CURVE });
     if (r.trainLoss !== undefined) loss.push({ step, value: trainLoss, curve: 'train' });
   });
   return { acc, loss };
 }
 
-const curveColor = { field: 'curve', type: 'nominal', title: 'split', scale: { domain: ['train', 'held-out'], range: [TRAIN_COLOR, HELDOUT_COLOR] } };
+const NOVEL_CURVE = 'novel held-out';
+const NOVEL_COLOR = '#7b3294';
+const curveColor = { field: 'curve', type: 'nominal', title: 'split', scale: { domain: ['train', 'held-out', NOVEL_CURVE], range: [TRAIN_COLOR, HELDOUT_COLOR, NOVEL_COLOR] } };
 
 function curvePanel(points: CurvePoint[], yTitle: string, yScale: object, yAxis: object, rules: RuleMark[]): object {
   return {
