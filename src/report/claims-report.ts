@@ -2,7 +2,8 @@
 // and writes reports/claims.json (all records), one SVG badge per claim (badge-maker: replicated green with
 // the key number, not replicated red, not evaluated grey) and reports/REPORT.md with a summary table, the
 // negative controls, the registry thresholds, and plots: learning curves of the fixture runs, FVE bar charts
-// per tap, the trig-fit table, ablation bars and the critical-timestep curves (accuracy and FVE entropy vs t).
+// per tap, the trig-fit table, ablation bars, the critical-timestep curves (accuracy and FVE entropy vs t) and
+// the PCA scatter of the Pre-SA-FFN input and output (Figure 5).
 
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -10,7 +11,7 @@ import { makeBadge } from 'badge-maker';
 import type { ClaimRecord, Outcome } from '../claims/contract.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../train/atomic-write.ts';
 import { KNOWN_DEVIATIONS } from '../claims/deviations.ts';
-import { barChart, learningCurvePlot, lineChartPanels, type LinePoint, type RuleMark } from './plot.ts';
+import { barChart, learningCurvePlot, lineChartPanels, scatterPlot, type LinePoint, type RuleMark } from './plot.ts';
 import type { MetricsRow } from '../train/grokking.ts';
 
 const COLOURS: Record<Outcome, string> = { replicated: 'brightgreen', 'not-replicated': 'red', 'not-evaluated': 'lightgrey' };
@@ -96,6 +97,28 @@ async function criticalTimestepFigures(records: readonly ClaimRecord[], save: (n
   return md;
 }
 
+interface SeparabilityTap {
+  tap: string;
+  accuracy: number;
+  pcaPoints: number[];
+}
+
+/** PCA scatter of the Pre-SA-FFN input and output by symbol class, trained and untrained (paper Figure 5). */
+async function separabilityFigures(records: readonly ClaimRecord[], save: (name: string, png: Uint8Array) => string): Promise<string[]> {
+  const rec = records.find((r) => r.id === 'sandwich-separability');
+  const measured = rec?.measurement as Array<{ seed: number; input: SeparabilityTap; output: SeparabilityTap; pcaLabels: number[] }> | null | undefined;
+  if (!rec || !measured || measured.length === 0) return [];
+  const md: string[] = ['', '**Pre-SA-FFN separability (Figure 5)**: 2-D PCA of the pre-attention FFN input and output at operand a, coloured by symbol.', ''];
+  for (const m of measured) {
+    for (const [name, tap] of [['input', m.input], ['output', m.output]] as const) {
+      const points = m.pcaLabels.map((label, i) => ({ x: tap.pcaPoints[2 * i], y: tap.pcaPoints[2 * i + 1], label: String(label) }));
+      const p = await scatterPlot(points, { title: `Pre-SA-FFN ${name} (${tap.tap}), seed ${m.seed}: nearest-centroid ${(100 * tap.accuracy).toFixed(1)} %`, xTitle: 'PC 1', yTitle: 'PC 2', labelTitle: 'symbol' });
+      md.push(`![Pre-SA-FFN ${name} seed ${m.seed}](${save(`separability-${name}-seed-${m.seed}.png`, p.png)})`);
+    }
+  }
+  return md;
+}
+
 async function plots(records: readonly ClaimRecord[], outDir: string, runs: ReadonlyArray<{ seed: number; metrics: MetricsRow[] }>): Promise<string[]> {
   const md: string[] = [];
   const plotDir = join(outDir, 'plots');
@@ -107,7 +130,7 @@ async function plots(records: readonly ClaimRecord[], outDir: string, runs: Read
   for (const r of runs) {
     if (r.metrics.length === 0) continue;
     const p = await learningCurvePlot(
-      r.metrics.map((m) => ({ step: m.step, trainLoss: m.loss, trainAcc: m.trainAcc, heldoutAcc: m.heldoutAcc })),
+      r.metrics.map((m) => ({ step: m.step, trainLoss: m.loss, trainAcc: m.trainAcc, heldoutAcc: m.heldoutAcc, ...(m.heldoutNovelAcc !== undefined ? { novelAcc: m.heldoutNovelAcc } : {}) })),
       { title: `Learning curves, cpu-n1 seed ${r.seed}` },
     );
     md.push(`![learning curves seed ${r.seed}](${save(`curves-seed-${r.seed}.png`, p.png)})`);
@@ -132,6 +155,7 @@ async function plots(records: readonly ClaimRecord[], outDir: string, runs: Read
     md.push(`![ablation](${save('ablation.png', p.png)})`);
   }
   md.push(...(await criticalTimestepFigures(records, save)));
+  md.push(...(await separabilityFigures(records, save)));
   const trig = records.find((r) => r.id === 'trig-identities');
   const tm = trig?.measurement as TrigMeasurement[] | null;
   if (tm && tm.length > 0) {
