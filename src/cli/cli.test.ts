@@ -19,10 +19,12 @@ describe('grokdiff CLI', () => {
   it('--help lists the commands, and each command has --help', () => {
     const r = grokdiff('--help');
     expect(r.code).toBe(0);
-    for (const c of ['data', 'train', 'sample', 'eval', 'search', 'registry', 'presets']) expect(r.stdout).toContain(c);
+    for (const c of ['data', 'train', 'sample', 'eval', 'search', 'registry', 'presets', 'classifier']) expect(r.stdout).toContain(c);
     const t = grokdiff('train', '--help');
     expect(t.stdout).toContain('--preset');
     expect(t.stdout).toContain('--resume');
+    const c = grokdiff('classifier', '--help');
+    for (const flag of ['--P', '--side', '--seed', '--out', '--epochs']) expect(c.stdout).toContain(flag);
   });
   it('data prints the symbols and split sizes and writes a contact sheet PNG', () => {
     const r = grokdiff('data', '--P', '23', '--N', '1', '--out', out);

@@ -11,6 +11,7 @@ import { evalCommand, sampleCommand } from './sample-command.ts';
 import { searchCommand } from './search-command.ts';
 import { pruneCommand } from './prune-command.ts';
 import { replicateCommand } from './replicate-command.ts';
+import { classifierCommand } from './classifier-command.ts';
 
 const debug = process.argv.includes('--debug');
 
@@ -28,6 +29,7 @@ function buildProgram(): Command {
   program.addCommand(evalCommand());
   program.addCommand(searchCommand());
   program.addCommand(pruneCommand());
+  program.addCommand(classifierCommand());
   program.addCommand(registryCommand());
   program.addCommand(presetsCommand());
   return program;

@@ -99,8 +99,14 @@ export function evalCommand(): Command {
           draws: opts.draws,
           samplingSteps: steps,
           classifier: run.classifier.name,
+          // The scoring classifier's own accuracy on held-out real images (null: nearest template, exact for N = 1).
+          classifierHeldout: run.classifier.heldout ?? null,
           heldoutOperandImages: run.data.heldoutImagesKind,
         };
+        if (!opts.json && run.classifier.heldout) {
+          const h = run.classifier.heldout;
+          console.log(`scored by ${run.classifier.name}: its own held-out accuracy ${(100 * h.accuracy).toFixed(1)}% (Wilson 95 % [${(100 * h.interval[0]).toFixed(1)}, ${(100 * h.interval[1]).toFixed(1)}])`);
+        }
         // Held-out pairs draw their operand images from the evaluation set (unseen images when N > 1).
         for (const [name, pairs, symbols] of [['train', run.data.train, run.data.symbols], ['heldout', run.data.heldout, run.data.heldoutSymbols]] as const) {
           const r = scoreGenerated(generateForPairs(run.model, run.params, symbols, pairs, { draws: opts.draws, steps, rng: rng.fork(name) }), run.classifier);

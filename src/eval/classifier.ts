@@ -1,13 +1,21 @@
 // Classifiers that turn a generated image of c into a symbol, so generation accuracy can be scored
 // (paper Sec. 3: accuracy = the generated image shows (a + b) mod P). For N = 1 the nearest symbol template
-// (L2) is exact; N > 1 needs a trained classifier (the `Classifier` seam; see the diverse-image work).
+// (L2) is exact; N > 1 needs a trained classifier (cnn-classifier.ts; classifier-for-run.ts picks one).
 
 import { ModelError } from '../errors.ts';
+import type { AccuracyResult } from './generation.ts';
 
 export interface Classifier {
   readonly name: string;
   /** Predicted symbol for each of `count` images laid out [count, pixels]. */
   classify(images: Float32Array, count: number): Int32Array;
+  /**
+   * The classifier's own accuracy on held-out real images of the symbols (test split), reported beside every
+   * accuracy it scores; absent where it is exact by construction (nearest template with N = 1).
+   */
+  readonly heldout?: AccuracyResult;
+  /** Frees tensors the classifier holds (a CNN's weights). */
+  dispose?(): void;
 }
 
 /**
@@ -58,4 +66,24 @@ export function symbolTemplates(images: Float32Array, P: number, N: number, pixe
     }
   }
   return out;
+}
+
+/**
+ * Nearest-training-image classifier for small N: every one of the P·N training images [P, N, pixels] is a
+ * template labelled with its symbol; an image gets the symbol of the closest one in L2. A diffusion model
+ * trained on a few images per symbol draws (close to) one of them, so this is exact where a CNN is not (the
+ * CNN confuses EMNIST's 1 / I / L strokes, see fixtures/classifiers/README.md).
+ */
+export function nearestImageClassifier(images: Float32Array, P: number, N: number, pixels: number): Classifier {
+  if (images.length !== P * N * pixels) {
+    throw new ModelError('classifier-shape', `nearest-image classifier: images have ${images.length} values, expected P·N·pixels = ${P}·${N}·${pixels}`);
+  }
+  const byImage = nearestTemplateClassifier(images, P * N, pixels);
+  return {
+    name: 'nearest-training-image-l2',
+    classify(generated: Float32Array, count: number): Int32Array {
+      const rows = byImage.classify(generated, count);
+      return rows.map((row) => Math.floor(row / N));
+    },
+  };
 }

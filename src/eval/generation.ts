@@ -20,6 +20,16 @@ export interface AccuracyResult {
   readonly interval: readonly [number, number];
 }
 
+/** Which classifier scored an accuracy, and that classifier's own held-out accuracy (null: exact by construction). */
+export interface ScoredBy {
+  readonly name: string;
+  readonly heldout: AccuracyResult | null;
+}
+
+export function scoredBy(classifier: Classifier): ScoredBy {
+  return { name: classifier.name, heldout: classifier.heldout ?? null };
+}
+
 export function accuracyResult(correct: number, total: number): AccuracyResult {
   if (total === 0) return { correct: 0, total: 0, accuracy: 0, interval: [0, 1] };
   const { lower, upper } = wilsonInterval(correct, total);
@@ -82,7 +92,7 @@ export function generateForPairs(config: ModelConfig, params: Params, symbols: S
   return { images, targets, count };
 }
 
-/** Scores generated images with a classifier against their targets. */
+/** Scores generated images with a classifier against their targets (the caller names it: `scoredBy(classifier)`). */
 export function scoreGenerated(generated: Generated, classifier: Classifier): AccuracyResult & { predictions: Int32Array } {
   const predictions = classifier.classify(generated.images, generated.count);
   let correct = 0;
@@ -90,7 +100,7 @@ export function scoreGenerated(generated: Generated, classifier: Classifier): Ac
   return { ...accuracyResult(correct, generated.count), predictions };
 }
 
-/** Generation accuracy of a model on a list of pairs. */
+/** Generation accuracy of a model on a list of pairs, with the classifier that scored it and that classifier's own accuracy. */
 export function generationAccuracy(
   config: ModelConfig,
   params: Params,
@@ -98,7 +108,7 @@ export function generationAccuracy(
   pairs: readonly Pair[],
   classifier: Classifier,
   options: GenerationOptions,
-): AccuracyResult {
+): AccuracyResult & { scoredBy: ScoredBy } {
   const { predictions: _p, ...result } = scoreGenerated(generateForPairs(config, params, symbols, pairs, options), classifier);
-  return result;
+  return { ...result, scoredBy: scoredBy(classifier) };
 }

@@ -202,6 +202,14 @@ export const PAPER = Object.freeze({
     false,
     'Lower end of the Wilson 95 % interval of the classifier\'s accuracy on held-out EMNIST images (test split, never seen in training).',
   ),
+  nearestImageMaxN: param(
+    16,
+    'our-choice',
+    'issue #7: N > 1 needs a classifier; the paper\'s is not public. Up to this N a generated image is scored by its nearest training image',
+    false,
+    'Above it the CNN fixture scores (held-out accuracy ~0.92: EMNIST merges l into L and i into I, so 1 / I / L strokes are ambiguous); ' +
+      'its own accuracy is reported beside every accuracy it scores and claims on CNN-scored runs scale the held-out level by it.',
+  ),
   criticalTimestepTolerance: param(
     0.1,
     'our-choice',

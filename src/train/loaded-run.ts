@@ -1,10 +1,12 @@
 // A trained model ready for evaluation and analysis: a checkpoint's config and weights as tf.Variables,
 // plus the run's data (the same symbol images and pair split as in training, rebuilt from the seed) and the
-// nearest-template classifier of its symbols. Used by `grokdiff sample|eval`, the claims and the report.
+// classifier of its symbols (eval/classifier-for-run.ts: nearest template for N = 1, the fixture CNN for
+// N > 1). Used by `grokdiff sample|eval`, the claims and the report.
 
 import type * as tf from '@tensorflow/tfjs-core';
 import { rootRng } from '../engine/random.ts';
-import { nearestTemplateClassifier, symbolTemplates, type Classifier } from '../eval/classifier.ts';
+import type { Classifier } from '../eval/classifier.ts';
+import { classifierForRun } from '../eval/classifier-for-run.ts';
 import type { EmnistPool } from '../data/pool.ts';
 import type { ModelConfig } from '../model/config.ts';
 import { createParams, disposeParams, initialValues } from '../model/params.ts';
@@ -27,9 +29,13 @@ export interface LoadedRun {
 export function openWeights(config: RunConfig, weights: ReadonlyMap<string, Float32Array>, where: { step: number; dir: string }, pool?: EmnistPool): LoadedRun {
   const model = runModelConfig(config);
   const data = prepareRunData(config, rootRng(config.seed).fork('data'), pool);
+  const classifier = classifierForRun(config, data.symbols, pool ? { pool } : {});
   const params = createParams(model, weights, `weights of ${where.dir}`);
-  const classifier = nearestTemplateClassifier(symbolTemplates(data.symbols.images, model.P, data.symbols.N, data.pixels), model.P, data.pixels);
-  return { config, model, params, data, classifier, step: where.step, dir: where.dir, dispose: () => disposeParams(params) };
+  const dispose = (): void => {
+    classifier.dispose?.();
+    disposeParams(params);
+  };
+  return { config, model, params, data, classifier, step: where.step, dir: where.dir, dispose };
 }
 
 /** Builds a LoadedRun from checkpoint data (weights + config). */

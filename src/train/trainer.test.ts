@@ -1,12 +1,14 @@
 // Trainer tests on a tiny real-data run (P = 5, 8×8 images, d_model 16): resume from a checkpoint gives the
 // same metrics and weights as an uninterrupted run (same seed, same backend); a non-finite loss stops with
-// a clear error and keeps the last good checkpoint; a run directory is not overwritten.
+// a clear error and keeps the last good checkpoint; a run directory is not overwritten; an N > 1 run without
+// a classifier fixture is refused with the command that makes one.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../engine/backend.ts';
 import { loadEmnistPool } from '../data/pool.ts';
+import { PAPER } from '../paper/registry.ts';
 import { loadCheckpoint, listCheckpoints } from './checkpoint.ts';
 import { validateRunConfig, type RunConfig } from './config.ts';
 import { learningRate, trainRun } from './trainer.ts';
@@ -82,6 +84,19 @@ describe('trainer', () => {
     const config = tinyConfig({ train: { steps: 1, evalEvery: 1, checkpointEvery: 1 } });
     await trainRun({ config, outDir: out, pool });
     await expect(trainRun({ config, outDir: out, pool })).rejects.toThrow(/already holds a run; use --resume/);
+  });
+
+  it('an N > 1 run is scored by the classifier fixture of its P and side, and refused without one', async () => {
+    const out = tmp();
+    const saved = process.env.GROKDIFF_CLASSIFIER_DIR;
+    process.env.GROKDIFF_CLASSIFIER_DIR = tmp();
+    try {
+      const config = tinyConfig({ data: { N: PAPER.nearestImageMaxN.value + 1 }, train: { steps: 1 } });
+      await expect(trainRun({ config, outDir: out, pool })).rejects.toThrow(/no classifier fixture at .*emnist-p5-s8 .* npx grokdiff classifier --P 5 --side 8 --seed 1 --out /);
+    } finally {
+      if (saved === undefined) delete process.env.GROKDIFF_CLASSIFIER_DIR;
+      else process.env.GROKDIFF_CLASSIFIER_DIR = saved;
+    }
   });
 
   it('warm-up is linear up to lr, then constant', () => {

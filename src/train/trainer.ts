@@ -11,8 +11,9 @@ import { AdamW } from '../engine/adamw.ts';
 import { rootRng, type Rng } from '../engine/random.ts';
 import { GrokdiffError } from '../errors.ts';
 import { createParams, disposeParams, initialValues, paramSpecs, readParams, type Params } from '../model/params.ts';
-import { nearestTemplateClassifier, symbolTemplates, type Classifier } from '../eval/classifier.ts';
-import { accuracyResult, generateForPairs, generationAccuracy, scoreGenerated, type AccuracyResult } from '../eval/generation.ts';
+import type { Classifier } from '../eval/classifier.ts';
+import { classifierForRun } from '../eval/classifier-for-run.ts';
+import { accuracyResult, generateForPairs, generationAccuracy, scoreGenerated, scoredBy, type AccuracyResult } from '../eval/generation.ts';
 import { appendJsonl, readJsonl, writeFileAtomic, writeJsonAtomic } from './atomic-write.ts';
 import { loadCheckpoint, saveCheckpoint, type TrainerState } from './checkpoint.ts';
 import { runModelConfig, type RunConfig } from './config.ts';
@@ -160,14 +161,15 @@ export async function trainRun(options: TrainOptions): Promise<TrainResult> {
   const progress = options.progress ?? silentProgress;
   const session = openSession(options);
   const { config } = session;
+  const rng = rootRng(config.seed);
+  const data = prepareRunData(config, rng.fork('data'), options.pool);
+  const classifier = classifierForRun(config, data.symbols, options.pool ? { pool: options.pool } : {});
   writeJsonAtomic(join(options.outDir, 'provenance.json'), {
     ...collectProvenance(options.repoRoot ?? process.cwd()),
     backend: options.backend ?? tf.getBackend(),
     resumedFromStep: session.startStep,
+    classifier: scoredBy(classifier),
   });
-  const rng = rootRng(config.seed);
-  const data = prepareRunData(config, rng.fork('data'), options.pool);
-  const classifier = nearestTemplateClassifier(symbolTemplates(data.symbols.images, config.data.P, data.symbols.N, data.pixels), config.data.P, data.pixels);
   const trainRng = rng.fork('train');
   const evalRng = rng.fork('eval');
   const metricsPath = join(options.outDir, 'metrics.jsonl');
@@ -234,6 +236,7 @@ export async function trainRun(options: TrainOptions): Promise<TrainResult> {
     }
   } finally {
     progress.done();
+    classifier.dispose?.();
     disposeParams(session.params);
     session.optimizer.dispose();
   }
