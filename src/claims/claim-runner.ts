@@ -6,7 +6,7 @@
 import type { LoadedRun } from '../train/loaded-run.ts';
 import { notEvaluated, thresholdRows, type ClaimDeclaration, type ClaimRecord, type Verdict } from './contract.ts';
 import type { ProvidedRun } from './provider.ts';
-import { CLAIM_SEEDS, openRun, provideAll, SINGLE_IMAGE_PRESET, untrainedRun } from './setup.ts';
+import { CLAIM_SEEDS, openRun, provide, provideAll, SINGLE_IMAGE_PRESET, untrainedRun } from './setup.ts';
 
 export interface ClaimEntry {
   readonly declaration: ClaimDeclaration;
@@ -71,27 +71,44 @@ export function measureRuns<T>(
 /** Presets and seeds a claim runs on. */
 export type RunGroups = ReadonlyArray<{ readonly preset: string; readonly seeds: readonly number[] }>;
 
-/** A claim measured per run on several presets, judged over all of them; the control is the untrained models. */
+/**
+ * A claim measured per run on several presets, judged over all of them; the control is the untrained models.
+ * With `partial`, a sweep whose runs are only partly available is still judged when what is available
+ * already falsifies it (a claim "at every P" fails on one failing P); otherwise it is "not evaluated".
+ */
 export function runsClaim<T>(
   declaration: ClaimDeclaration,
   groups: RunGroups | (() => RunGroups | { notEvaluated: string }),
   measure: (run: LoadedRun, seed: number) => T,
   judge: (m: readonly T[]) => Verdict,
-  measureControl: (run: LoadedRun, seed: number, trained: T) => T = measure,
+  options: { measureControl?: (run: LoadedRun, seed: number, trained: T) => T; partial?: boolean } = {},
 ): ClaimEntry {
+  const measureControl = options.measureControl ?? measure;
   return {
     declaration,
     async evaluate() {
       const g = typeof groups === 'function' ? groups() : groups;
       if ('notEvaluated' in g) return missing(declaration, g.notEvaluated);
       const runs: ProvidedRun[] = [];
+      const absent: string[] = [];
       for (const { preset, seeds } of g) {
-        const provided = await provideAll(preset, seeds);
-        if (!provided.ok) return missing(declaration, provided.reason);
-        runs.push(...provided.runs);
+        for (const seed of seeds) {
+          const provided = await provide(preset, seed);
+          if (provided.ok) runs.push(provided.run);
+          else absent.push(provided.reason);
+        }
       }
+      if (absent.length > 0 && (!options.partial || runs.length === 0)) return missing(declaration, absent[0]);
       const { trained, untrained } = measureRuns(runs, measure, measureControl);
-      return record(declaration, runs, judge(trained), trained, { verdict: judge(untrained), measurement: untrained });
+      const verdict = judge(trained);
+      if (absent.length > 0 && verdict.outcome !== 'not-replicated') {
+        return record(declaration, runs, notEvaluated(`${runs.length} of ${runs.length + absent.length} runs available and none falsifies the claim; ${absent[0]}`), trained, {
+          verdict: notEvaluated('not all runs are available'),
+          measurement: untrained,
+        });
+      }
+      const note = absent.length > 0 ? ` (judged on the ${runs.length} available runs; ${absent.length} missing)` : '';
+      return record(declaration, runs, { ...verdict, summary: verdict.summary + note }, trained, { verdict: judge(untrained), measurement: untrained });
     },
   };
 }
@@ -103,7 +120,7 @@ export function modelClaim<T>(
   judge: (m: readonly T[]) => Verdict,
   measureControl: (run: LoadedRun, seed: number, trained: T) => T = measure,
 ): ClaimEntry {
-  return runsClaim(declaration, [{ preset: SINGLE_IMAGE_PRESET, seeds: CLAIM_SEEDS }], measure, judge, measureControl);
+  return runsClaim(declaration, [{ preset: SINGLE_IMAGE_PRESET, seeds: CLAIM_SEEDS }], measure, judge, { measureControl });
 }
 
 /** A claim judged on the training logs (metrics) of several presets' runs, with its own control. */

@@ -19,6 +19,7 @@ export const STUDY_CLAIMS: readonly ClaimEntry[] = [
     PAPER.emnistModuli.value.map((P) => ({ preset: moduliPreset('emnist', P), seeds: MODULI_SEEDS })),
     measureModulus,
     judgeModuli,
+    { partial: true },
   ),
   runsClaim(
     k49ModuliClaim,
@@ -28,6 +29,7 @@ export const STUDY_CLAIMS: readonly ClaimEntry[] = [
         : { notEvaluated: k49NotGivenMessage('the Kuzushiji-49 study') },
     measureModulus,
     judgeModuli,
+    { partial: true },
   ),
   runsClaim(depthTwoClaim, [{ preset: DEPTH_TWO_PRESET, seeds: DEPTH_TWO_SEEDS }], measureDepthTwo, judgeDepthTwo),
   logsClaim(
