@@ -44,7 +44,7 @@ export function missing(declaration: ClaimDeclaration, reason: string): ClaimRec
  */
 export function measureRuns<T>(
   runs: readonly ProvidedRun[],
-  measure: (run: LoadedRun, seed: number) => T,
+  measure: (run: LoadedRun, seed: number, provided?: ProvidedRun) => T,
   measureControl: (run: LoadedRun, seed: number, trained: T) => T,
 ): { trained: T[]; untrained: T[] } {
   const trained: T[] = [];
@@ -53,7 +53,7 @@ export function measureRuns<T>(
     const run = openRun(r);
     let m: T;
     try {
-      m = measure(run, r.seed);
+      m = measure(run, r.seed, r);
       trained.push(m);
     } finally {
       run.dispose();
@@ -79,11 +79,12 @@ export type RunGroups = ReadonlyArray<{ readonly preset: string; readonly seeds:
 export function runsClaim<T>(
   declaration: ClaimDeclaration,
   groups: RunGroups | (() => RunGroups | { notEvaluated: string }),
-  measure: (run: LoadedRun, seed: number) => T,
+  /** `provided` (the run's directory, config and training log) is given for trained runs, not for the control. */
+  measure: (run: LoadedRun, seed: number, provided?: ProvidedRun) => T,
   judge: (m: readonly T[]) => Verdict,
   options: { measureControl?: (run: LoadedRun, seed: number, trained: T) => T; partial?: boolean } = {},
 ): ClaimEntry {
-  const measureControl = options.measureControl ?? measure;
+  const measureControl = options.measureControl ?? ((run: LoadedRun, seed: number) => measure(run, seed));
   return {
     declaration,
     async evaluate() {

@@ -208,7 +208,7 @@ export const PAPER = Object.freeze({
     'issue #7: N > 1 needs a classifier; the paper\'s is not public. Up to this N a generated image is scored by its nearest training image',
     false,
     'Above it the CNN fixture scores (held-out accuracy ~0.92: EMNIST merges l into L and i into I, so 1 / I / L strokes are ambiguous); ' +
-      'its own accuracy is reported beside every accuracy it scores and claims on CNN-scored runs scale the held-out level by it.',
+      'its own accuracy is reported beside every accuracy it scores, and claims on CNN-scored training logs scale both grokking levels by it.',
   ),
   criticalTimestepTolerance: param(
     0.1,
