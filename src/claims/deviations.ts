@@ -29,6 +29,22 @@ export const KNOWN_DEVIATIONS: Readonly<Record<string, KnownDeviation>> = {
       'the sampling path is flat (normalised 0.77-0.78, 0.43-0.47, 0.55-0.55; two-segment jumps +0.006, +0.017, -0.002 against the 0.1 required). With one ' +
       'image per symbol the model computes c from a and b at every noise level and barely reads x_t; the paper places the phase split in the diverse-image regime.',
   },
+  'depth-two': {
+    reason:
+      'cpu-n1-depth2 fits the training pairs at step 1000 in all three seeds and then groks with a clear lag in two (seed 1: s_val 7400, ×7.4; seed 2: ' +
+      's_val 3150, ×3.15), but seed 3 ends its 8000-step budget on the mirror plateau (held-out 92.5 %, novel pairs 5/9), below the 95 % level.',
+  },
+  'moduli-emnist': {
+    reason:
+      'only P = 23 and P = 27 are trained (P = 31, 35: no fixtures, CPU budget). At P = 27 the cpu-n1 configuration (d_model 64, FFN 256) does not fit ' +
+      'the 656 training pairs in 8000 steps (train 55.8 %, held-out 58.9 %: the loss plateaus at 0.031), so the claim is falsified by an under-sized ' +
+      'model, not tested on a trained one. At P = 23 the structure is there (key {2, 4, 6, 9, 11}, coverage ≥ 0.85).',
+  },
+  'diversity-shrinks-lag': {
+    reason:
+      'cpu-n4 (the N = 1 CPU configuration with N = 4 images per symbol) never leaves the initial loss plateau (0.086-0.088) in 8000 steps: train and ' +
+      'held-out accuracy stay at chance, so there is no lag to compare (N = 1 medians are also censored: seeds 1 and 3 stay on the mirror plateau).',
+  },
   ablation: {
     reason:
       'removing the FFN key frequencies drops accuracy from ~99 % to 15-24 % (threshold 15 %) and removing as many non-key ones keeps 79-98 %, but ' +
