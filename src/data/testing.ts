@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { expect } from 'vitest';
-import { ConfigError, DataError } from '../errors.ts';
+import { CheckpointError, ConfigError, DataError } from '../errors.ts';
 import type { EmnistPool, PoolImage, PoolSplit } from './pool.ts';
 
 /** A fresh temporary folder and a function that removes it. */
@@ -80,7 +80,12 @@ export function expectConfigError(fn: () => unknown, code: string, ...fragments:
   expectError(ConfigError, fn, code, ...fragments);
 }
 
-function expectError(cls: typeof DataError | typeof ConfigError, fn: () => unknown, code: string, ...fragments: string[]): void {
+/** Expects `fn` to throw a CheckpointError with this code whose message contains every fragment. */
+export function expectCheckpointError(fn: () => unknown, code: string, ...fragments: string[]): void {
+  expectError(CheckpointError, fn, code, ...fragments);
+}
+
+function expectError(cls: typeof DataError | typeof ConfigError | typeof CheckpointError, fn: () => unknown, code: string, ...fragments: string[]): void {
   let thrown: unknown = undefined;
   try {
     fn();

@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../engine/backend.ts';
 import { rootRng } from '../engine/random.ts';
-import { CheckpointError } from '../errors.ts';
 import { loadEmnistPool } from '../data/pool.ts';
 import { collectProvenance } from '../train/provenance.ts';
 import { writeSafetensorsFile, type TensorMap } from '../train/safetensors.ts';
@@ -16,6 +15,7 @@ import { accuracyResult } from './generation.ts';
 import { CLASSIFIER_FORMAT, CLASSIFIER_JSON, CLASSIFIER_WEIGHTS, loadClassifierFixture, saveClassifierFixture, type ClassifierRecord } from './classifier-fixture.ts';
 import { CnnClassifier, cnnParamSpecs, defaultTrainOptions, initialCnnWeights, validateArchitecture, type CnnArchitecture } from './cnn-classifier.ts';
 import { poolSplitImages } from './labelled-images.ts';
+import { expectCheckpointError } from '../data/testing.ts';
 
 const arch = validateArchitecture({ kind: 'conv3x3-relu-maxpool', side: 8, classes: 3, pixelRange: [-1, 1], channels: [4, 8], hidden: 16 }, 'test');
 const test = poolSplitImages(loadEmnistPool(), 'test', 3, 8);
@@ -62,17 +62,6 @@ function savedFixture(seed = 1): { dir: string; classifier: CnnClassifier } {
   return { dir, classifier };
 }
 
-function expectCheckpointError(fn: () => unknown, code: string, ...fragments: string[]): void {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(CheckpointError);
-    expect((err as CheckpointError).code).toBe(code);
-    for (const f of fragments) expect((err as Error).message).toContain(f);
-    return;
-  }
-  throw new Error(`expected CheckpointError ${code}`);
-}
 
 /** Rewrites the weights file with `tensors` and records its sha256 in classifier.json (a consistent but wrong pair). */
 function replaceWeights(dir: string, tensors: TensorMap): void {

@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../engine/backend.ts';
 import { rootRng } from '../engine/random.ts';
-import { CheckpointError } from '../errors.ts';
 import { loadEmnistPool } from '../data/pool.ts';
 import { buildSymbolSet, heldoutImages, type SymbolSet } from '../data/symbols.ts';
 import { PAPER } from '../paper/registry.ts';
@@ -18,6 +17,7 @@ import { CLASSIFIER_DIR_ENV, classifierFixtureDir, classifierForRun, CLASSIFIERS
 import { CnnClassifier, initialCnnWeights } from './cnn-classifier.ts';
 import { scoredBy, scoreGenerated } from './generation.ts';
 import { poolSplitImages } from './labelled-images.ts';
+import { expectCheckpointError } from '../data/testing.ts';
 
 const pool = loadEmnistPool();
 const FIXTURE = join(CLASSIFIERS_DIR, 'emnist-p23-s16');
@@ -38,17 +38,6 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-function expectCheckpointError(fn: () => unknown, code: string, ...fragments: string[]): void {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(CheckpointError);
-    expect((err as CheckpointError).code).toBe(code);
-    for (const f of fragments) expect((err as Error).message).toContain(f);
-    return;
-  }
-  throw new Error(`expected CheckpointError ${code}`);
-}
 
 describe('classifier for a run', () => {
   it('held-out images are the test split: the same images as heldoutImages', () => {
