@@ -111,6 +111,12 @@ const RAW_PRESETS: Record<string, RawPreset> = {
     description: 'cpu-n1 with N = 4 images per symbol (paper Figure 2: more visual diversity shrinks the grokking lag).',
     config: { preset: 'cpu-n4', seed: 0, data: DIVERSE, model: CPU_MODEL, train: CPU_TRAIN },
   },
+  'cpu-n4-sandwich': {
+    description:
+      'cpu-n4 with the FFN sandwich and the N = 256 budget: at CPU width the plain block does not leave the loss plateau at N = 4, the sandwich does ' +
+      '(a scaled-down Figure 4; see docs/PRESET-SEARCH.md).',
+    config: { preset: 'cpu-n4-sandwich', seed: 0, data: DIVERSE, model: { ...CPU_MODEL, preAttentionFfn: true }, train: CPU_MANY_TRAIN },
+  },
   'cpu-n256': {
     description: 'N = 256 images per symbol with the plain SA-FFN block (paper Figure 4: fails to generalise within the budget).',
     config: { preset: 'cpu-n256', seed: 0, data: MANY, model: CPU_MODEL, train: CPU_MANY_TRAIN },
