@@ -124,23 +124,38 @@ export function modelClaim<T>(
   return runsClaim(declaration, [{ preset: SINGLE_IMAGE_PRESET, seeds: CLAIM_SEEDS }], measure, judge, { measureControl });
 }
 
-/** A claim judged on the training logs (metrics) of several presets' runs, with its own control. */
+/**
+ * A claim judged on the training logs (metrics) of several presets' runs, with its own control. With
+ * `partial`, missing runs do not stop the judgement when the available ones already falsify the claim.
+ */
 export function logsClaim(
   declaration: ClaimDeclaration,
   groups: RunGroups,
   evaluate: (runs: readonly ProvidedRun[]) => { measurement: unknown; verdict: Verdict; control: { measurement: unknown; verdict: Verdict } },
+  options: { partial?: boolean } = {},
 ): ClaimEntry {
   return {
     declaration,
     async evaluate() {
       const runs: ProvidedRun[] = [];
+      const absent: string[] = [];
       for (const { preset, seeds } of groups) {
-        const provided = await provideAll(preset, seeds);
-        if (!provided.ok) return missing(declaration, provided.reason);
-        runs.push(...provided.runs);
+        for (const seed of seeds) {
+          const provided = await provide(preset, seed);
+          if (provided.ok) runs.push(provided.run);
+          else absent.push(provided.reason);
+        }
       }
+      if (absent.length > 0 && (!options.partial || runs.length === 0)) return missing(declaration, absent[0]);
       const r = evaluate(runs);
-      return record(declaration, runs, r.verdict, r.measurement, r.control);
+      if (absent.length > 0 && r.verdict.outcome !== 'not-replicated') {
+        return record(declaration, runs, notEvaluated(`${runs.length} of ${runs.length + absent.length} runs available and none falsifies the claim; ${absent[0]}`), r.measurement, {
+          verdict: notEvaluated('not all runs are available'),
+          measurement: r.control.measurement,
+        });
+      }
+      const note = absent.length > 0 ? ` (judged on the ${runs.length} available runs; ${absent.length} missing)` : '';
+      return record(declaration, runs, { ...r.verdict, summary: r.verdict.summary + note }, r.measurement, r.control);
     },
   };
 }

@@ -45,6 +45,18 @@ export const KNOWN_DEVIATIONS: Readonly<Record<string, KnownDeviation>> = {
       'cpu-n4 (the N = 1 CPU configuration with N = 4 images per symbol) never leaves the initial loss plateau (0.086-0.088) in 8000 steps: train and ' +
       'held-out accuracy stay at chance, so there is no lag to compare (N = 1 medians are also censored: seeds 1 and 3 stay on the mirror plateau).',
   },
+  'sandwich-groks': {
+    reason:
+      'at CPU width (d_model 64, FFN 256, 16 px) neither block learns N = 256 in the 12000-step budget: the sandwich (cpu-n256-sandwich seed 1, 862 s) ' +
+      'stays on the loss plateau (0.118-0.120; train and held-out accuracy at chance against the CNN-scaled levels 0.91 / 0.87), so the claim is ' +
+      'falsified by an under-sized model; the plain run was not trained to its end (it cannot change the verdict). At N = 4 the same plain block ' +
+      'also stays on the plateau while the sandwich leaves it (preset cpu-n4-sandwich): the effect appears at smaller N on a smaller model.',
+  },
+  'sandwich-separability': {
+    reason:
+      'measured on the N = 256 sandwich fixture, which did not learn (see sandwich-groks): nearest-centroid accuracy of the Pre-SA-FFN output is ' +
+      '56.0 % [53, 58] against 57.7 % [55, 60] for its input (untrained: 50.8 % vs 54.4 %), so the pre-attention FFN has not learned to separate the classes.',
+  },
   ablation: {
     reason:
       'removing the FFN key frequencies drops accuracy from ~99 % to 15-24 % (threshold 15 %) and removing as many non-key ones keeps 79-98 %, but ' +

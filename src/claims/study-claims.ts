@@ -47,6 +47,7 @@ export const STUDY_CLAIMS: readonly ClaimEntry[] = [
       { preset: PLAIN_PRESET, seeds: MANY_SEEDS },
     ],
     evaluateSandwich,
+    { partial: true },
   ),
   runsClaim(separabilityClaim, [{ preset: SANDWICH_PRESET, seeds: MANY_SEEDS }], measureSeparability, judgeSeparability),
 ];

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { PAPER } from '../../paper/registry.ts';
 import { readJsonFile } from '../../train/json-file.ts';
 import { grokkingSteps, type MetricsRow } from '../../train/grokking.ts';
-import { verdict, type ClaimDeclaration, type Verdict } from '../contract.ts';
+import { notEvaluated, verdict, type ClaimDeclaration, type Verdict } from '../contract.ts';
 import type { ProvidedRun } from '../provider.ts';
 
 
@@ -146,9 +146,12 @@ export interface SandwichMeasurement {
 export function judgeSandwich(m: SandwichMeasurement): Verdict {
   const sandwichOk = m.sandwich.filter((r) => r.sVal !== null).length;
   const plainFail = m.plain.filter((r) => r.sVal === null).length;
-  const pass = m.sandwich.length > 0 && m.plain.length > 0 && sandwichOk === m.sandwich.length && plainFail === m.plain.length;
+  const falsified = sandwichOk < m.sandwich.length || plainFail < m.plain.length;
   const text = (r: RunLag) => `${r.preset} seed ${r.seed}: ${r.sVal === null ? `held-out < ${r.levels.heldout.toFixed(3)} for ${r.lastStep} steps` : `s_train ${r.sTrain}, s_val ${r.sVal}`}`;
-  return verdict(pass, `sandwich generalises in ${sandwichOk}/${m.sandwich.length}, plain fails in ${plainFail}/${m.plain.length} (${[...m.sandwich, ...m.plain].map(text).join('; ')})`, `${sandwichOk}/${m.sandwich.length} vs ${m.plain.length - plainFail}/${m.plain.length}`);
+  const summary = `sandwich generalises in ${sandwichOk}/${m.sandwich.length}, plain fails in ${plainFail}/${m.plain.length} (${[...m.sandwich, ...m.plain].map(text).join('; ')})`;
+  // Either architecture missing and nothing falsified: undecided (the runner reports the missing runs).
+  if (!falsified && (m.sandwich.length === 0 || m.plain.length === 0)) return notEvaluated(summary);
+  return verdict(!falsified, summary, `${sandwichOk}/${m.sandwich.length} vs ${m.plain.length - plainFail}/${m.plain.length}`);
 }
 
 export function evaluateSandwich(runs: readonly ProvidedRun[]): { measurement: SandwichMeasurement; verdict: Verdict; control: { measurement: SandwichMeasurement | null; verdict: Verdict } } {

@@ -66,7 +66,7 @@ export function measureSeparability(run: LoadedRun, seed: number): SeedSeparabil
     const sub = new Float64Array(keep.length * units);
     keep.forEach((i, j) => sub.set(valuesByImage.subarray(i * units, (i + 1) * units), j * units));
     const p = pca(sub, keep.length, units, { components: 2 });
-    return { tap, accuracy: r.accuracy, correct: r.correct, trials: r.trials, interval: [w.lower, w.upper], chance: r.chance, pcaPoints: Array.from(p.projected) };
+    return { tap, accuracy: r.accuracy, correct: r.correct, trials: r.trials, interval: [w.lower, w.upper], chance: r.chance, pcaPoints: Array.from(p.projected, (v) => Math.round(v * 1e4) / 1e4) };
   };
   const input = tapResult(TAPS[0]);
   const output = tapResult(TAPS[1]);
