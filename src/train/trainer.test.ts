@@ -2,7 +2,7 @@
 // same metrics and weights as an uninterrupted run (same seed, same backend); a non-finite loss stops with
 // a clear error and keeps the last good checkpoint; a run directory is not overwritten; an N > 1 run without
 // a classifier fixture is refused with the command that makes one.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -93,6 +93,7 @@ describe('trainer', () => {
     try {
       const config = tinyConfig({ data: { N: PAPER.nearestImageMaxN.value + 1 }, train: { steps: 1 } });
       await expect(trainRun({ config, outDir: out, pool })).rejects.toThrow(/no classifier fixture at .*emnist-p5-s8 .* npx grokdiff classifier --P 5 --side 8 --seed 1 --out /);
+      expect(existsSync(join(out, 'config.json')), 'a refused run leaves nothing behind').toBe(false);
     } finally {
       if (saved === undefined) delete process.env.GROKDIFF_CLASSIFIER_DIR;
       else process.env.GROKDIFF_CLASSIFIER_DIR = saved;

@@ -159,11 +159,21 @@ async function save(session: Session, outDir: string, step: number, state: Train
 /** Trains (or resumes) a run. Writes config, provenance, metrics and checkpoints under outDir. */
 export async function trainRun(options: TrainOptions): Promise<TrainResult> {
   const progress = options.progress ?? silentProgress;
-  const session = openSession(options);
+  // A fresh run checks its data and classifier before it creates anything in outDir (a missing K49 folder or
+  // classifier fixture leaves no half-made run behind).
+  const fresh = !options.resume && options.config ? prepareRunData(options.config, rootRng(options.config.seed).fork('data'), options.pool) : null;
+  const freshClassifier = fresh && options.config ? classifierForRun(options.config, fresh.symbols, options.pool ? { pool: options.pool } : {}) : null;
+  let session: Session;
+  try {
+    session = openSession(options);
+  } catch (err) {
+    freshClassifier?.dispose?.();
+    throw err;
+  }
   const { config } = session;
   const rng = rootRng(config.seed);
-  const data = prepareRunData(config, rng.fork('data'), options.pool);
-  const classifier = classifierForRun(config, data.symbols, options.pool ? { pool: options.pool } : {});
+  const data = fresh ?? prepareRunData(config, rng.fork('data'), options.pool);
+  const classifier = freshClassifier ?? classifierForRun(config, data.symbols, options.pool ? { pool: options.pool } : {});
   writeJsonAtomic(join(options.outDir, 'provenance.json'), {
     ...collectProvenance(options.repoRoot ?? process.cwd()),
     backend: options.backend ?? tf.getBackend(),
