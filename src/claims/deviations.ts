@@ -23,7 +23,7 @@ export const KNOWN_DEVIATIONS: Readonly<Record<string, KnownDeviation>> = {
   },
   'critical-timestep': {
     reason:
-      'measured on the N = 1 fixtures (the paper measures at N = 256; no N = 256 fixture exists yet), where there is no denoising phase: one sampling step ' +
+      'measured on the N = 1 fixtures (the paper measures at N = 256; the N = 256 fixture did not learn, see sandwich-groks), where there is no denoising phase: one sampling step ' +
       "at t = 0.02 already turns a wrong c' image into the correct c for 92 % / 66 % / 85 % of 128 pairs (seeds 1 / 2 / 3), so no level with a sampling step " +
       'keeps rectification below 0.5 % (t_crit = 0: no critical timestep), while from-noise accuracy is 99 / 100 / 97 %. The FFN pre-GeLU FVE entropy along ' +
       'the sampling path is flat (normalised 0.77-0.78, 0.43-0.47, 0.55-0.55; two-segment jumps +0.006, +0.017, -0.002 against the 0.1 required). With one ' +

@@ -20,7 +20,8 @@
 //       wrong image uncorrected; level 0 takes none and never counts);
 //   (c) the FFN pre-GeLU entropy transition (PAPER.changePointRule) is a jump of at least
 //       PAPER.criticalTimestepJudgement.entropyJump and lies within PAPER.criticalTimestepTolerance of t_crit.
-// The claim needs every seed. The paper measures at N = 256; until N = 256 fixtures exist the study runs on
+// The claim needs every seed. The paper measures at N = 256; until an N = 256 model learns the task on this
+// machine (the cpu-n256-sandwich fixture does not: see sandwich-groks) the study runs on
 // the grokked N = 1 fixtures (cpu-n1), recorded in the claim's models.
 // Negative control: the untrained model of each seed (it does not compute the sum from noise; no transition).
 
@@ -38,7 +39,7 @@ export const criticalTimestepClaim: ClaimDeclaration = {
   statement:
     'Sampling splits into an arithmetic phase at high noise and a denoising phase at low noise: below a critical timestep a wrong image is no ' +
     'longer corrected (rectification accuracy < 0.5 %), and the FVE entropy of the c-position activations jumps at about the same timestep. ' +
-    '(The paper measures at N = 256; until N = 256 fixtures exist this runs on the grokked N = 1 fixtures, cpu-n1.)',
+    '(The paper measures at N = 256; until an N = 256 model learns the task here this runs on the grokked N = 1 fixtures, cpu-n1.)',
   where: 'Sec. 4.2, Figure 6, Appendix G',
   thresholds: ['rectificationCriticalLevel', 'criticalTimestepSamplingSteps', 'criticalTimestepTolerance', 'criticalTimestepJudgement', 'changePointRule', 'fveEntropyDefinition', 'fveDefinition'],
   negativeControl: 'the untrained model of each seed (it does not compute the sum from noise, so there is no phase to find)',
