@@ -6,7 +6,7 @@
 import type { LoadedRun } from '../train/loaded-run.ts';
 import { notEvaluated, thresholdRows, type ClaimDeclaration, type ClaimRecord, type Verdict } from './contract.ts';
 import type { ProvidedRun } from './provider.ts';
-import { CLAIM_SEEDS, openRun, provide, provideAll, SINGLE_IMAGE_PRESET, untrainedRun } from './setup.ts';
+import { CLAIM_SEEDS, openRun, provide, SINGLE_IMAGE_PRESET, untrainedRun } from './setup.ts';
 
 export interface ClaimEntry {
   readonly declaration: ClaimDeclaration;
@@ -71,6 +71,20 @@ export function measureRuns<T>(
 /** Presets and seeds a claim runs on. */
 export type RunGroups = ReadonlyArray<{ readonly preset: string; readonly seeds: readonly number[] }>;
 
+/** Provides every run of the groups; the reasons of those that are missing. */
+async function provideGroups(groups: RunGroups): Promise<{ runs: ProvidedRun[]; absent: string[] }> {
+  const runs: ProvidedRun[] = [];
+  const absent: string[] = [];
+  for (const { preset, seeds } of groups) {
+    for (const seed of seeds) {
+      const provided = await provide(preset, seed);
+      if (provided.ok) runs.push(provided.run);
+      else absent.push(provided.reason);
+    }
+  }
+  return { runs, absent };
+}
+
 /**
  * A claim measured per run on several presets, judged over all of them; the control is the untrained models.
  * With `partial`, a sweep whose runs are only partly available is still judged when what is available
@@ -90,15 +104,7 @@ export function runsClaim<T>(
     async evaluate() {
       const g = typeof groups === 'function' ? groups() : groups;
       if ('notEvaluated' in g) return missing(declaration, g.notEvaluated);
-      const runs: ProvidedRun[] = [];
-      const absent: string[] = [];
-      for (const { preset, seeds } of g) {
-        for (const seed of seeds) {
-          const provided = await provide(preset, seed);
-          if (provided.ok) runs.push(provided.run);
-          else absent.push(provided.reason);
-        }
-      }
+      const { runs, absent } = await provideGroups(g);
       if (absent.length > 0 && (!options.partial || runs.length === 0)) return missing(declaration, absent[0]);
       const { trained, untrained } = measureRuns(runs, measure, measureControl);
       const verdict = judge(trained);
@@ -137,15 +143,7 @@ export function logsClaim(
   return {
     declaration,
     async evaluate() {
-      const runs: ProvidedRun[] = [];
-      const absent: string[] = [];
-      for (const { preset, seeds } of groups) {
-        for (const seed of seeds) {
-          const provided = await provide(preset, seed);
-          if (provided.ok) runs.push(provided.run);
-          else absent.push(provided.reason);
-        }
-      }
+      const { runs, absent } = await provideGroups(groups);
       if (absent.length > 0 && (!options.partial || runs.length === 0)) return missing(declaration, absent[0]);
       const r = evaluate(runs);
       if (absent.length > 0 && r.verdict.outcome !== 'not-replicated') {
