@@ -6,13 +6,12 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { rootRng } from '../engine/random.ts';
 import type { Classifier } from '../eval/classifier.ts';
-import { classifierForRun } from '../eval/classifier-for-run.ts';
 import type { EmnistPool } from '../data/pool.ts';
 import type { ModelConfig } from '../model/config.ts';
 import { createParams, disposeParams, initialValues } from '../model/params.ts';
 import { loadCheckpoint, type CheckpointData } from './checkpoint.ts';
 import { runModelConfig, type RunConfig } from './config.ts';
-import { prepareRunData, type RunData } from './run-data.ts';
+import { runDataAndClassifier, type RunData } from './run-data.ts';
 
 export interface LoadedRun {
   readonly config: RunConfig;
@@ -28,8 +27,7 @@ export interface LoadedRun {
 /** A LoadedRun from a config and weights: the run's data rebuilt from its seed, its classifier, tf.Variables. */
 export function openWeights(config: RunConfig, weights: ReadonlyMap<string, Float32Array>, where: { step: number; dir: string }, pool?: EmnistPool): LoadedRun {
   const model = runModelConfig(config);
-  const data = prepareRunData(config, rootRng(config.seed).fork('data'), pool);
-  const classifier = classifierForRun(config, data.symbols, pool ? { pool } : {});
+  const { data, classifier } = runDataAndClassifier(config, pool);
   const params = createParams(model, weights, `weights of ${where.dir}`);
   const dispose = (): void => {
     classifier.dispose?.();

@@ -12,7 +12,6 @@ import { rootRng, type Rng } from '../engine/random.ts';
 import { GrokdiffError } from '../errors.ts';
 import { createParams, disposeParams, initialValues, paramSpecs, readParams, type Params } from '../model/params.ts';
 import type { Classifier } from '../eval/classifier.ts';
-import { classifierForRun } from '../eval/classifier-for-run.ts';
 import { accuracyResult, generateForPairs, generationAccuracy, scoreGenerated, scoredBy, type AccuracyResult } from '../eval/generation.ts';
 import { appendJsonl, readJsonl, writeFileAtomic, writeJsonAtomic } from './atomic-write.ts';
 import { loadCheckpoint, saveCheckpoint, type TrainerState } from './checkpoint.ts';
@@ -20,7 +19,7 @@ import { runModelConfig, type RunConfig } from './config.ts';
 import { atGrokkedLevels, grokkingSteps, type GrokkingSteps, type MetricsRow } from './grokking.ts';
 import { silentProgress, type Progress } from './progress.ts';
 import { collectProvenance } from './provenance.ts';
-import { prepareRunData, stepBatch, type RunData } from './run-data.ts';
+import { runDataAndClassifier, stepBatch, type RunData } from './run-data.ts';
 import { fullBatchStep } from './step.ts';
 import type { EmnistPool } from '../data/pool.ts';
 import type { ModelConfig } from '../model/config.ts';
@@ -76,8 +75,15 @@ interface Session {
   readonly metrics: MetricsRow[];
   readonly wallOffset: number;
   readonly trainerState: TrainerState;
+  readonly data: RunData;
+  /** Scores generated images in evaluation; the session disposes it. */
+  readonly classifier: Classifier;
 }
 
+/**
+ * Opens a fresh run or resumes one. A fresh run builds its data and classifier before it creates anything in
+ * outDir, so a missing K49 folder or classifier fixture leaves no half-made run behind.
+ */
 function openSession(options: TrainOptions): Session {
   const metricsPath = join(options.outDir, 'metrics.jsonl');
   if (options.resume) {
@@ -91,6 +97,7 @@ function openSession(options: TrainOptions): Session {
     const metrics = existsSync(metricsPath) ? readJsonl<MetricsRow>(metricsPath).filter((r) => r.step <= ckpt.step) : [];
     writeFileAtomic(metricsPath, metrics.map((r) => `${JSON.stringify(r)}\n`).join(''));
     return {
+      ...runDataAndClassifier(ckpt.config, options.pool),
       config: ckpt.config,
       model,
       params,
@@ -106,12 +113,13 @@ function openSession(options: TrainOptions): Session {
     throw new TrainingError('train-out-exists', `${options.outDir} already holds a run; use --resume to continue it or choose another --out`);
   }
   const config = options.config;
+  const inputs = runDataAndClassifier(config, options.pool);
   const model = runModelConfig(config);
   const params = createParams(model, initialValues(model, rootRng(config.seed).fork('init')));
   mkdirSync(options.outDir, { recursive: true });
   writeJsonAtomic(join(options.outDir, 'config.json'), config);
   writeFileAtomic(metricsPath, '');
-  return { config, model, params, optimizer: makeOptimizer(config, model), startStep: 0, metrics: [], wallOffset: 0, trainerState: { lossSum: 0, lossCount: 0, grokStreak: 0 } };
+  return { ...inputs, config, model, params, optimizer: makeOptimizer(config, model), startStep: 0, metrics: [], wallOffset: 0, trainerState: { lossSum: 0, lossCount: 0, grokStreak: 0 } };
 }
 
 function extendedConfig(config: RunConfig, step: number, steps: number): RunConfig {
@@ -159,21 +167,9 @@ async function save(session: Session, outDir: string, step: number, state: Train
 /** Trains (or resumes) a run. Writes config, provenance, metrics and checkpoints under outDir. */
 export async function trainRun(options: TrainOptions): Promise<TrainResult> {
   const progress = options.progress ?? silentProgress;
-  // A fresh run checks its data and classifier before it creates anything in outDir (a missing K49 folder or
-  // classifier fixture leaves no half-made run behind).
-  const fresh = !options.resume && options.config ? prepareRunData(options.config, rootRng(options.config.seed).fork('data'), options.pool) : null;
-  const freshClassifier = fresh && options.config ? classifierForRun(options.config, fresh.symbols, options.pool ? { pool: options.pool } : {}) : null;
-  let session: Session;
-  try {
-    session = openSession(options);
-  } catch (err) {
-    freshClassifier?.dispose?.();
-    throw err;
-  }
-  const { config } = session;
+  const session = openSession(options);
+  const { config, data, classifier } = session;
   const rng = rootRng(config.seed);
-  const data = fresh ?? prepareRunData(config, rng.fork('data'), options.pool);
-  const classifier = freshClassifier ?? classifierForRun(config, data.symbols, options.pool ? { pool: options.pool } : {});
   writeJsonAtomic(join(options.outDir, 'provenance.json'), {
     ...collectProvenance(options.repoRoot ?? process.cwd()),
     backend: options.backend ?? tf.getBackend(),
