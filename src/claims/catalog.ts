@@ -1,14 +1,15 @@
-// The catalog of single-image claims: for each, how to evaluate it into a ClaimRecord (measurement, verdict,
-// negative control and its verdict, models used). Used by the claim specs (claims/*.spec.ts) and by
-// `grokdiff replicate`, so a claim is measured and judged by one piece of code wherever it runs.
+// The catalog of claims (the N = 1 claims here, the studies from study-claims.ts): for each, how to evaluate
+// it into a ClaimRecord (measurement, verdict, negative control and its verdict, models used). Used by the
+// claim specs (claims/*.spec.ts) and by `grokdiff replicate`, so a claim is measured and judged by one piece
+// of code wherever it runs.
 
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../train/atomic-write.ts';
 import { GrokdiffError } from '../errors.ts';
 import type { ClaimRecord } from './contract.ts';
-import { missing, modelClaim, record, type ClaimEntry } from './claim-runner.ts';
-import { provideAll, REPORTS_DIR, SINGLE_IMAGE_PRESET, CLAIM_SEEDS } from './setup.ts';
+import { missing, modelClaim, providedRunsClaim, type ClaimEntry } from './claim-runner.ts';
+import { REPORTS_DIR, SINGLE_IMAGE_PRESET, CLAIM_SEEDS } from './setup.ts';
 import { STUDY_CLAIMS } from './study-claims.ts';
 import { evaluateGrokkingLag, grokkingLagClaim } from './defs/grokking-lag.ts';
 import { judgeFrequencies, measureFrequencies, selectiveFrequenciesClaim } from './defs/selective-frequencies.ts';
@@ -37,15 +38,7 @@ function guarded(entry: ClaimEntry): ClaimEntry {
 }
 
 const UNGUARDED: readonly ClaimEntry[] = [
-  {
-    declaration: grokkingLagClaim,
-    async evaluate() {
-      const provided = await provideAll(SINGLE_IMAGE_PRESET, CLAIM_SEEDS);
-      if (!provided.ok) return missing(grokkingLagClaim, provided.reason);
-      const r = evaluateGrokkingLag(provided.runs);
-      return record(grokkingLagClaim, provided.runs, r.verdict, r.measurement, r.control);
-    },
-  },
+  providedRunsClaim(grokkingLagClaim, [{ preset: SINGLE_IMAGE_PRESET, seeds: CLAIM_SEEDS }], evaluateGrokkingLag),
   modelClaim(selectiveFrequenciesClaim, measureFrequencies, judgeFrequencies),
   modelClaim(trigIdentitiesClaim, measureTrig, judgeTrig),
   // The ablation's control removes the trained model's key frequencies from the untrained model.
@@ -56,7 +49,7 @@ const UNGUARDED: readonly ClaimEntry[] = [
     (run, seed, trained) => measureAblation(run, seed, trained.keySet),
   ),
   modelClaim(singleStepClaim, measureSingleStep, judgeSingleStep),
-  // The paper measures at N = 256; until N = 256 fixtures exist the study runs on the N = 1 fixtures (see its declaration).
+  // The paper measures at N = 256; until an N = 256 model learns here the study runs on the N = 1 fixtures (see its declaration).
   modelClaim(criticalTimestepClaim, measureCriticalTimestep, judgeCriticalTimestep),
   ...STUDY_CLAIMS,
 ];

@@ -1,7 +1,8 @@
 // How a claim is run into a ClaimRecord: provide its models (fixtures, cache or training), measure every
 // trained run and the untrained model of the same preset and seed (the default negative control), judge
 // both with the same function, and record what was used. `modelClaim` runs the N = 1 claims on the
-// single-image preset's seeds; `runsClaim` runs a study over several presets (moduli sweeps, depth, N).
+// single-image preset's seeds; `runsClaim` runs a study over several presets (moduli sweeps, depth, N);
+// `providedRunsClaim`, which both build on, judges the provided runs with any evaluation (training logs too).
 
 import type { LoadedRun } from '../train/loaded-run.ts';
 import { notEvaluated, thresholdRows, type ClaimDeclaration, type ClaimRecord, type Verdict } from './contract.ts';
@@ -99,25 +100,15 @@ export function runsClaim<T>(
   options: { measureControl?: (run: LoadedRun, seed: number, trained: T) => T; partial?: boolean } = {},
 ): ClaimEntry {
   const measureControl = options.measureControl ?? ((run: LoadedRun, seed: number) => measure(run, seed));
-  return {
+  return providedRunsClaim(
     declaration,
-    async evaluate() {
-      const g = typeof groups === 'function' ? groups() : groups;
-      if ('notEvaluated' in g) return missing(declaration, g.notEvaluated);
-      const { runs, absent } = await provideGroups(g);
-      if (absent.length > 0 && (!options.partial || runs.length === 0)) return missing(declaration, absent[0]);
+    groups,
+    (runs) => {
       const { trained, untrained } = measureRuns(runs, measure, measureControl);
-      const verdict = judge(trained);
-      if (absent.length > 0 && verdict.outcome !== 'not-replicated') {
-        return record(declaration, runs, notEvaluated(`${runs.length} of ${runs.length + absent.length} runs available and none falsifies the claim; ${absent[0]}`), trained, {
-          verdict: notEvaluated('not all runs are available'),
-          measurement: untrained,
-        });
-      }
-      const note = absent.length > 0 ? ` (judged on the ${runs.length} available runs; ${absent.length} missing)` : '';
-      return record(declaration, runs, { ...verdict, summary: verdict.summary + note }, trained, { verdict: judge(untrained), measurement: untrained });
+      return { measurement: trained, verdict: judge(trained), control: { measurement: untrained, verdict: judge(untrained) } };
     },
-  };
+    { partial: options.partial },
+  );
 }
 
 /** A claim on the N = 1 fixtures (SINGLE_IMAGE_PRESET, CLAIM_SEEDS). */
@@ -131,19 +122,22 @@ export function modelClaim<T>(
 }
 
 /**
- * A claim judged on the training logs (metrics) of several presets' runs, with its own control. With
- * `partial`, missing runs do not stop the judgement when the available ones already falsify the claim.
+ * A claim evaluated on the provided runs of several presets (their checkpoints or their training logs), with
+ * its own control. With `partial`, missing runs do not stop the judgement when the available ones already
+ * falsify the claim; otherwise a missing run makes the claim "not evaluated" with the command to train it.
  */
-export function logsClaim(
+export function providedRunsClaim(
   declaration: ClaimDeclaration,
-  groups: RunGroups,
+  groups: RunGroups | (() => RunGroups | { notEvaluated: string }),
   evaluate: (runs: readonly ProvidedRun[]) => { measurement: unknown; verdict: Verdict; control: { measurement: unknown; verdict: Verdict } },
   options: { partial?: boolean } = {},
 ): ClaimEntry {
   return {
     declaration,
     async evaluate() {
-      const { runs, absent } = await provideGroups(groups);
+      const g = typeof groups === 'function' ? groups() : groups;
+      if ('notEvaluated' in g) return missing(declaration, g.notEvaluated);
+      const { runs, absent } = await provideGroups(g);
       if (absent.length > 0 && (!options.partial || runs.length === 0)) return missing(declaration, absent[0]);
       const r = evaluate(runs);
       if (absent.length > 0 && r.verdict.outcome !== 'not-replicated') {

@@ -6,7 +6,7 @@
 
 import { givenK49Dir, k49NotGivenMessage } from '../data/dataset-pool.ts';
 import { PAPER } from '../paper/registry.ts';
-import { logsClaim, runsClaim, type ClaimEntry } from './claim-runner.ts';
+import { providedRunsClaim, runsClaim, type ClaimEntry } from './claim-runner.ts';
 import { CLAIM_SEEDS, SINGLE_IMAGE_PRESET } from './setup.ts';
 import { DIVERSE_PRESET, DIVERSE_SEEDS, diversityLagClaim, evaluateDiversity, evaluateSandwich, sandwichClaim } from './defs/diversity.ts';
 import { judgeSeparability, MANY_SEEDS, measureSeparability, PLAIN_PRESET, SANDWICH_PRESET, separabilityClaim } from './defs/separability.ts';
@@ -32,7 +32,7 @@ export const STUDY_CLAIMS: readonly ClaimEntry[] = [
     { partial: true },
   ),
   runsClaim(depthTwoClaim, [{ preset: DEPTH_TWO_PRESET, seeds: DEPTH_TWO_SEEDS }], measureDepthTwo, judgeDepthTwo),
-  logsClaim(
+  providedRunsClaim(
     diversityLagClaim,
     [
       { preset: SINGLE_IMAGE_PRESET, seeds: CLAIM_SEEDS },
@@ -40,7 +40,7 @@ export const STUDY_CLAIMS: readonly ClaimEntry[] = [
     ],
     evaluateDiversity,
   ),
-  logsClaim(
+  providedRunsClaim(
     sandwichClaim,
     [
       { preset: SANDWICH_PRESET, seeds: MANY_SEEDS },

@@ -13,6 +13,7 @@
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { median } from 'simple-statistics';
 import { PAPER } from '../../paper/registry.ts';
 import { readJsonFile } from '../../train/json-file.ts';
 import { grokkingSteps, type MetricsRow } from '../../train/grokking.ts';
@@ -79,12 +80,9 @@ export function runLag(run: { preset: string; seed: number; dir?: string; config
   return { preset: run.preset, seed: run.seed, N: run.config.data.N, sTrain: g.sTrain, sVal: g.sVal, lag, lastStep: run.metrics.at(-1)?.step ?? 0, levels };
 }
 
-/** Median with censored (null) values as +∞. */
+/** Median with censored (null) values as +∞ (NaN for no runs). */
 export function censoredMedian(lags: ReadonlyArray<number | null>): number {
-  const xs = lags.map((l) => (l === null ? Infinity : l)).sort((a, b) => a - b);
-  if (xs.length === 0) return NaN;
-  const m = Math.floor(xs.length / 2);
-  return xs.length % 2 === 1 ? xs[m] : (xs[m - 1] + xs[m]) / 2;
+  return lags.length === 0 ? NaN : median(lags.map((l) => l ?? Infinity));
 }
 
 /**
@@ -100,6 +98,7 @@ export function preGeneralisationLog<R extends { dir?: string; metrics: readonly
 export interface DiversityMeasurement {
   readonly single: RunLag[];
   readonly diverse: RunLag[];
+  /** Censored medians of the lags; null when infinite (most runs never generalised) or there are no runs. */
   readonly medianSingle: number | null;
   readonly medianDiverse: number | null;
 }
@@ -119,9 +118,9 @@ const lagText = (r: RunLag): string => `N=${r.N} seed ${r.seed}: ${r.lag === nul
 
 export function judgeDiversity(m: DiversityMeasurement): Verdict {
   const generalised = m.diverse.filter((r) => r.lag !== null).length;
-  const mS = censoredMedian(m.single.map((r) => r.lag));
-  const mD = censoredMedian(m.diverse.map((r) => r.lag));
-  const pass = generalised * 2 > m.diverse.length && mD < mS;
+  const mS = m.medianSingle ?? Infinity;
+  const mD = m.medianDiverse ?? Infinity;
+  const pass = m.single.length > 0 && generalised * 2 > m.diverse.length && mD < mS;
   const fmt = (x: number) => (Number.isFinite(x) ? `${x}` : '∞');
   return verdict(
     pass,
