@@ -54,7 +54,8 @@ const MANY = { ...SINGLE, N: PAPER.imagesPerSymbol.value.many } as const;
 /** N = 256 training: the paper's sandwich needs more steps than N = 1; evaluation draws fresh operand images. */
 const CPU_MANY_TRAIN = { ...CPU_TRAIN, steps: 12000, evalEvery: 100, checkpointEvery: 500 } as const;
 
-type RawPreset = { description: string; config: unknown };
+/** A preset as written here: its name (the key) and seed 0 are added when it is read. */
+type RawPreset = { description: string; config: { data: unknown; model: unknown; train: unknown } };
 
 /** P sweep (paper Appendix E: P = 23..35 on EMNIST; Kuzushiji-49 appendix: P = 39..47): cpu-n1 at another P. */
 function moduliPresets(): Record<string, RawPreset> {
@@ -63,13 +64,13 @@ function moduliPresets(): Record<string, RawPreset> {
     if (P === PAPER.modulus.value) continue; // cpu-n1 itself
     out[`cpu-n1-p${P}`] = {
       description: `cpu-n1 at P = ${P} (paper Appendix E: the periodic structure at every P = 23..35 on EMNIST).`,
-      config: { preset: `cpu-n1-p${P}`, seed: 0, data: { ...SINGLE, P }, model: CPU_MODEL, train: CPU_TRAIN },
+      config: { data: { ...SINGLE, P }, model: CPU_MODEL, train: CPU_TRAIN },
     };
   }
   for (const P of PAPER.k49Moduli.value) {
     out[`cpu-k49-p${P}`] = {
       description: `cpu-n1 on Kuzushiji-49 at P = ${P} (paper appendix). Needs the official K49 files: --k49 DIR.`,
-      config: { preset: `cpu-k49-p${P}`, seed: 0, data: { ...SINGLE, P, dataset: 'k49' }, model: CPU_MODEL, train: CPU_TRAIN },
+      config: { data: { ...SINGLE, P, dataset: 'k49' }, model: CPU_MODEL, train: CPU_TRAIN },
     };
   }
   return out;
@@ -78,24 +79,16 @@ function moduliPresets(): Record<string, RawPreset> {
 const RAW_PRESETS: Record<string, RawPreset> = {
   'paper-n1': {
     description: 'Paper N = 1, P = 23, R = 0.9 at paper width (d_model 512, FFN 512, 28×28). For a fast backend or a long CPU run.',
-    config: { preset: 'paper-n1', seed: 0, data: SINGLE, model: PAPER_MODEL, train: PAPER_TRAIN },
+    config: { data: SINGLE, model: PAPER_MODEL, train: PAPER_TRAIN },
   },
   'cpu-n1': {
     description: 'Reduced N = 1, P = 23 configuration that groks on a 2-core CPU in minutes (see docs/PRESET-SEARCH.md).',
-    config: {
-      preset: 'cpu-n1',
-      seed: 0,
-      data: SINGLE,
-      model: CPU_MODEL,
-      train: CPU_TRAIN,
-    },
+    config: { data: SINGLE, model: CPU_MODEL, train: CPU_TRAIN },
   },
   'cpu-n1-r85': {
     description:
       'cpu-n1 with R = 0.85: the closest configuration found to a clear grokking lag on CPU (seed 1: s_train 1700, s_val 2550, ratio 1.5; seeds 2 and 3 stay on the mirror plateau for 10000 steps). See docs/PRESET-SEARCH.md.',
     config: {
-      preset: 'cpu-n1-r85',
-      seed: 0,
       data: { ...SINGLE, trainingRatio: 0.85 },
       model: CPU_MODEL,
       train: { ...CPU_TRAIN, steps: 10000 },
@@ -105,41 +98,41 @@ const RAW_PRESETS: Record<string, RawPreset> = {
     description:
       'cpu-n1 with two transformer blocks (paper Figure 42). The CPU preset with a clear grokking lag: fits at step 1000, groks later ' +
       '(seeds 1, 2: s_val 7400, 3150 — ratio 7.4, 3.15; seed 3 still on the mirror plateau at 8000). See docs/PRESET-SEARCH.md.',
-    config: { preset: 'cpu-n1-depth2', seed: 0, data: SINGLE, model: { ...CPU_MODEL, depth: 2 }, train: CPU_TRAIN },
+    config: { data: SINGLE, model: { ...CPU_MODEL, depth: 2 }, train: CPU_TRAIN },
   },
   'cpu-n4': {
     description: 'cpu-n1 with N = 4 images per symbol (paper Figure 2: more visual diversity shrinks the grokking lag).',
-    config: { preset: 'cpu-n4', seed: 0, data: DIVERSE, model: CPU_MODEL, train: CPU_TRAIN },
+    config: { data: DIVERSE, model: CPU_MODEL, train: CPU_TRAIN },
   },
   'cpu-n4-sandwich': {
     description:
       'cpu-n4 with the FFN sandwich and the N = 256 budget: at CPU width the plain block does not leave the loss plateau at N = 4, the sandwich does ' +
       'and memorises slowly (train 60 % / 28 %, held-out 7.5 % at 12000 steps, seeds 1 / 2): a scaled-down Figure 4, not yet grokking. See docs/PRESET-SEARCH.md.',
-    config: { preset: 'cpu-n4-sandwich', seed: 0, data: DIVERSE, model: { ...CPU_MODEL, preAttentionFfn: true }, train: CPU_MANY_TRAIN },
+    config: { data: DIVERSE, model: { ...CPU_MODEL, preAttentionFfn: true }, train: CPU_MANY_TRAIN },
   },
   'cpu-n256': {
     description: 'N = 256 images per symbol with the plain SA-FFN block (paper Figure 4: fails to generalise within the budget).',
-    config: { preset: 'cpu-n256', seed: 0, data: MANY, model: CPU_MODEL, train: CPU_MANY_TRAIN },
+    config: { data: MANY, model: CPU_MODEL, train: CPU_MANY_TRAIN },
   },
   'cpu-n256-sandwich': {
     description: 'N = 256 with the FFN sandwich: an extra FFN between embedding and attention (paper Figure 4: groks).',
-    config: { preset: 'cpu-n256-sandwich', seed: 0, data: MANY, model: { ...CPU_MODEL, preAttentionFfn: true }, train: CPU_MANY_TRAIN },
+    config: { data: MANY, model: { ...CPU_MODEL, preAttentionFfn: true }, train: CPU_MANY_TRAIN },
   },
   'paper-n4': {
     description: 'paper-n1 with N = 4 (paper Figure 2), for a fast backend.',
-    config: { preset: 'paper-n4', seed: 0, data: DIVERSE, model: PAPER_MODEL, train: PAPER_TRAIN },
+    config: { data: DIVERSE, model: PAPER_MODEL, train: PAPER_TRAIN },
   },
   'paper-n256': {
     description: 'Paper width, N = 256, plain SA-FFN block (paper Figure 4), for a fast backend.',
-    config: { preset: 'paper-n256', seed: 0, data: MANY, model: PAPER_MODEL, train: PAPER_TRAIN },
+    config: { data: MANY, model: PAPER_MODEL, train: PAPER_TRAIN },
   },
   'paper-n256-sandwich': {
     description: 'Paper width, N = 256, FFN sandwich (paper Figure 4), for a fast backend.',
-    config: { preset: 'paper-n256-sandwich', seed: 0, data: MANY, model: { ...PAPER_MODEL, preAttentionFfn: true }, train: PAPER_TRAIN },
+    config: { data: MANY, model: { ...PAPER_MODEL, preAttentionFfn: true }, train: PAPER_TRAIN },
   },
   'paper-n1-depth2': {
     description: 'paper-n1 with two blocks (paper Figure 42), for a fast backend.',
-    config: { preset: 'paper-n1-depth2', seed: 0, data: SINGLE, model: { ...PAPER_MODEL, depth: 2 }, train: PAPER_TRAIN },
+    config: { data: SINGLE, model: { ...PAPER_MODEL, depth: 2 }, train: PAPER_TRAIN },
   },
   ...moduliPresets(),
 };
@@ -158,7 +151,7 @@ export function getPreset(name: string): RunConfig {
 }
 
 function getRaw(name: string): { description: string; config: unknown } {
-  const raw = RAW_PRESETS[name];
+  const raw = Object.hasOwn(RAW_PRESETS, name) ? RAW_PRESETS[name] : undefined;
   if (!raw) throw new ConfigError('preset-unknown', `unknown preset "${name}"; available: ${presetNames().join(', ')}`);
-  return raw;
+  return { description: raw.description, config: { preset: name, seed: 0, ...raw.config } };
 }
