@@ -66,6 +66,17 @@ export function gridInputs(run: LoadedRun, t: number, noiseSeed: number): { xa: 
   });
 }
 
+/**
+ * The mean over the tokens of one image (operand a, operand b or the result c) of a tap value [B, T, d]:
+ * [B, d]. The caller disposes it (or calls it inside a tidy).
+ */
+export function tokenMean(run: Pick<LoadedRun, 'model'>, name: string, value: tf.Tensor, image: 'a' | 'b' | 'c'): tf.Tensor2D {
+  const { patchesPerImage: n } = modelShapes(run.model);
+  if (value.rank !== 3) throw new ModelError('grid-view', `tap "${name}" has rank ${value.rank}; the tokens of ${image} need [B, T, d]`);
+  const start = { a: 0, b: n, c: 2 * n }[image];
+  return tf.tidy(() => tf.mean(tf.slice(value, [0, start, 0], [-1, n, -1]), 1) as tf.Tensor2D);
+}
+
 /** Reduces a tap value [B, …] to the units of position c, [B, units] (see GridView); the caller disposes it. */
 export function reduceToC(run: Pick<LoadedRun, 'model'>, name: string, value: tf.Tensor, view: GridView): tf.Tensor2D {
   const { patchesPerImage: n } = modelShapes(run.model);
@@ -74,7 +85,7 @@ export function reduceToC(run: Pick<LoadedRun, 'model'>, name: string, value: tf
     switch (view.kind) {
       case 'token-c': {
         if (value.rank !== 3) throw new ModelError('grid-view', `tap "${name}" has rank ${value.rank}; view token-c needs [B, T, d]`);
-        return tf.mean(tf.slice(value, [0, cStart, 0], [-1, n, -1]), 1) as tf.Tensor2D;
+        return tokenMean(run, name, value, 'c');
       }
       case 'heads-c': {
         if (value.rank !== 4) throw new ModelError('grid-view', `tap "${name}" has rank ${value.rank}; view heads-c needs [B, H, T, dh]`);

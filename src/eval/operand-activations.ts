@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { rootRng } from '../engine/random.ts';
 import { ModelError } from '../errors.ts';
 import { forward } from '../model/dit.ts';
-import { modelShapes } from '../model/config.ts';
+import { tokenMean } from './grid-activations.ts';
 import type { LoadedRun } from '../train/loaded-run.ts';
 
 /** Images are fed through the model in batches of this many. */
@@ -23,7 +23,6 @@ export function operandActivations(run: LoadedRun, imagesByRow: Float32Array, co
   if (imagesByRow.length !== count * px) {
     throw new ModelError('operand-activations', `operandActivations: images have ${imagesByRow.length} values, expected ${count}·${px}`);
   }
-  const { patchesPerImage: n } = modelShapes(run.model);
   const bImage = run.data.symbols.images.subarray(0, px);
   const noise1 = rootRng(noiseSeed).fork('operand-noise').normalArray(px);
   const out = new Map<string, { valuesByImage: Float64Array; units: number }>();
@@ -43,11 +42,7 @@ export function operandActivations(run: LoadedRun, imagesByRow: Float32Array, co
         { read: taps },
       );
       output.dispose();
-      return taps.map((name) => {
-        const v = read.get(name)!;
-        if (v.rank !== 3) throw new ModelError('operand-activations', `tap "${name}" has rank ${v.rank}; operand activations need [B, T, d]`);
-        return tf.mean(tf.slice(v, [0, 0, 0], [-1, n, -1]), 1) as tf.Tensor2D;
-      });
+      return taps.map((name) => tokenMean(run, name, read.get(name)!, 'a'));
     });
     taps.forEach((name, k) => {
       const units = values[k].shape[1];

@@ -13,6 +13,7 @@ import { writeFileAtomic, writeJsonAtomic } from '../train/atomic-write.ts';
 import { KNOWN_DEVIATIONS } from '../claims/deviations.ts';
 import { barChart, learningCurvePlot, lineChartPanels, scatterPlot, type LinePoint, type RuleMark } from './plot.ts';
 import type { MetricsRow } from '../train/grokking.ts';
+import { curveRows } from './learning-curves.ts';
 
 const COLOURS: Record<Outcome, string> = { replicated: 'brightgreen', 'not-replicated': 'red', 'not-evaluated': 'lightgrey' };
 
@@ -130,7 +131,7 @@ async function plots(records: readonly ClaimRecord[], outDir: string, runs: Read
   for (const r of runs) {
     if (r.metrics.length === 0) continue;
     const p = await learningCurvePlot(
-      r.metrics.map((m) => ({ step: m.step, trainLoss: m.loss, trainAcc: m.trainAcc, heldoutAcc: m.heldoutAcc, ...(m.heldoutNovelAcc !== undefined ? { novelAcc: m.heldoutNovelAcc } : {}) })),
+      curveRows(r.metrics),
       { title: `Learning curves, cpu-n1 seed ${r.seed}` },
     );
     md.push(`![learning curves seed ${r.seed}](${save(`curves-seed-${r.seed}.png`, p.png)})`);

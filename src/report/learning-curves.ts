@@ -6,7 +6,18 @@
 import { join } from 'node:path';
 import { writeFileAtomic } from '../train/atomic-write.ts';
 import type { GrokkingSteps, MetricsRow } from '../train/grokking.ts';
-import { learningCurvePlot } from './plot.ts';
+import { learningCurvePlot, type LearningCurveRow } from './plot.ts';
+
+/** The plotted rows of a metrics log: loss, train, held-out and (when logged) novel held-out accuracy. */
+export function curveRows(metrics: readonly MetricsRow[]): LearningCurveRow[] {
+  return metrics.map((r) => ({
+    step: r.step,
+    trainLoss: r.loss,
+    trainAcc: r.trainAcc,
+    heldoutAcc: r.heldoutAcc,
+    ...(r.heldoutNovelAcc !== undefined ? { novelAcc: r.heldoutNovelAcc } : {}),
+  }));
+}
 
 export async function writeLearningCurves(outDir: string, metrics: readonly MetricsRow[], grokking: GrokkingSteps, title: string): Promise<{ svg: string; png: string } | null> {
   if (metrics.length === 0) return null;
@@ -14,13 +25,7 @@ export async function writeLearningCurves(outDir: string, metrics: readonly Metr
   if (grokking.sTrain !== null) marks.push({ step: grokking.sTrain, label: `s_train ${grokking.sTrain}` });
   if (grokking.sVal !== null) marks.push({ step: grokking.sVal, label: `s_val ${grokking.sVal}` });
   const plot = await learningCurvePlot(
-    metrics.map((r) => ({
-      step: r.step,
-      trainLoss: r.loss,
-      trainAcc: r.trainAcc,
-      heldoutAcc: r.heldoutAcc,
-      ...(r.heldoutNovelAcc !== undefined ? { novelAcc: r.heldoutNovelAcc } : {}),
-    })),
+    curveRows(metrics),
     { title, marks },
   );
   const svg = join(outDir, 'curves.svg');
