@@ -6,7 +6,10 @@
 // grokdiff/PyTorch ratio, GFLOP/s from bench/flops.ts and the fraction of one core's FP32 peak, the RSS peak,
 // the first-step loss of both (they must agree to float32 tolerance: the peer computes the same function),
 // and sampling of all P² pairs with K = 50 Euler steps. Usage: npm run bench -- train-step
-//   env BENCH_CONFIGS=cpu-n1,paper-n1  BENCH_BACKENDS=wasm,cpu  BENCH_REPEATS=5  BENCH_THREADS=1  BENCH_SLOW=1
+// Backends: wasm (plain, with the matMul fast path), wasm-native (wasm with the optional native kernels of
+// src/engine/wasm-native.ts, when `npm run build:native` built them; OpenBLAS gets the same thread count), cpu,
+// node, node-gpu (when installed).
+//   env BENCH_CONFIGS=cpu-n1,paper-n1  BENCH_BACKENDS=wasm,wasm-native,cpu  BENCH_REPEATS=5  BENCH_THREADS=1  BENCH_SLOW=1
 
 import * as tf from '@tensorflow/tfjs-core';
 import { spawnSync } from 'node:child_process';
@@ -14,6 +17,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { availableBackends, initBackend } from '../src/engine/backend.ts';
+import { loadNativeAddon, wasmNativeInfo } from '../src/engine/wasm-native.ts';
 import { rootRng } from '../src/engine/random.ts';
 import { allPairs } from '../src/data/pairs.ts';
 import { loadEmnistPool } from '../src/data/pool.ts';
@@ -29,7 +33,7 @@ import { makeOptimizer } from '../src/train/trainer.ts';
 import { cpuPeak, forwardFlops, trainStepFlops } from './flops.ts';
 
 const configs = (process.env.BENCH_CONFIGS ?? 'cpu-n1,paper-n1').split(',');
-const wantedBackends = (process.env.BENCH_BACKENDS ?? 'wasm,cpu').split(',');
+const wantedBackends = (process.env.BENCH_BACKENDS ?? 'wasm,wasm-native,cpu').split(',');
 const repeats = Number(process.env.BENCH_REPEATS ?? 5);
 const threads = Number(process.env.BENCH_THREADS ?? 1);
 const PYTHON = '/usr/bin/python3';
@@ -123,7 +127,11 @@ function peerRun(s: Setup): { firstLoss: number; stepMs: number[]; sampleMs: num
 const peak = cpuPeak();
 console.log(`CPU: ${peak.model}, ${peak.ghz.toFixed(2)} GHz, ${peak.simd}: peak ${peak.perCoreGflops.toFixed(0)} GFLOP/s per core (= GHz × ${peak.flopsPerCycle} FLOP/cycle); threads ${threads}`);
 const rows: string[] = ['| config | backend | step ms (median) | PyTorch step ms | ratio | GFLOP/s | % of 1-core peak | sample P² × K=50 ms | images/s | PyTorch sample ms | first loss (grokdiff / PyTorch) | RSS peak MB |', '|---|---|---|---|---|---|---|---|---|---|---|---|'];
-const available = new Set(availableBackends().filter((b) => b.available).map((b) => b.backend));
+const available = new Set<string>(availableBackends().filter((b) => b.available).map((b) => b.backend));
+const nativeLoad = loadNativeAddon();
+if (available.has('wasm') && nativeLoad.ok) available.add('wasm-native');
+else if (wantedBackends.includes('wasm-native')) console.log(`wasm-native: skipped (${nativeLoad.ok ? 'wasm is not available' : nativeLoad.reason})`);
+process.env.GROKDIFF_NATIVE_THREADS = String(threads);
 for (const name of configs) {
   const s = setup(name);
   const model = runModelConfig(s.config);
@@ -134,7 +142,9 @@ for (const name of configs) {
       console.log(`${name} cpu: skipped (the pure-JS backend takes minutes per step at paper width; BENCH_SLOW=1 runs it)`);
       continue;
     }
-    await initBackend(backend as never, { log: () => {} });
+    if (backend === 'wasm-native') await initBackend('wasm', { log: () => {}, native: true });
+    else await initBackend(backend as never, { log: () => {}, native: false });
+    const label = backend === 'wasm-native' ? `wasm + native (${(wasmNativeInfo()?.matmul ?? '').split(' ').slice(0, 2).join(' ')})` : backend;
     const reps = backend === 'cpu' ? 2 : repeats;
     const ours: number[] = [];
     const oursSample: number[] = [];
@@ -161,7 +171,7 @@ for (const name of configs) {
     const sms = median(oursSample);
     const rss = process.resourceUsage().maxRSS / 1024;
     rows.push(
-      `| ${name} | ${backend} | ${ms.toFixed(1)} | ${Number.isFinite(pms) ? pms.toFixed(1) : '—'} | ${Number.isFinite(pms) ? (ms / pms).toFixed(2) : '—'} | ${gflops.toFixed(1)} | ${((100 * gflops) / peak.perCoreGflops).toFixed(1)} % | ${sms.toFixed(0)} | ${((model.P ** 2) / (sms / 1000)).toFixed(0)} | ${Number.isFinite(median(peerSample)) ? median(peerSample).toFixed(0) : '—'} | ${losses[0]} / ${losses[1] || '—'} | ${rss.toFixed(0)} |`,
+      `| ${name} | ${label} | ${ms.toFixed(1)} | ${Number.isFinite(pms) ? pms.toFixed(1) : '—'} | ${Number.isFinite(pms) ? (ms / pms).toFixed(2) : '—'} | ${gflops.toFixed(1)} | ${((100 * gflops) / peak.perCoreGflops).toFixed(1)} % | ${sms.toFixed(0)} | ${((model.P ** 2) / (sms / 1000)).toFixed(0)} | ${Number.isFinite(median(peerSample)) ? median(peerSample).toFixed(0) : '—'} | ${losses[0]} / ${losses[1] || '—'} | ${rss.toFixed(0)} |`,
     );
     console.log(`${name} ${backend}: ${ms.toFixed(1)} ms/step (PyTorch ${Number.isFinite(pms) ? pms.toFixed(1) : 'n/a'} ms, ${peerInfo}); batch ${B}, ${(trainStepFlops(model, B) / 1e9).toFixed(2)} GFLOP/step, forward ${(forwardFlops(model, B) / 1e9).toFixed(2)} GFLOP`);
   }

@@ -1,20 +1,39 @@
 // The every-backend `describe`, in the spirit of tfjs-core's describeWithFlags(name, ALL_ENVS, ...): one spec
 // body runs once per tfjs backend (cpu and wasm always; node / node-gpu when their optional packages are
 // installed), so an engine kernel or a model layer is checked to give the same numbers everywhere it may
-// train. Each block initialises its backend with `initBackend` (so gradients are registered and the wasm fast
-// path is installed, as in training) before its tests; a backend that is not installed shows up as a skipped
-// block that says why, not as a silent gap.
+// train; `wasm-native` is wasm with grokdiff's optional native kernels. Each block initialises its backend
+// with `initBackend` (so gradients are registered and the wasm fast path is installed, as in training) before
+// its tests; a backend that is not installed shows up as a skipped block that says why, not as a silent gap.
 
 import { beforeAll, describe } from 'vitest';
 import { availableBackends, initBackend, type ResolvedBackend } from '../src/engine/backend.ts';
+import { loadNativeAddon } from '../src/engine/wasm-native.ts';
 
-export type TestBackend = ResolvedBackend;
+/**
+ * A tfjs backend, where `wasm` is plain wasm (with the matMul fast path) and `wasm-native` is wasm with
+ * grokdiff's optional native kernels (src/engine/wasm-native.ts), present when `npm run build:native` built them.
+ */
+export type TestBackend = ResolvedBackend | 'wasm-native';
 
 /** Every backend a spec may run on; pass to describeWithBackends to run wherever possible. */
-export const ALL_BACKENDS: readonly TestBackend[] = ['cpu', 'wasm', 'node', 'node-gpu'];
+export const ALL_BACKENDS: readonly TestBackend[] = ['cpu', 'wasm', 'wasm-native', 'node', 'node-gpu'];
 
 /** The backends that are pure JS/wasm and always present. */
 export const PORTABLE_BACKENDS: readonly TestBackend[] = ['cpu', 'wasm'];
+
+function availability(): Map<TestBackend, { available: boolean; detail: string }> {
+  const map = new Map<TestBackend, { available: boolean; detail: string }>(availableBackends().map((a) => [a.backend, a]));
+  const wasm = map.get('wasm');
+  const native = loadNativeAddon();
+  map.set('wasm-native', wasm?.available !== true ? { available: false, detail: 'wasm is not available' } : native.ok ? { available: true, detail: native.path } : { available: false, detail: native.reason });
+  return map;
+}
+
+/** Initialises the backend a test block runs on. */
+export async function initTestBackend(backend: TestBackend): Promise<void> {
+  if (backend === 'wasm-native') await initBackend('wasm', { source: 'describeWithBackends', native: true });
+  else await initBackend(backend, { source: 'describeWithBackends', native: false });
+}
 
 export interface BackendContext {
   /** The backend this copy of the spec body runs on. */
@@ -30,16 +49,16 @@ export function describeWithBackends(
   backends: readonly TestBackend[],
   fn: (ctx: BackendContext) => void,
 ): void {
-  const availability = new Map(availableBackends().map((a) => [a.backend, a]));
+  const known = availability();
   for (const backend of backends) {
-    const info = availability.get(backend);
+    const info = known.get(backend);
     if (!info?.available) {
       describe.skip(`${title} [${backend}: ${info?.detail ?? 'unknown backend'}]`, () => fn({ backend }));
       continue;
     }
     describe(`${title} [${backend}]`, () => {
       beforeAll(async () => {
-        await initBackend(backend, { source: 'describeWithBackends' });
+        await initTestBackend(backend);
       });
       fn({ backend });
     });

@@ -20,6 +20,7 @@
 
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, EngineError } from '../errors.ts';
+import { ADAMW_KERNEL, type AdamWKernelAttrs } from './wasm-native.ts';
 
 /** Learning rate as a function of the 1-based index t of the step about to be taken. */
 export type LrSchedule = (step: number) => number;
@@ -166,9 +167,26 @@ export class AdamW {
         v: tf.tidy(() => tf.variable(pend ? tf.tensor(pend.v, p.shape, 'float32') : tf.zerosLike(p), false)),
       });
     }
+    const fused = tf.getKernel(ADAMW_KERNEL, tf.getBackend()) != null;
     tf.tidy(() => {
       for (const { name, p, g } of plan) {
         const { m, v } = this.moments.get(name)!;
+        if (fused) {
+          // One native kernel computes the same formula as the ops below (wasm-native.ts).
+          const attrs: AdamWKernelAttrs = {
+            decayFactor: this.decays(name, p.shape) ? 1 - lr * this.weightDecay : 1,
+            beta1: b1,
+            beta2: b2,
+            bc2Sqrt,
+            eps: this.eps,
+            stepSize,
+          };
+          const [p1, m1, v1] = tf.engine().runKernel(ADAMW_KERNEL, { p, g, m, v }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+          m.assign(m1);
+          v.assign(v1);
+          p.assign(p1);
+          continue;
+        }
         const decayed = this.decays(name, p.shape) ? tf.mul(p, 1 - lr * this.weightDecay) : p;
         const m1 = tf.add(m, tf.mul(tf.sub(g, m), 1 - b1));
         const v1 = tf.add(tf.mul(v, b2), tf.mul(tf.mul(g, g), 1 - b2));

@@ -22,6 +22,7 @@ import {
   WASM_FASTPATH_ENV,
   wasmFastPathWanted,
 } from './wasm-matmul.ts';
+import { installWasmNative, isWasmNativeInstalled, loadNativeAddon, NATIVE_ENV, nativeWanted, uninstallWasmNative, wasmNativeInfo } from './wasm-native.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -77,6 +78,8 @@ export interface InitBackendOptions {
   source?: string;
   /** Install the wasm matMul fast path; default: GROKDIFF_WASM_FASTPATH (on unless 0). */
   wasmFastPath?: boolean;
+  /** Install the optional native kernels on wasm when they are built; default: GROKDIFF_NATIVE (on unless 0). */
+  native?: boolean;
   /** Environment to read GROKDIFF_BACKEND / GROKDIFF_WASM_FASTPATH from; default process.env. */
   env?: NodeJS.ProcessEnv;
 }
@@ -146,7 +149,7 @@ async function setTfjsBackend(backend: ResolvedBackend): Promise<void> {
 }
 
 /** Loads and activates one backend, or throws BackendLoadError with the reason. */
-async function loadBackend(backend: ResolvedBackend, wasmFastPath: boolean): Promise<void> {
+async function loadBackend(backend: ResolvedBackend, wasmFastPath: boolean, native: boolean): Promise<void> {
   switch (backend) {
     case 'node-gpu':
     case 'node': {
@@ -168,6 +171,11 @@ async function loadBackend(backend: ResolvedBackend, wasmFastPath: boolean): Pro
       }
       if (wasmFastPath) installWasmFastPath();
       else uninstallWasmFastPath();
+      uninstallWasmNative();
+      if (native) {
+        const load = loadNativeAddon();
+        if (load.ok) installWasmNative(load.addon);
+      }
       await setTfjsBackend('wasm');
       return;
     }
@@ -185,6 +193,15 @@ async function loadBackend(backend: ResolvedBackend, wasmFastPath: boolean): Pro
       return;
     }
   }
+}
+
+/** "on (OpenBLAS …)" or "off (why)", for the backend report line. */
+function nativeDescription(wanted: boolean): string {
+  const info = wasmNativeInfo();
+  if (info != null) return `on (matMul: ${info.matmul})`;
+  if (!wanted) return `off (${NATIVE_ENV}=0 or native: false)`;
+  const load = loadNativeAddon();
+  return `off (${load.ok ? 'not installed' : load.reason})`;
 }
 
 /** The backend that is active now, in grokdiff's names (null before initBackend). */
@@ -214,6 +231,7 @@ export async function initBackend(choice?: BackendChoice, options: InitBackendOp
     throw new ConfigError('backend-unknown', `${source}: unknown backend ${JSON.stringify(resolved)}; expected one of ${BACKEND_CHOICES.join(', ')}`);
   }
   const fastPath = options.wasmFastPath ?? wasmFastPathWanted(env);
+  const native = options.native ?? nativeWanted(env);
   const before = activeTfjsBackend();
 
   let picked: ResolvedBackend;
@@ -222,7 +240,7 @@ export async function initBackend(choice?: BackendChoice, options: InitBackendOp
     let found: ResolvedBackend | null = null;
     for (const candidate of AUTO_ORDER) {
       try {
-        await loadBackend(candidate, fastPath);
+        await loadBackend(candidate, fastPath, native);
         found = candidate;
         break;
       } catch (err) {
@@ -238,14 +256,17 @@ export async function initBackend(choice?: BackendChoice, options: InitBackendOp
     if (activeTfjsBackend() !== before) {
       const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
       let line = `grokdiff: tfjs backend ${picked} (auto)`;
-      if (picked === 'wasm') line += `, matMul fast path ${isWasmFastPathInstalled() ? 'on' : `off (${WASM_FASTPATH_ENV}=0 or wasmFastPath: false)`}`;
+      if (picked === 'wasm') {
+        line += `, matMul fast path ${isWasmFastPathInstalled() ? 'on' : `off (${WASM_FASTPATH_ENV}=0 or wasmFastPath: false)`}`;
+        line += `, native kernels ${nativeDescription(native)}`;
+      }
       if (picked === 'node-gpu' && tensorflowBackendInstance()?.isUsingGpuDevice === false) line += ', but no GPU device is visible';
       if (skipped.length > 0) line += `; skipped ${skipped.join('; ')}`;
       log(line);
     }
   } else {
     try {
-      await loadBackend(resolved, fastPath);
+      await loadBackend(resolved, fastPath, native);
     } catch (err) {
       if (!(err instanceof BackendLoadError)) throw err;
       throw new EngineError(
@@ -294,6 +315,8 @@ export interface EngineInfo {
   tfjsBackend: string | null;
   /** Whether the wasm matMul fast path is installed (it only acts when the backend is wasm). */
   wasmFastPath: boolean;
+  /** The native wasm kernels when installed: what computes the products (OpenBLAS or built-in) and the flags. */
+  wasmNative: { matmul: string; cflags: string } | null;
   /** Versions of the tfjs packages that are installed. */
   versions: Record<string, string>;
   node: string;
@@ -318,6 +341,7 @@ export function engineInfo(): EngineInfo {
     backend: currentBackend(),
     tfjsBackend: activeTfjsBackend(),
     wasmFastPath: tf.getKernel('BatchMatMul', 'wasm') != null && isWasmFastPathInstalled(),
+    wasmNative: wasmNativeInfo(),
     versions,
     node: process.version,
   };

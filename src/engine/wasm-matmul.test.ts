@@ -48,7 +48,8 @@ const STRATEGIES: WasmFastPathOptions[] = [{}, { transpose: 'kernel' }, { unroll
 
 describe('wasm matMul fast path', () => {
   beforeAll(async () => {
-    await initBackend('wasm', { wasmFastPath: true, source: 'test' });
+    // The fast path itself, without the optional native kernels on top (wasm-native.test.ts tests those).
+    await initBackend('wasm', { wasmFastPath: true, native: false, source: 'test' });
   });
   afterAll(() => {
     installWasmFastPath();
@@ -253,9 +254,9 @@ describe('GROKDIFF_WASM_FASTPATH', () => {
   });
 
   it('initBackend honours it', async () => {
-    await initBackend('wasm', { env: { GROKDIFF_WASM_FASTPATH: '0' } });
+    await initBackend('wasm', { env: { GROKDIFF_WASM_FASTPATH: '0' }, native: false });
     expect(isWasmFastPathInstalled()).toBe(false);
-    await initBackend('wasm', { env: {} });
+    await initBackend('wasm', { env: {}, native: false });
     expect(isWasmFastPathInstalled()).toBe(true);
   });
 });

@@ -34,6 +34,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { ConfigError } from '../errors.ts';
+import { installedNativeAddon, installWasmNative, kernelBelowNative, uninstallWasmNative } from './wasm-native.ts';
 
 /** Environment variable that turns the fast path off (`0`, `false`, `off`) for comparisons. */
 export const WASM_FASTPATH_ENV = 'GROKDIFF_WASM_FASTPATH';
@@ -110,17 +111,17 @@ function wasmKernelsRegistered(): boolean {
 
 /** Whether the fast path is installed for the wasm BatchMatMul kernel. */
 export function isWasmFastPathInstalled(): boolean {
-  return markOf(tf.getKernel('BatchMatMul', 'wasm')) != null;
+  return markOf(kernelBelowNative('BatchMatMul')) != null;
 }
 
 /** The options of the installed fast path, or null when it is not installed. */
 export function wasmFastPathOptions(): Readonly<ResolvedOptions> | null {
-  return markOf(tf.getKernel('BatchMatMul', 'wasm'))?.options ?? null;
+  return markOf(kernelBelowNative('BatchMatMul'))?.options ?? null;
 }
 
 /** The kernel config tfjs-backend-wasm registered for `name` (the original, whether or not we wrapped it). */
 export function originalWasmKernel(name: FastPathKernel): tf.KernelConfig | undefined {
-  const current = tf.getKernel(name, 'wasm');
+  const current = kernelBelowNative(name);
   return markOf(current)?.original ?? current;
 }
 
@@ -132,6 +133,10 @@ export function originalWasmKernel(name: FastPathKernel): tf.KernelConfig | unde
 export function installWasmFastPath(options: WasmFastPathOptions = {}): boolean {
   const opts = resolveOptions(options);
   if (!wasmKernelsRegistered()) return false;
+  return underNative(() => installFastPathKernels(opts));
+}
+
+function installFastPathKernels(opts: ResolvedOptions): boolean {
   for (const name of FAST_PATH_KERNELS) {
     const current = tf.getKernel(name, 'wasm');
     if (current == null) continue;
@@ -160,6 +165,25 @@ export function installWasmFastPath(options: WasmFastPathOptions = {}): boolean 
 
 /** Restores the original wasm kernels. Idempotent; returns whether anything was restored. */
 export function uninstallWasmFastPath(): boolean {
+  return underNative(uninstallFastPathKernels);
+}
+
+/**
+ * Runs `change` with the native kernels (wasm-native.ts, which wrap the fast path when installed) taken off
+ * and puts them back after, so the fast path is always changed in its own layer.
+ */
+function underNative<T>(change: () => T): T {
+  const addon = installedNativeAddon();
+  if (addon == null) return change();
+  uninstallWasmNative();
+  try {
+    return change();
+  } finally {
+    installWasmNative(addon);
+  }
+}
+
+function uninstallFastPathKernels(): boolean {
   let restored = false;
   for (const name of FAST_PATH_KERNELS) {
     const mark = markOf(tf.getKernel(name, 'wasm'));

@@ -1,0 +1,363 @@
+// grokdiff's optional native CPU kernels (issue #8): float32 matrix products and the transcendental
+// element-wise kernels of the DiT's training step (erf and exp of the exact GeLU and its gradient), run on
+// memory that tfjs-backend-wasm owns. tfjs-backend-wasm is single-threaded in Node and limited to 128-bit
+// SIMD; these kernels are compiled on the user's machine with -O3 -march=native (AVX2 / AVX-512 where the CPU
+// has them) and, when the system has OpenBLAS (libopenblas.so.0, e.g. Debian's libopenblas0-pthread), the
+// products go to its cblas_sgemm (loaded with dlopen, so OpenBLAS is optional at build and at run time).
+//
+// Every function takes the wasm heap (an ArrayBuffer) and float offsets into it, so no tensor is copied
+// between JavaScript and C. Bounds are checked here, in C, before any memory is touched: a wrong offset is a
+// JavaScript RangeError naming the operand, never a write outside the heap.
+//
+// Built by native/build.mjs (no node-gyp, no download: it needs a C compiler and Node's own node_api.h).
+
+#define NAPI_VERSION 8
+#include <node_api.h>
+#include <dlfcn.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+// --------------------------------------------------------------------------------------------------------
+// OpenBLAS, loaded at run time.
+
+enum { CblasRowMajor = 101, CblasNoTrans = 111, CblasTrans = 112 };
+typedef void (*sgemm_fn)(int, int, int, int, int, int, float, const float *, int, const float *, int, float,
+                         float *, int);
+typedef void (*set_threads_fn)(int);
+typedef char *(*get_config_fn)(void);
+
+static sgemm_fn blas_sgemm = NULL;
+static set_threads_fn blas_set_threads = NULL;
+static get_config_fn blas_get_config = NULL;
+static int blas_tried = 0;
+
+static void load_blas(void) {
+  if (blas_tried) return;
+  blas_tried = 1;
+  const char *disabled = getenv("GROKDIFF_NATIVE_BLAS");
+  if (disabled != NULL && (strcmp(disabled, "0") == 0 || strcmp(disabled, "off") == 0)) return;
+  const char *names[] = {"libopenblas.so.0", "libopenblas.so", "libopenblas.dylib", NULL};
+  for (int i = 0; names[i] != NULL; i++) {
+    void *h = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
+    if (h == NULL) continue;
+    sgemm_fn f = (sgemm_fn)dlsym(h, "cblas_sgemm");
+    if (f == NULL) {
+      dlclose(h);
+      continue;
+    }
+    blas_sgemm = f;
+    blas_set_threads = (set_threads_fn)dlsym(h, "openblas_set_num_threads");
+    blas_get_config = (get_config_fn)dlsym(h, "openblas_get_config");
+    // One thread unless GROKDIFF_NATIVE_THREADS says otherwise: tfjs-wasm is single-threaded, and the
+    // benchmark compares against PyTorch at a matched thread count.
+    const char *threads = getenv("GROKDIFF_NATIVE_THREADS");
+    int n = threads != NULL ? atoi(threads) : 1;
+    if (blas_set_threads != NULL) blas_set_threads(n >= 1 ? n : 1);
+    return;
+  }
+}
+
+// --------------------------------------------------------------------------------------------------------
+// The built-in product (used without OpenBLAS): C[m,n] = op(A)[m,k] · op(B)[k,n], row-major, written so that
+// gcc vectorises the inner loop over n. op(B) is made row-major in a scratch buffer when B is transposed.
+
+static float *scratch = NULL;
+static size_t scratch_len = 0;
+
+static float *scratch_buffer(size_t n) {
+  if (n > scratch_len) {
+    free(scratch);
+    scratch = (float *)malloc(n * sizeof(float));
+    scratch_len = scratch == NULL ? 0 : n;
+  }
+  return scratch;
+}
+
+static void gemm_builtin(int ta, int tb, int m, int n, int k, const float *A, const float *B, float *C) {
+  const float *Brm = B;
+  if (tb) {
+    float *t = scratch_buffer((size_t)k * n);
+    if (t == NULL) return;
+    for (int j = 0; j < n; j++)
+      for (int p = 0; p < k; p++) t[(size_t)p * n + j] = B[(size_t)j * k + p];
+    Brm = t;
+  }
+  for (int i = 0; i < m; i++) {
+    float *restrict c = C + (size_t)i * n;
+    for (int j = 0; j < n; j++) c[j] = 0.f;
+    for (int p = 0; p < k; p++) {
+      const float a = ta ? A[(size_t)p * m + i] : A[(size_t)i * k + p];
+      if (a == 0.f) continue;
+      const float *restrict b = Brm + (size_t)p * n;
+      for (int j = 0; j < n; j++) c[j] += a * b[j];
+    }
+  }
+}
+
+// Tiny products (attention over a handful of tokens): plain loops beat any call overhead.
+static void gemm_tiny(int ta, int tb, int m, int n, int k, const float *A, const float *B, float *C) {
+  for (int i = 0; i < m; i++)
+    for (int j = 0; j < n; j++) {
+      float s = 0.f;
+      for (int p = 0; p < k; p++) {
+        const float a = ta ? A[(size_t)p * m + i] : A[(size_t)i * k + p];
+        const float b = tb ? B[(size_t)j * k + p] : B[(size_t)p * n + j];
+        s += a * b;
+      }
+      C[(size_t)i * n + j] = s;
+    }
+}
+
+static void gemm_one(int ta, int tb, int m, int n, int k, const float *A, const float *B, float *C) {
+  if ((double)m * n * k < 4096.0) {
+    gemm_tiny(ta, tb, m, n, k, A, B, C);
+  } else if (blas_sgemm != NULL) {
+    blas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k, 1.f, A,
+               ta ? m : k, B, tb ? k : n, 0.f, C, n);
+  } else {
+    gemm_builtin(ta, tb, m, n, k, A, B, C);
+  }
+}
+
+// --------------------------------------------------------------------------------------------------------
+// N-API glue.
+
+#define CHECK(call)                                                                                          \
+  do {                                                                                                       \
+    if ((call) != napi_ok) {                                                                                 \
+      napi_throw_error(env, NULL, "grokdiff native: N-API call failed: " #call);                            \
+      return NULL;                                                                                           \
+    }                                                                                                        \
+  } while (0)
+
+static int range_error(napi_env env, const char *what) {
+  char msg[256];
+  snprintf(msg, sizeof msg, "grokdiff native: %s is outside the heap or negative", what);
+  napi_throw_range_error(env, NULL, msg);
+  return 0;
+}
+
+static int get_heap(napi_env env, napi_value v, float **data, size_t *floats) {
+  bool is_ab = false;
+  if (napi_is_arraybuffer(env, v, &is_ab) != napi_ok || !is_ab) {
+    napi_throw_type_error(env, NULL, "grokdiff native: the first argument must be the wasm heap (an ArrayBuffer)");
+    return 0;
+  }
+  void *p = NULL;
+  size_t bytes = 0;
+  if (napi_get_arraybuffer_info(env, v, &p, &bytes) != napi_ok) return 0;
+  *data = (float *)p;
+  *floats = bytes / sizeof(float);
+  return 1;
+}
+
+static int get_ints(napi_env env, napi_value *argv, size_t from, size_t count, int64_t *out) {
+  for (size_t i = 0; i < count; i++) {
+    if (napi_get_value_int64(env, argv[from + i], &out[i]) != napi_ok) {
+      napi_throw_type_error(env, NULL, "grokdiff native: integer arguments expected");
+      return 0;
+    }
+  }
+  return 1;
+}
+
+// Whether [off, off + len) lies inside a heap of `floats` floats.
+static int inside(int64_t off, int64_t len, size_t floats) {
+  return off >= 0 && len >= 0 && (uint64_t)(off + len) <= (uint64_t)floats;
+}
+
+// gemm(heap, batch, m, n, k, transA, transB, aOff, aStride, bOff, bStride, cOff, biasOff)
+// For item i: C_i = op(A_i)·op(B_i) (+ bias[n] on every row when biasOff >= 0), with A_i at aOff + i·aStride
+// (stride 0 broadcasts one operand over the batch); C is [batch, m, n] contiguous. Offsets count floats.
+static napi_value js_gemm(napi_env env, napi_callback_info info) {
+  size_t argc = 13;
+  napi_value argv[13];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc != 13) {
+    napi_throw_type_error(env, NULL, "grokdiff native: gemm takes 13 arguments");
+    return NULL;
+  }
+  float *heap;
+  size_t floats;
+  if (!get_heap(env, argv[0], &heap, &floats)) return NULL;
+  int64_t v[12];
+  if (!get_ints(env, argv, 1, 12, v)) return NULL;
+  const int64_t batch = v[0], m = v[1], n = v[2], k = v[3], ta = v[4], tb = v[5];
+  const int64_t aOff = v[6], aStride = v[7], bOff = v[8], bStride = v[9], cOff = v[10], biasOff = v[11];
+  if (batch < 1 || m < 1 || n < 1 || k < 1 || m > INT32_MAX || n > INT32_MAX || k > INT32_MAX) {
+    napi_throw_range_error(env, NULL, "grokdiff native: gemm sizes must be positive 32-bit integers");
+    return NULL;
+  }
+  if (!inside(aOff, (batch - 1) * aStride + m * k, floats)) return range_error(env, "operand a"), NULL;
+  if (!inside(bOff, (batch - 1) * bStride + k * n, floats)) return range_error(env, "operand b"), NULL;
+  if (!inside(cOff, batch * m * n, floats)) return range_error(env, "the output"), NULL;
+  if (biasOff >= 0 && !inside(biasOff, n, floats)) return range_error(env, "the bias"), NULL;
+  load_blas();
+  for (int64_t i = 0; i < batch; i++) {
+    float *C = heap + cOff + i * m * n;
+    gemm_one((int)ta, (int)tb, (int)m, (int)n, (int)k, heap + aOff + i * aStride, heap + bOff + i * bStride, C);
+    if (biasOff >= 0) {
+      const float *bias = heap + biasOff;
+      for (int64_t r = 0; r < m; r++) {
+        float *restrict row = C + r * n;
+        for (int64_t j = 0; j < n; j++) row[j] += bias[j];
+      }
+    }
+  }
+  return NULL;
+}
+
+// unary(heap, op, xOff, yOff, n): y = f(x) element-wise, op 0 = erf, 1 = exp. y may alias x.
+static napi_value js_unary(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc != 5) {
+    napi_throw_type_error(env, NULL, "grokdiff native: unary takes 5 arguments");
+    return NULL;
+  }
+  float *heap;
+  size_t floats;
+  if (!get_heap(env, argv[0], &heap, &floats)) return NULL;
+  int64_t v[4];
+  if (!get_ints(env, argv, 1, 4, v)) return NULL;
+  const int64_t op = v[0], xOff = v[1], yOff = v[2], n = v[3];
+  if (!inside(xOff, n, floats)) return range_error(env, "the input"), NULL;
+  if (!inside(yOff, n, floats)) return range_error(env, "the output"), NULL;
+  const float *x = heap + xOff;
+  float *y = heap + yOff;
+  switch (op) {
+    case 0:
+#pragma omp simd
+      for (int64_t i = 0; i < n; i++) y[i] = erff(x[i]);
+      break;
+    case 1:
+#pragma omp simd
+      for (int64_t i = 0; i < n; i++) y[i] = expf(x[i]);
+      break;
+    default:
+      napi_throw_range_error(env, NULL, "grokdiff native: unknown unary op");
+  }
+  return NULL;
+}
+
+// sum(heap, xOff, yOff, outer, reduce, inner): y[o, i] = Σ_r x[o, r, i] for x viewed as [outer, reduce, inner]
+// (any reduction over a contiguous run of axes). y must not alias x.
+static napi_value js_sum(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc != 6) {
+    napi_throw_type_error(env, NULL, "grokdiff native: sum takes 6 arguments");
+    return NULL;
+  }
+  float *heap;
+  size_t floats;
+  if (!get_heap(env, argv[0], &heap, &floats)) return NULL;
+  int64_t v[5];
+  if (!get_ints(env, argv, 1, 5, v)) return NULL;
+  const int64_t xOff = v[0], yOff = v[1], outer = v[2], reduce = v[3], inner = v[4];
+  if (outer < 1 || reduce < 1 || inner < 1) {
+    napi_throw_range_error(env, NULL, "grokdiff native: sum sizes must be positive");
+    return NULL;
+  }
+  if (!inside(xOff, outer * reduce * inner, floats)) return range_error(env, "the input"), NULL;
+  if (!inside(yOff, outer * inner, floats)) return range_error(env, "the output"), NULL;
+  const float *x = heap + xOff;
+  float *y = heap + yOff;
+  for (int64_t o = 0; o < outer; o++) {
+    float *restrict out = y + o * inner;
+    const float *restrict in = x + o * reduce * inner;
+    if (inner == 1) {
+      float s = 0.f;
+      for (int64_t r = 0; r < reduce; r++) s += in[r];
+      out[0] = s;
+      continue;
+    }
+    for (int64_t i = 0; i < inner; i++) out[i] = in[i];
+    for (int64_t r = 1; r < reduce; r++) {
+      const float *restrict row = in + r * inner;
+      for (int64_t i = 0; i < inner; i++) out[i] += row[i];
+    }
+  }
+  return NULL;
+}
+
+// adamw(heap, n, pOff, gOff, mOff, vOff, p1Off, m1Off, v1Off, decayFactor, beta1, beta2, bc2Sqrt, eps, stepSize):
+// one AdamW update of n parameters, the same formula as src/engine/adamw.ts:
+//   m1 = m + (g − m)(1 − β1);  v1 = β2·v + (1 − β2)·g²;  p1 = decayFactor·p − stepSize · m1 / (√v1 / bc2Sqrt + eps)
+// Outputs are fresh buffers (the kernel is functional; tfjs assigns them to the variables).
+static napi_value js_adamw(napi_env env, napi_callback_info info) {
+  size_t argc = 15;
+  napi_value argv[15];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc != 15) {
+    napi_throw_type_error(env, NULL, "grokdiff native: adamw takes 15 arguments");
+    return NULL;
+  }
+  float *heap;
+  size_t floats;
+  if (!get_heap(env, argv[0], &heap, &floats)) return NULL;
+  int64_t v[8];
+  if (!get_ints(env, argv, 1, 8, v)) return NULL;
+  double d[6];
+  for (int i = 0; i < 6; i++) {
+    if (napi_get_value_double(env, argv[9 + i], &d[i]) != napi_ok) {
+      napi_throw_type_error(env, NULL, "grokdiff native: adamw hyper-parameters must be numbers");
+      return NULL;
+    }
+  }
+  const int64_t n = v[0];
+  const char *names[7] = {"the parameter", "the gradient", "the first moment", "the second moment",
+                          "the new parameter", "the new first moment", "the new second moment"};
+  for (int i = 0; i < 7; i++)
+    if (!inside(v[1 + i], n, floats)) return range_error(env, names[i]), NULL;
+  const float *p = heap + v[1], *g = heap + v[2], *m = heap + v[3], *s = heap + v[4];
+  float *p1 = heap + v[5], *m1 = heap + v[6], *s1 = heap + v[7];
+  const float decay = (float)d[0], b1 = (float)d[1], b2 = (float)d[2], bc2 = (float)d[3], eps = (float)d[4],
+              stepSize = (float)d[5];
+  const float one_b1 = 1.f - b1, one_b2 = 1.f - b2;
+  for (int64_t i = 0; i < n; i++) {
+    const float gi = g[i];
+    const float mi = m[i] + (gi - m[i]) * one_b1;
+    const float vi = s[i] * b2 + gi * gi * one_b2;
+    const float denom = sqrtf(vi) / bc2 + eps;
+    p1[i] = p[i] * decay - (mi / denom) * stepSize;
+    m1[i] = mi;
+    s1[i] = vi;
+  }
+  return NULL;
+}
+
+// info(): { blas: "OpenBLAS <config>" | "built-in", compiler flags }.
+static napi_value js_info(napi_env env, napi_callback_info info) {
+  (void)info;
+  load_blas();
+  napi_value obj, s;
+  CHECK(napi_create_object(env, &obj));
+  const char *blas = blas_sgemm == NULL ? "built-in" : (blas_get_config != NULL ? blas_get_config() : "OpenBLAS");
+  char text[512];
+  snprintf(text, sizeof text, "%s", blas);
+  CHECK(napi_create_string_utf8(env, blas_sgemm == NULL ? "built-in" : text, NAPI_AUTO_LENGTH, &s));
+  CHECK(napi_set_named_property(env, obj, "matmul", s));
+  CHECK(napi_create_string_utf8(env, GROKDIFF_CFLAGS, NAPI_AUTO_LENGTH, &s));
+  CHECK(napi_set_named_property(env, obj, "cflags", s));
+  return obj;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"gemm", NULL, js_gemm, NULL, NULL, NULL, napi_default, NULL},
+      {"unary", NULL, js_unary, NULL, NULL, NULL, napi_default, NULL},
+      {"sum", NULL, js_sum, NULL, NULL, NULL, napi_default, NULL},
+      {"adamw", NULL, js_adamw, NULL, NULL, NULL, napi_default, NULL},
+      {"info", NULL, js_info, NULL, NULL, NULL, napi_default, NULL},
+  };
+  if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
+  return exports;
+}
+
+NAPI_MODULE_INIT() { return init(env, exports); }

@@ -1,0 +1,271 @@
+// The optional native kernels on the wasm backend (wasm-native.ts). Category: engine kernel tests, like
+// tfjs-core's (matmul.test.ts and adamw.test.ts also run their whole spec on `wasm-native` through
+// describeWithBackends). Here: what only the native layer has, each checked against plain wasm or a float64
+// reference: Sum over every axis set (contiguous runs natively, others falling back), Erf and Exp, the fused
+// AdamW kernel against AdamW's chain of ops, the built-in product used without OpenBLAS, bounds checks in C,
+// layering with the wasm fast path, memory, and a full DiT training step. Skipped, saying why, when the addon
+// is not built (`npm run build:native`).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { spawnSync } from 'node:child_process';
+import { initBackend } from './backend.ts';
+import { rootRng } from './random.ts';
+import { AdamW } from './adamw.ts';
+import { COMBOS, GEOMETRIES, maxRelError, operands, refMatMul, SEED, tfMatMul } from './matmul-reference.test-util.ts';
+import { isWasmFastPathInstalled, uninstallWasmFastPath, installWasmFastPath } from './wasm-matmul.ts';
+import {
+  ADAMW_KERNEL,
+  installWasmNative,
+  isWasmNativeInstalled,
+  loadNativeAddon,
+  NATIVE_ADDON_PATH,
+  nativeWanted,
+  uninstallWasmNative,
+  wasmNativeInfo,
+} from './wasm-native.ts';
+import { ConfigError } from '../errors.ts';
+
+const load = loadNativeAddon();
+const TOL = 2e-5;
+
+/** Runs `f` with the native kernels off, then puts them back. */
+function plainWasm<T>(f: () => T): T {
+  uninstallWasmNative();
+  try {
+    return f();
+  } finally {
+    if (load.ok) installWasmNative(load.addon);
+  }
+}
+
+function values(t: tf.Tensor): Float32Array {
+  const out = Float32Array.from(t.dataSync() as Float32Array);
+  t.dispose();
+  return out;
+}
+
+describe('GROKDIFF_NATIVE', () => {
+  it('is on unless set to 0/false/off, and rejects other values naming the variable', () => {
+    expect(nativeWanted({})).toBe(true);
+    expect(nativeWanted({ GROKDIFF_NATIVE: '1' })).toBe(true);
+    expect(nativeWanted({ GROKDIFF_NATIVE: '0' })).toBe(false);
+    expect(nativeWanted({ GROKDIFF_NATIVE: 'off' })).toBe(false);
+    expect(() => nativeWanted({ GROKDIFF_NATIVE: 'maybe' })).toThrow(ConfigError);
+    expect(() => nativeWanted({ GROKDIFF_NATIVE: 'maybe' })).toThrow(/GROKDIFF_NATIVE/);
+  });
+
+  it('a missing addon is a reason, not a crash', () => {
+    const missing = loadNativeAddon('/nonexistent/grokdiff_kernels.node');
+    expect(missing.ok).toBe(false);
+    if (!missing.ok) expect(missing.reason).toMatch(/not built.*build:native/);
+  });
+});
+
+describe.skipIf(!load.ok)(`native wasm kernels${load.ok ? '' : ` (skipped: ${load.ok ? '' : load.reason})`}`, () => {
+  beforeAll(async () => {
+    await initBackend('wasm', { native: true, wasmFastPath: true, source: 'test' });
+  });
+  afterAll(async () => {
+    await initBackend('wasm', { native: true, wasmFastPath: true, source: 'test' });
+  });
+
+  it('initBackend installs them over the fast path; each layer installs and uninstalls on its own', async () => {
+    expect(isWasmNativeInstalled()).toBe(true);
+    expect(isWasmFastPathInstalled()).toBe(true);
+    expect(wasmNativeInfo()?.matmul).toMatch(/OpenBLAS|built-in/);
+    expect(tf.getKernel(ADAMW_KERNEL, 'wasm')).toBeDefined();
+    const top = tf.getKernel('BatchMatMul', 'wasm').kernelFunc;
+    // Changing the fast path beneath keeps the native layer on top.
+    uninstallWasmFastPath();
+    expect(isWasmFastPathInstalled()).toBe(false);
+    expect(isWasmNativeInstalled()).toBe(true);
+    installWasmFastPath();
+    expect(isWasmFastPathInstalled()).toBe(true);
+    if (load.ok) installWasmNative(load.addon);
+    expect(tf.getKernel('BatchMatMul', 'wasm').kernelFunc).not.toBe(undefined);
+    expect(isWasmNativeInstalled()).toBe(true);
+    expect(uninstallWasmNative()).toBe(true);
+    expect(uninstallWasmNative()).toBe(false);
+    expect(tf.getKernel(ADAMW_KERNEL, 'wasm')).toBeUndefined();
+    expect(tf.getKernel('BatchMatMul', 'wasm').kernelFunc).not.toBe(top);
+    await initBackend('wasm', { native: false, source: 'test' });
+    expect(isWasmNativeInstalled()).toBe(false);
+    await initBackend('wasm', { native: true, source: 'test' });
+    expect(isWasmNativeInstalled()).toBe(true);
+  });
+
+  it('products equal the float64 reference for every geometry and transpose, and plain wasm', () => {
+    for (const g of GEOMETRIES) {
+      for (const [tA, tB] of COMBOS) {
+        const what = `${g.label}, transposeA=${tA} transposeB=${tB}`;
+        const { a, b } = operands(g, tA, tB, `native/${g.label}/${tA}/${tB}`);
+        const ref = refMatMul(a, b, tA, tB);
+        const native = tfMatMul(a, b, tA, tB);
+        const wasm = plainWasm(() => tfMatMul(a, b, tA, tB));
+        expect(native.shape, what).toEqual(ref.shape);
+        expect(maxRelError(native.data, ref.data), `${what} vs reference`).toBeLessThan(TOL);
+        expect(maxRelError(native.data, wasm.data), `${what} vs plain wasm`).toBeLessThan(TOL);
+      }
+    }
+  });
+
+  it('fused products add a [N] bias natively and pass other activations to the kernel beneath', () => {
+    const g = GEOMETRIES[3];
+    for (const activation of ['linear', 'relu'] as const) {
+      for (const [tA, tB] of COMBOS) {
+        const { a, b } = operands(g, tA, tB, `native-fused/${tA}/${tB}`);
+        const bias = rootRng(SEED).fork('native-bias').normalArray(g.n);
+        const ref = refMatMul(a, b, tA, tB);
+        const expected = ref.data.map((x, i) => (activation === 'relu' ? Math.max(0, x + bias[i % g.n]) : x + bias[i % g.n]));
+        const y = tf.tidy(() =>
+          tf.fused.matMul({
+            a: tf.tensor(Float32Array.from(a.data), a.shape),
+            b: tf.tensor(Float32Array.from(b.data), b.shape),
+            transposeA: tA,
+            transposeB: tB,
+            bias: tf.tensor1d(bias),
+            activation,
+          }),
+        );
+        expect(maxRelError(values(y), expected), `${activation}, transposeA=${tA} transposeB=${tB}`).toBeLessThan(TOL);
+      }
+    }
+  });
+
+  it('the built-in product (no OpenBLAS: GROKDIFF_NATIVE_BLAS=0) equals a float64 reference', () => {
+    // A separate process: OpenBLAS is looked up once per process.
+    const script = `
+      const addon = require(${JSON.stringify(NATIVE_ADDON_PATH)});
+      if (addon.info().matmul !== 'built-in') throw new Error('OpenBLAS was used: ' + addon.info().matmul);
+      let worst = 0;
+      for (const [m, n, k] of [[37, 29, 41], [64, 70, 3], [5, 130, 66]]) for (const ta of [0, 1]) for (const tb of [0, 1]) {
+        const heap = new Float32Array(m * k + k * n + m * n + n);
+        let s = 7; const r = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648) - 0.5;
+        for (let i = 0; i < m * k + k * n + n; i++) heap[i] = r();
+        const A = (i, p) => ta ? heap[p * m + i] : heap[i * k + p];
+        const B = (p, j) => tb ? heap[m * k + j * k + p] : heap[m * k + p * n + j];
+        const cOff = m * k + k * n, biasOff = cOff + m * n;
+        addon.gemm(heap.buffer, 1, m, n, k, ta, tb, 0, 0, m * k, 0, cOff, -1);
+        for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
+          let ref = 0; for (let p = 0; p < k; p++) ref += A(i, p) * B(p, j);
+          worst = Math.max(worst, Math.abs(heap[cOff + i * n + j] - ref) / (1e-3 + Math.abs(ref)));
+        }
+      }
+      console.log(worst);`;
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { ...process.env, GROKDIFF_NATIVE_BLAS: '0' } });
+    expect(r.stderr).toBe('');
+    expect(Number(r.stdout.trim())).toBeLessThan(1e-4);
+  });
+
+  it('Sum over every axis set equals plain wasm (contiguous runs natively, others beneath), keepDims too', () => {
+    const shape = [3, 4, 5, 6];
+    const xs = rootRng(SEED).fork('sum').normalArray(3 * 4 * 5 * 6);
+    const axisSets: (number | number[])[] = [0, 1, 2, 3, -1, [1, 2], [2, 3], [0, 1, 2], [0, 1, 2, 3], [0, 2], [1, 3], [3, 1]];
+    for (const axis of axisSets) {
+      for (const keepDims of [false, true]) {
+        const run = () => tf.tidy(() => tf.sum(tf.tensor(xs, shape), axis, keepDims));
+        const native = run();
+        const wasm = plainWasm(run);
+        expect(native.shape, `axis ${JSON.stringify(axis)} keepDims ${keepDims}`).toEqual(wasm.shape);
+        expect(maxRelError(values(native), values(wasm)), `axis ${JSON.stringify(axis)}`).toBeLessThan(TOL);
+      }
+    }
+    const ints = tf.tensor([1, 2, 3, 4], [2, 2], 'int32');
+    const s = tf.sum(ints, 1);
+    expect(s.dtype).toBe('int32');
+    expect(Array.from(s.dataSync())).toEqual([3, 7]);
+    tf.dispose([ints, s]);
+  });
+
+  it('Erf and Exp equal plain wasm to float32 precision, on the exact GeLU range', () => {
+    const xs = Float32Array.from({ length: 4001 }, (_, i) => -20 + i * 0.01);
+    for (const op of [tf.erf, tf.exp] as const) {
+      const run = () => tf.tidy(() => op(tf.tensor1d(xs)));
+      const native = values(run());
+      const wasm = values(plainWasm(run));
+      expect(maxRelError(native, wasm), op.name).toBeLessThan(1e-5);
+    }
+  });
+
+  it('the fused AdamW kernel follows the same trajectory as AdamW\'s chain of ops (decay on and off)', () => {
+    const rng = rootRng(SEED).fork('adamw');
+    const shapes: Record<string, number[]> = { w: [17, 9], b: [9] };
+    const init = Object.fromEntries(Object.entries(shapes).map(([k, s]) => [k, rng.normalArray(s.reduce((x, y) => x * y, 1))]));
+    const gradSeq = Array.from({ length: 4 }, () => Object.fromEntries(Object.entries(shapes).map(([k, s]) => [k, rng.normalArray(s.reduce((x, y) => x * y, 1))])));
+    const trajectory = (): Float32Array[] => {
+      const params = new Map(Object.entries(shapes).map(([k, s]) => [k, tf.tidy(() => tf.variable(tf.tensor(init[k], s), true))]));
+      const opt = new AdamW({ lr: 3e-3, weightDecay: 1, betas: [0.9, 0.98], decay: (_n, s) => s.length >= 2 });
+      for (const g of gradSeq) {
+        const grads = new Map(Object.entries(shapes).map(([k, s]) => [k, tf.tensor(g[k], s)]));
+        opt.step(params, grads);
+        tf.dispose([...grads.values()]);
+      }
+      const out: Float32Array[] = [...params.values()].map((p) => Float32Array.from(p.dataSync() as Float32Array));
+      const state = opt.getState();
+      out.push(...[...state.m.values()], ...[...state.v.values()]);
+      opt.dispose();
+      tf.dispose([...params.values()]);
+      return out;
+    };
+    const before = tf.memory().numTensors;
+    const fused = trajectory();
+    expect(tf.memory().numTensors).toBe(before);
+    const chain = plainWasm(trajectory);
+    for (let i = 0; i < fused.length; i++) expect(maxRelError(fused[i], chain[i]), `tensor ${i}`).toBeLessThan(1e-5);
+  });
+
+  it('rejects offsets outside the heap in C with a RangeError naming the operand', () => {
+    if (!load.ok) return;
+    const heap = new ArrayBuffer(64 * 4);
+    expect(() => load.addon.gemm(heap, 1, 4, 4, 4, 0, 0, 0, 0, 16, 0, 60, -1)).toThrow(/output is outside the heap/);
+    expect(() => load.addon.gemm(heap, 2, 4, 4, 4, 0, 0, 0, 50, 16, 0, 32, -1)).toThrow(/operand a is outside/);
+    expect(() => load.addon.unary(heap, 0, -1, 0, 4)).toThrow(/input is outside/);
+    expect(() => load.addon.sum(heap, 0, 62, 1, 4, 4)).toThrow(/output is outside/);
+    expect(() => load.addon.adamw(heap, 20, 0, 20, 40, 60, 0, 0, 0, 1, 0.9, 0.99, 1, 1e-8, 1e-3)).toThrow(/second moment is outside/);
+    expect(() => load.addon.gemm(new Float32Array(4) as unknown as ArrayBuffer, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, -1)).toThrow(/wasm heap/);
+  });
+
+  it('three DiT training steps (cpu-n1, full batch) give the losses and weights of plain wasm', async () => {
+    const { getPreset } = await import('../paper/presets.ts');
+    const { applyOverrides, runModelConfig } = await import('../train/config.ts');
+    const { prepareRunData, stepBatch } = await import('../train/run-data.ts');
+    const { loadEmnistPool } = await import('../data/pool.ts');
+    const { createParams, disposeParams, initialValues } = await import('../model/params.ts');
+    const { fullBatchStep } = await import('../train/step.ts');
+    const { makeOptimizer } = await import('../train/trainer.ts');
+    const config = applyOverrides(getPreset('cpu-n1'), [], { seed: 1 });
+    const model = runModelConfig(config);
+    const rng = rootRng(1);
+    const data = prepareRunData(config, rng.fork('data'), loadEmnistPool());
+    const init = initialValues(model, rng.fork('init'));
+    const run = () => {
+      const params = createParams(model, init);
+      const optimizer = makeOptimizer(config, model);
+      const losses: number[] = [];
+      for (let step = 1; step <= 3; step++) {
+        losses.push(fullBatchStep(model, params, optimizer, data.symbols.images, stepBatch(data, rootRng(1).fork('train'), step), config.train.lr));
+      }
+      const weights = [...params.values()].map((p) => Float32Array.from(p.dataSync() as Float32Array));
+      optimizer.dispose();
+      disposeParams(params);
+      return { losses, weights };
+    };
+    const native = run();
+    const wasm = plainWasm(run);
+    for (let i = 0; i < 3; i++) expect(Math.abs(native.losses[i] - wasm.losses[i]) / wasm.losses[i], `loss of step ${i + 1}`).toBeLessThan(1e-4);
+    for (let i = 0; i < native.weights.length; i++) expect(maxRelError(native.weights[i], wasm.weights[i]), `weight tensor ${i}`).toBeLessThan(1e-3);
+  });
+
+  it('leaves no tensor or wasm buffer allocated', () => {
+    const { a, b } = operands(GEOMETRIES[3], true, false, 'native-memory');
+    tfMatMul(a, b, true, false);
+    const before = tf.memory();
+    tfMatMul(a, b, true, false);
+    const s = tf.tidy(() => tf.sum(tf.ones([4, 5, 6]), [1, 2]));
+    const e = tf.tidy(() => tf.erf(tf.ones([7])));
+    tf.dispose([s, e]);
+    const after = tf.memory();
+    expect(after.numTensors).toBe(before.numTensors);
+    expect(after.numDataBuffers).toBe(before.numDataBuffers);
+  });
+});

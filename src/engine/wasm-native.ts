@@ -1,0 +1,304 @@
+// Optional native kernels for the wasm backend (issue #8). tfjs-backend-wasm is single-threaded in Node and
+// limited to 128-bit SIMD, which bounds a training step at about 4x PyTorch's time on this CPU. When the
+// native addon `native/build/grokdiff_kernels.node` has been built (`npm run build:native`, also tried at
+// `npm ci`; it needs a C compiler and Node's headers, nothing is downloaded), this module re-registers four
+// wasm kernels so that they run natively on the very same wasm heap (no copies):
+//   BatchMatMul, _FusedMatMul  → cblas_sgemm from the system's OpenBLAS when it is installed (dlopen; else a
+//                                 vectorised C loop), transposes and batch broadcasting handled in place;
+//   Erf, Exp                   → glibc's vectorised erff/expf (libmvec), the costly half of the exact GeLU.
+// Anything these wrappers do not handle (other dtypes, prelu activations, biases that are not [N], two batched
+// operands that broadcast against each other) goes to the kernel that was registered before, i.e. the wasm
+// fast path of wasm-matmul.ts or stock tfjs. The wrapped kernel is kept on the wrapper function inside tfjs's
+// kernel registry (no module state), so install is idempotent and uninstall restores it.
+//
+// The addon is never required: without it (or with GROKDIFF_NATIVE=0) everything runs on plain wasm and the
+// results agree to float32 rounding (tested in wasm-native.test.ts with the same spec as the wasm kernels).
+
+import * as tf from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { ConfigError } from '../errors.ts';
+
+/** Environment variable that turns the native kernels off (`0`, `false`, `off`). */
+export const NATIVE_ENV = 'GROKDIFF_NATIVE';
+
+/** Where native/build.mjs writes the addon. */
+export const NATIVE_ADDON_PATH = fileURLToPath(new URL('../../native/build/grokdiff_kernels.node', import.meta.url));
+
+/** The kernels this module replaces. */
+export const NATIVE_KERNELS = ['BatchMatMul', '_FusedMatMul', 'Erf', 'Exp', 'Sum'] as const;
+
+/**
+ * A kernel of grokdiff's own: one fused AdamW update (inputs p, g, m, v; outputs p1, m1, v1), registered for
+ * wasm only while the native kernels are installed. AdamW (adamw.ts) uses it when the active backend has it
+ * and otherwise runs its chain of tfjs ops; both compute the same formula.
+ */
+export const ADAMW_KERNEL = 'GrokdiffAdamW';
+
+/** The attributes of ADAMW_KERNEL. */
+export interface AdamWKernelAttrs {
+  decayFactor: number;
+  beta1: number;
+  beta2: number;
+  bc2Sqrt: number;
+  eps: number;
+  stepSize: number;
+}
+type NativeKernel = (typeof NATIVE_KERNELS)[number];
+
+export interface Addon {
+  gemm(
+    heap: ArrayBuffer, batch: number, m: number, n: number, k: number, transA: number, transB: number,
+    aOff: number, aStride: number, bOff: number, bStride: number, cOff: number, biasOff: number,
+  ): void;
+  unary(heap: ArrayBuffer, op: number, xOff: number, yOff: number, n: number): void;
+  sum(heap: ArrayBuffer, xOff: number, yOff: number, outer: number, reduce: number, inner: number): void;
+  adamw(
+    heap: ArrayBuffer, n: number, pOff: number, gOff: number, mOff: number, vOff: number, p1Off: number, m1Off: number,
+    v1Off: number, decayFactor: number, beta1: number, beta2: number, bc2Sqrt: number, eps: number, stepSize: number,
+  ): void;
+  info(): { matmul: string; cflags: string };
+}
+
+const UNARY_OP: Record<'Erf' | 'Exp', number> = { Erf: 0, Exp: 1 };
+
+/** The outcome of loading the addon: it, or why not. */
+export type NativeLoad = { ok: true; addon: Addon; path: string } | { ok: false; reason: string };
+
+/** Reads GROKDIFF_NATIVE: unset/empty/1/true/on → true; 0/false/off → false; anything else → ConfigError. */
+export function nativeWanted(env: NodeJS.ProcessEnv = process.env): boolean {
+  const raw = env[NATIVE_ENV];
+  if (raw === undefined) return true;
+  const v = raw.trim().toLowerCase();
+  if (v === '' || v === '1' || v === 'true' || v === 'on') return true;
+  if (v === '0' || v === 'false' || v === 'off') return false;
+  throw new ConfigError('native-env', `${NATIVE_ENV}=${JSON.stringify(raw)} is not understood; use 1 (on, the default) or 0 (off).`);
+}
+
+/** Loads the addon from `path` (default: native/build), or says why it cannot. Never throws. */
+export function loadNativeAddon(path: string = NATIVE_ADDON_PATH): NativeLoad {
+  if (!existsSync(path)) return { ok: false, reason: `${path} is not built (run \`npm run build:native\`)` };
+  try {
+    const addon = createRequire(import.meta.url)(path) as Addon;
+    const missing = (['gemm', 'unary', 'sum', 'adamw', 'info'] as const).filter((f) => typeof addon[f] !== 'function');
+    if (missing.length > 0) {
+      return { ok: false, reason: `${path} lacks ${missing.join(', ')} (an older build?); rebuild it with \`npm run build:native\`` };
+    }
+    return { ok: true, addon, path };
+  } catch (err) {
+    return { ok: false, reason: `${path} failed to load: ${(err as Error).message}; rebuild it with \`npm run build:native\`` };
+  }
+}
+
+const MARK = Symbol.for('grokdiff.wasmNative');
+interface NativeMark {
+  previous: tf.KernelConfig;
+  addon: Addon;
+}
+type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
+type Info = tf.TensorInfo;
+type Func = (args: KernelArgs) => Info;
+
+function markOf(config: tf.KernelConfig | undefined): NativeMark | undefined {
+  if (config == null) return undefined;
+  return (config.kernelFunc as unknown as Record<symbol, NativeMark | undefined>)[MARK];
+}
+
+/** The addon whose kernels are installed on the wasm backend, or null. */
+export function installedNativeAddon(): Addon | null {
+  return markOf(tf.getKernel('BatchMatMul', 'wasm'))?.addon ?? null;
+}
+
+/** The wasm kernel `name` as registered beneath the native layer (the current one when native is not installed). */
+export function kernelBelowNative(name: string): tf.KernelConfig | undefined {
+  const current = tf.getKernel(name, 'wasm');
+  return markOf(current)?.previous ?? current;
+}
+
+/** Whether the native kernels are installed on the wasm backend. */
+export function isWasmNativeInstalled(): boolean {
+  return markOf(tf.getKernel('BatchMatMul', 'wasm')) != null;
+}
+
+/** What the installed addon uses for products ("OpenBLAS …" or "built-in"), or null when not installed. */
+export function wasmNativeInfo(): { matmul: string; cflags: string } | null {
+  return markOf(tf.getKernel('BatchMatMul', 'wasm'))?.addon.info() ?? null;
+}
+
+/**
+ * Wraps the wasm BatchMatMul, _FusedMatMul, Erf and Exp kernels with native ones (see the module comment).
+ * Install the wasm fast path first: it becomes the fallback. Idempotent. Returns false when the wasm kernels
+ * are not registered.
+ */
+export function installWasmNative(addon: Addon): boolean {
+  if (tf.getKernel('BatchMatMul', 'wasm') == null) return false;
+  for (const name of NATIVE_KERNELS) {
+    const current = tf.getKernel(name, 'wasm');
+    if (current == null) continue;
+    const mark = markOf(current);
+    if (mark?.addon === addon) continue;
+    const previous = mark?.previous ?? current;
+    const fn = makeKernel(name, previous.kernelFunc as unknown as Func, addon);
+    (fn as unknown as Record<symbol, NativeMark>)[MARK] = { previous, addon };
+    tf.unregisterKernel(name, 'wasm');
+    tf.registerKernel({ kernelName: name, backendName: 'wasm', setupFunc: previous.setupFunc, disposeFunc: previous.disposeFunc, kernelFunc: fn as unknown as tf.KernelFunc });
+  }
+  if (tf.getKernel(ADAMW_KERNEL, 'wasm') != null) tf.unregisterKernel(ADAMW_KERNEL, 'wasm');
+  tf.registerKernel({ kernelName: ADAMW_KERNEL, backendName: 'wasm', kernelFunc: adamwKernel(addon) as unknown as tf.KernelFunc });
+  return true;
+}
+
+/** Restores the kernels that were registered before `installWasmNative`. Returns whether anything changed. */
+export function uninstallWasmNative(): boolean {
+  let restored = false;
+  for (const name of NATIVE_KERNELS) {
+    const mark = markOf(tf.getKernel(name, 'wasm'));
+    if (!mark) continue;
+    tf.unregisterKernel(name, 'wasm');
+    tf.registerKernel(mark.previous);
+    restored = true;
+  }
+  if (tf.getKernel(ADAMW_KERNEL, 'wasm') != null) tf.unregisterKernel(ADAMW_KERNEL, 'wasm');
+  return restored;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+function sizeOf(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+/** The tensor's place on the heap, in floats. */
+function floatOffset(backend: BackendWasm, info: Info): number {
+  const data = backend.dataIdMap.get(info.dataId);
+  if (data == null) throw new Error(`wasm-native: tensor ${String(info.dataId)} has no wasm memory`);
+  return data.memoryOffset / 4;
+}
+
+/** The heap as an ArrayBuffer. Take it AFTER every allocation: the heap can grow (a new buffer). */
+function heapOf(backend: BackendWasm): ArrayBuffer {
+  return (backend.wasm as unknown as { HEAPU8: Uint8Array }).HEAPU8.buffer as ArrayBuffer;
+}
+
+function makeKernel(name: NativeKernel, previous: Func, addon: Addon): Func {
+  if (name === 'Erf' || name === 'Exp') {
+    const op = UNARY_OP[name];
+    return (args) => {
+      const x = args.inputs.x as Info;
+      if (x.dtype !== 'float32') return previous(args);
+      const backend = args.backend as BackendWasm;
+      const out = backend.makeOutput(x.shape, 'float32');
+      const n = sizeOf(x.shape);
+      if (n > 0) addon.unary(heapOf(backend), op, floatOffset(backend, x), floatOffset(backend, out), n);
+      return out;
+    };
+  }
+  if (name === 'Sum') return (args) => nativeSum(args, previous, addon);
+  const fused = name === '_FusedMatMul';
+  return (args) => nativeMatMul(args, previous, fused, addon);
+}
+
+/** Sum over a contiguous run of axes ([outer, reduce, inner]); other axis sets go to the previous kernel. */
+function nativeSum(args: KernelArgs, previous: Func, addon: Addon): Info {
+  const x = args.inputs.x as Info;
+  if (x.dtype !== 'float32' || x.shape.length === 0) return previous(args);
+  const axes = tf.util.parseAxisParam(args.attrs?.axis as number | number[], x.shape).sort((p, q) => p - q);
+  if (axes.length === 0) return previous(args);
+  for (let i = 1; i < axes.length; i++) if (axes[i] !== axes[i - 1] + 1) return previous(args);
+  const first = axes[0];
+  const last = axes[axes.length - 1];
+  const outer = sizeOf(x.shape.slice(0, first));
+  const reduce = sizeOf(x.shape.slice(first, last + 1));
+  const inner = sizeOf(x.shape.slice(last + 1));
+  if (outer * reduce * inner === 0) return previous(args);
+  const keepDims = Boolean(args.attrs?.keepDims);
+  const outShape = keepDims
+    ? x.shape.map((d, i) => (i >= first && i <= last ? 1 : d))
+    : [...x.shape.slice(0, first), ...x.shape.slice(last + 1)];
+  const backend = args.backend as BackendWasm;
+  const out = backend.makeOutput(outShape, 'float32');
+  addon.sum(heapOf(backend), floatOffset(backend, x), floatOffset(backend, out), outer, reduce, inner);
+  return out;
+}
+
+function adamwKernel(addon: Addon): Func {
+  return (args) => {
+    const { p, g, m, v } = args.inputs as Record<'p' | 'g' | 'm' | 'v', Info>;
+    const n = sizeOf(p.shape);
+    for (const [what, t] of [['g', g], ['m', m], ['v', v]] as const) {
+      if (t.dtype !== 'float32' || sizeOf(t.shape) !== n) {
+        throw new Error(`${ADAMW_KERNEL}: input ${what} has shape [${t.shape}] (${t.dtype}), the parameter has [${p.shape}] (float32 expected)`);
+      }
+    }
+    const a = args.attrs as unknown as AdamWKernelAttrs;
+    const backend = args.backend as BackendWasm;
+    const p1 = backend.makeOutput(p.shape, 'float32');
+    const m1 = backend.makeOutput(p.shape, 'float32');
+    const v1 = backend.makeOutput(p.shape, 'float32');
+    const off = (t: Info): number => floatOffset(backend, t);
+    addon.adamw(heapOf(backend), n, off(p), off(g), off(m), off(v), off(p1), off(m1), off(v1), a.decayFactor, a.beta1, a.beta2, a.bc2Sqrt, a.eps, a.stepSize);
+    return [p1, m1, v1] as unknown as Info;
+  };
+}
+
+function nativeMatMul(args: KernelArgs, previous: Func, fused: boolean, addon: Addon): Info {
+  const { inputs, attrs } = args;
+  const a = inputs.a as Info;
+  const b = inputs.b as Info;
+  if (a.dtype !== 'float32' || b.dtype !== 'float32' || a.shape.length < 2 || b.shape.length < 2) return previous(args);
+  const transA = Boolean(attrs?.transposeA);
+  const transB = Boolean(attrs?.transposeB);
+  const ra = a.shape.length;
+  const rb = b.shape.length;
+  const m = transA ? a.shape[ra - 1] : a.shape[ra - 2];
+  const k = transA ? a.shape[ra - 2] : a.shape[ra - 1];
+  const kb = transB ? b.shape[rb - 1] : b.shape[rb - 2];
+  const n = transB ? b.shape[rb - 2] : b.shape[rb - 1];
+  if (k !== kb || m * n * k === 0) return previous(args); // tfjs's own shape error, or an empty product
+  const outerA = a.shape.slice(0, -2);
+  const outerB = b.shape.slice(0, -2);
+  const batchA = sizeOf(outerA);
+  const batchB = sizeOf(outerB);
+  let outer: number[];
+  try {
+    outer = tf.broadcast_util.assertAndGetBroadcastShape(outerA, outerB);
+  } catch {
+    return previous(args);
+  }
+  const batch = sizeOf(outer);
+  // Natively: equal batches, or one operand broadcast whole ([B,m,k]·[k,n]). An operand whose batch size equals
+  // the broadcast batch size matches it dimension by dimension, so item i of it is item i of the output.
+  // Two operands that broadcast against each other ([2,1]·[1,3]) go to the previous kernel.
+  if (!((batchA === batch || batchA === 1) && (batchB === batch || batchB === 1))) return previous(args);
+  let bias: Info | undefined;
+  if (fused) {
+    const activation = (attrs?.activation as string | undefined) ?? 'linear';
+    bias = inputs.bias as Info | undefined;
+    if (activation !== 'linear' || inputs.preluActivationWeights != null) return previous(args);
+    if (bias != null && (bias.dtype !== 'float32' || bias.shape.length !== 1 || bias.shape[0] !== n)) return previous(args);
+  }
+  const backend = args.backend as BackendWasm;
+  const out = backend.makeOutput([...outer, m, n], 'float32');
+  // Products with batchA = batch and batchB = 1 and no transposed A are one [batch·m, k]·[k, n] product.
+  const flatten = batch > 1 && batchB === 1 && batchA === batch && !transA;
+  addon.gemm(
+    heapOf(backend),
+    flatten ? 1 : batch,
+    flatten ? batch * m : m,
+    n,
+    k,
+    transA ? 1 : 0,
+    transB ? 1 : 0,
+    floatOffset(backend, a),
+    batchA === 1 ? 0 : m * k,
+    floatOffset(backend, b),
+    batchB === 1 ? 0 : k * n,
+    floatOffset(backend, out),
+    bias == null ? -1 : floatOffset(backend, bias),
+  );
+  return out;
+}
