@@ -34,8 +34,14 @@ import { cpuPeak, forwardFlops, trainStepFlops } from './flops.ts';
 
 const configs = (process.env.BENCH_CONFIGS ?? 'cpu-n1,paper-n1').split(',');
 const wantedBackends = (process.env.BENCH_BACKENDS ?? 'wasm,wasm-native,cpu').split(',');
-const repeats = Number(process.env.BENCH_REPEATS ?? 5);
+// Timed steps per configuration (split over two alternating rounds): more for the small model, whose steps are
+// short enough for scheduling noise to matter.
+const repeatsFor = (config: string): number => Number(process.env.BENCH_REPEATS ?? (config.startsWith('cpu') ? 20 : 6));
 const threads = Number(process.env.BENCH_THREADS ?? 1);
+/** Timed samplings of all P² pairs per round (after one untimed), on both sides. */
+const SAMPLE_REPEATS = 3;
+/** Untimed steps before the timed ones, on both sides (heap growth, JIT, operator caches settle in them). */
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 5);
 const PYTHON = '/usr/bin/python3';
 const peerScript = new URL('./peer/dit_peer.py', import.meta.url).pathname;
 const pool = loadEmnistPool();
@@ -79,11 +85,11 @@ function setup(name: string): Setup {
       train: config.train,
       decayed: paramSpecs(model).filter((s) => s.decay).map((s) => s.name),
       threads,
-      warmup: 2,
-      repeats,
+      warmup: WARMUP,
+      repeats: Math.ceil(repeatsFor(name) / 2), // per call: the peer is called once per round
       samplingSteps: PAPER.samplingSteps.value,
       samplePairs: config.data.P ** 2,
-      sampleRepeats: Math.max(1, Math.floor(repeats / 2)),
+      sampleRepeats: SAMPLE_REPEATS,
     }),
   );
   return { config, weights, images: data.symbols.images, arrays, dir };
@@ -96,15 +102,15 @@ function grokdiffRun(s: Setup, stepRepeats: number): { firstLoss: number; stepMs
   const px = model.imageSide ** 2;
   const stepMs: number[] = [];
   let firstLoss = NaN;
-  for (let i = 0; i < 2 + stepRepeats; i++) {
+  for (let i = 0; i < WARMUP + stepRepeats; i++) {
     const t0 = performance.now();
     const loss = fullBatchStep(model, params, optimizer, s.images, s.arrays, s.config.train.lr);
     if (i === 0) firstLoss = loss;
-    if (i >= 2) stepMs.push(performance.now() - t0);
+    if (i >= WARMUP) stepMs.push(performance.now() - t0);
   }
   const sampleMs: number[] = [];
   const data = prepareRunData(s.config, rootRng(1).fork('data'), pool);
-  for (let r = 0; r < Math.max(1, Math.floor(stepRepeats / 2)) + 1; r++) {
+  for (let r = 0; r < SAMPLE_REPEATS + 1; r++) {
     const t0 = performance.now();
     generateForPairs(model, params, data.symbols, allPairs(model.P), { draws: 1, steps: PAPER.samplingSteps.value, rng: rootRng(r) });
     if (r > 0) sampleMs.push(performance.now() - t0);
@@ -145,7 +151,7 @@ for (const name of configs) {
     if (backend === 'wasm-native') await initBackend('wasm', { log: () => {}, native: true });
     else await initBackend(backend as never, { log: () => {}, native: false });
     const label = backend === 'wasm-native' ? `wasm + native (${(wasmNativeInfo()?.matmul ?? '').split(' ').slice(0, 2).join(' ')})` : backend;
-    const reps = backend === 'cpu' ? 2 : repeats;
+    const reps = backend === 'cpu' ? 2 : repeatsFor(name);
     const ours: number[] = [];
     const oursSample: number[] = [];
     const peer: number[] = [];

@@ -210,7 +210,7 @@ static napi_value js_gemm(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-// unary(heap, op, xOff, yOff, n): y = f(x) element-wise, op 0 = erf, 1 = exp. y may alias x.
+// unary(heap, op, xOff, yOff, n): y = f(x) element-wise, op 0 = erf, 1 = exp, 2 = exact GeLU. y may alias x.
 static napi_value js_unary(napi_env env, napi_callback_info info) {
   size_t argc = 5;
   napi_value argv[5];
@@ -238,8 +238,44 @@ static napi_value js_unary(napi_env env, napi_callback_info info) {
 #pragma omp simd
       for (int64_t i = 0; i < n; i++) y[i] = expf(x[i]);
       break;
+    case 2:  // exact GeLU: x·Φ(x) = 0.5·x·(1 + erf(x/√2))
+#pragma omp simd
+      for (int64_t i = 0; i < n; i++) y[i] = 0.5f * x[i] * (1.f + erff(x[i] * (float)M_SQRT1_2));
+      break;
     default:
       napi_throw_range_error(env, NULL, "grokdiff native: unknown unary op");
+  }
+  return NULL;
+}
+
+// geluGrad(heap, xOff, dyOff, dxOff, n): dx = dy · d/dx[x·Φ(x)] = dy · (Φ(x) + x·φ(x)), the exact GeLU's
+// derivative (Φ, φ: the standard normal CDF and density).
+static napi_value js_gelu_grad(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc != 5) {
+    napi_throw_type_error(env, NULL, "grokdiff native: geluGrad takes 5 arguments");
+    return NULL;
+  }
+  float *heap;
+  size_t floats;
+  if (!get_heap(env, argv[0], &heap, &floats)) return NULL;
+  int64_t v[4];
+  if (!get_ints(env, argv, 1, 4, v)) return NULL;
+  const int64_t xOff = v[0], dyOff = v[1], dxOff = v[2], n = v[3];
+  if (!inside(xOff, n, floats)) return range_error(env, "the input"), NULL;
+  if (!inside(dyOff, n, floats)) return range_error(env, "the upstream gradient"), NULL;
+  if (!inside(dxOff, n, floats)) return range_error(env, "the output"), NULL;
+  const float *x = heap + xOff, *dy = heap + dyOff;
+  float *dx = heap + dxOff;
+  const float inv_sqrt_2pi = 0.3989422804014327f;
+#pragma omp simd
+  for (int64_t i = 0; i < n; i++) {
+    const float xi = x[i];
+    const float cdf = 0.5f * (1.f + erff(xi * (float)M_SQRT1_2));
+    const float pdf = inv_sqrt_2pi * expf(-0.5f * xi * xi);
+    dx[i] = dy[i] * (cdf + xi * pdf);
   }
   return NULL;
 }
@@ -352,6 +388,7 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"gemm", NULL, js_gemm, NULL, NULL, NULL, napi_default, NULL},
       {"unary", NULL, js_unary, NULL, NULL, NULL, napi_default, NULL},
+      {"geluGrad", NULL, js_gelu_grad, NULL, NULL, NULL, napi_default, NULL},
       {"sum", NULL, js_sum, NULL, NULL, NULL, napi_default, NULL},
       {"adamw", NULL, js_adamw, NULL, NULL, NULL, napi_default, NULL},
       {"info", NULL, js_info, NULL, NULL, NULL, napi_default, NULL},

@@ -1,6 +1,7 @@
 // The one place that picks and initialises the tfjs backend that trains and evaluates the diffusion
 // transformer. Choices: node-gpu (@tensorflow/tfjs-node-gpu, libtensorflow with CUDA), node (tfjs-node,
-// libtensorflow on CPU), wasm (XNNPACK; with grokdiff's matMul fast path for training) and cpu (plain JS).
+// libtensorflow on CPU), wasm (XNNPACK; with grokdiff's matMul fast path and zero-copy Identity for training,
+// and the optional native kernels of wasm-native.ts when they are built) and cpu (plain JS).
 // tfjs-node and tfjs-node-gpu are optional dependencies that need a native library downloaded at install
 // time, so they are loaded with a dynamic import and everything works without them. `auto` takes the first
 // that loads in the order node-gpu, node, wasm, cpu and says on stderr which it took and why it skipped the
@@ -22,6 +23,7 @@ import {
   WASM_FASTPATH_ENV,
   wasmFastPathWanted,
 } from './wasm-matmul.ts';
+import { installWasmIdentity, uninstallWasmIdentity } from './wasm-identity.ts';
 import { installWasmNative, isWasmNativeInstalled, loadNativeAddon, NATIVE_ENV, nativeWanted, uninstallWasmNative, wasmNativeInfo } from './wasm-native.ts';
 
 const require = createRequire(import.meta.url);
@@ -169,8 +171,13 @@ async function loadBackend(backend: ResolvedBackend, wasmFastPath: boolean, nati
       } catch (err) {
         throw new BackendLoadError('wasm', `@tensorflow/tfjs-backend-wasm failed to load: ${(err as Error).message}`, !isInstalled('@tensorflow/tfjs-backend-wasm'), { cause: err });
       }
-      if (wasmFastPath) installWasmFastPath();
-      else uninstallWasmFastPath();
+      if (wasmFastPath) {
+        installWasmFastPath();
+        installWasmIdentity();
+      } else {
+        uninstallWasmFastPath();
+        uninstallWasmIdentity();
+      }
       uninstallWasmNative();
       if (native) {
         const load = loadNativeAddon();

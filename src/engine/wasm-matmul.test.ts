@@ -16,6 +16,7 @@ import {
   wasmFastPathWanted,
   type WasmFastPathOptions,
 } from './wasm-matmul.ts';
+import { isWasmIdentityInstalled, uninstallWasmIdentity } from './wasm-identity.ts';
 import { ConfigError } from '../errors.ts';
 import '@tensorflow/tfjs-backend-cpu';
 
@@ -258,5 +259,31 @@ describe('GROKDIFF_WASM_FASTPATH', () => {
     expect(isWasmFastPathInstalled()).toBe(false);
     await initBackend('wasm', { env: {}, native: false });
     expect(isWasmFastPathInstalled()).toBe(true);
+  });
+});
+
+describe('zero-copy wasm Identity', () => {
+  it('is installed with the fast path, shares memory, and frees it only with the last reference', async () => {
+    await initBackend('wasm', { native: false, env: {} });
+    expect(isWasmIdentityInstalled()).toBe(true);
+    const before = tf.memory().numDataBuffers;
+    const x = tf.tensor([1, 2, 3]);
+    const y = tf.clone(x); // runs the Identity kernel
+    expect(tf.memory().numDataBuffers).toBe(before + 1);
+    x.dispose();
+    expect(Array.from(y.dataSync())).toEqual([1, 2, 3]);
+    y.dispose();
+    expect(tf.memory().numDataBuffers).toBe(before);
+    // Gradients through identities equal those of the stock kernel.
+    const f = (a: tf.Tensor) => tf.sum(tf.mul(tf.clone(a), tf.clone(a)));
+    const g1 = tf.grad(f)(tf.tensor([1, -2, 3]));
+    uninstallWasmIdentity();
+    expect(isWasmIdentityInstalled()).toBe(false);
+    const g2 = tf.grad(f)(tf.tensor([1, -2, 3]));
+    expect(Array.from(g1.dataSync())).toEqual(Array.from(g2.dataSync()));
+    await initBackend('wasm', { env: { GROKDIFF_WASM_FASTPATH: '0' }, native: false });
+    expect(isWasmIdentityInstalled()).toBe(false);
+    await initBackend('wasm', { env: {}, native: false });
+    expect(isWasmIdentityInstalled()).toBe(true);
   });
 });

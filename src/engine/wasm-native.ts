@@ -5,7 +5,10 @@
 // wasm kernels so that they run natively on the very same wasm heap (no copies):
 //   BatchMatMul, _FusedMatMul  → cblas_sgemm from the system's OpenBLAS when it is installed (dlopen; else a
 //                                 vectorised C loop), transposes and batch broadcasting handled in place;
-//   Erf, Exp                   → glibc's vectorised erff/expf (libmvec), the costly half of the exact GeLU.
+//   Erf, Exp                   → glibc's vectorised erff/expf (libmvec), the costly half of the exact GeLU;
+//   Sum                        → a reduction over any contiguous run of axes;
+// and registers kernels of grokdiff's own for wasm: one fused AdamW update per parameter (adamw.ts) and the
+// exact GeLU with its gradient in one pass each (gelu.ts), which replace chains of a dozen tfjs ops.
 // Anything these wrappers do not handle (other dtypes, prelu activations, biases that are not [N], two batched
 // operands that broadcast against each other) goes to the kernel that was registered before, i.e. the wasm
 // fast path of wasm-matmul.ts or stock tfjs. The wrapped kernel is kept on the wrapper function inside tfjs's
@@ -37,6 +40,13 @@ export const NATIVE_KERNELS = ['BatchMatMul', '_FusedMatMul', 'Erf', 'Exp', 'Sum
  */
 export const ADAMW_KERNEL = 'GrokdiffAdamW';
 
+/** grokdiff's own exact-GeLU kernels (input x; and x, dy for the gradient), wasm-native only; see gelu.ts. */
+export const GELU_KERNEL = 'GrokdiffGelu';
+export const GELU_GRAD_KERNEL = 'GrokdiffGeluGrad';
+
+/** The kernels of grokdiff's own that only the native layer registers. */
+const OWN_KERNELS = [ADAMW_KERNEL, GELU_KERNEL, GELU_GRAD_KERNEL] as const;
+
 /** The attributes of ADAMW_KERNEL. */
 export interface AdamWKernelAttrs {
   decayFactor: number;
@@ -54,6 +64,7 @@ export interface Addon {
     aOff: number, aStride: number, bOff: number, bStride: number, cOff: number, biasOff: number,
   ): void;
   unary(heap: ArrayBuffer, op: number, xOff: number, yOff: number, n: number): void;
+  geluGrad(heap: ArrayBuffer, xOff: number, dyOff: number, dxOff: number, n: number): void;
   sum(heap: ArrayBuffer, xOff: number, yOff: number, outer: number, reduce: number, inner: number): void;
   adamw(
     heap: ArrayBuffer, n: number, pOff: number, gOff: number, mOff: number, vOff: number, p1Off: number, m1Off: number,
@@ -82,7 +93,7 @@ export function loadNativeAddon(path: string = NATIVE_ADDON_PATH): NativeLoad {
   if (!existsSync(path)) return { ok: false, reason: `${path} is not built (run \`npm run build:native\`)` };
   try {
     const addon = createRequire(import.meta.url)(path) as Addon;
-    const missing = (['gemm', 'unary', 'sum', 'adamw', 'info'] as const).filter((f) => typeof addon[f] !== 'function');
+    const missing = (['gemm', 'unary', 'geluGrad', 'sum', 'adamw', 'info'] as const).filter((f) => typeof addon[f] !== 'function');
     if (missing.length > 0) {
       return { ok: false, reason: `${path} lacks ${missing.join(', ')} (an older build?); rebuild it with \`npm run build:native\`` };
     }
@@ -145,8 +156,15 @@ export function installWasmNative(addon: Addon): boolean {
     tf.unregisterKernel(name, 'wasm');
     tf.registerKernel({ kernelName: name, backendName: 'wasm', setupFunc: previous.setupFunc, disposeFunc: previous.disposeFunc, kernelFunc: fn as unknown as tf.KernelFunc });
   }
-  if (tf.getKernel(ADAMW_KERNEL, 'wasm') != null) tf.unregisterKernel(ADAMW_KERNEL, 'wasm');
-  tf.registerKernel({ kernelName: ADAMW_KERNEL, backendName: 'wasm', kernelFunc: adamwKernel(addon) as unknown as tf.KernelFunc });
+  const own: Record<(typeof OWN_KERNELS)[number], Func> = {
+    [ADAMW_KERNEL]: adamwKernel(addon),
+    [GELU_KERNEL]: geluKernel(addon),
+    [GELU_GRAD_KERNEL]: geluGradKernel(addon),
+  };
+  for (const name of OWN_KERNELS) {
+    if (tf.getKernel(name, 'wasm') != null) tf.unregisterKernel(name, 'wasm');
+    tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: own[name] as unknown as tf.KernelFunc });
+  }
   return true;
 }
 
@@ -160,7 +178,7 @@ export function uninstallWasmNative(): boolean {
     tf.registerKernel(mark.previous);
     restored = true;
   }
-  if (tf.getKernel(ADAMW_KERNEL, 'wasm') != null) tf.unregisterKernel(ADAMW_KERNEL, 'wasm');
+  for (const name of OWN_KERNELS) if (tf.getKernel(name, 'wasm') != null) tf.unregisterKernel(name, 'wasm');
   return restored;
 }
 
@@ -223,6 +241,34 @@ function nativeSum(args: KernelArgs, previous: Func, addon: Addon): Info {
   const out = backend.makeOutput(outShape, 'float32');
   addon.sum(heapOf(backend), floatOffset(backend, x), floatOffset(backend, out), outer, reduce, inner);
   return out;
+}
+
+function float32Input(kernel: string, what: string, t: Info, n: number): void {
+  if (t.dtype !== 'float32' || sizeOf(t.shape) !== n) throw new Error(`${kernel}: input ${what} has shape [${t.shape}] (${t.dtype}); float32 with ${n} values expected`);
+}
+
+function geluKernel(addon: Addon): Func {
+  return (args) => {
+    const x = args.inputs.x as Info;
+    float32Input(GELU_KERNEL, 'x', x, sizeOf(x.shape));
+    const backend = args.backend as BackendWasm;
+    const out = backend.makeOutput(x.shape, 'float32');
+    if (sizeOf(x.shape) > 0) addon.unary(heapOf(backend), 2, floatOffset(backend, x), floatOffset(backend, out), sizeOf(x.shape));
+    return out;
+  };
+}
+
+function geluGradKernel(addon: Addon): Func {
+  return (args) => {
+    const { x, dy } = args.inputs as Record<'x' | 'dy', Info>;
+    const n = sizeOf(x.shape);
+    float32Input(GELU_GRAD_KERNEL, 'x', x, n);
+    float32Input(GELU_GRAD_KERNEL, 'dy', dy, n);
+    const backend = args.backend as BackendWasm;
+    const out = backend.makeOutput(x.shape, 'float32');
+    if (n > 0) addon.geluGrad(heapOf(backend), floatOffset(backend, x), floatOffset(backend, dy), floatOffset(backend, out), n);
+    return out;
+  };
 }
 
 function adamwKernel(addon: Addon): Func {

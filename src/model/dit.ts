@@ -7,6 +7,7 @@
 
 import * as tf from '@tensorflow/tfjs-core';
 import { ModelError } from '../errors.ts';
+import { gelu as engineGelu } from '../engine/gelu.ts';
 import { modelShapes, type ModelConfig } from './config.ts';
 import type { Params } from './params.ts';
 import { TapContext, validateTapSet, type TapSet } from './taps.ts';
@@ -76,10 +77,8 @@ function linear(p: Getter, prefix: string, x: tf.Tensor): tf.Tensor {
   return dense(x, p(`${prefix}.weight`), p(`${prefix}.bias`));
 }
 
-/** Exact GeLU: x·Φ(x) = 0.5·x·(1 + erf(x/√2)). */
-export function gelu(x: tf.Tensor): tf.Tensor {
-  return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2))));
-}
+/** Exact GeLU: x·Φ(x) = 0.5·x·(1 + erf(x/√2)) (one fused kernel where the backend has it; engine/gelu.ts). */
+export const gelu = engineGelu;
 
 function normalise(config: ModelConfig, p: Getter, prefix: string, x: tf.Tensor): tf.Tensor {
   if (config.norm === 'none') return x;
