@@ -1,5 +1,6 @@
 // CLI smoke tests through the real entry point (bin/grokdiff.js): --help lists every command, `data`
-// prints the split and writes a PNG, and bad input prints one clear line (no stack trace) with exit 2.
+// prints the split and writes a PNG, bad input prints one clear line (no stack trace) with exit 2, and `eval`
+// of an N > 1 run reports the two kinds of generalisation apart.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,5 +46,16 @@ describe('grokdiff CLI', () => {
     expect(p.stderr).toMatch(/P/);
     const o = grokdiff('train', '--set', 'train.lr', '--out', join(out, 'y'));
     expect(o.stderr).toMatch(/must look like section.field=value/);
+  });
+  it('eval of an N > 1 run separates the arithmetic (held-out pairs, training images) from reading unseen images', () => {
+    const run = new URL('../../fixtures/checkpoints/cpu-n4/seed-1', import.meta.url).pathname;
+    const r = spawnSync(process.execPath, [bin, 'eval', '--run', run, '--draws', '1', '--steps', '2', '--json'], { encoding: 'utf8', env: { ...process.env, GROKDIFF_BACKEND: 'wasm' } });
+    expect(r.status, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout) as Record<string, { total: number; accuracy: number }>;
+    expect(result.heldoutOperandImages).toBe('unseen-test-split-images');
+    expect(result.train.total).toBe(476);
+    expect(result.heldout.total).toBe(53);
+    expect(result.heldoutTrainingImages.total).toBe(53);
+    expect(result.trainUnseenImages.total).toBe(476);
   });
 });

@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { ConfigError } from '../errors.ts';
 import { rootRng } from '../engine/random.ts';
 import { pairAt, type Pair } from '../data/pairs.ts';
+import type { SymbolSet } from '../data/symbols.ts';
 import { generateForPairs, scoreGenerated } from '../eval/generation.ts';
 import { samplesToGridPng } from '../report/sample-grid.ts';
 import { writeFileAtomic } from '../train/atomic-write.ts';
@@ -107,12 +108,29 @@ export function evalCommand(): Command {
           const h = run.classifier.heldout;
           console.log(`scored by ${run.classifier.name}: its own held-out accuracy ${(100 * h.accuracy).toFixed(1)}% (Wilson 95 % [${(100 * h.interval[0]).toFixed(1)}, ${(100 * h.interval[1]).toFixed(1)}])`);
         }
-        // Held-out pairs draw their operand images from the evaluation set (unseen images when N > 1).
-        for (const [name, pairs, symbols] of [['train', run.data.train, run.data.symbols], ['heldout', run.data.heldout, run.data.heldoutSymbols]] as const) {
+        // Held-out pairs draw their operand images from the evaluation set (unseen images when N > 1). For N > 1
+        // two more rows separate the two kinds of generalisation that the held-out row mixes: held-out pairs
+        // drawn with the training images (the arithmetic alone) and training pairs drawn with unseen images
+        // (reading new handwriting alone).
+        const rows: [string, readonly Pair[], SymbolSet][] = [
+          ['train', run.data.train, run.data.symbols],
+          ['heldout', run.data.heldout, run.data.heldoutSymbols],
+        ];
+        if (run.data.heldoutImagesKind === 'unseen-test-split-images') {
+          rows.push(['heldoutTrainingImages', run.data.heldout, run.data.symbols], ['trainUnseenImages', run.data.train, run.data.heldoutSymbols]);
+        }
+        const label: Record<string, string> = {
+          train: 'train',
+          heldout: 'held-out',
+          heldoutTrainingImages: 'held-out pairs, training images',
+          trainUnseenImages: 'train pairs, unseen images',
+        };
+        const width = Math.max(...rows.map(([name]) => label[name].length));
+        for (const [name, pairs, symbols] of rows) {
           const r = scoreGenerated(generateForPairs(run.model, run.params, symbols, pairs, { draws: opts.draws, steps, rng: rng.fork(name) }), run.classifier);
           result[name] = { correct: r.correct, total: r.total, accuracy: r.accuracy, interval: r.interval };
           if (!opts.json) {
-            console.log(`${name.padEnd(8)} ${(100 * r.accuracy).toFixed(1).padStart(5)}%  (${r.correct}/${r.total}; Wilson 95 % [${(100 * r.interval[0]).toFixed(1)}, ${(100 * r.interval[1]).toFixed(1)}])`);
+            console.log(`${label[name].padEnd(width)} ${(100 * r.accuracy).toFixed(1).padStart(5)}%  (${r.correct}/${r.total}; Wilson 95 % [${(100 * r.interval[0]).toFixed(1)}, ${(100 * r.interval[1]).toFixed(1)}])`);
           }
         }
         if (opts.json) console.log(JSON.stringify(result, null, 2));
