@@ -164,6 +164,31 @@ static int get_ints(napi_env env, napi_value *argv, size_t from, size_t count, i
   return 1;
 }
 
+// Reads a kernel's arguments: the heap (an ArrayBuffer), then `nints` integers, then `ndoubles` numbers.
+// Throws a JavaScript TypeError naming the kernel and returns 0 when they are not that.
+static int read_args(napi_env env, napi_callback_info info, const char *kernel, size_t nints, size_t ndoubles,
+                     float **heap, size_t *floats, int64_t *ints, double *doubles) {
+  napi_value argv[16];
+  size_t argc = 16;
+  const size_t want = 1 + nints + ndoubles;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return 0;
+  if (argc != want) {
+    char msg[128];
+    snprintf(msg, sizeof msg, "grokdiff native: %s takes %zu arguments, got %zu", kernel, want, argc);
+    napi_throw_type_error(env, NULL, msg);
+    return 0;
+  }
+  if (!get_heap(env, argv[0], heap, floats)) return 0;
+  if (!get_ints(env, argv, 1, nints, ints)) return 0;
+  for (size_t i = 0; i < ndoubles; i++) {
+    if (napi_get_value_double(env, argv[1 + nints + i], &doubles[i]) != napi_ok) {
+      napi_throw_type_error(env, NULL, "grokdiff native: number arguments expected");
+      return 0;
+    }
+  }
+  return 1;
+}
+
 // Whether [off, off + len) lies inside a heap of `floats` floats.
 static int inside(int64_t off, int64_t len, size_t floats) {
   return off >= 0 && len >= 0 && (uint64_t)(off + len) <= (uint64_t)floats;
@@ -173,18 +198,10 @@ static int inside(int64_t off, int64_t len, size_t floats) {
 // For item i: C_i = op(A_i)·op(B_i) (+ bias[n] on every row when biasOff >= 0), with A_i at aOff + i·aStride
 // (stride 0 broadcasts one operand over the batch); C is [batch, m, n] contiguous. Offsets count floats.
 static napi_value js_gemm(napi_env env, napi_callback_info info) {
-  size_t argc = 13;
-  napi_value argv[13];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc != 13) {
-    napi_throw_type_error(env, NULL, "grokdiff native: gemm takes 13 arguments");
-    return NULL;
-  }
   float *heap;
   size_t floats;
-  if (!get_heap(env, argv[0], &heap, &floats)) return NULL;
   int64_t v[12];
-  if (!get_ints(env, argv, 1, 12, v)) return NULL;
+  if (!read_args(env, info, "gemm", 12, 0, &heap, &floats, v, NULL)) return NULL;
   const int64_t batch = v[0], m = v[1], n = v[2], k = v[3], ta = v[4], tb = v[5];
   const int64_t aOff = v[6], aStride = v[7], bOff = v[8], bStride = v[9], cOff = v[10], biasOff = v[11];
   if (batch < 1 || m < 1 || n < 1 || k < 1 || m > INT32_MAX || n > INT32_MAX || k > INT32_MAX) {
@@ -212,18 +229,10 @@ static napi_value js_gemm(napi_env env, napi_callback_info info) {
 
 // unary(heap, op, xOff, yOff, n): y = f(x) element-wise, op 0 = erf, 1 = exp, 2 = exact GeLU. y may alias x.
 static napi_value js_unary(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc != 5) {
-    napi_throw_type_error(env, NULL, "grokdiff native: unary takes 5 arguments");
-    return NULL;
-  }
   float *heap;
   size_t floats;
-  if (!get_heap(env, argv[0], &heap, &floats)) return NULL;
   int64_t v[4];
-  if (!get_ints(env, argv, 1, 4, v)) return NULL;
+  if (!read_args(env, info, "unary", 4, 0, &heap, &floats, v, NULL)) return NULL;
   const int64_t op = v[0], xOff = v[1], yOff = v[2], n = v[3];
   if (!inside(xOff, n, floats)) return range_error(env, "the input"), NULL;
   if (!inside(yOff, n, floats)) return range_error(env, "the output"), NULL;
@@ -251,18 +260,10 @@ static napi_value js_unary(napi_env env, napi_callback_info info) {
 // geluGrad(heap, xOff, dyOff, dxOff, n): dx = dy · d/dx[x·Φ(x)] = dy · (Φ(x) + x·φ(x)), the exact GeLU's
 // derivative (Φ, φ: the standard normal CDF and density).
 static napi_value js_gelu_grad(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc != 5) {
-    napi_throw_type_error(env, NULL, "grokdiff native: geluGrad takes 5 arguments");
-    return NULL;
-  }
   float *heap;
   size_t floats;
-  if (!get_heap(env, argv[0], &heap, &floats)) return NULL;
   int64_t v[4];
-  if (!get_ints(env, argv, 1, 4, v)) return NULL;
+  if (!read_args(env, info, "geluGrad", 4, 0, &heap, &floats, v, NULL)) return NULL;
   const int64_t xOff = v[0], dyOff = v[1], dxOff = v[2], n = v[3];
   if (!inside(xOff, n, floats)) return range_error(env, "the input"), NULL;
   if (!inside(dyOff, n, floats)) return range_error(env, "the upstream gradient"), NULL;
@@ -283,18 +284,10 @@ static napi_value js_gelu_grad(napi_env env, napi_callback_info info) {
 // sum(heap, xOff, yOff, outer, reduce, inner): y[o, i] = Σ_r x[o, r, i] for x viewed as [outer, reduce, inner]
 // (any reduction over a contiguous run of axes). y must not alias x.
 static napi_value js_sum(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
-  napi_value argv[6];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc != 6) {
-    napi_throw_type_error(env, NULL, "grokdiff native: sum takes 6 arguments");
-    return NULL;
-  }
   float *heap;
   size_t floats;
-  if (!get_heap(env, argv[0], &heap, &floats)) return NULL;
   int64_t v[5];
-  if (!get_ints(env, argv, 1, 5, v)) return NULL;
+  if (!read_args(env, info, "sum", 5, 0, &heap, &floats, v, NULL)) return NULL;
   const int64_t xOff = v[0], yOff = v[1], outer = v[2], reduce = v[3], inner = v[4];
   if (outer < 1 || reduce < 1 || inner < 1) {
     napi_throw_range_error(env, NULL, "grokdiff native: sum sizes must be positive");
@@ -327,25 +320,11 @@ static napi_value js_sum(napi_env env, napi_callback_info info) {
 //   m1 = m + (g − m)(1 − β1);  v1 = β2·v + (1 − β2)·g²;  p1 = decayFactor·p − stepSize · m1 / (√v1 / bc2Sqrt + eps)
 // Outputs are fresh buffers (the kernel is functional; tfjs assigns them to the variables).
 static napi_value js_adamw(napi_env env, napi_callback_info info) {
-  size_t argc = 15;
-  napi_value argv[15];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc != 15) {
-    napi_throw_type_error(env, NULL, "grokdiff native: adamw takes 15 arguments");
-    return NULL;
-  }
   float *heap;
   size_t floats;
-  if (!get_heap(env, argv[0], &heap, &floats)) return NULL;
   int64_t v[8];
-  if (!get_ints(env, argv, 1, 8, v)) return NULL;
   double d[6];
-  for (int i = 0; i < 6; i++) {
-    if (napi_get_value_double(env, argv[9 + i], &d[i]) != napi_ok) {
-      napi_throw_type_error(env, NULL, "grokdiff native: adamw hyper-parameters must be numbers");
-      return NULL;
-    }
-  }
+  if (!read_args(env, info, "adamw", 8, 6, &heap, &floats, v, d)) return NULL;
   const int64_t n = v[0];
   const char *names[7] = {"the parameter", "the gradient", "the first moment", "the second moment",
                           "the new parameter", "the new first moment", "the new second moment"};

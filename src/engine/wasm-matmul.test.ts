@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from './backend.ts';
 import { rootRng } from './random.ts';
-import { COMBOS, GEOMETRIES, maxRelError, operands, refMatMul, SEED, tfMatMul, type Geometry } from './matmul-reference.test-util.ts';
+import { COMBOS, GEOMETRIES, maxRelError, operands, refMatMul, SEED, tfFusedMatMul, tfMatMul, type Geometry } from './matmul-reference.test-util.ts';
 import {
   installWasmFastPath,
   isWasmFastPathInstalled,
@@ -111,21 +111,7 @@ describe('wasm matMul fast path', () => {
         const bias = rootRng(SEED).fork(`bias/${g.label}`).normalArray(g.n);
         const ref = refMatMul(a, b, tA, tB);
         const expected = ref.data.map((x, i) => Math.max(0, x + bias[i % g.n]));
-        const run = () => {
-          const y = tf.tidy(() =>
-            tf.fused.matMul({
-              a: tf.tensor(Float32Array.from(a.data), a.shape),
-              b: tf.tensor(Float32Array.from(b.data), b.shape),
-              transposeA: tA,
-              transposeB: tB,
-              bias: tf.tensor1d(bias),
-              activation: 'relu',
-            }),
-          );
-          const out = { shape: y.shape, data: Float32Array.from(y.dataSync() as Float32Array) };
-          y.dispose();
-          return out;
-        };
+        const run = () => tfFusedMatMul(a, b, tA, tB, bias, 'relu');
         const fast = run();
         const cpu = await onCpu(run);
         expect(fast.shape, what).toEqual(ref.shape);

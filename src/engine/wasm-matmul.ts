@@ -34,6 +34,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { ConfigError } from '../errors.ts';
+import { onUnlessOff } from './env-flag.ts';
 import { installedNativeAddon, installWasmNative, kernelBelowNative, uninstallWasmNative } from './wasm-native.ts';
 
 /** Environment variable that turns the fast path off (`0`, `false`, `off`) for comparisons. */
@@ -72,15 +73,7 @@ type Info = tf.TensorInfo;
 
 /** Reads GROKDIFF_WASM_FASTPATH: unset/empty/1/true/on → true; 0/false/off → false; anything else → ConfigError. */
 export function wasmFastPathWanted(env: NodeJS.ProcessEnv = process.env): boolean {
-  const raw = env[WASM_FASTPATH_ENV];
-  if (raw === undefined) return true;
-  const v = raw.trim().toLowerCase();
-  if (v === '' || v === '1' || v === 'true' || v === 'on') return true;
-  if (v === '0' || v === 'false' || v === 'off') return false;
-  throw new ConfigError(
-    'wasm-fastpath-env',
-    `${WASM_FASTPATH_ENV}=${JSON.stringify(raw)} is not understood; use 1 (on, the default) or 0 (off).`,
-  );
+  return onUnlessOff(env, WASM_FASTPATH_ENV, 'wasm-fastpath-env');
 }
 
 function markOf(config: tf.KernelConfig | undefined): FastMark | undefined {
