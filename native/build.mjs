@@ -10,7 +10,8 @@
 // interrupted or failed build never leaves a half-written addon behind.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +21,20 @@ const source = join(here, 'grokdiff_kernels.c');
 const outDir = join(here, 'build');
 const target = join(outDir, 'grokdiff_kernels.node');
 const optional = process.argv.includes('--optional');
+/** Beside the addon: the CPU it was compiled for (-march=native). src/engine/wasm-native.ts refuses to load it
+ * on another CPU, where it could die of an illegal instruction instead of falling back to wasm. */
+const infoFile = join(outDir, 'grokdiff_kernels.json');
+
+/** This machine's CPU: model name and, on Linux, its feature flags. Must match src/engine/wasm-native.ts. */
+function cpuSignature() {
+  let flags = '';
+  try {
+    flags = (readFileSync('/proc/cpuinfo', 'utf8').match(/^flags\s*:\s*(.*)$/m)?.[1] ?? '').trim().split(/\s+/).sort().join(' ');
+  } catch {
+    // not Linux: the model name alone
+  }
+  return { model: cpus()[0]?.model ?? 'unknown', flags };
+}
 
 function say(line) {
   process.stderr.write(`grokdiff native kernels: ${line}\n`);
@@ -84,6 +99,9 @@ if (built === null) {
 try {
   const addon = createRequire(import.meta.url)(temporary);
   const info = addon.info();
+  const infoTemporary = `${infoFile}.tmp-${process.pid}`;
+  writeFileSync(infoTemporary, `${JSON.stringify({ cpu: cpuSignature(), cflags: built, compiler: cc }, null, 2)}\n`);
+  renameSync(infoTemporary, infoFile);
   renameSync(temporary, target);
   say(`built ${target} with ${cc} ${built}; matrix products: ${info.matmul}`);
 } catch (err) {

@@ -8,13 +8,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { initBackend } from './backend.ts';
 import { rootRng } from './random.ts';
 import { AdamW } from './adamw.ts';
-import { COMBOS, GEOMETRIES, maxRelError, operands, refMatMul, SEED, tfMatMul } from './matmul-reference.test-util.ts';
+import { COMBOS, GEOMETRIES, maxRelError, operands, refMatMul, SEED, tfFusedMatMul, tfMatMul } from './matmul-reference.test-util.ts';
 import { isWasmFastPathInstalled, uninstallWasmFastPath, installWasmFastPath } from './wasm-matmul.ts';
 import {
   ADAMW_KERNEL,
+  cpuSignature,
   installWasmNative,
   isWasmNativeInstalled,
   loadNativeAddon,
@@ -58,6 +62,25 @@ describe('GROKDIFF_NATIVE', () => {
     const missing = loadNativeAddon('/nonexistent/grokdiff_kernels.node');
     expect(missing.ok).toBe(false);
     if (!missing.ok) expect(missing.reason).toMatch(/not built.*build:native/);
+  });
+
+  it.skipIf(!load.ok)('an addon compiled for another CPU (or without its record) is refused, never loaded', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'grokdiff-native-'));
+    try {
+      const copy = join(dir, 'grokdiff_kernels.node');
+      copyFileSync(NATIVE_ADDON_PATH, copy);
+      const noRecord = loadNativeAddon(copy);
+      expect(noRecord.ok).toBe(false);
+      if (!noRecord.ok) expect(noRecord.reason).toMatch(/missing or unreadable.*build:native/);
+      writeFileSync(join(dir, 'grokdiff_kernels.json'), JSON.stringify({ cpu: { ...cpuSignature(), model: 'Some Other CPU' } }));
+      const other = loadNativeAddon(copy);
+      expect(other.ok).toBe(false);
+      if (!other.ok) expect(other.reason).toMatch(/compiled for another CPU \(Some Other CPU/);
+      writeFileSync(join(dir, 'grokdiff_kernels.json'), JSON.stringify({ cpu: cpuSignature() }));
+      expect(loadNativeAddon(copy).ok).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
@@ -117,17 +140,8 @@ describe.skipIf(!load.ok)(`native wasm kernels${load.ok ? '' : ` (skipped: ${loa
         const bias = rootRng(SEED).fork('native-bias').normalArray(g.n);
         const ref = refMatMul(a, b, tA, tB);
         const expected = ref.data.map((x, i) => (activation === 'relu' ? Math.max(0, x + bias[i % g.n]) : x + bias[i % g.n]));
-        const y = tf.tidy(() =>
-          tf.fused.matMul({
-            a: tf.tensor(Float32Array.from(a.data), a.shape),
-            b: tf.tensor(Float32Array.from(b.data), b.shape),
-            transposeA: tA,
-            transposeB: tB,
-            bias: tf.tensor1d(bias),
-            activation,
-          }),
-        );
-        expect(maxRelError(values(y), expected), `${activation}, transposeA=${tA} transposeB=${tB}`).toBeLessThan(TOL);
+        const y = tfFusedMatMul(a, b, tA, tB, bias, activation);
+        expect(maxRelError(y.data, expected), `${activation}, transposeA=${tA} transposeB=${tB}`).toBeLessThan(TOL);
       }
     }
   });

@@ -20,9 +20,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { ConfigError } from '../errors.ts';
+import { onUnlessOff } from './env-flag.ts';
 
 /** Environment variable that turns the native kernels off (`0`, `false`, `off`). */
 export const NATIVE_ENV = 'GROKDIFF_NATIVE';
@@ -80,17 +81,40 @@ export type NativeLoad = { ok: true; addon: Addon; path: string } | { ok: false;
 
 /** Reads GROKDIFF_NATIVE: unset/empty/1/true/on → true; 0/false/off → false; anything else → ConfigError. */
 export function nativeWanted(env: NodeJS.ProcessEnv = process.env): boolean {
-  const raw = env[NATIVE_ENV];
-  if (raw === undefined) return true;
-  const v = raw.trim().toLowerCase();
-  if (v === '' || v === '1' || v === 'true' || v === 'on') return true;
-  if (v === '0' || v === 'false' || v === 'off') return false;
-  throw new ConfigError('native-env', `${NATIVE_ENV}=${JSON.stringify(raw)} is not understood; use 1 (on, the default) or 0 (off).`);
+  return onUnlessOff(env, NATIVE_ENV, 'native-env');
+}
+
+/** This machine's CPU: model name and, on Linux, its feature flags (the same as native/build.mjs records). */
+export function cpuSignature(): { model: string; flags: string } {
+  let flags = '';
+  try {
+    flags = (readFileSync('/proc/cpuinfo', 'utf8').match(/^flags\s*:\s*(.*)$/m)?.[1] ?? '').trim().split(/\s+/).sort().join(' ');
+  } catch {
+    // not Linux: the model name alone
+  }
+  return { model: cpus()[0]?.model ?? 'unknown', flags };
+}
+
+/** Why an addon built for `built` must not run here, or null when it may. */
+function cpuMismatch(infoPath: string): string | null {
+  let recorded: { cpu?: { model?: string; flags?: string } };
+  try {
+    recorded = JSON.parse(readFileSync(infoPath, 'utf8')) as typeof recorded;
+  } catch {
+    return `${infoPath} (the CPU it was built for) is missing or unreadable`;
+  }
+  const here = cpuSignature();
+  if (recorded.cpu?.model !== here.model || recorded.cpu?.flags !== here.flags) {
+    return `it was compiled for another CPU (${recorded.cpu?.model ?? 'unknown'}; this one is ${here.model}) and could crash here`;
+  }
+  return null;
 }
 
 /** Loads the addon from `path` (default: native/build), or says why it cannot. Never throws. */
 export function loadNativeAddon(path: string = NATIVE_ADDON_PATH): NativeLoad {
   if (!existsSync(path)) return { ok: false, reason: `${path} is not built (run \`npm run build:native\`)` };
+  const mismatch = cpuMismatch(path.replace(/\.node$/, '.json'));
+  if (mismatch !== null) return { ok: false, reason: `${path}: ${mismatch}; rebuild it here with \`npm run build:native\`` };
   try {
     const addon = createRequire(import.meta.url)(path) as Addon;
     const missing = (['gemm', 'unary', 'geluGrad', 'sum', 'adamw', 'info'] as const).filter((f) => typeof addon[f] !== 'function');
