@@ -113,7 +113,7 @@ export const PAPER = Object.freeze({
     false,
     'On CPU presets (docs/PRESET-SEARCH.md): with R = 0.9 held-out tracks train (ratio 1.18 where it generalises); R = 0.85 gives 1.5; ' +
       'R ≤ 0.8 stays on the mirror plateau (held-out = pairs whose mirror was trained) for 8000-12000 steps. Depth 2 (preset cpu-n1-depth2) ' +
-      'fits at step 1000 and groks later: ratio 7.4 and 3.15 (seeds 1, 2); seed 3 is still on the plateau at 8000.',
+      'fits at step 1000 and groks later: ratio 7.35, 3.30 and 8.75 (seeds 1, 2, 3; 12000-step budget).',
   ),
 
   ablationNearChance: param(

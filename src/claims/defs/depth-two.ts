@@ -2,8 +2,9 @@
 // on the cpu-n1-depth2 fixtures (cpu-n1 with depth 2, seeds 1-3): generation accuracy on train and held-out
 // pairs now, at the registry's grokking levels, with the training log's s_train / s_val and their ratio (the
 // grokking lag, which this configuration shows clearly, unlike depth 1) reported beside it. The paper
-// shows the depth-2 model in both regimes; the N = 256 sandwich at depth 2 is not trained on this machine
-// (the N = 256 claims cover depth 1), so this claim covers N = 1 and says so.
+// shows the depth-2 model in both regimes; at N = 256 the two-block CPU model stays on the initial loss
+// plateau for 12000 steps (cpu-n256 with model.depth=2, docs/PRESET-SEARCH.md), as both one-block N = 256
+// models do, so this claim covers N = 1 and says so.
 // Negative control: the untrained depth-2 model of each seed.
 
 import { grokkingSteps } from '../../train/grokking.ts';

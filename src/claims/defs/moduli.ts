@@ -1,6 +1,6 @@
 // Claims: the task and its periodic structure at other moduli (paper Appendix E: P = 23, 27, 31, 35 on
-// EMNIST; its Kuzushiji-49 appendix: P = 39, 43, 47). For each P, the cpu-n1 configuration at that P
-// (presets cpu-n1 / cpu-n1-pP / cpu-k49-pP) is measured: it has learned the task (train generation
+// EMNIST; its Kuzushiji-49 appendix: P = 39, 43, 47). For each P, the two-block CPU configuration at that P
+// (presets cpu-n1-depth2-pP / cpu-k49-pP, full 8000-step budget; one block does not fit P = 27 at CPU width) is measured: it has learned the task (train generation
 // accuracy ≥ PAPER.grokTrainLevel) and its attention and FFN share a few key frequencies (the
 // selective-frequencies measurement, PAPER.keyFrequencyRule). Replicated when both hold at every P; the
 // claim is about the periodic structure, so held-out accuracy is reported (with its interval) but not judged
@@ -35,10 +35,9 @@ export const k49ModuliClaim: ClaimDeclaration = {
   negativeControl: 'the untrained model at each P',
 };
 
-/** The preset of the N = 1 study at a modulus: cpu-n1 itself at P = 23, else cpu-n1-pP / cpu-k49-pP. */
+/** The preset of the N = 1 study at a modulus: cpu-n1-depth2-pP (EMNIST, P = 23 included) or cpu-k49-pP. */
 export function moduliPreset(dataset: 'emnist' | 'k49', P: number): string {
-  if (dataset === 'k49') return `cpu-k49-p${P}`;
-  return P === PAPER.modulus.value ? 'cpu-n1' : `cpu-n1-p${P}`;
+  return dataset === 'k49' ? `cpu-k49-p${P}` : `cpu-n1-depth2-p${P}`;
 }
 
 export interface ModulusMeasurement {
