@@ -2,7 +2,7 @@
 // same metrics and weights as an uninterrupted run (same seed, same backend); a non-finite loss stops with
 // a clear error and keeps the last good checkpoint; a run directory is not overwritten; an N > 1 run without
 // a classifier fixture is refused with the command that makes one.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -84,6 +84,15 @@ describe('trainer', () => {
     const config = tinyConfig({ train: { steps: 1, evalEvery: 1, checkpointEvery: 1 } });
     await trainRun({ config, outDir: out, pool });
     await expect(trainRun({ config, outDir: out, pool })).rejects.toThrow(/already holds a run; use --resume/);
+  });
+
+  it('provenance names the backend and whether the native wasm kernels ran (null off wasm)', async () => {
+    const out = tmp();
+    await trainRun({ config: tinyConfig({ train: { steps: 1, evalEvery: 1, checkpointEvery: 1 } }), outDir: out, pool });
+    const provenance = JSON.parse(readFileSync(join(out, 'provenance.json'), 'utf8')) as Record<string, unknown>;
+    expect(provenance.backend).toBe('cpu');
+    expect(provenance).toHaveProperty('wasmNative', null);
+    expect(provenance.resumedFromStep).toBe(0);
   });
 
   it('an N > 1 run is scored by the classifier fixture of its P and side, and refused without one', async () => {

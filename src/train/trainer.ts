@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AdamW } from '../engine/adamw.ts';
+import { wasmNativeInfo } from '../engine/wasm-native.ts';
 import { rootRng, type Rng } from '../engine/random.ts';
 import { GrokdiffError } from '../errors.ts';
 import { createParams, disposeParams, initialValues, paramSpecs, readParams, type Params } from '../model/params.ts';
@@ -173,6 +174,8 @@ export async function trainRun(options: TrainOptions): Promise<TrainResult> {
   writeJsonAtomic(join(options.outDir, 'provenance.json'), {
     ...collectProvenance(options.repoRoot ?? process.cwd()),
     backend: options.backend ?? tf.getBackend(),
+    // grokdiff's optional native kernels on wasm (what computed the products, compiler flags), or null.
+    wasmNative: tf.getBackend() === 'wasm' ? wasmNativeInfo() : null,
     resumedFromStep: session.startStep,
     classifier: scoredBy(classifier),
   });
