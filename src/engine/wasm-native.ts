@@ -1,7 +1,7 @@
 // Optional native kernels for the wasm backend (issue #8). tfjs-backend-wasm is single-threaded in Node and
-// limited to 128-bit SIMD, which bounds a training step at about 4x PyTorch's time on this CPU. When the
+// limited to 128-bit SIMD, which bounds a training step at about 3-4x PyTorch's time on this CPU. When the
 // native addon `native/build/grokdiff_kernels.node` has been built (`npm run build:native`, also tried at
-// `npm ci`; it needs a C compiler and Node's headers, nothing is downloaded), this module re-registers four
+// `npm ci`; it needs a C compiler and Node's headers, nothing is downloaded), this module re-registers five
 // wasm kernels so that they run natively on the very same wasm heap (no copies):
 //   BatchMatMul, _FusedMatMul  → cblas_sgemm from the system's OpenBLAS when it is installed (dlopen; else a
 //                                 vectorised C loop), transposes and batch broadcasting handled in place;
