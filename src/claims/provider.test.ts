@@ -49,7 +49,8 @@ describe('model provider', () => {
   });
   it('every committed fixture run matches its preset (else: retrain it with the command in the message)', () => {
     if (!existsSync(FIXTURE_RUNS_DIR)) return;
-    for (const preset of readdirSync(FIXTURE_RUNS_DIR)) {
+    // Folders only: fixtures/checkpoints also holds a README.
+    for (const preset of readdirSync(FIXTURE_RUNS_DIR, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name)) {
       for (const seedDir of readdirSync(join(FIXTURE_RUNS_DIR, preset))) {
         const seed = Number(seedDir.replace('seed-', ''));
         expect(() => readRunDir(join(FIXTURE_RUNS_DIR, preset, seedDir), preset, seed, 'fixture')).not.toThrow();
