@@ -10,11 +10,11 @@
 // interrupted or failed build never leaves a half-written addon behind.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cpuSignature } from './cpu-signature.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const source = join(here, 'grokdiff_kernels.c');
@@ -24,17 +24,6 @@ const optional = process.argv.includes('--optional');
 /** Beside the addon: the CPU it was compiled for (-march=native). src/engine/wasm-native.ts refuses to load it
  * on another CPU, where it could die of an illegal instruction instead of falling back to wasm. */
 const infoFile = join(outDir, 'grokdiff_kernels.json');
-
-/** This machine's CPU: model name and, on Linux, its feature flags. Must match src/engine/wasm-native.ts. */
-function cpuSignature() {
-  let flags = '';
-  try {
-    flags = (readFileSync('/proc/cpuinfo', 'utf8').match(/^flags\s*:\s*(.*)$/m)?.[1] ?? '').trim().split(/\s+/).sort().join(' ');
-  } catch {
-    // not Linux: the model name alone
-  }
-  return { model: cpus()[0]?.model ?? 'unknown', flags };
-}
 
 function say(line) {
   process.stderr.write(`grokdiff native kernels: ${line}\n`);

@@ -171,10 +171,12 @@ export class AdamW {
     tf.tidy(() => {
       for (const { name, p, g } of plan) {
         const { m, v } = this.moments.get(name)!;
+        const decays = this.decays(name, p.shape);
+        const decayFactor = decays ? 1 - lr * this.weightDecay : 1;
         if (fused) {
           // One native kernel computes the same formula as the ops below (wasm-native.ts).
           const attrs: AdamWKernelAttrs = {
-            decayFactor: this.decays(name, p.shape) ? 1 - lr * this.weightDecay : 1,
+            decayFactor,
             beta1: b1,
             beta2: b2,
             bc2Sqrt,
@@ -187,7 +189,7 @@ export class AdamW {
           p.assign(p1);
           continue;
         }
-        const decayed = this.decays(name, p.shape) ? tf.mul(p, 1 - lr * this.weightDecay) : p;
+        const decayed = decays ? tf.mul(p, decayFactor) : p;
         const m1 = tf.add(m, tf.mul(tf.sub(g, m), 1 - b1));
         const v1 = tf.add(tf.mul(v, b2), tf.mul(tf.mul(g, g), 1 - b2));
         const denom = tf.add(tf.div(tf.sqrt(v1), bc2Sqrt), this.eps);

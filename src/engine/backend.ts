@@ -24,7 +24,7 @@ import {
   wasmFastPathWanted,
 } from './wasm-matmul.ts';
 import { installWasmIdentity, uninstallWasmIdentity } from './wasm-identity.ts';
-import { installWasmNative, isWasmNativeInstalled, loadNativeAddon, NATIVE_ENV, nativeWanted, uninstallWasmNative, wasmNativeInfo } from './wasm-native.ts';
+import { installWasmNative, loadNativeAddon, NATIVE_ENV, nativeWanted, uninstallWasmNative, wasmNativeInfo } from './wasm-native.ts';
 
 const require = createRequire(import.meta.url);
 

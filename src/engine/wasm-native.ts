@@ -21,9 +21,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
-import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { onUnlessOff } from './env-flag.ts';
+import { cpuSignature } from '../../native/cpu-signature.mjs';
+
+export { cpuSignature };
 
 /** Environment variable that turns the native kernels off (`0`, `false`, `off`). */
 export const NATIVE_ENV = 'GROKDIFF_NATIVE';
@@ -74,7 +76,8 @@ export interface Addon {
   info(): { matmul: string; cflags: string };
 }
 
-const UNARY_OP: Record<'Erf' | 'Exp', number> = { Erf: 0, Exp: 1 };
+/** The addon's `unary` op codes (native/grokdiff_kernels.c). */
+const UNARY_OP = { Erf: 0, Exp: 1, Gelu: 2 } as const;
 
 /** The outcome of loading the addon: it, or why not. */
 export type NativeLoad = { ok: true; addon: Addon; path: string } | { ok: false; reason: string };
@@ -84,18 +87,7 @@ export function nativeWanted(env: NodeJS.ProcessEnv = process.env): boolean {
   return onUnlessOff(env, NATIVE_ENV, 'native-env');
 }
 
-/** This machine's CPU: model name and, on Linux, its feature flags (the same as native/build.mjs records). */
-export function cpuSignature(): { model: string; flags: string } {
-  let flags = '';
-  try {
-    flags = (readFileSync('/proc/cpuinfo', 'utf8').match(/^flags\s*:\s*(.*)$/m)?.[1] ?? '').trim().split(/\s+/).sort().join(' ');
-  } catch {
-    // not Linux: the model name alone
-  }
-  return { model: cpus()[0]?.model ?? 'unknown', flags };
-}
-
-/** Why an addon built for `built` must not run here, or null when it may. */
+/** Why the addon whose build record is `infoPath` must not run on this CPU, or null when it may. */
 function cpuMismatch(infoPath: string): string | null {
   let recorded: { cpu?: { model?: string; flags?: string } };
   try {
@@ -154,16 +146,17 @@ export function kernelBelowNative(name: string): tf.KernelConfig | undefined {
 
 /** Whether the native kernels are installed on the wasm backend. */
 export function isWasmNativeInstalled(): boolean {
-  return markOf(tf.getKernel('BatchMatMul', 'wasm')) != null;
+  return installedNativeAddon() != null;
 }
 
 /** What the installed addon uses for products ("OpenBLAS …" or "built-in"), or null when not installed. */
 export function wasmNativeInfo(): { matmul: string; cflags: string } | null {
-  return markOf(tf.getKernel('BatchMatMul', 'wasm'))?.addon.info() ?? null;
+  return installedNativeAddon()?.info() ?? null;
 }
 
 /**
- * Wraps the wasm BatchMatMul, _FusedMatMul, Erf and Exp kernels with native ones (see the module comment).
+ * Wraps the wasm BatchMatMul, _FusedMatMul, Erf, Exp and Sum kernels with native ones and registers grokdiff's
+ * own kernels (see the module comment).
  * Install the wasm fast path first: it becomes the fallback. Idempotent. Returns false when the wasm kernels
  * are not registered.
  */
@@ -231,12 +224,7 @@ function makeKernel(name: NativeKernel, previous: Func, addon: Addon): Func {
     const op = UNARY_OP[name];
     return (args) => {
       const x = args.inputs.x as Info;
-      if (x.dtype !== 'float32') return previous(args);
-      const backend = args.backend as BackendWasm;
-      const out = backend.makeOutput(x.shape, 'float32');
-      const n = sizeOf(x.shape);
-      if (n > 0) addon.unary(heapOf(backend), op, floatOffset(backend, x), floatOffset(backend, out), n);
-      return out;
+      return x.dtype === 'float32' ? nativeUnary(args.backend as BackendWasm, addon, op, x) : previous(args);
     };
   }
   if (name === 'Sum') return (args) => nativeSum(args, previous, addon);
@@ -267,6 +255,14 @@ function nativeSum(args: KernelArgs, previous: Func, addon: Addon): Info {
   return out;
 }
 
+/** y = f(x) for one of the addon's element-wise ops, into a fresh float32 tensor. */
+function nativeUnary(backend: BackendWasm, addon: Addon, op: number, x: Info): Info {
+  const out = backend.makeOutput(x.shape, 'float32');
+  const n = sizeOf(x.shape);
+  if (n > 0) addon.unary(heapOf(backend), op, floatOffset(backend, x), floatOffset(backend, out), n);
+  return out;
+}
+
 function float32Input(kernel: string, what: string, t: Info, n: number): void {
   if (t.dtype !== 'float32' || sizeOf(t.shape) !== n) throw new Error(`${kernel}: input ${what} has shape [${t.shape}] (${t.dtype}); float32 with ${n} values expected`);
 }
@@ -275,10 +271,7 @@ function geluKernel(addon: Addon): Func {
   return (args) => {
     const x = args.inputs.x as Info;
     float32Input(GELU_KERNEL, 'x', x, sizeOf(x.shape));
-    const backend = args.backend as BackendWasm;
-    const out = backend.makeOutput(x.shape, 'float32');
-    if (sizeOf(x.shape) > 0) addon.unary(heapOf(backend), 2, floatOffset(backend, x), floatOffset(backend, out), sizeOf(x.shape));
-    return out;
+    return nativeUnary(args.backend as BackendWasm, addon, UNARY_OP.Gelu, x);
   };
 }
 
@@ -299,11 +292,7 @@ function adamwKernel(addon: Addon): Func {
   return (args) => {
     const { p, g, m, v } = args.inputs as Record<'p' | 'g' | 'm' | 'v', Info>;
     const n = sizeOf(p.shape);
-    for (const [what, t] of [['g', g], ['m', m], ['v', v]] as const) {
-      if (t.dtype !== 'float32' || sizeOf(t.shape) !== n) {
-        throw new Error(`${ADAMW_KERNEL}: input ${what} has shape [${t.shape}] (${t.dtype}), the parameter has [${p.shape}] (float32 expected)`);
-      }
-    }
+    for (const [what, t] of [['g', g], ['m', m], ['v', v]] as const) float32Input(ADAMW_KERNEL, what, t, n);
     const a = args.attrs as unknown as AdamWKernelAttrs;
     const backend = args.backend as BackendWasm;
     const p1 = backend.makeOutput(p.shape, 'float32');
