@@ -76,11 +76,12 @@ static float *scratch_buffer(size_t n) {
   return scratch;
 }
 
-static void gemm_builtin(int ta, int tb, int m, int n, int k, const float *A, const float *B, float *C) {
+// Returns 0 when the scratch buffer cannot be allocated (C is then untouched: the caller must throw).
+static int gemm_builtin(int ta, int tb, int m, int n, int k, const float *A, const float *B, float *C) {
   const float *Brm = B;
   if (tb) {
     float *t = scratch_buffer((size_t)k * n);
-    if (t == NULL) return;
+    if (t == NULL) return 0;
     for (int j = 0; j < n; j++)
       for (int p = 0; p < k; p++) t[(size_t)p * n + j] = B[(size_t)j * k + p];
     Brm = t;
@@ -90,11 +91,11 @@ static void gemm_builtin(int ta, int tb, int m, int n, int k, const float *A, co
     for (int j = 0; j < n; j++) c[j] = 0.f;
     for (int p = 0; p < k; p++) {
       const float a = ta ? A[(size_t)p * m + i] : A[(size_t)i * k + p];
-      if (a == 0.f) continue;
       const float *restrict b = Brm + (size_t)p * n;
       for (int j = 0; j < n; j++) c[j] += a * b[j];
     }
   }
+  return 1;
 }
 
 // Tiny products (attention over a handful of tokens): plain loops beat any call overhead.
@@ -111,15 +112,17 @@ static void gemm_tiny(int ta, int tb, int m, int n, int k, const float *A, const
     }
 }
 
-static void gemm_one(int ta, int tb, int m, int n, int k, const float *A, const float *B, float *C) {
+// Returns 0 when the product could not be computed (out of memory); see gemm_builtin.
+static int gemm_one(int ta, int tb, int m, int n, int k, const float *A, const float *B, float *C) {
   if ((double)m * n * k < 4096.0) {
     gemm_tiny(ta, tb, m, n, k, A, B, C);
   } else if (blas_sgemm != NULL) {
     blas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k, 1.f, A,
                ta ? m : k, B, tb ? k : n, 0.f, C, n);
   } else {
-    gemm_builtin(ta, tb, m, n, k, A, B, C);
+    return gemm_builtin(ta, tb, m, n, k, A, B, C);
   }
+  return 1;
 }
 
 // --------------------------------------------------------------------------------------------------------
@@ -215,7 +218,10 @@ static napi_value js_gemm(napi_env env, napi_callback_info info) {
   load_blas();
   for (int64_t i = 0; i < batch; i++) {
     float *C = heap + cOff + i * m * n;
-    gemm_one((int)ta, (int)tb, (int)m, (int)n, (int)k, heap + aOff + i * aStride, heap + bOff + i * bStride, C);
+    if (!gemm_one((int)ta, (int)tb, (int)m, (int)n, (int)k, heap + aOff + i * aStride, heap + bOff + i * bStride, C)) {
+      napi_throw_error(env, NULL, "grokdiff native: gemm: out of memory for the transposed operand's scratch buffer");
+      return NULL;
+    }
     if (biasOff >= 0) {
       const float *bias = heap + biasOff;
       for (int64_t r = 0; r < m; r++) {

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { initBackend } from './backend.ts';
 import { rootRng } from './random.ts';
 import { AdamW } from './adamw.ts';
+import { gelu } from './gelu.ts';
 import { COMBOS, GEOMETRIES, maxRelError, operands, refMatMul, SEED, tfFusedMatMul, tfMatMul } from './matmul-reference.test-util.ts';
 import { isWasmFastPathInstalled, uninstallWasmFastPath, installWasmFastPath } from './wasm-matmul.ts';
 import {
@@ -226,6 +227,19 @@ describe.skipIf(!load.ok)(`native wasm kernels${load.ok ? '' : ` (skipped: ${loa
     expect(tf.memory().numTensors).toBe(before);
     const chain = plainWasm(trajectory);
     for (let i = 0; i < fused.length; i++) expect(maxRelError(fused[i], chain[i]), `tensor ${i}`).toBeLessThan(1e-5);
+  });
+
+  it('NaN and ∞ propagate as in plain wasm (the addon is compiled with -ffast-math, so this is checked)', () => {
+    const run = () =>
+      tf.tidy(() => {
+        const x = tf.tensor1d([NaN, Infinity, -Infinity, 1]);
+        const m = tf.tensor2d(Float32Array.from({ length: 64 * 64 }, (_, i) => (i === 5 ? NaN : 0.01)), [64, 64]);
+        return [tf.erf(x), tf.exp(x), tf.sum(x), tf.sum(tf.matMul(m, m), 1), gelu(x)].map((t) => Array.from(t.dataSync()));
+      });
+    const native = run();
+    const wasm = plainWasm(run);
+    expect(native).toEqual(wasm);
+    expect(native[3].some(Number.isNaN)).toBe(true);
   });
 
   it('rejects offsets outside the heap in C with a RangeError naming the operand', () => {
