@@ -166,6 +166,11 @@ describe.skipIf(!load.ok)(`native wasm kernels${load.ok ? '' : ` (skipped: ${loa
           worst = Math.max(worst, Math.abs(heap[cOff + i * n + j] - ref) / (1e-3 + Math.abs(ref)));
         }
       }
+      // 0·NaN is NaN, as in BLAS: a zero in A must not skip B's row.
+      const z = new Float32Array(3 * 16 * 16);
+      z[256] = NaN;
+      addon.gemm(z.buffer, 1, 16, 16, 16, 0, 0, 0, 0, 256, 0, 512, -1);
+      if (!Number.isNaN(z[512])) throw new Error('0·NaN gave ' + z[512]);
       console.log(worst);`;
     const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { ...process.env, GROKDIFF_NATIVE_BLAS: '0' } });
     expect(r.stderr).toBe('');
