@@ -89,6 +89,14 @@ export {
   type TrigTargetFit,
 } from './trig-fit.ts';
 export { pca, type PcaResult } from './pca.ts';
+export {
+  affineDenoisingError,
+  affineDenoisingLoss,
+  affineDenoisingLossOfVariance,
+  covarianceEigenvalues,
+  denoisingLossReferences,
+  type DenoisingLossReferences,
+} from './denoising-floor.ts';
 export { nearestCentroidHoldout, nearestCentroidLeaveOneOut, type SeparabilityResult } from './separability.ts';
 export {
   wilsonInterval,

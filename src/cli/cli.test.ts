@@ -57,5 +57,11 @@ describe('grokdiff CLI', () => {
     expect(result.heldout.total).toBe(53);
     expect(result.heldoutTrainingImages.total).toBe(53);
     expect(result.trainUnseenImages.total).toBe(476);
+    // The loss references of the run's targets, with the loss logged at the checkpoint's step.
+    const refs = result.lossReferences as unknown as { operandBlind: number; cAware: number; loggedLoss: { step: number; value: number }; gapClosed: number };
+    expect(refs.operandBlind).toBeGreaterThan(refs.cAware);
+    expect(refs.cAware).toBeGreaterThan(0); // four images per symbol: knowing c leaves the within-class variance
+    expect(refs.loggedLoss.step).toBe(8000);
+    expect(refs.gapClosed).toBeCloseTo((refs.operandBlind - refs.loggedLoss.value) / (refs.operandBlind - refs.cAware), 12);
   });
 });

@@ -12,6 +12,7 @@ import { generateForPairs, scoreGenerated } from '../eval/generation.ts';
 import { samplesToGridPng } from '../report/sample-grid.ts';
 import { writeFileAtomic } from '../train/atomic-write.ts';
 import { loadRun } from '../train/loaded-run.ts';
+import { describeLossReferences, gapClosed, loggedLoss, runLossReferences } from '../train/loss-references.ts';
 import { intOption } from './common.ts';
 import { setupBackend } from './backend-option.ts';
 
@@ -133,7 +134,12 @@ export function evalCommand(): Command {
             console.log(`${label[name].padEnd(width)} ${(100 * r.accuracy).toFixed(1).padStart(5)}%  (${r.correct}/${r.total}; Wilson 95 % [${(100 * r.interval[0]).toFixed(1)}, ${(100 * r.interval[1]).toFixed(1)}])`);
           }
         }
+        // What the logged training loss means: the best affine denoiser without and with knowing c.
+        const refs = runLossReferences(run.data);
+        const loss = loggedLoss(run.dir, run.step);
+        result.lossReferences = { operandBlind: refs.operandBlind, cAware: refs.cAware, loggedLoss: loss, gapClosed: loss ? gapClosed(loss.value, refs) : null };
         if (opts.json) console.log(JSON.stringify(result, null, 2));
+        else console.log(describeLossReferences(refs, loss ?? undefined));
       } finally {
         run.dispose();
       }

@@ -8,6 +8,7 @@ import { getPreset, presetNames } from '../paper/presets.ts';
 import { trainRun } from '../train/trainer.ts';
 import { createProgress } from '../train/progress.ts';
 import { writeLearningCurves } from '../report/learning-curves.ts';
+import { describeLossReferences } from '../train/loss-references.ts';
 import { collect, intOption, k49DirOption } from './common.ts';
 import { setupBackend } from './backend-option.ts';
 
@@ -53,11 +54,13 @@ export function trainCommand(): Command {
           stopFlag,
           backend,
         });
-        const plot = await writeLearningCurves(outDir, result.metrics, result.grokking, `${result.config.preset} seed ${result.config.seed}`);
+        const plot = await writeLearningCurves(outDir, result.metrics, result.grokking, `${result.config.preset} seed ${result.config.seed}`, result.lossReferences);
         const g = result.grokking;
         console.log(`run: ${outDir}`);
         console.log(`steps: ${result.lastStep}${result.interrupted ? ' (interrupted)' : ''}, wall ${result.wallSeconds.toFixed(1)} s, backend ${backend}`);
         console.log(`s_train (train acc ≥ ${g.trainLevel}): ${g.sTrain ?? 'not reached'}; s_val (held-out acc ≥ ${g.heldoutLevel}): ${g.sVal ?? 'not reached'}${g.ratio !== null ? `; ratio ${g.ratio.toFixed(2)}` : ''}`);
+        const last = result.metrics.at(-1);
+        console.log(describeLossReferences(result.lossReferences, last ? { value: last.loss, step: last.step } : undefined));
         if (plot) console.log(`learning curves: ${plot.png} (and ${plot.svg})`);
         if (result.interrupted) process.exitCode = 130;
       } finally {

@@ -81,7 +81,24 @@ describe('learning curves', () => {
     expect(plot.warnings).toEqual([]);
   });
 
+  it('draws the loss references as labelled horizontal rules; a reference ≤ 0 is named in the caption of a log axis', async () => {
+    const lossReferences = [
+      { value: 0.12, label: 'operand-blind denoiser 0.120' },
+      { value: 0, label: 'knowing c 0.000' },
+    ];
+    const plot = await learningCurvePlot(curveRows, { title: 't', lossReferences });
+    expect(plot.warnings).toEqual([]);
+    const texts = svgTexts(plot.svg);
+    expect(texts).toContain('operand-blind denoiser 0.120');
+    expect(texts).toContain('not drawn on the log axis: knowing c 0.000');
+    // On a linear axis (a loss ≤ 0 logged) both rules are drawn.
+    const linear = JSON.stringify(learningCurveSpec([{ step: 1, trainLoss: -1 }, { step: 2, trainLoss: 1 }], { title: 't', lossReferences }));
+    expect(linear).toContain('"level":0,"label":"knowing c 0.000"');
+    expect(linear).not.toContain('not drawn');
+  });
+
   it('bad input is a ConfigError naming the row and field', () => {
+    configError(() => learningCurveSpec(curveRows, { title: 't', lossReferences: [{ value: Number.NaN, label: 'x' }] }), 'plot-value', /lossReferences: row 0 field "value"/);
     configError(() => learningCurveSpec([], { title: 't' }), 'plot-empty', /learning curve: no data/);
     configError(() => learningCurveSpec([{ step: 0, trainLoss: 1 }], { title: 't' }), 'plot-empty', /step > 0/);
     configError(() => learningCurveSpec([{ step: Number.NaN, trainLoss: 1 }], { title: 't' }), 'plot-value', /row 0 field "step"/);

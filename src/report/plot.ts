@@ -210,6 +210,11 @@ export interface LearningCurveOptions {
   title: string;
   /** Vertical rules at given steps, e.g. the step where held-out accuracy crosses a threshold. */
   marks?: Array<{ step: number; label: string }>;
+  /**
+   * Horizontal rules on the loss panel (the loss references). On a logarithmic loss axis a value ≤ 0 has no
+   * place and is left out; its label still names it in the caption of the panel.
+   */
+  lossReferences?: Array<{ value: number; label: string }>;
 }
 
 interface CurvePoint {
@@ -240,10 +245,32 @@ const NOVEL_CURVE = 'novel held-out';
 const NOVEL_COLOR = '#7b3294';
 const curveColor = { field: 'curve', type: 'nominal', title: 'split', scale: { domain: ['train', 'held-out', NOVEL_CURVE], range: [TRAIN_COLOR, HELDOUT_COLOR, NOVEL_COLOR] } };
 
-function curvePanel(points: CurvePoint[], yTitle: string, yScale: object, yAxis: object, rules: RuleMark[]): object {
+/** Layers for dashed horizontal rules, labelled at the right end: alternately above and below the rule. */
+function levelLayers(levels: ReadonlyArray<{ value: number; label: string }>): object[] {
+  if (levels.length === 0) return [];
+  const values = levels.map((l) => ({ level: l.value, label: l.label }));
+  return [
+    { data: { values }, mark: { type: 'rule', color: RULE_COLOR, strokeDash: [2, 2] }, encoding: { y: { field: 'level', type: 'quantitative' } } },
+    ...values.map((v, i) => ({
+      data: { values: [v] },
+      mark: { type: 'text', align: 'right', baseline: i % 2 ? 'top' : 'bottom', dy: i % 2 ? 2 : -2, dx: -4, x: 'width', fontSize: 10, color: RULE_COLOR },
+      encoding: { y: { field: 'level', type: 'quantitative' }, text: { field: 'label' } },
+    })),
+  ];
+}
+
+function curvePanel(
+  points: CurvePoint[],
+  yTitle: string,
+  yScale: object,
+  yAxis: object,
+  rules: RuleMark[],
+  levels: ReadonlyArray<{ value: number; label: string }> = [],
+  caption?: string,
+): object {
   return {
     ...PANEL,
-    title: yTitle,
+    title: caption ? { text: yTitle, subtitle: caption } : yTitle,
     layer: [
       {
         data: { values: points },
@@ -255,6 +282,7 @@ function curvePanel(points: CurvePoint[], yTitle: string, yScale: object, yAxis:
         },
       },
       ...ruleLayers(rules, 'step'),
+      ...levelLayers(levels),
     ],
   };
 }
@@ -275,9 +303,17 @@ export function learningCurveSpec(rows: readonly LearningCurveRow[], options: Le
   if (!plotted(acc) && !plotted(loss)) bad('plot-empty', `${what}: no row has step > 0 and a finite trainAcc, heldoutAcc or trainLoss`);
   const panels: object[] = [];
   if (plotted(acc)) panels.push(curvePanel(acc, 'accuracy', { domain: [0, 1] }, { format: '.0%' }, rules));
+  const levels = (options.lossReferences ?? []).map((l, i) => {
+    const value = requireFinite(l.value, `${what} lossReferences`, i, 'value');
+    if (typeof l.label !== 'string') bad('plot-value', `${what} lossReferences: row ${i} field "label" must be a string`);
+    return { value, label: l.label };
+  });
   if (plotted(loss)) {
     const logLoss = loss.every((p) => p.value === null || p.value > 0);
-    panels.push(curvePanel(loss, 'training loss', logLoss ? { type: 'log' } : { zero: false }, logLoss ? { format: '.2~g' } : {}, rules));
+    const drawn = logLoss ? levels.filter((l) => l.value > 0) : levels;
+    const left = levels.filter((l) => !drawn.includes(l));
+    const caption = left.length > 0 ? `not drawn on the log axis: ${left.map((l) => l.label).join(', ')}` : undefined;
+    panels.push(curvePanel(loss, 'training loss', logLoss ? { type: 'log' } : { zero: false }, logLoss ? { format: '.2~g' } : {}, rules, drawn, caption));
   }
   return { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', title, hconcat: panels, resolve: { scale: { color: 'shared' } } } as TopLevelSpec;
 }

@@ -19,6 +19,7 @@ import { loadCheckpoint, saveCheckpoint, type TrainerState } from './checkpoint.
 import { runModelConfig, type RunConfig } from './config.ts';
 import { atGrokkedLevels, grokkingSteps, type GrokkingSteps, type MetricsRow } from './grokking.ts';
 import { silentProgress, type Progress } from './progress.ts';
+import { describeLossReferences, runLossReferences, type DenoisingLossReferences } from './loss-references.ts';
 import { collectProvenance } from './provenance.ts';
 import { runDataAndClassifier, stepBatch, type RunData } from './run-data.ts';
 import { fullBatchStep } from './step.ts';
@@ -59,6 +60,8 @@ export interface TrainResult {
   readonly metrics: MetricsRow[];
   readonly grokking: GrokkingSteps;
   readonly wallSeconds: number;
+  /** The loss of the best affine denoiser without and with knowing c (train/loss-references.ts). */
+  readonly lossReferences: DenoisingLossReferences;
 }
 
 /** Learning rate at a step: linear warm-up from lr/warmup to lr over warmupSteps, then constant. */
@@ -179,6 +182,8 @@ export async function trainRun(options: TrainOptions): Promise<TrainResult> {
     resumedFromStep: session.startStep,
     classifier: scoredBy(classifier),
   });
+  const lossReferences = runLossReferences(data);
+  progress.message(describeLossReferences(lossReferences));
   const trainRng = rng.fork('train');
   const evalRng = rng.fork('eval');
   const metricsPath = join(options.outDir, 'metrics.jsonl');
@@ -249,7 +254,7 @@ export async function trainRun(options: TrainOptions): Promise<TrainResult> {
     disposeParams(session.params);
     session.optimizer.dispose();
   }
-  return { config, lastStep: step, interrupted, metrics: session.metrics, grokking: grokkingSteps(session.metrics), wallSeconds: wall() };
+  return { config, lastStep: step, interrupted, metrics: session.metrics, grokking: grokkingSteps(session.metrics), wallSeconds: wall(), lossReferences };
 }
 
 export type { Params };
