@@ -16,7 +16,7 @@ import { judgeFrequencies, measureFrequencies, selectiveFrequenciesClaim } from 
 import { judgeTrig, measureTrig, trigIdentitiesClaim } from './defs/trig-identities.ts';
 import { ablationClaim, ffnKeyFrequencies, judgeAblation, measureAblation } from './defs/ablation.ts';
 import { judgeSingleStep, measureSingleStep, singleStepClaim } from './defs/single-step.ts';
-import { criticalTimestepClaim, judgeCriticalTimestep, measureCriticalTimestep } from './defs/critical-timestep.ts';
+import { criticalTimestepClaim, evaluateCriticalTimestep, SHUFFLED_C_PRESET, SHUFFLED_C_SEEDS } from './defs/critical-timestep.ts';
 
 /**
  * A claim whose models cannot be loaded (a corrupt or mismatched checkpoint) is "not evaluated" with the
@@ -50,7 +50,14 @@ const UNGUARDED: readonly ClaimEntry[] = [
   ),
   modelClaim(singleStepClaim, measureSingleStep, judgeSingleStep),
   // The paper measures at N = 256; until an N = 256 model learns here the study runs on the N = 1 fixtures (see its declaration).
-  modelClaim(criticalTimestepClaim, measureCriticalTimestep, judgeCriticalTimestep),
+  providedRunsClaim(
+    criticalTimestepClaim,
+    [
+      { preset: SINGLE_IMAGE_PRESET, seeds: CLAIM_SEEDS },
+      { preset: SHUFFLED_C_PRESET, seeds: SHUFFLED_C_SEEDS },
+    ],
+    evaluateCriticalTimestep,
+  ),
   ...STUDY_CLAIMS,
 ];
 

@@ -103,6 +103,12 @@ const RAW_PRESETS: Record<string, RawPreset> = {
       train: { ...CPU_TRAIN, steps: 10000 },
     },
   },
+  'cpu-n1-shuffled-c': {
+    description:
+      'cpu-n1 trained on shuffled results: each training pair\'s c is a seeded permutation of the true sums, so there is no arithmetic ' +
+      'to learn, only a lookup table (the negative control of the critical-timestep claim, issue 7: "shuffling c labels breaks it").',
+    config: { data: { ...SINGLE, shuffleTargets: true }, model: CPU_MODEL, train: { ...CPU_TRAIN, stopAfterGrokEvals: 0 } },
+  },
   'cpu-n1-depth2': {
     description:
       'cpu-n1 with two transformer blocks (paper Figure 42). The CPU preset with a clear grokking lag: fits at step 1000, groks later ' +

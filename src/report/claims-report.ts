@@ -64,36 +64,53 @@ interface CriticalMeasurement {
   entropy: Array<{ label: string; entropy: number[]; transition: { t: number; jump: number } }>;
 }
 
-/** Recovery / rectification accuracy and FVE entropy against the noise level, per seed (paper Figure 6). */
+/** The two controls of the claim: the untrained models and the shuffled-results model (an older record has only the first, as a list). */
+function criticalControls(measurement: unknown): { untrained: CriticalMeasurement[]; shuffledC: CriticalMeasurement[] } {
+  if (Array.isArray(measurement)) return { untrained: measurement as CriticalMeasurement[], shuffledC: [] };
+  const m = measurement as { untrained?: CriticalMeasurement[]; shuffledC?: CriticalMeasurement[] } | null | undefined;
+  return { untrained: m?.untrained ?? [], shuffledC: m?.shuffledC ?? [] };
+}
+
+/** One figure: accuracy curves and entropy paths against t, with t_crit and the entropy jump marked. */
+async function criticalTimestepFigure(m: CriticalMeasurement, title: string, untrained?: CriticalMeasurement): Promise<Uint8Array> {
+  const K = m.rectification.length - 1;
+  const level = (k: number) => k / K;
+  const acc: LinePoint[] = [
+    ...m.recovery.map((y, k) => ({ x: level(k), y, series: 'recovery: start c, ends c' })),
+    ...m.rectification.map((y, k) => ({ x: level(k), y, series: "rectification: start c', ends c" })),
+    ...m.kept.map((y, k) => ({ x: level(k), y, series: "start c', ends c'" })),
+    ...(untrained?.rectification.map((y, k) => ({ x: level(k), y, series: 'rectification, untrained model' })) ?? []),
+  ];
+  const ent: LinePoint[] = m.entropy.flatMap((e) => e.entropy.map((y, j) => ({ x: level(j + 1), y, series: e.label })));
+  const judged = m.entropy[0].transition;
+  const rules: RuleMark[] = [
+    ...(m.critical.t !== null ? [{ x: m.critical.t, label: `t_crit ${m.critical.t.toFixed(2)}${m.critical.exists ? '' : ' (none ≥ 1/K)'}` }] : []),
+    { x: judged.t, label: `entropy jump ${judged.t.toFixed(2)} (${judged.jump >= 0 ? '+' : ''}${judged.jump.toFixed(3)})` },
+  ];
+  const p = await lineChartPanels(
+    [
+      { points: acc, options: { title: `accuracy (${m.pairs} pairs)`, xTitle: 'start noise level t', yTitle: 'share of pairs', yDomain: [0, 1], rules } },
+      { points: ent, options: { title: 'normalised FVE entropy at c', xTitle: 'noise level t of the sampling step', yTitle: 'entropy', yDomain: [0, 1], rules } },
+    ],
+    title,
+  );
+  return p.png;
+}
+
+/** Recovery / rectification accuracy and FVE entropy against the noise level, per seed and for the shuffled-results control (paper Figure 6). */
 async function criticalTimestepFigures(records: readonly ClaimRecord[], save: (name: string, png: Uint8Array) => string): Promise<string[]> {
   const rec = records.find((r) => r.id === 'critical-timestep');
   const measured = rec?.measurement as CriticalMeasurement[] | null | undefined;
   if (!rec || !measured || measured.length === 0) return [];
-  const controls = (rec.control?.measurement as CriticalMeasurement[] | null | undefined) ?? [];
+  const controls = criticalControls(rec.control?.measurement);
   const md: string[] = ['', '**Critical timestep (Sec. 4.2, Figure 6)**: started from the correct c (recovery) or a wrong c\' (rectification) perturbed to level t, sampled to t = 0; FVE entropy at c along the sampling path from pure noise.', ''];
   for (const m of measured) {
-    const K = m.rectification.length - 1;
-    const level = (k: number) => k / K;
-    const acc: LinePoint[] = [
-      ...m.recovery.map((y, k) => ({ x: level(k), y, series: 'recovery: start c, ends c' })),
-      ...m.rectification.map((y, k) => ({ x: level(k), y, series: "rectification: start c', ends c" })),
-      ...m.kept.map((y, k) => ({ x: level(k), y, series: "start c', ends c'" })),
-      ...(controls.find((c) => c.seed === m.seed)?.rectification.map((y, k) => ({ x: level(k), y, series: 'rectification, untrained model' })) ?? []),
-    ];
-    const ent: LinePoint[] = m.entropy.flatMap((e) => e.entropy.map((y, j) => ({ x: level(j + 1), y, series: e.label })));
-    const judged = m.entropy[0].transition;
-    const rules: RuleMark[] = [
-      ...(m.critical.t !== null ? [{ x: m.critical.t, label: `t_crit ${m.critical.t.toFixed(2)}${m.critical.exists ? '' : ' (none ≥ 1/K)'}` }] : []),
-      { x: judged.t, label: `entropy jump ${judged.t.toFixed(2)} (${judged.jump >= 0 ? '+' : ''}${judged.jump.toFixed(3)})` },
-    ];
-    const p = await lineChartPanels(
-      [
-        { points: acc, options: { title: `accuracy (${m.pairs} pairs)`, xTitle: 'start noise level t', yTitle: 'share of pairs', yDomain: [0, 1], rules } },
-        { points: ent, options: { title: 'normalised FVE entropy at c', xTitle: 'noise level t of the sampling step', yTitle: 'entropy', yDomain: [0, 1], rules } },
-      ],
-      `Critical timestep, cpu-n1 seed ${m.seed}`,
-    );
-    md.push(`![critical timestep seed ${m.seed}](${save(`critical-timestep-seed-${m.seed}.png`, p.png)})`);
+    const png = await criticalTimestepFigure(m, `Critical timestep, cpu-n1 seed ${m.seed}`, controls.untrained.find((c) => c.seed === m.seed));
+    md.push(`![critical timestep seed ${m.seed}](${save(`critical-timestep-seed-${m.seed}.png`, png)})`);
+  }
+  for (const m of controls.shuffledC) {
+    const png = await criticalTimestepFigure(m, `Control: trained on shuffled results (cpu-n1-shuffled-c seed ${m.seed}), scored against the true sums`);
+    md.push(`![critical timestep control, shuffled results, seed ${m.seed}](${save(`critical-timestep-shuffled-c-seed-${m.seed}.png`, png)})`);
   }
   return md;
 }

@@ -23,7 +23,12 @@
 // The claim needs every seed. The paper measures at N = 256; until an N = 256 model learns the task on this
 // machine (the cpu-n256-sandwich fixture does not: see sandwich-groks) the study runs on
 // the grokked N = 1 fixtures (cpu-n1), recorded in the claim's models.
-// Negative control: the untrained model of each seed (it does not compute the sum from noise; no transition).
+// Negative controls (issue 7: "a non-grokked model has no such transition; shuffling c labels breaks it"),
+// judged by the same function, each of which must be rejected:
+//   - the untrained model of each seed (it does not compute the sum from noise; no transition);
+//   - the model trained on shuffled results (preset SHUFFLED_C_PRESET: each training pair's c is a seeded
+//     permutation of the true sums, so it can only learn a lookup table). The claim is judged against the
+//     true sums; the record also keeps how well the shuffled model draws its own (shuffled) training results.
 
 import { criticalTimestep, entropyTransition, timestepAgreement, type ChangePointRule, type CriticalTimestep, type EntropyTransition, type TimestepAgreement } from '../../analysis/index.ts';
 import { ENTROPY_TAPS, entropyPath, recoveryRectification } from '../../eval/critical-timestep.ts';
@@ -31,7 +36,9 @@ import type { AccuracyResult } from '../../eval/generation.ts';
 import { PAPER } from '../../paper/registry.ts';
 import type { LoadedRun } from '../../train/loaded-run.ts';
 import { verdict, type ClaimDeclaration, type Verdict } from '../contract.ts';
-import { GRID_NOISE_SEED, STATS_SEED } from '../setup.ts';
+import { measureRuns } from '../claim-runner.ts';
+import type { ProvidedRun } from '../provider.ts';
+import { GRID_NOISE_SEED, openRun, SINGLE_IMAGE_PRESET, STATS_SEED } from '../setup.ts';
 
 export const criticalTimestepClaim: ClaimDeclaration = {
   id: 'critical-timestep',
@@ -42,8 +49,15 @@ export const criticalTimestepClaim: ClaimDeclaration = {
     '(The paper measures at N = 256; until an N = 256 model learns the task here this runs on the grokked N = 1 fixtures, cpu-n1.)',
   where: 'Sec. 4.2, Figure 6, Appendix G',
   thresholds: ['rectificationCriticalLevel', 'criticalTimestepSamplingSteps', 'criticalTimestepTolerance', 'criticalTimestepJudgement', 'changePointRule', 'fveEntropyDefinition', 'fveDefinition'],
-  negativeControl: 'the untrained model of each seed (it does not compute the sum from noise, so there is no phase to find)',
+  negativeControl:
+    'the untrained model of each seed (it does not compute the sum from noise, so there is no phase to find), and the cpu-n1 model trained on ' +
+    'shuffled results (cpu-n1-shuffled-c: a lookup table, no arithmetic); the control is rejected only when both are',
 };
+
+/** The preset of the shuffled-results control: cpu-n1 with data.shuffleTargets. */
+export const SHUFFLED_C_PRESET = 'cpu-n1-shuffled-c';
+/** Its seeds (one: a control, trained once). */
+export const SHUFFLED_C_SEEDS: readonly number[] = [1];
 
 /** Pairs per seed in the recovery/rectification study (a seeded subset of the P² pairs). */
 export const CRITICAL_TIMESTEP_PAIRS = 128;
@@ -136,4 +150,42 @@ export function judgeCriticalTimestep(perSeed: readonly SeedCriticalTimestep[]):
       `${PAPER.criticalTimestepTolerance.value} of it, from-noise accuracy ≥ ${100 * j.fromNoiseAccuracy} %, in ${ok}/${perSeed.length} seeds (${perSeed.map(seedLine).join('; ')})`,
     `t_crit ${perSeed.map((s) => s.critical.t?.toFixed(2) ?? '—').join('/')}`,
   );
+}
+
+export interface CriticalTimestepControls {
+  readonly untrained: SeedCriticalTimestep[];
+  readonly shuffledC: Array<SeedCriticalTimestep & { readonly preset: string; readonly ownTrainAccuracy: number | null }>;
+}
+
+/**
+ * The claim on the cpu-n1 runs, with both controls: the untrained models of those seeds and the runs of
+ * SHUFFLED_C_PRESET. The control verdict is "replicated" (a failed control) if either control passes.
+ */
+export function evaluateCriticalTimestep(runs: readonly ProvidedRun[]): {
+  measurement: SeedCriticalTimestep[];
+  verdict: Verdict;
+  control: { measurement: CriticalTimestepControls; verdict: Verdict };
+} {
+  const main = runs.filter((r) => r.preset === SINGLE_IMAGE_PRESET);
+  const { trained, untrained } = measureRuns(main, measureCriticalTimestep, (run, seed) => measureCriticalTimestep(run, seed));
+  const shuffledC = runs
+    .filter((r) => r.preset === SHUFFLED_C_PRESET)
+    .map((r) => {
+      const run = openRun(r);
+      try {
+        // Its last logged train accuracy is scored against its own (shuffled) results: did it fit them?
+        return { ...measureCriticalTimestep(run, r.seed), preset: r.preset, ownTrainAccuracy: r.metrics.at(-1)?.trainAcc ?? null };
+      } finally {
+        run.dispose();
+      }
+    });
+  const u = judgeCriticalTimestep(untrained);
+  const sh = judgeCriticalTimestep(shuffledC);
+  const own = shuffledC.map((m) => (m.ownTrainAccuracy === null ? '—' : `${(100 * m.ownTrainAccuracy).toFixed(0)} %`)).join('/');
+  const controlVerdict: Verdict = {
+    outcome: u.outcome === 'replicated' || sh.outcome === 'replicated' ? 'replicated' : 'not-replicated',
+    summary: `untrained: ${u.summary}. Shuffled results (fits its own shuffled training results: ${own}): ${sh.summary}`,
+    ...(u.keyNumber && sh.keyNumber ? { keyNumber: `${u.keyNumber} · shuffled ${sh.keyNumber.replace(/^t_crit /, '')}` } : {}),
+  };
+  return { measurement: trained, verdict: judgeCriticalTimestep(trained), control: { measurement: { untrained, shuffledC }, verdict: controlVerdict } };
 }
