@@ -58,7 +58,12 @@ export const KNOWN_DEVIATIONS: Readonly<Record<string, KnownDeviation>> = {
       'at CPU width (d_model 64, FFN 256, 16 px) neither block learns N = 256 in the 12000-step budget: the sandwich (cpu-n256-sandwich seed 1, 862 s) ' +
       'stays on the loss plateau (0.118-0.120; train and held-out accuracy at chance against the CNN-scaled levels 0.91 / 0.87), so the claim is ' +
       'falsified by an under-sized model; the plain run was not trained to its end (it cannot change the verdict). At N = 4 the same plain block ' +
-      'also stays on the plateau while the sandwich leaves it (preset cpu-n4-sandwich): the effect appears at smaller N on a smaller model.',
+      'also stays on the plateau while the sandwich leaves it (preset cpu-n4-sandwich): the effect appears at smaller N on a smaller model. ' +
+      'The plateau is the loss of the best affine denoiser that ignores the operands (operand-blind 0.1193 for these targets; knowing c ' +
+      'would give 0.0857; train/loss-references.ts). Runs that go below it (weight decay 0.1: 0.1133 after 16000 steps; d_model 128: ' +
+      '0.114 after 4000; the paper-width sandwich: 0.108 after 20000, against its own references 0.1185 / 0.0861) stay at chance, and the ' +
+      'Pre-SA-FFN output of the weight-decay-0.1 run is no more separable by class than its input (52 % vs 60 %): they learn to denoise, ' +
+      'not to read the operands.',
   },
   'sandwich-separability': {
     reason:

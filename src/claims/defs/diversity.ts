@@ -17,8 +17,12 @@ import { median } from 'simple-statistics';
 import { PAPER } from '../../paper/registry.ts';
 import { readJsonFile } from '../../train/json-file.ts';
 import { grokkingSteps, type MetricsRow } from '../../train/grokking.ts';
+import { rootRng } from '../../engine/random.ts';
+import { gapClosed, runLossReferences } from '../../train/loss-references.ts';
+import { prepareRunData } from '../../train/run-data.ts';
 import { notEvaluated, verdict, type ClaimDeclaration, type Verdict } from '../contract.ts';
 import type { ProvidedRun } from '../provider.ts';
+import { sharedPool } from '../setup.ts';
 
 
 export const DIVERSE_PRESET = 'cpu-n4';
@@ -55,6 +59,39 @@ export interface RunLag {
   readonly lastStep: number;
   /** Levels used (scaled by the classifier's own accuracy for CNN-scored runs). */
   readonly levels: { train: number; heldout: number; classifierAccuracy: number | null };
+  /** The last logged loss against the run's loss references (train/loss-references.ts); absent on the controls' cut logs. */
+  readonly loss?: RunLoss;
+}
+
+export interface RunLoss {
+  readonly step: number;
+  readonly loss: number;
+  /** Loss of the best affine denoiser of the run's targets without / with knowing c. */
+  readonly operandBlind: number;
+  readonly cAware: number;
+  /** (operandBlind − loss) / (operandBlind − cAware). */
+  readonly gapClosed: number | null;
+}
+
+/** The run's last logged loss with its references (the run's data rebuilt from its seed). */
+export function runLoss(run: ProvidedRun): RunLoss | undefined {
+  const last = run.metrics.at(-1);
+  if (!last) return undefined;
+  const refs = runLossReferences(prepareRunData(run.config, rootRng(run.config.seed).fork('data'), sharedPool(run.config.data.dataset)));
+  return { step: last.step, loss: last.loss, operandBlind: refs.operandBlind, cAware: refs.cAware, gapClosed: gapClosed(last.loss, refs) };
+}
+
+function withLoss(run: ProvidedRun): RunLag {
+  const loss = runLoss(run);
+  return { ...runLag(run), ...(loss ? { loss } : {}) };
+}
+
+/** ", loss 0.118 (operand-blind 0.119, knowing c 0.086: 4 % of the gap)" or "". */
+function lossText(r: RunLag): string {
+  const l = r.loss;
+  if (!l) return '';
+  const closed = l.gapClosed === null ? '' : `: ${(100 * l.gapClosed).toFixed(0)} % of the gap`;
+  return `, loss ${l.loss.toFixed(4)} at step ${l.step} (operand-blind ${l.operandBlind.toFixed(4)}, knowing c ${l.cAware.toFixed(4)}${closed})`;
 }
 
 /**
@@ -114,7 +151,7 @@ export function measureDiversity(single: readonly RunLag[], diverse: readonly Ru
   };
 }
 
-const lagText = (r: RunLag): string => `N=${r.N} seed ${r.seed}: ${r.lag === null ? `no s_val in ${r.lastStep} steps` : `lag ${r.lag} (s_train ${r.sTrain}, s_val ${r.sVal})`}`;
+const lagText = (r: RunLag): string => `N=${r.N} seed ${r.seed}: ${r.lag === null ? `no s_val in ${r.lastStep} steps` : `lag ${r.lag} (s_train ${r.sTrain}, s_val ${r.sVal})`}${r.N > 1 ? lossText(r) : ''}`;
 
 export function judgeDiversity(m: DiversityMeasurement): Verdict {
   const generalised = m.diverse.filter((r) => r.lag !== null).length;
@@ -132,7 +169,7 @@ export function judgeDiversity(m: DiversityMeasurement): Verdict {
 export function evaluateDiversity(runs: readonly ProvidedRun[]): { measurement: DiversityMeasurement; verdict: Verdict; control: { measurement: DiversityMeasurement | null; verdict: Verdict } } {
   const single = runs.filter((r) => r.config.data.N === 1).map(runLag);
   const diverseRuns = runs.filter((r) => r.config.data.N > 1);
-  const measurement = measureDiversity(single, diverseRuns.map(runLag));
+  const measurement = measureDiversity(single, diverseRuns.map(withLoss));
   const controlMeasurement = measureDiversity(single, diverseRuns.map((r) => runLag(preGeneralisationLog(r))));
   return { measurement, verdict: judgeDiversity(measurement), control: { measurement: controlMeasurement, verdict: judgeDiversity(controlMeasurement) } };
 }
@@ -146,7 +183,7 @@ export function judgeSandwich(m: SandwichMeasurement): Verdict {
   const sandwichOk = m.sandwich.filter((r) => r.sVal !== null).length;
   const plainFail = m.plain.filter((r) => r.sVal === null).length;
   const falsified = sandwichOk < m.sandwich.length || plainFail < m.plain.length;
-  const text = (r: RunLag) => `${r.preset} seed ${r.seed}: ${r.sVal === null ? `held-out < ${r.levels.heldout.toFixed(3)} for ${r.lastStep} steps` : `s_train ${r.sTrain}, s_val ${r.sVal}`}`;
+  const text = (r: RunLag) => `${r.preset} seed ${r.seed}: ${r.sVal === null ? `held-out < ${r.levels.heldout.toFixed(3)} for ${r.lastStep} steps` : `s_train ${r.sTrain}, s_val ${r.sVal}`}${lossText(r)}`;
   const summary = `sandwich generalises in ${sandwichOk}/${m.sandwich.length}, plain fails in ${plainFail}/${m.plain.length} (${[...m.sandwich, ...m.plain].map(text).join('; ')})`;
   // Either architecture missing and nothing falsified: undecided (the runner reports the missing runs).
   if (!falsified && (m.sandwich.length === 0 || m.plain.length === 0)) return notEvaluated(summary);
@@ -155,8 +192,8 @@ export function judgeSandwich(m: SandwichMeasurement): Verdict {
 
 export function evaluateSandwich(runs: readonly ProvidedRun[]): { measurement: SandwichMeasurement; verdict: Verdict; control: { measurement: SandwichMeasurement | null; verdict: Verdict } } {
   const sandwichRuns = runs.filter((r) => r.config.model.preAttentionFfn);
-  const plain = runs.filter((r) => !r.config.model.preAttentionFfn).map(runLag);
-  const measurement = { plain, sandwich: sandwichRuns.map(runLag) };
+  const plain = runs.filter((r) => !r.config.model.preAttentionFfn).map(withLoss);
+  const measurement = { plain, sandwich: sandwichRuns.map(withLoss) };
   const controlMeasurement = { plain, sandwich: sandwichRuns.map((r) => runLag(preGeneralisationLog(r))) };
   return { measurement, verdict: judgeSandwich(measurement), control: { measurement: controlMeasurement, verdict: judgeSandwich(controlMeasurement) } };
 }
