@@ -5,8 +5,8 @@
 // per tap, the trig-fit table, ablation bars, the critical-timestep curves (accuracy and FVE entropy vs t) and
 // the PCA scatter of the Pre-SA-FFN input and output (Figure 5).
 
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
 import { makeBadge } from 'badge-maker';
 import type { ClaimRecord, Outcome } from '../claims/contract.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../train/atomic-write.ts';
@@ -55,6 +55,7 @@ interface TrigMeasurement {
 }
 
 interface CriticalMeasurement {
+  preset?: string;
   seed: number;
   pairs: number;
   recovery: number[];
@@ -97,20 +98,32 @@ async function criticalTimestepFigure(m: CriticalMeasurement, title: string, unt
   return p.png;
 }
 
-/** Recovery / rectification accuracy and FVE entropy against the noise level, per seed and for the shuffled-results control (paper Figure 6). */
+/** The judged seeds and the N = 1 contrast (an older record holds only the judged seeds, as a list). */
+function criticalMeasured(measurement: unknown): { judged: CriticalMeasurement[]; contrast: CriticalMeasurement[] } {
+  if (Array.isArray(measurement)) return { judged: measurement as CriticalMeasurement[], contrast: [] };
+  const m = measurement as { judged?: CriticalMeasurement[]; singleImageContrast?: CriticalMeasurement[] } | null | undefined;
+  return { judged: m?.judged ?? [], contrast: m?.singleImageContrast ?? [] };
+}
+
+/** Recovery / rectification accuracy and FVE entropy against the noise level, per judged seed, for the N = 1 contrast and for the shuffled-results control (paper Figure 6). */
 async function criticalTimestepFigures(records: readonly ClaimRecord[], save: (name: string, png: Uint8Array) => string): Promise<string[]> {
   const rec = records.find((r) => r.id === 'critical-timestep');
-  const measured = rec?.measurement as CriticalMeasurement[] | null | undefined;
-  if (!rec || !measured || measured.length === 0) return [];
+  const { judged, contrast } = criticalMeasured(rec?.measurement);
+  if (!rec || judged.length === 0) return [];
   const controls = criticalControls(rec.control?.measurement);
   const md: string[] = ['', '**Critical timestep (Sec. 4.2, Figure 6)**: started from the correct c (recovery) or a wrong c\' (rectification) perturbed to level t, sampled to t = 0; FVE entropy at c along the sampling path from pure noise.', ''];
-  for (const m of measured) {
-    const png = await criticalTimestepFigure(m, `Critical timestep, cpu-n1 seed ${m.seed}`, controls.untrained.find((c) => c.seed === m.seed));
-    md.push(`![critical timestep seed ${m.seed}](${save(`critical-timestep-seed-${m.seed}.png`, png)})`);
+  const name = (m: CriticalMeasurement) => m.preset ?? 'cpu-n1';
+  for (const m of judged) {
+    const png = await criticalTimestepFigure(m, `Critical timestep, ${name(m)} seed ${m.seed}`, controls.untrained.find((c) => c.seed === m.seed));
+    md.push(`![critical timestep ${name(m)} seed ${m.seed}](${save(`critical-timestep-${name(m)}-seed-${m.seed}.png`, png)})`);
+  }
+  for (const m of contrast) {
+    const png = await criticalTimestepFigure(m, `Contrast, not judged: one image per symbol (${name(m)} seed ${m.seed})`);
+    md.push(`![critical timestep contrast ${name(m)} seed ${m.seed}](${save(`critical-timestep-contrast-${name(m)}-seed-${m.seed}.png`, png)})`);
   }
   for (const m of controls.shuffledC) {
-    const png = await criticalTimestepFigure(m, `Control: trained on shuffled results (cpu-n1-shuffled-c seed ${m.seed}), scored against the true sums`);
-    md.push(`![critical timestep control, shuffled results, seed ${m.seed}](${save(`critical-timestep-shuffled-c-seed-${m.seed}.png`, png)})`);
+    const png = await criticalTimestepFigure(m, `Control: trained on shuffled results (${name(m)} seed ${m.seed}), scored against the true sums`);
+    md.push(`![critical timestep control ${name(m)} seed ${m.seed}](${save(`critical-timestep-control-${name(m)}-seed-${m.seed}.png`, png)})`);
   }
   return md;
 }
@@ -137,12 +150,13 @@ async function separabilityFigures(records: readonly ClaimRecord[], save: (name:
   return md;
 }
 
-async function plots(records: readonly ClaimRecord[], outDir: string, runs: ReadonlyArray<{ seed: number; metrics: MetricsRow[] }>): Promise<string[]> {
+async function plots(records: readonly ClaimRecord[], outDir: string, runs: ReadonlyArray<{ seed: number; metrics: MetricsRow[] }>, written: Set<string>): Promise<string[]> {
   const md: string[] = [];
   const plotDir = join(outDir, 'plots');
   mkdirSync(plotDir, { recursive: true });
   const save = (name: string, png: Uint8Array) => {
     writeFileAtomic(join(plotDir, name), png);
+    written.add(name);
     return `plots/${name}`;
   };
   for (const r of runs) {
@@ -200,6 +214,7 @@ export async function writeClaimsReport(
   extraFigures: readonly ExtraFigure[] = [],
 ): Promise<{ records: ClaimRecord[]; table: string }> {
   const records = readRecords(join(outDir, 'claims'));
+  const written = new Set<string>();
   writeJsonAtomic(join(outDir, 'claims.json'), { createdAt: new Date().toISOString(), claims: records });
   mkdirSync(join(outDir, 'badges'), { recursive: true });
   for (const r of records) writeFileAtomic(join(outDir, 'badges', `${r.id}.svg`), badgeSvg(r));
@@ -231,12 +246,20 @@ export async function writeClaimsReport(
     '',
     '## Plots',
     '',
-    ...(await plots(records, outDir, runs)),
+    ...(await plots(records, outDir, runs, written)),
     '',
     ...(extraFigures.length > 0 ? ['## Generated samples', '', ...extraFigures.map((f) => `**${f.caption}**\n\n![${f.caption}](${f.path})\n`)] : []),
   ];
   writeFileAtomic(join(outDir, 'REPORT.md'), md.join('\n'));
+  removeStalePlots(outDir, new Set([...written, ...extraFigures.map((f) => basename(f.path))]));
   return { records, table: summaryTable(records) };
+}
+
+/** Removes PNGs under outDir/plots that the report no longer links (`linked`: file names), e.g. figures of models a claim no longer uses. */
+function removeStalePlots(outDir: string, linked: ReadonlySet<string>): void {
+  const plotDir = join(outDir, 'plots');
+  if (!existsSync(plotDir)) return;
+  for (const name of readdirSync(plotDir)) if (name.endsWith('.png') && !linked.has(name)) rmSync(join(plotDir, name));
 }
 
 export function reportPathFor(outDir: string, cwd = process.cwd()): string {

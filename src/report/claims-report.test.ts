@@ -1,0 +1,50 @@
+// Tests of the replication report writer (claims-report.ts): it writes REPORT.md, claims.json and a badge per
+// record, keeps the figures it links, and removes stale plots that no claim links any more.
+
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../data/testing.ts';
+import type { ClaimRecord } from '../claims/contract.ts';
+import { writeClaimsReport } from './claims-report.ts';
+
+function record(id: string): ClaimRecord {
+  return {
+    id,
+    title: `claim ${id}`,
+    statement: 'a statement',
+    where: 'Sec. 0',
+    thresholds: [],
+    verdict: { outcome: 'not-replicated', summary: 'measured 1 %', keyNumber: '1 %' },
+    measurement: null,
+    control: { description: 'untrained', verdict: { outcome: 'not-replicated', summary: 'x' }, measurement: null },
+    models: [],
+    createdAt: '2026-11-25T00:00:00.000Z',
+  };
+}
+
+describe('claims report', () => {
+  it('writes the report and badges, keeps linked figures and removes stale plots', async () => {
+    const tmp = tempDir('grokdiff-report-');
+    try {
+      const out = tmp.dir;
+      mkdirSync(join(out, 'claims'), { recursive: true });
+      writeFileSync(join(out, 'claims', 'some-claim.json'), JSON.stringify(record('some-claim')));
+      mkdirSync(join(out, 'plots'), { recursive: true });
+      writeFileSync(join(out, 'plots', 'stale-figure.png'), 'old');
+      writeFileSync(join(out, 'plots', 'samples-seed-1.png'), 'kept');
+      writeFileSync(join(out, 'plots', 'notes.txt'), 'not a figure');
+      const { records, table } = await writeClaimsReport(out, [], [{ caption: 'samples', path: join('plots', 'samples-seed-1.png') }]);
+      expect(records.map((r) => r.id)).toEqual(['some-claim']);
+      expect(table).toContain('some-claim');
+      const md = readFileSync(join(out, 'REPORT.md'), 'utf8');
+      expect(md).toContain('| claim some-claim | Sec. 0 | **not-replicated** | measured 1 % |');
+      expect(existsSync(join(out, 'badges', 'some-claim.svg'))).toBe(true);
+      expect(existsSync(join(out, 'plots', 'stale-figure.png'))).toBe(false);
+      expect(readFileSync(join(out, 'plots', 'samples-seed-1.png'), 'utf8')).toBe('kept');
+      expect(existsSync(join(out, 'plots', 'notes.txt'))).toBe(true);
+    } finally {
+      tmp.cleanup();
+    }
+  });
+});
