@@ -35,7 +35,8 @@ export function affineDenoisingLossOfVariance(variance: number): number {
   const lambda = requireNumber(variance, 'affineDenoisingLossOfVariance: variance', { min: 0 });
   if (lambda === 0) return 0;
   const share = lambda / (lambda + 1);
-  return share * (1 - share * Math.log(lambda) + ((lambda - 1) * Math.sqrt(lambda) * Math.PI) / (2 * (lambda + 1)));
+  // (λ − 1)/(λ + 1) first, so that a huge variance does not overflow in (λ − 1)·√λ.
+  return share * (1 - share * Math.log(lambda) + (((lambda - 1) / (lambda + 1)) * Math.sqrt(lambda) * Math.PI) / 2);
 }
 
 /**
@@ -126,8 +127,8 @@ export interface DenoisingLossReferences {
   readonly operandBlind: number;
   /** Loss of a model that knows c and denoises affinely within its class (Σ_k w_k · class loss). */
   readonly cAware: number;
-  /** Per-class affine loss, [classes], in label order 0..classes−1 (NaN for a class with weight 0). */
-  readonly byClass: Float64Array;
+  /** Per-class affine loss in label order 0..classes−1 (null for a class with weight 0, which is not computed). */
+  readonly byClass: ReadonlyArray<number | null>;
   readonly classes: number;
   readonly dims: number;
 }
@@ -157,7 +158,7 @@ export function denoisingLossReferences(
     members[k].push(r);
   });
   const rowWeight = new Float64Array(n);
-  const byClass = new Float64Array(K).fill(Number.NaN);
+  const byClass = new Array<number | null>(K).fill(null);
   let cAware = 0;
   for (let k = 0; k < K; k++) {
     if (weights[k] === 0) continue;
@@ -167,8 +168,9 @@ export function denoisingLossReferences(
       block.set(images.subarray(r * d, (r + 1) * d), i * d);
       rowWeight[r] = weights[k] / members[k].length;
     });
-    byClass[k] = affineDenoisingLoss(covarianceEigenvalues(block, members[k].length, d), d);
-    cAware += weights[k] * byClass[k];
+    const loss = affineDenoisingLoss(covarianceEigenvalues(block, members[k].length, d), d);
+    byClass[k] = loss;
+    cAware += weights[k] * loss;
   }
   const operandBlind = affineDenoisingLoss(covarianceEigenvalues(images, n, d, rowWeight), d);
   return { operandBlind, cAware, byClass, classes: K, dims: d };

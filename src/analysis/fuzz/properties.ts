@@ -300,6 +300,33 @@ export const FUZZ_TARGETS: readonly Any[] = [
   }),
   target({ name: 'nearestCentroidLeaveOneOut', covers: ['nearestCentroidLeaveOneOut'], input: points, call: (p) => fn.nearestCentroidLeaveOneOut(p.values, p.n, p.d, p.labels) }),
   target({
+    name: 'affineDenoisingError',
+    covers: ['affineDenoisingError', 'affineDenoisingLossOfVariance'],
+    input: fc.tuple(
+      fc.oneof({ weight: 3, arbitrary: fc.double({ min: 0, max: 1e6, noNaN: true }) }, { weight: 1, arbitrary: fc.constantFrom(...BAD_SCALARS, 1e100, 1e300) }),
+      fc.oneof({ weight: 3, arbitrary: fc.double({ min: 0, max: 1, noNaN: true }) }, { weight: 1, arbitrary: fc.constantFrom(...BAD_SCALARS) }),
+    ),
+    call: ([lambda, t]) => [fn.affineDenoisingError(lambda, t), fn.affineDenoisingLossOfVariance(lambda)],
+  }),
+  target({
+    name: 'affineDenoisingLoss',
+    covers: ['affineDenoisingLoss'],
+    input: fc.tuple(fuzzArray(3, 100), fuzzInteger(fc.integer({ min: 1, max: 6 }))),
+    call: ([eigenvalues, dims]) => fn.affineDenoisingLoss(eigenvalues, dims),
+  }),
+  target({
+    name: 'covarianceEigenvalues',
+    covers: ['covarianceEigenvalues'],
+    input: fc.tuple(points, fc.oneof(fc.constant(undefined), fuzzArray(4))),
+    call: ([p, w]) => fn.covarianceEigenvalues(p.values, p.n, p.d, w),
+  }),
+  target({
+    name: 'denoisingLossReferences',
+    covers: ['denoisingLossReferences'],
+    input: fc.tuple(points, fuzzArray(4)),
+    call: ([p, w]) => fn.denoisingLossReferences(p.values, p.n, p.d, p.labels, w),
+  }),
+  target({
     name: 'wilsonInterval',
     covers: ['wilsonInterval'],
     input: fc.tuple(fuzzInteger(fc.integer({ min: 0, max: 60 })), fuzzInteger(fc.integer({ min: 0, max: 60 })), fc.oneof(fc.constant(undefined), fuzzInteger(fc.constant(1.96)))),
