@@ -15,7 +15,8 @@ import { verdict, type ClaimDeclaration, type Verdict } from '../contract.ts';
 import { measureGeneralisation, pct, type Generalisation } from '../generalisation.ts';
 import { measureFrequencies, type SeedFrequencies } from './selective-frequencies.ts';
 
-export const MODULI_SEEDS: readonly number[] = [1];
+/** Two seeds per modulus: every (P, seed) run must show the structure. */
+export const MODULI_SEEDS: readonly number[] = [1, 2];
 
 export const emnistModuliClaim: ClaimDeclaration = {
   id: 'moduli-emnist',
@@ -56,6 +57,12 @@ export function measureModulus(run: LoadedRun, seed: number): ModulusMeasurement
   return { P: run.model.P, seed, step: run.step, generalisation, frequencies, pass: learned && frequencies.pass };
 }
 
+/** The moduli at which every measured seed passes. */
+function passingModuli(measured: readonly ModulusMeasurement[]): number[] {
+  const Ps = [...new Set(measured.map((m) => m.P))].sort((a, b) => a - b);
+  return Ps.filter((P) => measured.filter((m) => m.P === P).every((m) => m.pass));
+}
+
 export function judgeModuli(measured: readonly ModulusMeasurement[]): Verdict {
   const ok = measured.filter((m) => m.pass);
   const detail = measured
@@ -68,7 +75,8 @@ export function judgeModuli(measured: readonly ModulusMeasurement[]): Verdict {
   const rule = PAPER.keyFrequencyRule.value;
   return verdict(
     ok.length === measured.length && measured.length > 0,
-    `train accuracy ≥ ${PAPER.grokTrainLevel.value} and ≤ ${rule.maxCount} shared key frequencies carry ≥ ${rule.cumulativeLevel} of each tap's FVE at ${ok.length}/${measured.length} moduli (${detail})`,
-    `${ok.length}/${measured.length} moduli`,
+    `train accuracy ≥ ${PAPER.grokTrainLevel.value} and ≤ ${rule.maxCount} shared key frequencies carry ≥ ${rule.cumulativeLevel} of each tap's FVE in ${ok.length}/${measured.length} runs ` +
+      `(P × seed; moduli with every seed passing: ${passingModuli(measured).join(', ') || 'none'}) (${detail})`,
+    `${ok.length}/${measured.length} runs`,
   );
 }
