@@ -9,7 +9,15 @@ import { PAPER } from '../paper/registry.ts';
 import { providedRunsClaim, runsClaim, type ClaimEntry } from './claim-runner.ts';
 import { CLAIM_SEEDS, SINGLE_IMAGE_PRESET } from './setup.ts';
 import { DIVERSE_PRESET, DIVERSE_SEEDS, diversityLagClaim, evaluateDiversity, evaluateSandwich, sandwichClaim } from './defs/diversity.ts';
-import { judgeSeparability, MANY_SEEDS, measureSeparability, PLAIN_PRESET, SANDWICH_PRESET, separabilityClaim } from './defs/separability.ts';
+import {
+  CONTRAST_PRESET as SEPARABILITY_CONTRAST_PRESET,
+  CONTRAST_SEEDS,
+  evaluateSeparability,
+  MANY_SEEDS,
+  PLAIN_PRESET,
+  SANDWICH_PRESET,
+  separabilityClaim,
+} from './defs/separability.ts';
 import { DEPTH_TWO_PRESET, DEPTH_TWO_SEEDS, depthTwoClaim, judgeDepthTwo, measureDepthTwo } from './defs/depth-two.ts';
 import { emnistModuliClaim, judgeModuli, k49ModuliClaim, measureModulus, moduliPreset, MODULI_SEEDS } from './defs/moduli.ts';
 
@@ -49,5 +57,12 @@ export const STUDY_CLAIMS: readonly ClaimEntry[] = [
     evaluateSandwich,
     { partial: true },
   ),
-  runsClaim(separabilityClaim, [{ preset: SANDWICH_PRESET, seeds: MANY_SEEDS }], measureSeparability, judgeSeparability),
+  providedRunsClaim(
+    separabilityClaim,
+    [
+      { preset: SANDWICH_PRESET, seeds: MANY_SEEDS },
+      { preset: SEPARABILITY_CONTRAST_PRESET, seeds: CONTRAST_SEEDS },
+    ],
+    evaluateSeparability,
+  ),
 ];

@@ -134,17 +134,40 @@ interface SeparabilityTap {
   pcaPoints: number[];
 }
 
-/** PCA scatter of the Pre-SA-FFN input and output by symbol class, trained and untrained (paper Figure 5). */
+interface SeparabilitySeed {
+  preset?: string;
+  seed: number;
+  input: SeparabilityTap;
+  output: SeparabilityTap;
+  pcaLabels: number[];
+}
+
+/** The judged seeds and the N = 4 contrast (an older record holds only the judged seeds, as a list). */
+function separabilityMeasured(measurement: unknown): { judged: SeparabilitySeed[]; contrast: SeparabilitySeed[] } {
+  if (Array.isArray(measurement)) return { judged: measurement as SeparabilitySeed[], contrast: [] };
+  const m = measurement as { judged?: SeparabilitySeed[]; diverseContrast?: SeparabilitySeed[] } | null | undefined;
+  return { judged: m?.judged ?? [], contrast: m?.diverseContrast ?? [] };
+}
+
+/** PCA scatter of the Pre-SA-FFN input and output by symbol class, for the judged seeds and the N = 4 contrast (paper Figure 5). */
 async function separabilityFigures(records: readonly ClaimRecord[], save: (name: string, png: Uint8Array) => string): Promise<string[]> {
   const rec = records.find((r) => r.id === 'sandwich-separability');
-  const measured = rec?.measurement as Array<{ seed: number; input: SeparabilityTap; output: SeparabilityTap; pcaLabels: number[] }> | null | undefined;
-  if (!rec || !measured || measured.length === 0) return [];
+  const { judged, contrast } = separabilityMeasured(rec?.measurement);
+  if (!rec || judged.length === 0) return [];
   const md: string[] = ['', '**Pre-SA-FFN separability (Figure 5)**: 2-D PCA of the pre-attention FFN input and output at operand a, coloured by symbol.', ''];
-  for (const m of measured) {
-    for (const [name, tap] of [['input', m.input], ['output', m.output]] as const) {
-      const points = m.pcaLabels.map((label, i) => ({ x: tap.pcaPoints[2 * i], y: tap.pcaPoints[2 * i + 1], label: String(label) }));
-      const p = await scatterPlot(points, { title: `Pre-SA-FFN ${name} (${tap.tap}), seed ${m.seed}: nearest-centroid ${(100 * tap.accuracy).toFixed(1)} %`, xTitle: 'PC 1', yTitle: 'PC 2', labelTitle: 'symbol' });
-      md.push(`![Pre-SA-FFN ${name} seed ${m.seed}](${save(`separability-${name}-seed-${m.seed}.png`, p.png)})`);
+  const groups: Array<[SeparabilitySeed[], string]> = [
+    [judged, ''],
+    [contrast, 'contrast, not judged: '],
+  ];
+  for (const [seeds, prefix] of groups) {
+    for (const m of seeds) {
+      const preset = m.preset ?? 'cpu-n256-sandwich';
+      for (const [name, tap] of [['input', m.input], ['output', m.output]] as const) {
+        const points = m.pcaLabels.map((label, i) => ({ x: tap.pcaPoints[2 * i], y: tap.pcaPoints[2 * i + 1], label: String(label) }));
+        const title = `${prefix}Pre-SA-FFN ${name} (${tap.tap}), ${preset} seed ${m.seed}: nearest-centroid ${(100 * tap.accuracy).toFixed(1)} %`;
+        const p = await scatterPlot(points, { title, xTitle: 'PC 1', yTitle: 'PC 2', labelTitle: 'symbol' });
+        md.push(`![Pre-SA-FFN ${name} ${preset} seed ${m.seed}](${save(`separability-${name}-${preset}-seed-${m.seed}.png`, p.png)})`);
+      }
     }
   }
   return md;

@@ -7,17 +7,25 @@
 // per-class subsample for the figure. Replicated per seed when the output's lower Wilson bound reaches
 // PAPER.separabilityLevel.output and the output beats the input by at least its inputMargin.
 // Negative control: the untrained sandwich model of each seed (a random FFN does not separate the classes).
+// Contrast, measured the same way and reported but not judged: the N = 4 two-block sandwich models
+// (CONTRAST_PRESET), which learn the arithmetic on this machine while no N = 256 model does. With 4 images
+// per symbol the holdout has one image per class, so these numbers are indicative only.
 
 import { nearestCentroidHoldout, pca, wilsonInterval } from '../../analysis/index.ts';
 import { operandActivations } from '../../eval/operand-activations.ts';
 import { PAPER } from '../../paper/registry.ts';
 import type { LoadedRun } from '../../train/loaded-run.ts';
 import { verdict, type ClaimDeclaration, type Verdict } from '../contract.ts';
-import { STATS_SEED } from '../setup.ts';
+import { measureRuns } from '../claim-runner.ts';
+import type { ProvidedRun } from '../provider.ts';
+import { openRun, STATS_SEED } from '../setup.ts';
 
 export const SANDWICH_PRESET = 'cpu-n256-sandwich';
 export const PLAIN_PRESET = 'cpu-n256';
 export const MANY_SEEDS: readonly number[] = [1];
+/** The N = 4 contrast (not judged): the diverse-regime model that learns the arithmetic here. */
+export const CONTRAST_PRESET = 'cpu-n4-depth2-sandwich';
+export const CONTRAST_SEEDS: readonly number[] = [1, 2, 3];
 /** Points per class kept for the PCA scatter of the report. */
 export const PCA_POINTS_PER_CLASS = 24;
 
@@ -42,6 +50,7 @@ export interface TapSeparability {
 }
 
 export interface SeedSeparability {
+  readonly preset: string;
   readonly seed: number;
   readonly step: number;
   readonly input: TapSeparability;
@@ -72,7 +81,7 @@ export function measureSeparability(run: LoadedRun, seed: number): SeedSeparabil
   const output = tapResult(TAPS[1]);
   const level = PAPER.separabilityLevel.value;
   const pass = output.interval[0] >= level.output && output.accuracy - input.accuracy >= level.inputMargin;
-  return { seed, step: run.step, input, output, pcaLabels: keep.map((i) => labels[i]), pass };
+  return { preset: run.config.preset, seed, step: run.step, input, output, pcaLabels: keep.map((i) => labels[i]), pass };
 }
 
 export function judgeSeparability(perSeed: readonly SeedSeparability[]): Verdict {
@@ -86,4 +95,45 @@ export function judgeSeparability(perSeed: readonly SeedSeparability[]): Verdict
     `nearest-centroid accuracy of the Pre-SA-FFN output ≥ ${level.output} (lower bound) and ≥ input + ${level.inputMargin} in ${ok}/${perSeed.length} seeds (${detail})`,
     `separable ${(100 * minOut).toFixed(0)} %`,
   );
+}
+
+export interface SeparabilityMeasurement {
+  /** The judged N = 256 sandwich seeds. */
+  readonly judged: SeedSeparability[];
+  /** The N = 4 contrast (CONTRAST_PRESET), not judged. */
+  readonly diverseContrast: SeedSeparability[];
+}
+
+/** The claim on the SANDWICH_PRESET runs (control: their untrained models), with the N = 4 contrast in the record. */
+export function evaluateSeparability(runs: readonly ProvidedRun[]): {
+  measurement: SeparabilityMeasurement;
+  verdict: Verdict;
+  control: { measurement: SeedSeparability[]; verdict: Verdict };
+} {
+  const { trained, untrained } = measureRuns(
+    runs.filter((r) => r.preset === SANDWICH_PRESET),
+    measureSeparability,
+    (run, seed) => measureSeparability(run, seed),
+  );
+  const diverseContrast = runs
+    .filter((r) => r.preset === CONTRAST_PRESET)
+    .map((r) => {
+      const run = openRun(r);
+      try {
+        return measureSeparability(run, r.seed);
+      } finally {
+        run.dispose();
+      }
+    });
+  const judged = judgeSeparability(trained);
+  const pct = (t: TapSeparability) => `${(100 * t.accuracy).toFixed(1)} % (${t.correct}/${t.trials})`;
+  const contrast =
+    diverseContrast.length > 0
+      ? ` Contrast, not judged (${CONTRAST_PRESET}, N = 4, which learns the arithmetic): ${diverseContrast.map((m) => `seed ${m.seed}: output ${pct(m.output)} vs input ${pct(m.input)}`).join('; ')}.`
+      : '';
+  return {
+    measurement: { judged: trained, diverseContrast },
+    verdict: { ...judged, summary: judged.summary + contrast },
+    control: { measurement: untrained, verdict: judgeSeparability(untrained) },
+  };
 }
