@@ -69,6 +69,18 @@ export function measureRuns<T>(
   return { trained, untrained };
 }
 
+/** Runs `measure` on the final checkpoint of each run (no control): for contrasts and extra controls. */
+export function measureEach<T>(runs: readonly ProvidedRun[], measure: (run: LoadedRun, seed: number) => T): T[] {
+  return runs.map((r) => {
+    const run = openRun(r);
+    try {
+      return measure(run, r.seed);
+    } finally {
+      run.dispose();
+    }
+  });
+}
+
 /** Presets and seeds a claim runs on. */
 export type RunGroups = ReadonlyArray<{ readonly preset: string; readonly seeds: readonly number[] }>;
 

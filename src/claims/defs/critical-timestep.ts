@@ -39,9 +39,9 @@ import type { AccuracyResult } from '../../eval/generation.ts';
 import { PAPER } from '../../paper/registry.ts';
 import type { LoadedRun } from '../../train/loaded-run.ts';
 import { verdict, type ClaimDeclaration, type Verdict } from '../contract.ts';
-import { measureRuns } from '../claim-runner.ts';
+import { measureEach, measureRuns } from '../claim-runner.ts';
 import type { ProvidedRun } from '../provider.ts';
-import { GRID_NOISE_SEED, openRun, SINGLE_IMAGE_PRESET, STATS_SEED } from '../setup.ts';
+import { GRID_NOISE_SEED, SINGLE_IMAGE_PRESET, STATS_SEED } from '../setup.ts';
 
 export const criticalTimestepClaim: ClaimDeclaration = {
   id: 'critical-timestep',
@@ -174,17 +174,6 @@ export interface CriticalTimestepControls {
   readonly shuffledC: Array<SeedCriticalTimestep & { readonly ownTrainAccuracy: number | null }>;
 }
 
-function measureProvided(runs: readonly ProvidedRun[]): SeedCriticalTimestep[] {
-  return runs.map((r) => {
-    const run = openRun(r);
-    try {
-      return measureCriticalTimestep(run, r.seed);
-    } finally {
-      run.dispose();
-    }
-  });
-}
-
 /**
  * The claim on the CRITICAL_TIMESTEP_PRESET runs with both controls (their untrained models and the SHUFFLED_C_PRESET
  * runs) and the N = 1 contrast. The control verdict is "replicated" (a failed control) if either control passes.
@@ -201,8 +190,8 @@ export function evaluateCriticalTimestep(runs: readonly ProvidedRun[]): {
   );
   const shuffledRuns = runs.filter((r) => r.preset === SHUFFLED_C_PRESET);
   // Its last logged train accuracy is scored against its own (shuffled) results: did it fit them?
-  const shuffledC = measureProvided(shuffledRuns).map((m, i) => ({ ...m, ownTrainAccuracy: shuffledRuns[i].metrics.at(-1)?.trainAcc ?? null }));
-  const singleImageContrast = measureProvided(runs.filter((r) => r.preset === CONTRAST_PRESET));
+  const shuffledC = measureEach(shuffledRuns, measureCriticalTimestep).map((m, i) => ({ ...m, ownTrainAccuracy: shuffledRuns[i].metrics.at(-1)?.trainAcc ?? null }));
+  const singleImageContrast = measureEach(runs.filter((r) => r.preset === CONTRAST_PRESET), measureCriticalTimestep);
   const u = judgeCriticalTimestep(untrained);
   const sh = judgeCriticalTimestep(shuffledC);
   const own = shuffledC.map((m) => (m.ownTrainAccuracy === null ? '—' : `${(100 * m.ownTrainAccuracy).toFixed(0)} %`)).join('/');

@@ -16,9 +16,9 @@ import { operandActivations } from '../../eval/operand-activations.ts';
 import { PAPER } from '../../paper/registry.ts';
 import type { LoadedRun } from '../../train/loaded-run.ts';
 import { verdict, type ClaimDeclaration, type Verdict } from '../contract.ts';
-import { measureRuns } from '../claim-runner.ts';
+import { measureEach, measureRuns } from '../claim-runner.ts';
 import type { ProvidedRun } from '../provider.ts';
-import { openRun, STATS_SEED } from '../setup.ts';
+import { STATS_SEED } from '../setup.ts';
 
 export const SANDWICH_PRESET = 'cpu-n256-sandwich';
 export const PLAIN_PRESET = 'cpu-n256';
@@ -115,16 +115,10 @@ export function evaluateSeparability(runs: readonly ProvidedRun[]): {
     measureSeparability,
     (run, seed) => measureSeparability(run, seed),
   );
-  const diverseContrast = runs
-    .filter((r) => r.preset === CONTRAST_PRESET)
-    .map((r) => {
-      const run = openRun(r);
-      try {
-        return measureSeparability(run, r.seed);
-      } finally {
-        run.dispose();
-      }
-    });
+  const diverseContrast = measureEach(
+    runs.filter((r) => r.preset === CONTRAST_PRESET),
+    measureSeparability,
+  );
   const judged = judgeSeparability(trained);
   const pct = (t: TapSeparability) => `${(100 * t.accuracy).toFixed(1)} % (${t.correct}/${t.trials})`;
   const contrast =
