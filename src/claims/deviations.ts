@@ -61,7 +61,8 @@ export const KNOWN_DEVIATIONS: Readonly<Record<string, KnownDeviation>> = {
     reason:
       'at CPU width (d_model 64, FFN 256, 16 px) neither block learns N = 256 in the 12000-step budget: the sandwich (cpu-n256-sandwich seed 1, 862 s) ' +
       'stays on the loss plateau (0.118-0.120; train and held-out accuracy at chance against the CNN-scaled levels 0.91 / 0.87), so the claim is ' +
-      'falsified by an under-sized model; the plain run was not trained to its end (it cannot change the verdict). At N = 4 the same plain block ' +
+      'falsified by an under-sized model. The plain block (cpu-n256 seed 1, 12000 steps, 220 s) fails as the paper says (loss 0.1215, above the ' +
+      'operand-blind level; accuracy at chance). At N = 4 the same plain block ' +
       'also stays on the plateau while the sandwich leaves it (preset cpu-n4-sandwich): the effect appears at smaller N on a smaller model. ' +
       'The plateau is the loss of the best affine denoiser that ignores the operands (operand-blind 0.1193 for these targets; knowing c ' +
       'would give 0.0857; train/loss-references.ts). Runs that go below it (weight decay 0.1: 0.1133 after 16000 steps; d_model 128: ' +
