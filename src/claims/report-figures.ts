@@ -9,7 +9,10 @@ import { writeClaimsReport, type ExtraFigure } from '../report/claims-report.ts'
 import type { ClaimRecord } from './contract.ts';
 import { sampleGridPng } from '../report/sample-grid.ts';
 import type { ProvidedRun } from './provider.ts';
-import { CLAIM_SEEDS, openRun, provideAll, SINGLE_IMAGE_PRESET } from './setup.ts';
+import { CLAIM_SEEDS, openRun, provideAll, sharedPool, SINGLE_IMAGE_PRESET } from './setup.ts';
+import { rootRng } from '../engine/random.ts';
+import { runLossReferences } from '../train/loss-references.ts';
+import { prepareRunData } from '../train/run-data.ts';
 
 export const SAMPLE_PAIRS = 8;
 
@@ -30,7 +33,13 @@ export function writeSampleFigures(outDir: string, runs: readonly ProvidedRun[])
 /** Writes claims.json, badges and REPORT.md (with curves and samples when the fixture runs are there). */
 export async function writeReplicationReport(outDir: string): Promise<{ records: ClaimRecord[]; table: string }> {
   const provided = await provideAll(SINGLE_IMAGE_PRESET, CLAIM_SEEDS);
-  const runs = provided.ok ? provided.runs.map((r) => ({ seed: r.seed, metrics: r.metrics })) : [];
+  const runs = provided.ok
+    ? provided.runs.map((r) => ({
+        seed: r.seed,
+        metrics: r.metrics,
+        lossReferences: runLossReferences(prepareRunData(r.config, rootRng(r.config.seed).fork('data'), sharedPool(r.config.data.dataset))),
+      }))
+    : [];
   const figures = provided.ok ? writeSampleFigures(outDir, provided.runs) : [];
   return writeClaimsReport(outDir, runs, figures);
 }

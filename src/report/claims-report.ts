@@ -13,7 +13,15 @@ import { writeFileAtomic, writeJsonAtomic } from '../train/atomic-write.ts';
 import { KNOWN_DEVIATIONS } from '../claims/deviations.ts';
 import { barChart, learningCurvePlot, lineChartPanels, scatterPlot, type LinePoint, type RuleMark } from './plot.ts';
 import type { MetricsRow } from '../train/grokking.ts';
-import { curveRows } from './learning-curves.ts';
+import { curveRows, lossReferenceRules } from './learning-curves.ts';
+import type { DenoisingLossReferences } from '../train/loss-references.ts';
+
+/** A fixture run whose learning curves the report draws (with its loss references when known). */
+export interface ReportRun {
+  readonly seed: number;
+  readonly metrics: MetricsRow[];
+  readonly lossReferences?: DenoisingLossReferences;
+}
 
 const COLOURS: Record<Outcome, string> = { replicated: 'brightgreen', 'not-replicated': 'red', 'not-evaluated': 'lightgrey' };
 
@@ -173,7 +181,7 @@ async function separabilityFigures(records: readonly ClaimRecord[], save: (name:
   return md;
 }
 
-async function plots(records: readonly ClaimRecord[], outDir: string, runs: ReadonlyArray<{ seed: number; metrics: MetricsRow[] }>, written: Set<string>): Promise<string[]> {
+async function plots(records: readonly ClaimRecord[], outDir: string, runs: readonly ReportRun[], written: Set<string>): Promise<string[]> {
   const md: string[] = [];
   const plotDir = join(outDir, 'plots');
   mkdirSync(plotDir, { recursive: true });
@@ -184,10 +192,10 @@ async function plots(records: readonly ClaimRecord[], outDir: string, runs: Read
   };
   for (const r of runs) {
     if (r.metrics.length === 0) continue;
-    const p = await learningCurvePlot(
-      curveRows(r.metrics),
-      { title: `Learning curves, cpu-n1 seed ${r.seed}` },
-    );
+    const p = await learningCurvePlot(curveRows(r.metrics), {
+      title: `Learning curves, cpu-n1 seed ${r.seed}`,
+      ...(r.lossReferences ? { lossReferences: lossReferenceRules(r.lossReferences) } : {}),
+    });
     md.push(`![learning curves seed ${r.seed}](${save(`curves-seed-${r.seed}.png`, p.png)})`);
   }
   const freq = records.find((r) => r.id === 'selective-frequencies');
@@ -233,7 +241,7 @@ export interface ExtraFigure {
 
 export async function writeClaimsReport(
   outDir: string,
-  runs: ReadonlyArray<{ seed: number; metrics: MetricsRow[] }> = [],
+  runs: readonly ReportRun[] = [],
   extraFigures: readonly ExtraFigure[] = [],
 ): Promise<{ records: ClaimRecord[]; table: string }> {
   const records = readRecords(join(outDir, 'claims'));
