@@ -37,6 +37,7 @@ describe('run loss references', () => {
     expect(gapClosed(refs.cAware, refs)).toBeCloseTo(1, 12);
     expect(gapClosed(0.1, { ...refs, cAware: refs.operandBlind })).toBeNull();
     expect(describeLossReferences(refs, { value: refs.cAware, step: 7 })).toMatch(/at step 7 closes 100 % of the gap/);
+    expect(describeLossReferences(refs, { value: refs.operandBlind + 1, step: 7 })).toMatch(/at step 7 is above the operand-blind level$/);
   });
 
   it('reads the loss logged at or before a step from the run folder or a checkpoint folder inside it', () => {

@@ -29,12 +29,18 @@ export function gapClosed(loss: number, refs: DenoisingLossReferences): number |
   return gap > 1e-12 ? (refs.operandBlind - loss) / gap : null;
 }
 
-/** One line: both references and, with a loss, the share of the gap it closes. */
+/** "closes 28 % of the gap" / "is above the operand-blind level" / "" (references coincide). */
+export function gapText(closed: number | null): string {
+  if (closed === null) return '';
+  return closed < 0 ? 'is above the operand-blind level' : `closes ${(100 * closed).toFixed(0)} % of the gap`;
+}
+
+/** One line: both references and, with a loss, where it lies between them. */
 export function describeLossReferences(refs: DenoisingLossReferences, loss?: { value: number; step: number }): string {
   const head = `loss references (best affine denoiser): operand-blind ${refs.operandBlind.toFixed(4)}, knowing c ${refs.cAware.toFixed(4)}`;
   if (!loss) return head;
-  const closed = gapClosed(loss.value, refs);
-  return `${head}; loss ${loss.value.toFixed(4)} at step ${loss.step}${closed === null ? '' : ` closes ${(100 * closed).toFixed(0)} % of the gap`}`;
+  const where = gapText(gapClosed(loss.value, refs));
+  return `${head}; loss ${loss.value.toFixed(4)} at step ${loss.step}${where ? ` ${where}` : ''}`;
 }
 
 /**

@@ -18,7 +18,7 @@ import { PAPER } from '../../paper/registry.ts';
 import { readJsonFile } from '../../train/json-file.ts';
 import { grokkingSteps, type MetricsRow } from '../../train/grokking.ts';
 import { rootRng } from '../../engine/random.ts';
-import { gapClosed, runLossReferences } from '../../train/loss-references.ts';
+import { gapClosed, gapText, runLossReferences } from '../../train/loss-references.ts';
 import { prepareRunData } from '../../train/run-data.ts';
 import { notEvaluated, verdict, type ClaimDeclaration, type Verdict } from '../contract.ts';
 import type { ProvidedRun } from '../provider.ts';
@@ -90,7 +90,8 @@ function withLoss(run: ProvidedRun): RunLag {
 function lossText(r: RunLag): string {
   const l = r.loss;
   if (!l) return '';
-  const closed = l.gapClosed === null ? '' : `: ${(100 * l.gapClosed).toFixed(0)} % of the gap`;
+  const where = gapText(l.gapClosed);
+  const closed = where ? `: ${where}` : '';
   return `, loss ${l.loss.toFixed(4)} at step ${l.step} (operand-blind ${l.operandBlind.toFixed(4)}, knowing c ${l.cAware.toFixed(4)}${closed})`;
 }
 
