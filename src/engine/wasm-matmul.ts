@@ -14,9 +14,9 @@
 //      smaller items (attention over 3 tokens) stay on the original kernel, which is faster for them;
 //   4. call the ORIGINAL kernel for each 2-D product, so XNNPACK, its operator cache and tfjs's memory
 //      accounting are used exactly as upstream does.
-// Intermediates are freed with backend.disposeData. The original kernel config is kept on the wrapper
-// function (inside tfjs's kernel registry, not in module state), so installing is idempotent and
-// `uninstallWasmFastPath` restores it. GROKDIFF_WASM_FASTPATH=0 makes `initBackend` skip installing it.
+// Intermediates are freed with backend.disposeData. The wrappers are a kernel layer (kernel-layer.ts): the
+// original kernel config is kept on the wrapper function (inside tfjs's kernel registry, not in module
+// state), so installing is idempotent and `uninstallWasmFastPath` restores it. GROKDIFF_WASM_FASTPATH=0 makes `initBackend` skip installing it.
 //
 // It also fixes two correctness bugs of tfjs-backend-wasm 4.22: (a) _FusedMatMul adds the bias wrongly on
 // its scalar path (bias index min(i·N + j, N − 1): every row after the first gets bias[N − 1]), i.e. for any
@@ -35,6 +35,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { ConfigError } from '../errors.ts';
 import { onUnlessOff } from './env-flag.ts';
+import { kernelFnOf, layerOf, registerLayer, removeLayer, sizeOf, type KernelArgs, type LayerData } from './kernel-layer.ts';
 import { installedNativeAddon, installWasmNative, kernelBelowNative, uninstallWasmNative } from './wasm-native.ts';
 
 /** Environment variable that turns the fast path off (`0`, `false`, `off`) for comparisons. */
@@ -63,12 +64,10 @@ export type FastPathKernel = (typeof FAST_PATH_KERNELS)[number];
 
 const MARK = Symbol.for('grokdiff.wasmFastPath');
 
-interface FastMark {
-  original: tf.KernelConfig;
-  options: ResolvedOptions;
+interface FastMark extends LayerData {
+  readonly options: ResolvedOptions;
 }
 
-type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
 type Info = tf.TensorInfo;
 
 /** Reads GROKDIFF_WASM_FASTPATH: unset/empty/1/true/on → true; 0/false/off → false; anything else → ConfigError. */
@@ -77,8 +76,7 @@ export function wasmFastPathWanted(env: NodeJS.ProcessEnv = process.env): boolea
 }
 
 function markOf(config: tf.KernelConfig | undefined): FastMark | undefined {
-  if (config == null) return undefined;
-  return (config.kernelFunc as unknown as Record<symbol, FastMark | undefined>)[MARK];
+  return layerOf<FastMark>(config, MARK);
 }
 
 function resolveOptions(options: WasmFastPathOptions): ResolvedOptions {
@@ -115,7 +113,7 @@ export function wasmFastPathOptions(): Readonly<ResolvedOptions> | null {
 /** The kernel config tfjs-backend-wasm registered for `name` (the original, whether or not we wrapped it). */
 export function originalWasmKernel(name: FastPathKernel): tf.KernelConfig | undefined {
   const current = kernelBelowNative(name);
-  return markOf(current)?.original ?? current;
+  return markOf(current)?.below ?? current;
 }
 
 /**
@@ -142,16 +140,10 @@ function installFastPathKernels(opts: ResolvedOptions): boolean {
     ) {
       continue;
     }
-    const original = mark?.original ?? current;
-    const kernelFunc = makeFastKernel(name, original, opts);
-    tf.unregisterKernel(name, 'wasm');
-    tf.registerKernel({
-      kernelName: name,
-      backendName: 'wasm',
-      setupFunc: original.setupFunc,
-      disposeFunc: original.disposeFunc,
-      kernelFunc,
-    });
+    const below = mark?.below ?? current;
+    const fused = name === '_FusedMatMul';
+    const original = kernelFnOf(below);
+    registerLayer<FastMark>(MARK, { below, options: opts }, (args) => fastMatMul(args, original, fused, opts));
   }
   return true;
 }
@@ -178,33 +170,12 @@ function underNative<T>(change: () => T): T {
 
 function uninstallFastPathKernels(): boolean {
   let restored = false;
-  for (const name of FAST_PATH_KERNELS) {
-    const mark = markOf(tf.getKernel(name, 'wasm'));
-    if (!mark) continue;
-    tf.unregisterKernel(name, 'wasm');
-    tf.registerKernel(mark.original);
-    restored = true;
-  }
+  for (const name of FAST_PATH_KERNELS) restored = removeLayer(MARK, name, 'wasm') || restored;
   return restored;
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // The kernel.
-
-function sizeOf(shape: readonly number[]): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
-}
-
-function makeFastKernel(name: FastPathKernel, original: tf.KernelConfig, opts: ResolvedOptions): tf.KernelFunc {
-  const originalFunc = original.kernelFunc as unknown as (args: KernelArgs) => Info;
-  const fused = name === '_FusedMatMul';
-  const fn = (args: KernelArgs): Info => fastMatMul(args, originalFunc, fused, opts);
-  const mark: FastMark = { original, options: opts };
-  (fn as unknown as Record<symbol, FastMark>)[MARK] = mark;
-  return fn as unknown as tf.KernelFunc;
-}
 
 interface Ctx {
   backend: BackendWasm;

@@ -23,6 +23,7 @@ import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { onUnlessOff } from './env-flag.ts';
+import { kernelFnOf, layerOf, registerLayer, removeLayer, sizeOf, type KernelArgs, type KernelFn, type LayerData } from './kernel-layer.ts';
 import { cpuSignature } from '../../native/cpu-signature.mjs';
 
 export { cpuSignature };
@@ -120,17 +121,14 @@ export function loadNativeAddon(path: string = NATIVE_ADDON_PATH): NativeLoad {
 }
 
 const MARK = Symbol.for('grokdiff.wasmNative');
-interface NativeMark {
-  previous: tf.KernelConfig;
-  addon: Addon;
+interface NativeMark extends LayerData {
+  readonly addon: Addon;
 }
-type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
 type Info = tf.TensorInfo;
-type Func = (args: KernelArgs) => Info;
+type Func = KernelFn;
 
 function markOf(config: tf.KernelConfig | undefined): NativeMark | undefined {
-  if (config == null) return undefined;
-  return (config.kernelFunc as unknown as Record<symbol, NativeMark | undefined>)[MARK];
+  return layerOf<NativeMark>(config, MARK);
 }
 
 /** The addon whose kernels are installed on the wasm backend, or null. */
@@ -141,7 +139,7 @@ export function installedNativeAddon(): Addon | null {
 /** The wasm kernel `name` as registered beneath the native layer (the current one when native is not installed). */
 export function kernelBelowNative(name: string): tf.KernelConfig | undefined {
   const current = tf.getKernel(name, 'wasm');
-  return markOf(current)?.previous ?? current;
+  return markOf(current)?.below ?? current;
 }
 
 /** Whether the native kernels are installed on the wasm backend. */
@@ -167,11 +165,8 @@ export function installWasmNative(addon: Addon): boolean {
     if (current == null) continue;
     const mark = markOf(current);
     if (mark?.addon === addon) continue;
-    const previous = mark?.previous ?? current;
-    const fn = makeKernel(name, previous.kernelFunc as unknown as Func, addon);
-    (fn as unknown as Record<symbol, NativeMark>)[MARK] = { previous, addon };
-    tf.unregisterKernel(name, 'wasm');
-    tf.registerKernel({ kernelName: name, backendName: 'wasm', setupFunc: previous.setupFunc, disposeFunc: previous.disposeFunc, kernelFunc: fn as unknown as tf.KernelFunc });
+    const below = mark?.below ?? current;
+    registerLayer<NativeMark>(MARK, { below, addon }, makeKernel(name, kernelFnOf(below), addon));
   }
   const own: Record<(typeof OWN_KERNELS)[number], Func> = {
     [ADAMW_KERNEL]: adamwKernel(addon),
@@ -188,24 +183,12 @@ export function installWasmNative(addon: Addon): boolean {
 /** Restores the kernels that were registered before `installWasmNative`. Returns whether anything changed. */
 export function uninstallWasmNative(): boolean {
   let restored = false;
-  for (const name of NATIVE_KERNELS) {
-    const mark = markOf(tf.getKernel(name, 'wasm'));
-    if (!mark) continue;
-    tf.unregisterKernel(name, 'wasm');
-    tf.registerKernel(mark.previous);
-    restored = true;
-  }
+  for (const name of NATIVE_KERNELS) restored = removeLayer(MARK, name, 'wasm') || restored;
   for (const name of OWN_KERNELS) if (tf.getKernel(name, 'wasm') != null) tf.unregisterKernel(name, 'wasm');
   return restored;
 }
 
 // ---------------------------------------------------------------------------------------------------------
-
-function sizeOf(shape: readonly number[]): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
-}
 
 /** The tensor's place on the heap, in floats. */
 function floatOffset(backend: BackendWasm, info: Info): number {
