@@ -73,11 +73,18 @@ interface CriticalMeasurement {
   entropy: Array<{ label: string; entropy: number[]; transition: { t: number; jump: number } }>;
 }
 
-/** The two controls of the claim: the untrained models and the shuffled-results model (an older record has only the first, as a list). */
-function criticalControls(measurement: unknown): { untrained: CriticalMeasurement[]; shuffledC: CriticalMeasurement[] } {
-  if (Array.isArray(measurement)) return { untrained: measurement as CriticalMeasurement[], shuffledC: [] };
-  const m = measurement as { untrained?: CriticalMeasurement[]; shuffledC?: CriticalMeasurement[] } | null | undefined;
-  return { untrained: m?.untrained ?? [], shuffledC: m?.shuffledC ?? [] };
+/**
+ * The lists of a measurement recorded as an object of lists (`keys`), or, by an older grokdiff, as one list:
+ * that list is then the first key's and the others are empty.
+ */
+function measuredLists<T, K extends string>(measurement: unknown, keys: readonly [K, ...K[]]): Record<K, T[]> {
+  const out = {} as Record<K, T[]>;
+  for (const key of keys) out[key] = [];
+  if (Array.isArray(measurement)) out[keys[0]] = measurement as T[];
+  else if (measurement !== null && typeof measurement === 'object') {
+    for (const key of keys) out[key] = ((measurement as Partial<Record<K, T[]>>)[key] ?? []) as T[];
+  }
+  return out;
 }
 
 /** One figure: accuracy curves and entropy paths against t, with t_crit and the entropy jump marked. */
@@ -106,19 +113,12 @@ async function criticalTimestepFigure(m: CriticalMeasurement, title: string, unt
   return p.png;
 }
 
-/** The judged seeds and the N = 1 contrast (an older record holds only the judged seeds, as a list). */
-function criticalMeasured(measurement: unknown): { judged: CriticalMeasurement[]; contrast: CriticalMeasurement[] } {
-  if (Array.isArray(measurement)) return { judged: measurement as CriticalMeasurement[], contrast: [] };
-  const m = measurement as { judged?: CriticalMeasurement[]; singleImageContrast?: CriticalMeasurement[] } | null | undefined;
-  return { judged: m?.judged ?? [], contrast: m?.singleImageContrast ?? [] };
-}
-
 /** Recovery / rectification accuracy and FVE entropy against the noise level, per judged seed, for the N = 1 contrast and for the shuffled-results control (paper Figure 6). */
 async function criticalTimestepFigures(records: readonly ClaimRecord[], save: (name: string, png: Uint8Array) => string): Promise<string[]> {
   const rec = records.find((r) => r.id === 'critical-timestep');
-  const { judged, contrast } = criticalMeasured(rec?.measurement);
+  const { judged, singleImageContrast: contrast } = measuredLists<CriticalMeasurement, 'judged' | 'singleImageContrast'>(rec?.measurement, ['judged', 'singleImageContrast']);
   if (!rec || judged.length === 0) return [];
-  const controls = criticalControls(rec.control?.measurement);
+  const controls = measuredLists<CriticalMeasurement, 'untrained' | 'shuffledC'>(rec.control?.measurement, ['untrained', 'shuffledC']);
   const md: string[] = ['', '**Critical timestep (Sec. 4.2, Figure 6)**: started from the correct c (recovery) or a wrong c\' (rectification) perturbed to level t, sampled to t = 0; FVE entropy at c along the sampling path from pure noise.', ''];
   const name = (m: CriticalMeasurement) => m.preset ?? 'cpu-n1';
   for (const m of judged) {
@@ -150,17 +150,10 @@ interface SeparabilitySeed {
   pcaLabels: number[];
 }
 
-/** The judged seeds and the N = 4 contrast (an older record holds only the judged seeds, as a list). */
-function separabilityMeasured(measurement: unknown): { judged: SeparabilitySeed[]; contrast: SeparabilitySeed[] } {
-  if (Array.isArray(measurement)) return { judged: measurement as SeparabilitySeed[], contrast: [] };
-  const m = measurement as { judged?: SeparabilitySeed[]; diverseContrast?: SeparabilitySeed[] } | null | undefined;
-  return { judged: m?.judged ?? [], contrast: m?.diverseContrast ?? [] };
-}
-
 /** PCA scatter of the Pre-SA-FFN input and output by symbol class, for the judged seeds and the N = 4 contrast (paper Figure 5). */
 async function separabilityFigures(records: readonly ClaimRecord[], save: (name: string, png: Uint8Array) => string): Promise<string[]> {
   const rec = records.find((r) => r.id === 'sandwich-separability');
-  const { judged, contrast } = separabilityMeasured(rec?.measurement);
+  const { judged, diverseContrast: contrast } = measuredLists<SeparabilitySeed, 'judged' | 'diverseContrast'>(rec?.measurement, ['judged', 'diverseContrast']);
   if (!rec || judged.length === 0) return [];
   const md: string[] = ['', '**Pre-SA-FFN separability (Figure 5)**: 2-D PCA of the pre-attention FFN input and output at operand a, coloured by symbol.', ''];
   const groups: Array<[SeparabilitySeed[], string]> = [
