@@ -10,9 +10,8 @@ import type { ClaimRecord } from './contract.ts';
 import { sampleGridPng } from '../report/sample-grid.ts';
 import type { ProvidedRun } from './provider.ts';
 import { CLAIM_SEEDS, openRun, provideAll, sharedPool, SINGLE_IMAGE_PRESET } from './setup.ts';
-import { rootRng } from '../engine/random.ts';
 import { runLossReferences } from '../train/loss-references.ts';
-import { prepareRunData } from '../train/run-data.ts';
+import { runDataFromSeed } from '../train/run-data.ts';
 
 export const SAMPLE_PAIRS = 8;
 
@@ -37,7 +36,7 @@ export async function writeReplicationReport(outDir: string): Promise<{ records:
     ? provided.runs.map((r) => ({
         seed: r.seed,
         metrics: r.metrics,
-        lossReferences: runLossReferences(prepareRunData(r.config, rootRng(r.config.seed).fork('data'), sharedPool(r.config.data.dataset))),
+        lossReferences: runLossReferences(runDataFromSeed(r.config, sharedPool(r.config.data.dataset))),
       }))
     : [];
   const figures = provided.ok ? writeSampleFigures(outDir, provided.runs) : [];

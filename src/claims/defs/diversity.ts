@@ -17,9 +17,8 @@ import { median } from 'simple-statistics';
 import { PAPER } from '../../paper/registry.ts';
 import { readJsonFile } from '../../train/json-file.ts';
 import { grokkingSteps, type MetricsRow } from '../../train/grokking.ts';
-import { rootRng } from '../../engine/random.ts';
 import { gapClosed, gapText, runLossReferences } from '../../train/loss-references.ts';
-import { prepareRunData } from '../../train/run-data.ts';
+import { runDataFromSeed } from '../../train/run-data.ts';
 import { notEvaluated, verdict, type ClaimDeclaration, type Verdict } from '../contract.ts';
 import type { ProvidedRun } from '../provider.ts';
 import { sharedPool } from '../setup.ts';
@@ -77,7 +76,7 @@ export interface RunLoss {
 export function runLoss(run: ProvidedRun): RunLoss | undefined {
   const last = run.metrics.at(-1);
   if (!last) return undefined;
-  const refs = runLossReferences(prepareRunData(run.config, rootRng(run.config.seed).fork('data'), sharedPool(run.config.data.dataset)));
+  const refs = runLossReferences(runDataFromSeed(run.config, sharedPool(run.config.data.dataset)));
   return { step: last.step, loss: last.loss, operandBlind: refs.operandBlind, cAware: refs.cAware, gapClosed: gapClosed(last.loss, refs) };
 }
 
