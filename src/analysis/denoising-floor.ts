@@ -69,7 +69,10 @@ export function covarianceEigenvalues(valuesByRow: ArrayLike<number>, rows: numb
   const n = requireInteger(rows, `${fn}: rows`, 1, MAX_COUNT);
   const d = requireInteger(dims, `${fn}: dims`, 1, MAX_COUNT);
   const x = requireBlock(valuesByRow, `${fn}: valuesByRow`, n, d, '[rows, dims]');
-  const w = rowWeights(fn, weights, n);
+  const w =
+    weights === undefined
+      ? new Float64Array(n).fill(1 / n)
+      : normalised(requireFiniteArray(weights, `${fn}: weights`, { length: n, shape: `[rows] = [${n}]` }), `${fn}: weights`);
   const mean = new Float64Array(d);
   for (let r = 0; r < n; r++) for (let j = 0; j < d; j++) mean[j] += w[r] * x[r * d + j];
   // Centred rows scaled by √ω: Y = diag(√ω)(X − 1μᵀ), covariance = YᵀY, Gram = YYᵀ.
@@ -110,15 +113,14 @@ export function covarianceEigenvalues(valuesByRow: ArrayLike<number>, rows: numb
   return Float64Array.from(eig.realEigenvalues, (v) => Math.max(0, v) * scale * scale).sort().reverse();
 }
 
-function rowWeights(fn: string, weights: ArrayLike<number> | undefined, n: number): Float64Array {
-  if (weights === undefined) return new Float64Array(n).fill(1 / n);
-  const w = requireFiniteArray(weights, `${fn}: weights`, { length: n, shape: `[rows] = [${n}]` });
+/** Non-negative weights (already checked finite), divided by their sum; `name` is how errors call them. */
+function normalised(w: Float64Array, name: string): Float64Array {
   let total = 0;
   w.forEach((v, i) => {
-    if (v < 0) fail('out-of-range', `${fn}: weights[${i}] = ${v}; weights must be non-negative`);
+    if (v < 0) fail('out-of-range', `${name}[${i}] = ${v}; weights must be non-negative`);
     total += v;
   });
-  if (!(total > 0)) fail('zero-variance', `${fn}: the weights sum to 0`);
+  if (!(total > 0)) fail('zero-variance', `${name}: the weights sum to 0`);
   return w.map((v) => v / total);
 }
 
@@ -150,7 +152,7 @@ export function denoisingLossReferences(
   const d = requireInteger(dims, `${fn}: dims`, 1, MAX_COUNT);
   const images = requireBlock(imagesByRow, `${fn}: imagesByRow`, n, d, '[rows, dims]');
   const labels = requireLabels(classOfRow, `${fn}: classOfRow`, n);
-  const weights = rowWeights(fn, classWeights, requireFiniteArray(classWeights, `${fn}: classWeights`).length);
+  const weights = normalised(requireFiniteArray(classWeights, `${fn}: classWeights`), `${fn}: classWeights`);
   const K = weights.length;
   const members: number[][] = Array.from({ length: K }, () => []);
   labels.forEach((k, r) => {
