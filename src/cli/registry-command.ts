@@ -1,5 +1,5 @@
 // `grokdiff registry` and `grokdiff presets`: print the paper-parameter registry (value, kind, verified,
-// provenance) and the named presets, so a user can see where every number comes from.
+// provenance, the quote a verified value rests on or why a value is unverified) and the named presets, so a user can see where every number comes from.
 
 import { Command } from 'commander';
 import { registryRows } from '../paper/registry.ts';
@@ -7,7 +7,7 @@ import { getPreset, presetDescription, presetNames } from '../paper/presets.ts';
 
 export function registryCommand(): Command {
   return new Command('registry')
-    .description('list the paper-parameter registry: every paper number with its provenance and verified flag')
+    .description('list the paper-parameter registry: every paper number with its provenance, verified flag and the quote it rests on')
     .option('--json', 'print JSON')
     .action((opts: { json?: boolean }) => {
       const rows = registryRows();
@@ -17,6 +17,10 @@ export function registryCommand(): Command {
       }
       for (const r of rows) {
         console.log(`${r.key.padEnd(30)} ${JSON.stringify(r.value).slice(0, 40).padEnd(42)} ${r.kind.padEnd(16)} ${r.verified ? 'verified  ' : 'unverified'}  ${r.provenance}`);
+        // The authors' words a verified value rests on; for an unverified one, why (and the nearest words, if any).
+        const indent = ' '.repeat(32);
+        if (r.quote) console.log(`${indent}${r.verified ? 'quote' : 'near '}: "${r.quote.text}" (${r.quote.where})`);
+        if (!r.verified && r.unverifiedBecause) console.log(`${indent}why unverified: ${r.unverifiedBecause}`);
       }
     });
 }
