@@ -23,6 +23,7 @@ export function record(
 ): ClaimRecord {
   return {
     id: declaration.id,
+    kind: declaration.kind,
     title: declaration.title,
     statement: declaration.statement,
     where: declaration.where,

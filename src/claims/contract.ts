@@ -16,9 +16,18 @@ export interface Verdict {
   readonly keyNumber?: string;
 }
 
+/**
+ * Where a claim comes from: `paper` — the authors' text states it (../shared/paper/public-text.txt, authors'
+ * parts); `reviewer-requested` — the paper's text does not contain it, a review asks for it (e.g. the
+ * key-frequency ablation: the referee report asks for it, the site's simulated rebuttal promises it).
+ */
+export type ClaimKind = 'paper' | 'reviewer-requested';
+
 export interface ClaimDeclaration {
   /** Stable identifier, also the spec file name (claims/<id>.spec.ts). */
   readonly id: string;
+  /** Whether the paper's text states the claim or a review asks for it (shown in the report and on the badge). */
+  readonly kind: ClaimKind;
   readonly title: string;
   /** The paper's observation, in its words as far as the public summary gives them. */
   readonly statement: string;
@@ -32,6 +41,7 @@ export interface ClaimDeclaration {
 
 export interface ClaimRecord {
   readonly id: string;
+  readonly kind: ClaimKind;
   readonly title: string;
   readonly statement: string;
   readonly where: string;

@@ -8,9 +8,10 @@ import { tempDir } from '../data/testing.ts';
 import type { ClaimRecord } from '../claims/contract.ts';
 import { writeClaimsReport } from './claims-report.ts';
 
-function record(id: string): ClaimRecord {
+function record(id: string, kind: ClaimRecord['kind'] = 'paper'): ClaimRecord {
   return {
     id,
+    kind,
     title: `claim ${id}`,
     statement: 'a statement',
     where: 'Sec. 0',
@@ -24,6 +25,25 @@ function record(id: string): ClaimRecord {
 }
 
 describe('claims report', () => {
+  it('shows each claim\'s kind on its badge, in the summary table and in the report', async () => {
+    const tmp = tempDir('grokdiff-report-');
+    try {
+      const out = tmp.dir;
+      mkdirSync(join(out, 'claims'), { recursive: true });
+      writeFileSync(join(out, 'claims', 'a-paper-claim.json'), JSON.stringify(record('a-paper-claim')));
+      writeFileSync(join(out, 'claims', 'an-asked-claim.json'), JSON.stringify(record('an-asked-claim', 'reviewer-requested')));
+      const { table } = await writeClaimsReport(out);
+      expect(readFileSync(join(out, 'badges', 'a-paper-claim.svg'), 'utf8')).toContain('a-paper-claim (paper)');
+      expect(readFileSync(join(out, 'badges', 'an-asked-claim.svg'), 'utf8')).toContain('an-asked-claim (reviewer-requested)');
+      expect(table).toMatch(/an-asked-claim\s+reviewer-requested/);
+      const md = readFileSync(join(out, 'REPORT.md'), 'utf8');
+      expect(md).toContain('| claim a-paper-claim | paper | Sec. 0 |');
+      expect(md).toContain('| claim an-asked-claim | reviewer-requested | Sec. 0 |');
+    } finally {
+      tmp.cleanup();
+    }
+  });
+
   it('writes the report and badges, keeps linked figures and removes stale plots', async () => {
     const tmp = tempDir('grokdiff-report-');
     try {
@@ -38,7 +58,7 @@ describe('claims report', () => {
       expect(records.map((r) => r.id)).toEqual(['some-claim']);
       expect(table).toContain('some-claim');
       const md = readFileSync(join(out, 'REPORT.md'), 'utf8');
-      expect(md).toContain('| claim some-claim | Sec. 0 | **not-replicated** | measured 1 % |');
+      expect(md).toContain('| claim some-claim | paper | Sec. 0 | **not-replicated** | measured 1 % |');
       expect(existsSync(join(out, 'badges', 'some-claim.svg'))).toBe(true);
       expect(existsSync(join(out, 'plots', 'stale-figure.png'))).toBe(false);
       expect(readFileSync(join(out, 'plots', 'samples-seed-1.png'), 'utf8')).toBe('kept');

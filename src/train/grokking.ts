@@ -52,7 +52,11 @@ export function grokkingSteps(
   };
 }
 
-/** Whether one evaluation has both train and held-out accuracy at their grokking levels. */
-export function atGrokkedLevels(row: Pick<MetricsRow, 'trainAcc' | 'heldoutAcc'>): boolean {
-  return row.trainAcc >= PAPER.grokTrainLevel.value && row.heldoutAcc >= PAPER.grokHeldoutLevel.value;
+/**
+ * Whether one evaluation has train, held-out and (when logged) novel held-out accuracy at their grokking levels:
+ * the novel pairs (mirror not trained) are where grokking happens, the rest of the held-out set is commutativity.
+ */
+export function atGrokkedLevels(row: Pick<MetricsRow, 'trainAcc' | 'heldoutAcc' | 'heldoutNovelAcc'>): boolean {
+  const novelOk = row.heldoutNovelAcc === undefined || !Number.isFinite(row.heldoutNovelAcc) || row.heldoutNovelAcc >= PAPER.grokHeldoutLevel.value;
+  return row.trainAcc >= PAPER.grokTrainLevel.value && row.heldoutAcc >= PAPER.grokHeldoutLevel.value && novelOk;
 }

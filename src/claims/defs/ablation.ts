@@ -23,9 +23,11 @@ import { ffnPreGrid, tapSpectrum } from '../key-frequencies.ts';
 
 export const ablationClaim: ClaimDeclaration = {
   id: 'ablation',
+  // Not in the paper's text: the referee report on its page asks for a causal ablation, the site's simulated rebuttal promises it.
+  kind: 'reviewer-requested',
   title: 'Causal ablation of key frequencies (N = 1)',
   statement: 'Removing the key-frequency components destroys accuracy; removing others does not.',
-  where: 'Sec. 4.3',
+  where: 'not in the paper\'s text: a causal ablation the referee report on the paper\'s page asks for',
   thresholds: ['ablationNearChance', 'ablationKeepFraction', 'samplingSteps', 'keyFrequencyRule'],
   negativeControl: 'the untrained model of each seed, ablated the same way',
 };

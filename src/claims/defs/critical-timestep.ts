@@ -45,6 +45,8 @@ import { GRID_NOISE_SEED, SINGLE_IMAGE_PRESET, STATS_SEED } from '../setup.ts';
 
 export const criticalTimestepClaim: ClaimDeclaration = {
   id: 'critical-timestep',
+  // Abstract; Appendix G: "a sudden increase in FVE entropy ... coincides with the timestep at which the final ODE sampling accuracy drops to near zero (< 0.5%)".
+  kind: 'paper',
   title: 'Arithmetic then denoising: the critical timestep',
   statement:
     'Sampling splits into an arithmetic phase at high noise and a denoising phase at low noise: below a critical timestep a wrong image is no ' +

@@ -18,6 +18,8 @@ export const DEPTH_TWO_SEEDS: readonly number[] = [1, 2, 3];
 
 export const depthTwoClaim: ClaimDeclaration = {
   id: 'depth-two',
+  // Figure 42: "successful generalization (grokking) occurs in both (a) the N = 1 single-image regime and (b) the N = 256 diverse-image regime".
+  kind: 'paper',
   title: 'A depth-2 model groks too (N = 1)',
   statement: 'A two-layer DiT also learns modular addition and generalises to held-out pairs.',
   where: 'Figure 42 (depth ablation)',

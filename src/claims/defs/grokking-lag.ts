@@ -16,6 +16,8 @@ import { STATS_SEED } from '../setup.ts';
 
 export const grokkingLagClaim: ClaimDeclaration = {
   id: 'grokking-lag',
+  // Figure 2: "Baseline (N = 1, S = 32): Classic grokking with a significant generalization lag post-training saturation".
+  kind: 'paper',
   title: 'Grokking lag (N = 1)',
   statement: 'Train accuracy saturates long before held-out accuracy (N = 1 image per symbol).',
   where: 'Sec. 3, Figure 2',

@@ -18,6 +18,8 @@ import { tapSpectrum } from '../key-frequencies.ts';
 
 export const selectiveFrequenciesClaim: ClaimDeclaration = {
   id: 'selective-frequencies',
+  // Appendix: "four specific frequencies–w1, w3, w7, and w9– within the self-attention blocks"; at the FFN pre-GeLU "the selective frequencies shared throughout the preceding SA block".
+  kind: 'paper',
   title: 'Selective frequencies shared across taps (N = 1)',
   statement: 'A few key frequencies carry most of the Fourier variance, shared from attention to the FFN.',
   where: 'Sec. 4.1, Figure 3; key frequencies w1, w3, w7, w9 for P = 23',

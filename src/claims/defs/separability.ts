@@ -31,6 +31,8 @@ export const PCA_POINTS_PER_CLASS = 24;
 
 export const separabilityClaim: ClaimDeclaration = {
   id: 'sandwich-separability',
+  // Figure 5: the Pre-SA-FFN input is "highly entangled", its output shows "clear, linearly separable clusters".
+  kind: 'paper',
   title: 'Pre-SA-FFN output is separable by class, its input entangled (N = 256)',
   statement: 'The output of the FFN before attention is linearly separable by symbol class while its input is entangled.',
   where: 'Sec. 4, Figure 5',

@@ -14,9 +14,11 @@ import { STATS_SEED } from '../setup.ts';
 
 export const singleStepClaim: ClaimDeclaration = {
   id: 'single-step',
+  // The paper has the figure, but its caption ("Single-step sampling results") is all the public text says: the statement is our reading.
+  kind: 'paper',
   title: 'Single-step prediction already computes the sum (N = 1)',
   statement: 'A single sampling step from noise already produces the correct result symbol.',
-  where: 'Figure 8',
+  where: 'Figure 8 (its caption, "Single-step sampling results", is all the public text says; the statement is our reading of the figure)',
   thresholds: ['singleStepFraction', 'samplingSteps'],
   negativeControl: 'the untrained model of each seed',
 };

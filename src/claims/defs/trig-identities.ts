@@ -15,6 +15,8 @@ import { ffnPreGrid, tapSpectrum } from '../key-frequencies.ts';
 
 export const trigIdentitiesClaim: ClaimDeclaration = {
   id: 'trig-identities',
+  // Table 3 and the text beside Figure 15: "we derived the Fourier basis and recovered the underlying trigonometric identities".
+  kind: 'paper',
   title: 'Trig identities in the FFN pre-GeLU (N = 1)',
   statement: 'cos(w(a+b)) and sin(w(a+b)) are rebuilt from products of operand terms in the FFN pre-GeLU (FVE ≈ 0.95).',
   where: 'Sec. 4.1, Table 3',
