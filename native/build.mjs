@@ -1,4 +1,4 @@
-// Builds grokdiff's optional native kernels (native/grokdiff_kernels.c → native/build/grokdiff_kernels.node),
+// Builds grokdiff's optional native kernels (native/grokdiff_kernels.c and gemm.c → native/build/grokdiff_kernels.node),
 // issue #8. No node-gyp and no download: it needs a C compiler ($CC, else cc, gcc or clang) and the
 // node_api.h that ships with Node (next to the node binary, or under $npm_config_nodedir). The addon is
 // compiled for THIS machine's CPU (-march=native), so build it where it runs.
@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { cpuSignature } from './cpu-signature.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const source = join(here, 'grokdiff_kernels.c');
+const sources = [join(here, 'grokdiff_kernels.c'), join(here, 'gemm.c')];
 const outDir = join(here, 'build');
 const target = join(outDir, 'grokdiff_kernels.node');
 const optional = process.argv.includes('--optional');
@@ -61,13 +61,13 @@ if (cc === null) giveUp('no C compiler ($CC, cc, gcc or clang) was found');
 
 mkdirSync(outDir, { recursive: true });
 const temporary = join(outDir, `grokdiff_kernels.tmp-${process.pid}.node`);
-const base = ['-O3', '-march=native', '-fPIC', '-shared', '-std=gnu11', `-I${headers}`, '-o', temporary, source];
+const base = ['-O3', '-march=native', '-fPIC', '-shared', '-std=gnu11', '-pthread', `-I${headers}`, `-I${here}`, '-o', temporary, ...sources];
 if (process.platform === 'darwin') base.push('-undefined', 'dynamic_lookup');
 // Fast math lets the compiler use glibc's vectorised erff/expf (libmvec); without libmvec it still builds.
 const attempts = [
-  { extra: ['-ffast-math', '-fopenmp-simd'], libs: ['-lmvec', '-lm', '-ldl'] },
-  { extra: ['-ffast-math'], libs: ['-lm', '-ldl'] },
-  { extra: [], libs: ['-lm'] },
+  { extra: ['-ffast-math', '-fopenmp-simd'], libs: ['-lmvec', '-lm', '-ldl', '-lpthread'] },
+  { extra: ['-ffast-math'], libs: ['-lm', '-ldl', '-lpthread'] },
+  { extra: [], libs: ['-lm', '-ldl', '-lpthread'] },
 ];
 let built = null;
 const errors = [];

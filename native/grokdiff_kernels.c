@@ -1,9 +1,11 @@
-// grokdiff's optional native CPU kernels (issue #8): float32 matrix products and the transcendental
-// element-wise kernels of the DiT's training step (erf and exp of the exact GeLU and its gradient), run on
-// memory that tfjs-backend-wasm owns. tfjs-backend-wasm is single-threaded in Node and limited to 128-bit
-// SIMD; these kernels are compiled on the user's machine with -O3 -march=native (AVX2 / AVX-512 where the CPU
-// has them) and, when the system has OpenBLAS (libopenblas.so.0, e.g. Debian's libopenblas0-pthread), the
-// products go to its cblas_sgemm (loaded with dlopen, so OpenBLAS is optional at build and at run time).
+// grokdiff's optional native CPU kernels (issues #8 and #16): float32 matrix products and the transcendental
+// element-wise kernels of the DiT's training step (erf and exp of the exact GeLU and its gradient), a Sum and a
+// fused AdamW update, run on memory that tfjs-backend-wasm owns. tfjs-backend-wasm is single-threaded in Node
+// and limited to 128-bit SIMD; these kernels are compiled on the user's machine with -O3 -march=native.
+// The products use grokdiff's own packed GEMM (native/gemm.c: AVX-512 / AVX2 / plain C micro-kernels, split
+// across the cores for large products; it needs nothing but the C compiler). OpenBLAS's cblas_sgemm
+// (libopenblas.so.0, loaded with dlopen when asked for: GROKDIFF_NATIVE_BLAS=openblas) is kept as an option
+// for comparison.
 //
 // Every function takes the wasm heap (an ArrayBuffer) and float offsets into it, so no tensor is copied
 // between JavaScript and C. Bounds are checked here, in C, before any memory is touched: a wrong offset is a
@@ -20,8 +22,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gemm.h"
+
 // --------------------------------------------------------------------------------------------------------
-// OpenBLAS, loaded at run time.
+// Settings: which product (grokdiff's packed GEMM of native/gemm.c, or OpenBLAS's cblas_sgemm), how many threads,
+// which micro-kernel. Read from the environment on first use, changed by configure():
+//   GROKDIFF_NATIVE_BLAS     unset, "builtin", "0", "off": the built-in product (the default; it is faster than
+//                            OpenBLAS on the products measured here, see README Performance);
+//                            "openblas", "1", "on": OpenBLAS's cblas_sgemm when libopenblas.so.0 loads (else built-in)
+//   GROKDIFF_NATIVE_THREADS  threads for large products (default: the cores this process may run on)
+//   GROKDIFF_NATIVE_ISA      "avx512", "avx2" or "scalar": force a micro-kernel (tests; default: the best one)
+// Unknown values are ignored here; src/engine/wasm-native.ts rejects them with an error naming the variable.
 
 enum { CblasRowMajor = 101, CblasNoTrans = 111, CblasTrans = 112 };
 typedef void (*sgemm_fn)(int, int, int, int, int, int, float, const float *, int, const float *, int, float,
@@ -33,12 +44,12 @@ static sgemm_fn blas_sgemm = NULL;
 static set_threads_fn blas_set_threads = NULL;
 static get_config_fn blas_get_config = NULL;
 static int blas_tried = 0;
+static int use_blas = 0;  // 1: products go to OpenBLAS (when it loaded)
+static int configured = 0;
 
 static void load_blas(void) {
   if (blas_tried) return;
   blas_tried = 1;
-  const char *disabled = getenv("GROKDIFF_NATIVE_BLAS");
-  if (disabled != NULL && (strcmp(disabled, "0") == 0 || strcmp(disabled, "off") == 0)) return;
   const char *names[] = {"libopenblas.so.0", "libopenblas.so", "libopenblas.dylib", NULL};
   for (int i = 0; names[i] != NULL; i++) {
     void *h = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
@@ -51,55 +62,52 @@ static void load_blas(void) {
     blas_sgemm = f;
     blas_set_threads = (set_threads_fn)dlsym(h, "openblas_set_num_threads");
     blas_get_config = (get_config_fn)dlsym(h, "openblas_get_config");
-    // One thread unless GROKDIFF_NATIVE_THREADS says otherwise: tfjs-wasm is single-threaded, and the
-    // benchmark compares against PyTorch at a matched thread count.
-    const char *threads = getenv("GROKDIFF_NATIVE_THREADS");
-    int n = threads != NULL ? atoi(threads) : 1;
-    if (blas_set_threads != NULL) blas_set_threads(n >= 1 ? n : 1);
     return;
   }
 }
 
-// --------------------------------------------------------------------------------------------------------
-// The built-in product (used without OpenBLAS): C[m,n] = op(A)[m,k] · op(B)[k,n], row-major, written so that
-// gcc vectorises the inner loop over n. op(B) is made row-major in a scratch buffer when B is transposed.
-
-static float *scratch = NULL;
-static size_t scratch_len = 0;
-
-static float *scratch_buffer(size_t n) {
-  if (n > scratch_len) {
-    free(scratch);
-    scratch = (float *)malloc(n * sizeof(float));
-    scratch_len = scratch == NULL ? 0 : n;
-  }
-  return scratch;
+static int parse_blas(const char *v) {  // 1 OpenBLAS, 0 built-in, -1 unknown
+  if (v == NULL || v[0] == '\0' || strcmp(v, "0") == 0 || strcmp(v, "off") == 0 || strcmp(v, "false") == 0 ||
+      strcmp(v, "builtin") == 0 || strcmp(v, "built-in") == 0)
+    return 0;
+  if (strcmp(v, "1") == 0 || strcmp(v, "on") == 0 || strcmp(v, "true") == 0 || strcmp(v, "openblas") == 0) return 1;
+  return -1;
 }
 
-// Returns 0 when the scratch buffer cannot be allocated (C is then untouched: the caller must throw).
-static int gemm_builtin(int ta, int tb, int m, int n, int k, const float *A, const float *B, float *C) {
-  const float *Brm = B;
-  if (tb) {
-    float *t = scratch_buffer((size_t)k * n);
-    if (t == NULL) return 0;
-    for (int j = 0; j < n; j++)
-      for (int p = 0; p < k; p++) t[(size_t)p * n + j] = B[(size_t)j * k + p];
-    Brm = t;
-  }
-  for (int i = 0; i < m; i++) {
-    float *restrict c = C + (size_t)i * n;
-    for (int j = 0; j < n; j++) c[j] = 0.f;
-    for (int p = 0; p < k; p++) {
-      const float a = ta ? A[(size_t)p * m + i] : A[(size_t)i * k + p];
-      const float *restrict b = Brm + (size_t)p * n;
-      for (int j = 0; j < n; j++) c[j] += a * b[j];
-    }
-  }
-  return 1;
+static int parse_isa(const char *v) {
+  if (v == NULL) return -1;
+  if (strcmp(v, "avx512") == 0) return GG_ISA_AVX512;
+  if (strcmp(v, "avx2") == 0) return GG_ISA_AVX2;
+  if (strcmp(v, "scalar") == 0) return GG_ISA_SCALAR;
+  return -1;
 }
 
-// Tiny products (attention over a handful of tokens): plain loops beat any call overhead.
-static void gemm_tiny(int ta, int tb, int m, int n, int k, const float *A, const float *B, float *C) {
+static void set_blas(int on) {
+  use_blas = 0;
+  if (!on) return;
+  load_blas();
+  use_blas = blas_sgemm != NULL;
+  if (use_blas && blas_set_threads != NULL) blas_set_threads(gg_threads());
+}
+
+static void set_threads(int n) {
+  gg_set_threads(n);
+  if (use_blas && blas_set_threads != NULL) blas_set_threads(gg_threads());
+}
+
+static void configure_from_env(void) {
+  if (configured) return;
+  configured = 1;
+  const char *threads = getenv("GROKDIFF_NATIVE_THREADS");
+  const int n = threads != NULL ? atoi(threads) : 0;
+  gg_set_threads(n >= 1 ? n : gg_available_cores());
+  const int isa = parse_isa(getenv("GROKDIFF_NATIVE_ISA"));
+  gg_set_isa(isa >= 0 ? isa : gg_best_isa());
+  set_blas(parse_blas(getenv("GROKDIFF_NATIVE_BLAS")) == 1);
+}
+
+// OpenBLAS path: one cblas_sgemm per item (OpenBLAS threads inside), tiny products as plain loops.
+static void gemm_tiny_blas(int ta, int tb, int m, int n, int k, const float *A, const float *B, float *C) {
   for (int i = 0; i < m; i++)
     for (int j = 0; j < n; j++) {
       float s = 0.f;
@@ -112,17 +120,21 @@ static void gemm_tiny(int ta, int tb, int m, int n, int k, const float *A, const
     }
 }
 
-// Returns 0 when the product could not be computed (out of memory); see gemm_builtin.
-static int gemm_one(int ta, int tb, int m, int n, int k, const float *A, const float *B, float *C) {
-  if ((double)m * n * k < 4096.0) {
-    gemm_tiny(ta, tb, m, n, k, A, B, C);
-  } else if (blas_sgemm != NULL) {
-    blas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k, 1.f, A,
-               ta ? m : k, B, tb ? k : n, 0.f, C, n);
-  } else {
-    return gemm_builtin(ta, tb, m, n, k, A, B, C);
+static void gemm_blas_batch(int ta, int tb, int64_t batch, int m, int n, int k, const float *A, int64_t aStride,
+                            const float *B, int64_t bStride, float *C, const float *bias) {
+  for (int64_t i = 0; i < batch; i++) {
+    float *c = C + i * m * n;
+    const float *a = A + i * aStride, *b = B + i * bStride;
+    if ((double)m * n * k < 4096.0) gemm_tiny_blas(ta, tb, m, n, k, a, b, c);
+    else
+      blas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k, 1.f, a,
+                 ta ? m : k, b, tb ? k : n, 0.f, c, n);
+    if (bias != NULL)
+      for (int64_t r = 0; r < m; r++) {
+        float *restrict row = c + r * n;
+        for (int64_t j = 0; j < n; j++) row[j] += bias[j];
+      }
   }
-  return 1;
 }
 
 // --------------------------------------------------------------------------------------------------------
@@ -207,28 +219,24 @@ static napi_value js_gemm(napi_env env, napi_callback_info info) {
   if (!read_args(env, info, "gemm", 12, 0, &heap, &floats, v, NULL)) return NULL;
   const int64_t batch = v[0], m = v[1], n = v[2], k = v[3], ta = v[4], tb = v[5];
   const int64_t aOff = v[6], aStride = v[7], bOff = v[8], bStride = v[9], cOff = v[10], biasOff = v[11];
-  if (batch < 1 || m < 1 || n < 1 || k < 1 || m > INT32_MAX || n > INT32_MAX || k > INT32_MAX) {
-    napi_throw_range_error(env, NULL, "grokdiff native: gemm sizes must be positive 32-bit integers");
+  if (batch < 1 || m < 1 || n < 1 || k < 1 || m > INT32_MAX || n > INT32_MAX || k > INT32_MAX || aStride < 0 ||
+      bStride < 0) {
+    napi_throw_range_error(env, NULL, "grokdiff native: gemm sizes must be positive 32-bit integers (strides: not negative)");
     return NULL;
   }
   if (!inside(aOff, (batch - 1) * aStride + m * k, floats)) return range_error(env, "operand a"), NULL;
   if (!inside(bOff, (batch - 1) * bStride + k * n, floats)) return range_error(env, "operand b"), NULL;
   if (!inside(cOff, batch * m * n, floats)) return range_error(env, "the output"), NULL;
   if (biasOff >= 0 && !inside(biasOff, n, floats)) return range_error(env, "the bias"), NULL;
-  load_blas();
-  for (int64_t i = 0; i < batch; i++) {
-    float *C = heap + cOff + i * m * n;
-    if (!gemm_one((int)ta, (int)tb, (int)m, (int)n, (int)k, heap + aOff + i * aStride, heap + bOff + i * bStride, C)) {
-      napi_throw_error(env, NULL, "grokdiff native: gemm: out of memory for the transposed operand's scratch buffer");
-      return NULL;
-    }
-    if (biasOff >= 0) {
-      const float *bias = heap + biasOff;
-      for (int64_t r = 0; r < m; r++) {
-        float *restrict row = C + r * n;
-        for (int64_t j = 0; j < n; j++) row[j] += bias[j];
-      }
-    }
+  configure_from_env();
+  const float *bias = biasOff >= 0 ? heap + biasOff : NULL;
+  if (use_blas) {
+    gemm_blas_batch((int)ta, (int)tb, batch, (int)m, (int)n, (int)k, heap + aOff, aStride, heap + bOff, bStride,
+                    heap + cOff, bias);
+  } else if (!gg_sgemm_batch((int)ta, (int)tb, batch, (int)m, (int)n, (int)k, heap + aOff, aStride, heap + bOff,
+                             bStride, heap + cOff, bias)) {
+    napi_throw_error(env, NULL, "grokdiff native: gemm: out of memory for the packing buffers");
+    return NULL;
   }
   return NULL;
 }
@@ -353,20 +361,120 @@ static napi_value js_adamw(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-// info(): { blas: "OpenBLAS <config>" | "built-in", compiler flags }.
+static int set_string(napi_env env, napi_value obj, const char *key, const char *value) {
+  napi_value s;
+  if (value == NULL) {
+    if (napi_get_null(env, &s) != napi_ok) return 0;
+  } else if (napi_create_string_utf8(env, value, NAPI_AUTO_LENGTH, &s) != napi_ok) {
+    return 0;
+  }
+  return napi_set_named_property(env, obj, key, s) == napi_ok;
+}
+
+static int set_int(napi_env env, napi_value obj, const char *key, int value) {
+  napi_value v;
+  return napi_create_int32(env, value, &v) == napi_ok && napi_set_named_property(env, obj, key, v) == napi_ok;
+}
+
+// info(): { matmul: a line saying what computes the products, blas: "built-in" | "OpenBLAS", openblas: its
+// config, or null when it was not asked for (it is loaded only then) or does not load, isa, tile, threads,
+// cores, bestIsa, cflags }.
 static napi_value js_info(napi_env env, napi_callback_info info) {
   (void)info;
-  load_blas();
-  napi_value obj, s;
+  configure_from_env();
+  napi_value obj;
   CHECK(napi_create_object(env, &obj));
-  const char *blas = blas_sgemm == NULL ? "built-in" : (blas_get_config != NULL ? blas_get_config() : "OpenBLAS");
-  char text[512];
-  snprintf(text, sizeof text, "%s", blas);
-  CHECK(napi_create_string_utf8(env, blas_sgemm == NULL ? "built-in" : text, NAPI_AUTO_LENGTH, &s));
-  CHECK(napi_set_named_property(env, obj, "matmul", s));
-  CHECK(napi_create_string_utf8(env, GROKDIFF_CFLAGS, NAPI_AUTO_LENGTH, &s));
-  CHECK(napi_set_named_property(env, obj, "cflags", s));
+  int mr, nr;
+  gg_tile(&mr, &nr);
+  const int threads = gg_threads();
+  const char *config = blas_sgemm == NULL ? NULL : blas_get_config != NULL ? blas_get_config() : "OpenBLAS";
+  char line[600];
+  if (use_blas)
+    snprintf(line, sizeof line, "%s%s, %d thread%s", strncmp(config, "OpenBLAS", 8) == 0 ? "" : "OpenBLAS ", config,
+             threads, threads == 1 ? "" : "s");
+  else
+    snprintf(line, sizeof line, "built-in %s %dx%d, %d thread%s", gg_isa_name(gg_isa()), mr, nr, threads,
+             threads == 1 ? "" : "s");
+  char tile[32];
+  snprintf(tile, sizeof tile, "%dx%d", mr, nr);
+  if (!set_string(env, obj, "matmul", line) || !set_string(env, obj, "blas", use_blas ? "OpenBLAS" : "built-in") ||
+      !set_string(env, obj, "openblas", config) || !set_string(env, obj, "isa", gg_isa_name(gg_isa())) ||
+      !set_string(env, obj, "bestIsa", gg_isa_name(gg_best_isa())) || !set_string(env, obj, "tile", tile) ||
+      !set_int(env, obj, "threads", threads) || !set_int(env, obj, "cores", gg_available_cores()) ||
+      !set_string(env, obj, "cflags", GROKDIFF_CFLAGS)) {
+    napi_throw_error(env, NULL, "grokdiff native: info: N-API call failed");
+    return NULL;
+  }
   return obj;
+}
+
+// configure({ blas?: "builtin" | "openblas", threads?: number, isa?: "avx512" | "avx2" | "scalar" }): changes
+// the settings read from GROKDIFF_NATIVE_BLAS / _THREADS / _ISA; returns info(). "openblas" falls back to the
+// built-in product when libopenblas does not load, and an ISA this CPU lacks to the best one it has (info()
+// says what was chosen).
+static napi_value js_configure(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  size_t argc = 1;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  napi_valuetype type;
+  if (argc != 1 || napi_typeof(env, argv[0], &type) != napi_ok || type != napi_object) {
+    napi_throw_type_error(env, NULL, "grokdiff native: configure takes one object");
+    return NULL;
+  }
+  configure_from_env();
+  const char *keys[3] = {"blas", "threads", "isa"};
+  for (int i = 0; i < 3; i++) {
+    bool has = false;
+    CHECK(napi_has_named_property(env, argv[0], keys[i], &has));
+    if (!has) continue;
+    napi_value v;
+    CHECK(napi_get_named_property(env, argv[0], keys[i], &v));
+    if (i == 1) {
+      int32_t n = 0;
+      if (napi_get_value_int32(env, v, &n) != napi_ok || n < 1) {
+        napi_throw_range_error(env, NULL, "grokdiff native: configure: threads must be a positive integer");
+        return NULL;
+      }
+      set_threads(n);
+      continue;
+    }
+    char text[32] = "";
+    size_t len = 0;
+    if (napi_get_value_string_utf8(env, v, text, sizeof text, &len) != napi_ok) {
+      napi_throw_type_error(env, NULL, "grokdiff native: configure: blas and isa are strings");
+      return NULL;
+    }
+    const int parsed = i == 0 ? parse_blas(text) : parse_isa(text);
+    if (parsed < 0) {
+      napi_throw_range_error(env, NULL,
+                             i == 0 ? "grokdiff native: configure: blas is \"builtin\" or \"openblas\""
+                                    : "grokdiff native: configure: isa is \"avx512\", \"avx2\" or \"scalar\"");
+      return NULL;
+    }
+    if (i == 0) set_blas(parsed);
+    else gg_set_isa(parsed);
+  }
+  return js_info(env, info);
+}
+
+// fmaPeak(isa, ms): FLOP/s (in GFLOP/s) of independent fused multiply-adds on registers for about `ms`
+// milliseconds on the calling thread: the attainable peak of one core at its current clock (the benchmark's
+// "% of peak" uses it beside the nominal clock × FLOP/cycle).
+static napi_value js_fma_peak(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  size_t argc = 2;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  char text[16] = "";
+  size_t len = 0;
+  double ms = 0;
+  if (argc != 2 || napi_get_value_string_utf8(env, argv[0], text, sizeof text, &len) != napi_ok ||
+      napi_get_value_double(env, argv[1], &ms) != napi_ok || parse_isa(text) < 0) {
+    napi_throw_type_error(env, NULL, "grokdiff native: fmaPeak(isa, ms)");
+    return NULL;
+  }
+  napi_value out;
+  CHECK(napi_create_double(env, gg_fma_peak_gflops(parse_isa(text), ms), &out));
+  return out;
 }
 
 static napi_value init(napi_env env, napi_value exports) {
@@ -377,6 +485,8 @@ static napi_value init(napi_env env, napi_value exports) {
       {"sum", NULL, js_sum, NULL, NULL, NULL, napi_default, NULL},
       {"adamw", NULL, js_adamw, NULL, NULL, NULL, napi_default, NULL},
       {"info", NULL, js_info, NULL, NULL, NULL, napi_default, NULL},
+      {"configure", NULL, js_configure, NULL, NULL, NULL, napi_default, NULL},
+      {"fmaPeak", NULL, js_fma_peak, NULL, NULL, NULL, napi_default, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   return exports;

@@ -2,9 +2,10 @@
 // tfjs-core's (matmul.test.ts and adamw.test.ts also run their whole spec on `wasm-native` through
 // describeWithBackends). Here: what only the native layer has, each checked against plain wasm or a float64
 // reference: Sum over every axis set (contiguous runs natively, others falling back), Erf and Exp, the fused
-// AdamW kernel against AdamW's chain of ops, the built-in product used without OpenBLAS, bounds checks in C,
-// layering with the wasm fast path, memory, and a full DiT training step. Skipped, saying why, when the addon
-// is not built (`npm run build:native`).
+// AdamW kernel against AdamW's chain of ops, the environment variables of the products, bounds checks in C,
+// layering with the wasm fast path, memory, and three DiT training steps on each code path of the products
+// (wasm-native-gemm.test.ts checks the product itself). Skipped, saying why, when the addon is not built
+// (`npm run build:native`).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { spawnSync } from 'node:child_process';
@@ -26,7 +27,9 @@ import {
   NATIVE_ADDON_PATH,
   nativeWanted,
   uninstallWasmNative,
+  wasmNativeDetails,
   wasmNativeInfo,
+  type NativeSettings,
 } from './wasm-native.ts';
 import { ConfigError } from '../errors.ts';
 
@@ -96,7 +99,7 @@ describe.skipIf(!load.ok)(`native wasm kernels${load.ok ? '' : ` (skipped: ${loa
   it('initBackend installs them over the fast path; each layer installs and uninstalls on its own', async () => {
     expect(isWasmNativeInstalled()).toBe(true);
     expect(isWasmFastPathInstalled()).toBe(true);
-    expect(wasmNativeInfo()?.matmul).toMatch(/OpenBLAS|built-in/);
+    expect(wasmNativeInfo()?.matmul).toMatch(/^(OpenBLAS|built-in (avx512|avx2|scalar))/);
     expect(tf.getKernel(ADAMW_KERNEL, 'wasm')).toBeDefined();
     const top = tf.getKernel('BatchMatMul', 'wasm').kernelFunc;
     // Changing the fast path beneath keeps the native layer on top.
@@ -147,34 +150,29 @@ describe.skipIf(!load.ok)(`native wasm kernels${load.ok ? '' : ` (skipped: ${loa
     }
   });
 
-  it('the built-in product (no OpenBLAS: GROKDIFF_NATIVE_BLAS=0) equals a float64 reference', () => {
-    // A separate process: OpenBLAS is looked up once per process.
+  it('the C side reads GROKDIFF_NATIVE_BLAS / _THREADS / _ISA (the built-in product unless openblas is asked for)', () => {
+    // Separate processes: the addon reads its environment once per process.
     const script = `
       const addon = require(${JSON.stringify(NATIVE_ADDON_PATH)});
-      if (addon.info().matmul !== 'built-in') throw new Error('OpenBLAS was used: ' + addon.info().matmul);
-      let worst = 0;
-      for (const [m, n, k] of [[37, 29, 41], [64, 70, 3], [5, 130, 66]]) for (const ta of [0, 1]) for (const tb of [0, 1]) {
-        const heap = new Float32Array(m * k + k * n + m * n + n);
-        let s = 7; const r = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648) - 0.5;
-        for (let i = 0; i < m * k + k * n + n; i++) heap[i] = r();
-        const A = (i, p) => ta ? heap[p * m + i] : heap[i * k + p];
-        const B = (p, j) => tb ? heap[m * k + j * k + p] : heap[m * k + p * n + j];
-        const cOff = m * k + k * n, biasOff = cOff + m * n;
-        addon.gemm(heap.buffer, 1, m, n, k, ta, tb, 0, 0, m * k, 0, cOff, -1);
-        for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
-          let ref = 0; for (let p = 0; p < k; p++) ref += A(i, p) * B(p, j);
-          worst = Math.max(worst, Math.abs(heap[cOff + i * n + j] - ref) / (1e-3 + Math.abs(ref)));
-        }
-      }
+      const info = addon.info();
       // 0·NaN is NaN, as in BLAS: a zero in A must not skip B's row.
       const z = new Float32Array(3 * 16 * 16);
       z[256] = NaN;
       addon.gemm(z.buffer, 1, 16, 16, 16, 0, 0, 0, 0, 256, 0, 512, -1);
-      if (!Number.isNaN(z[512])) throw new Error('0·NaN gave ' + z[512]);
-      console.log(worst);`;
-    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { ...process.env, GROKDIFF_NATIVE_BLAS: '0' } });
-    expect(r.stderr).toBe('');
-    expect(Number(r.stdout.trim())).toBeLessThan(1e-4);
+      console.log(JSON.stringify({ blas: info.blas, threads: info.threads, isa: info.isa, nan: Number.isNaN(z[512]) }));`;
+    const run = (env: Record<string, string>) => {
+      const clean = { ...process.env };
+      for (const k of ['GROKDIFF_NATIVE_BLAS', 'GROKDIFF_NATIVE_THREADS', 'GROKDIFF_NATIVE_ISA']) delete clean[k];
+      const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { ...clean, ...env } });
+      expect(r.stderr).toBe('');
+      return JSON.parse(r.stdout) as { blas: string; threads: number; isa: string; nan: boolean };
+    };
+    const cores = load.ok ? load.addon.info().cores : 1;
+    expect(run({})).toMatchObject({ blas: 'built-in', threads: cores, nan: true });
+    expect(run({ GROKDIFF_NATIVE_BLAS: '0', GROKDIFF_NATIVE_THREADS: '1', GROKDIFF_NATIVE_ISA: 'avx2' })).toMatchObject({ blas: 'built-in', threads: 1, nan: true });
+    const withBlas = run({ GROKDIFF_NATIVE_BLAS: 'openblas', GROKDIFF_NATIVE_THREADS: '2' });
+    expect(withBlas).toMatchObject({ threads: 2, nan: true });
+    expect(['built-in', 'OpenBLAS']).toContain(withBlas.blas);
   });
 
   it('Sum over every axis set equals plain wasm (contiguous runs natively, others beneath), keepDims too', () => {
@@ -258,36 +256,51 @@ describe.skipIf(!load.ok)(`native wasm kernels${load.ok ? '' : ` (skipped: ${loa
     expect(() => load.addon.gemm(new Float32Array(4) as unknown as ArrayBuffer, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, -1)).toThrow(/wasm heap/);
   });
 
-  it('three DiT training steps (cpu-n1, full batch) give the losses and weights of plain wasm', async () => {
-    const { getPreset } = await import('../paper/presets.ts');
-    const { applyOverrides, runModelConfig } = await import('../train/config.ts');
-    const { prepareRunData, stepBatch } = await import('../train/run-data.ts');
-    const { loadEmnistPool } = await import('../data/pool.ts');
-    const { createParams, disposeParams, initialValues } = await import('../model/params.ts');
-    const { fullBatchStep } = await import('../train/step.ts');
-    const { makeOptimizer } = await import('../train/trainer.ts');
-    const config = applyOverrides(getPreset('cpu-n1'), [], { seed: 1 });
-    const model = runModelConfig(config);
-    const rng = rootRng(1);
-    const data = prepareRunData(config, rng.fork('data'), loadEmnistPool());
-    const init = initialValues(model, rng.fork('init'));
-    const run = () => {
-      const params = createParams(model, init);
-      const optimizer = makeOptimizer(config, model);
-      const losses: number[] = [];
-      for (let step = 1; step <= 3; step++) {
-        losses.push(fullBatchStep(model, params, optimizer, data.symbols.images, stepBatch(data, rootRng(1).fork('train'), step), config.train.lr));
-      }
-      const weights = [...params.values()].map((p) => Float32Array.from(p.dataSync() as Float32Array));
-      optimizer.dispose();
-      disposeParams(params);
-      return { losses, weights };
-    };
-    const native = run();
-    const wasm = plainWasm(run);
-    for (let i = 0; i < 3; i++) expect(Math.abs(native.losses[i] - wasm.losses[i]) / wasm.losses[i], `loss of step ${i + 1}`).toBeLessThan(1e-4);
-    for (let i = 0; i < native.weights.length; i++) expect(maxRelError(native.weights[i], wasm.weights[i]), `weight tensor ${i}`).toBeLessThan(1e-3);
-  });
+  // The products' code paths (issue 16): the best micro-kernel on all cores (the default), the AVX2 one on one
+  // thread, and paper width (large products split across the threads) with the default.
+  const ISA_RANK = { scalar: 0, avx2: 1, avx512: 2 } as const;
+  const trainCases: { preset: string; settings: Partial<NativeSettings> }[] = [
+    { preset: 'cpu-n1', settings: {} },
+    { preset: 'cpu-n1', settings: { isa: 'avx2', threads: 1 } },
+    { preset: 'paper-n1', settings: {} },
+  ];
+  for (const { preset, settings } of trainCases) {
+    const skip = load.ok && settings.isa != null && ISA_RANK[settings.isa] > ISA_RANK[load.addon.info().bestIsa];
+    it.skipIf(skip)(`three DiT training steps (${preset}, full batch, products ${JSON.stringify(settings)}) give the losses and weights of plain wasm`, async () => {
+      const { getPreset } = await import('../paper/presets.ts');
+      const { applyOverrides, runModelConfig } = await import('../train/config.ts');
+      const { prepareRunData, stepBatch } = await import('../train/run-data.ts');
+      const { loadEmnistPool } = await import('../data/pool.ts');
+      const { createParams, disposeParams, initialValues } = await import('../model/params.ts');
+      const { fullBatchStep } = await import('../train/step.ts');
+      const { makeOptimizer } = await import('../train/trainer.ts');
+      const config = applyOverrides(getPreset(preset), [], { seed: 1 });
+      const model = runModelConfig(config);
+      const rng = rootRng(1);
+      const data = prepareRunData(config, rng.fork('data'), loadEmnistPool());
+      const init = initialValues(model, rng.fork('init'));
+      const run = () => {
+        const params = createParams(model, init);
+        const optimizer = makeOptimizer(config, model);
+        const losses: number[] = [];
+        for (let step = 1; step <= 3; step++) {
+          losses.push(fullBatchStep(model, params, optimizer, data.symbols.images, stepBatch(data, rootRng(1).fork('train'), step), config.train.lr));
+        }
+        const weights = [...params.values()].map((p) => Float32Array.from(p.dataSync() as Float32Array));
+        optimizer.dispose();
+        disposeParams(params);
+        return { losses, weights };
+      };
+      if (load.ok) load.addon.configure(settings);
+      const used = wasmNativeDetails();
+      const native = run();
+      const wasm = plainWasm(run); // reinstalling afterwards restores the settings of the environment
+      if (settings.isa != null) expect(used?.isa).toBe(settings.isa);
+      if (settings.threads != null) expect(used?.threads).toBe(settings.threads);
+      for (let i = 0; i < 3; i++) expect(Math.abs(native.losses[i] - wasm.losses[i]) / wasm.losses[i], `loss of step ${i + 1}`).toBeLessThan(1e-4);
+      for (let i = 0; i < native.weights.length; i++) expect(maxRelError(native.weights[i], wasm.weights[i]), `weight tensor ${i}`).toBeLessThan(1e-3);
+    });
+  }
 
   it('leaves no tensor or wasm buffer allocated', () => {
     const { a, b } = operands(GEOMETRIES[3], true, false, 'native-memory');

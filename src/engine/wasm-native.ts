@@ -1,10 +1,12 @@
-// Optional native kernels for the wasm backend (issue #8). tfjs-backend-wasm is single-threaded in Node and
-// limited to 128-bit SIMD, which bounds a training step at about 3-4x PyTorch's time on this CPU. When the
+// Optional native kernels for the wasm backend (issues #8, #16). tfjs-backend-wasm is single-threaded in Node
+// and limited to 128-bit SIMD, which bounds a training step at about 3-4x PyTorch's time on this CPU. When the
 // native addon `native/build/grokdiff_kernels.node` has been built (`npm run build:native`, also tried at
 // `npm ci`; it needs a C compiler and Node's headers, nothing is downloaded), this module re-registers five
 // wasm kernels so that they run natively on the very same wasm heap (no copies):
-//   BatchMatMul, _FusedMatMul  → cblas_sgemm from the system's OpenBLAS when it is installed (dlopen; else a
-//                                 vectorised C loop), transposes and batch broadcasting handled in place;
+//   BatchMatMul, _FusedMatMul  → grokdiff's packed GEMM (native/gemm.c: AVX-512 or AVX2 micro-kernels, large
+//                                 products split across GROKDIFF_NATIVE_THREADS threads, default all cores;
+//                                 GROKDIFF_NATIVE_BLAS=openblas uses the system's OpenBLAS instead), transposes
+//                                 and batch broadcasting handled in place;
 //   Erf, Exp                   → glibc's vectorised erff/expf (libmvec), the costly half of the exact GeLU;
 //   Sum                        → a reduction over any contiguous run of axes;
 // and registers kernels of grokdiff's own for wasm: one fused AdamW update per parameter (adamw.ts) and the
@@ -23,6 +25,7 @@ import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { onUnlessOff } from './env-flag.ts';
+import { ConfigError } from '../errors.ts';
 import { kernelFnOf, layerOf, registerLayer, removeLayer, sizeOf, type KernelArgs, type KernelFn, type LayerData } from './kernel-layer.ts';
 import { cpuSignature } from '../../native/cpu-signature.mjs';
 
@@ -74,7 +77,68 @@ export interface Addon {
     heap: ArrayBuffer, n: number, pOff: number, gOff: number, mOff: number, vOff: number, p1Off: number, m1Off: number,
     v1Off: number, decayFactor: number, beta1: number, beta2: number, bc2Sqrt: number, eps: number, stepSize: number,
   ): void;
-  info(): { matmul: string; cflags: string };
+  info(): NativeDetails;
+  /** Changes the settings read from GROKDIFF_NATIVE_BLAS / _THREADS / _ISA (see nativeSettings); returns info(). */
+  configure(settings: Partial<NativeSettings>): NativeDetails;
+  /** GFLOP/s of register-only FMAs on the calling thread for about `ms` ms: one core's attainable peak. */
+  fmaPeak(isa: NativeIsa, ms: number): number;
+}
+
+export type NativeIsa = 'avx512' | 'avx2' | 'scalar';
+
+/** What computes the products, as the addon reports it. */
+export interface NativeDetails {
+  /** One line, e.g. "built-in avx512 12x32, 2 threads" or "OpenBLAS 0.3.21 … Haswell …, 1 thread". */
+  matmul: string;
+  blas: 'built-in' | 'OpenBLAS';
+  /** OpenBLAS's config when it was asked for and loaded, else null. */
+  openblas: string | null;
+  isa: NativeIsa;
+  bestIsa: NativeIsa;
+  /** Register tile of the micro-kernel, rows x columns. */
+  tile: string;
+  threads: number;
+  /** Cores this process may run on. */
+  cores: number;
+  cflags: string;
+}
+
+/** Environment variables of the native products. */
+export const NATIVE_BLAS_ENV = 'GROKDIFF_NATIVE_BLAS';
+export const NATIVE_THREADS_ENV = 'GROKDIFF_NATIVE_THREADS';
+export const NATIVE_ISA_ENV = 'GROKDIFF_NATIVE_ISA';
+
+/** The native products' settings (native/grokdiff_kernels.c). */
+export interface NativeSettings {
+  /** builtin: grokdiff's packed GEMM (default); openblas: the system's OpenBLAS when it loads. */
+  blas: 'builtin' | 'openblas';
+  /** Threads for large products; small ones stay on the calling thread. */
+  threads: number;
+  /** Micro-kernel (forced; the default is the best this CPU runs). */
+  isa: NativeIsa | null;
+}
+
+/**
+ * Reads GROKDIFF_NATIVE_BLAS (unset/builtin/0/off → builtin; openblas/1/on → openblas), GROKDIFF_NATIVE_THREADS
+ * (a positive integer; unset → `cores`) and GROKDIFF_NATIVE_ISA (avx512/avx2/scalar; unset → the best one).
+ * Anything else is a ConfigError naming the variable.
+ */
+export function nativeSettings(cores: number, env: NodeJS.ProcessEnv = process.env): NativeSettings {
+  const blasRaw = env[NATIVE_BLAS_ENV]?.trim().toLowerCase() ?? '';
+  let blas: NativeSettings['blas'];
+  if (['', 'builtin', 'built-in', '0', 'off', 'false'].includes(blasRaw)) blas = 'builtin';
+  else if (['openblas', '1', 'on', 'true'].includes(blasRaw)) blas = 'openblas';
+  else throw new ConfigError('native-env', `${NATIVE_BLAS_ENV}=${JSON.stringify(env[NATIVE_BLAS_ENV])} is not understood; use builtin (the default) or openblas.`);
+  const threadsRaw = env[NATIVE_THREADS_ENV]?.trim() ?? '';
+  const threads = threadsRaw === '' ? cores : Number(threadsRaw);
+  if (!Number.isInteger(threads) || threads < 1 || threads > 64) {
+    throw new ConfigError('native-env', `${NATIVE_THREADS_ENV}=${JSON.stringify(env[NATIVE_THREADS_ENV])} is not understood; use a whole number of threads from 1 to 64 (default: the ${cores} available cores).`);
+  }
+  const isaRaw = env[NATIVE_ISA_ENV]?.trim().toLowerCase() ?? '';
+  if (isaRaw !== '' && isaRaw !== 'avx512' && isaRaw !== 'avx2' && isaRaw !== 'scalar') {
+    throw new ConfigError('native-env', `${NATIVE_ISA_ENV}=${JSON.stringify(env[NATIVE_ISA_ENV])} is not understood; use avx512, avx2 or scalar (default: the best this CPU runs).`);
+  }
+  return { blas, threads, isa: isaRaw === '' ? null : (isaRaw as NativeIsa) };
 }
 
 /** The addon's `unary` op codes (native/grokdiff_kernels.c). */
@@ -110,7 +174,7 @@ export function loadNativeAddon(path: string = NATIVE_ADDON_PATH): NativeLoad {
   if (mismatch !== null) return { ok: false, reason: `${path}: ${mismatch}; rebuild it here with \`npm run build:native\`` };
   try {
     const addon = createRequire(import.meta.url)(path) as Addon;
-    const missing = (['gemm', 'unary', 'geluGrad', 'sum', 'adamw', 'info'] as const).filter((f) => typeof addon[f] !== 'function');
+    const missing = (['gemm', 'unary', 'geluGrad', 'sum', 'adamw', 'info', 'configure', 'fmaPeak'] as const).filter((f) => typeof addon[f] !== 'function');
     if (missing.length > 0) {
       return { ok: false, reason: `${path} lacks ${missing.join(', ')} (an older build?); rebuild it with \`npm run build:native\`` };
     }
@@ -147,19 +211,34 @@ export function isWasmNativeInstalled(): boolean {
   return installedNativeAddon() != null;
 }
 
-/** What the installed addon uses for products ("OpenBLAS …" or "built-in"), or null when not installed. */
+/** What the installed addon uses for products ("built-in avx512 12x32, 2 threads" or "OpenBLAS …"), or null. */
 export function wasmNativeInfo(): { matmul: string; cflags: string } | null {
+  const info = installedNativeAddon()?.info();
+  return info == null ? null : { matmul: info.matmul, cflags: info.cflags };
+}
+
+/** Everything the installed addon reports about its products (ISA, threads, OpenBLAS), or null. */
+export function wasmNativeDetails(): NativeDetails | null {
   return installedNativeAddon()?.info() ?? null;
+}
+
+/** Applies GROKDIFF_NATIVE_BLAS / _THREADS / _ISA (nativeSettings) to the addon; returns what it chose. */
+export function configureFromEnv(addon: Addon, env: NodeJS.ProcessEnv = process.env): NativeDetails {
+  const info = addon.info();
+  const s = nativeSettings(info.cores, env);
+  return addon.configure({ blas: s.blas, threads: s.threads, isa: s.isa ?? info.bestIsa });
 }
 
 /**
  * Wraps the wasm BatchMatMul, _FusedMatMul, Erf, Exp and Sum kernels with native ones and registers grokdiff's
  * own kernels (see the module comment).
  * Install the wasm fast path first: it becomes the fallback. Idempotent. Returns false when the wasm kernels
- * are not registered.
+ * are not registered. Applies GROKDIFF_NATIVE_BLAS / _THREADS / _ISA to the addon (a ConfigError when one is
+ * not understood); `addon.configure` changes them afterwards.
  */
 export function installWasmNative(addon: Addon): boolean {
   if (tf.getKernel('BatchMatMul', 'wasm') == null) return false;
+  configureFromEnv(addon);
   for (const name of NATIVE_KERNELS) {
     const current = tf.getKernel(name, 'wasm');
     if (current == null) continue;
