@@ -9,6 +9,7 @@ import { initialValues } from '../model/params.ts';
 import { getPreset } from '../paper/presets.ts';
 import { writeJsonAtomic } from '../train/atomic-write.ts';
 import { saveCheckpoint } from '../train/checkpoint.ts';
+import { writeManifest } from '../train/fixture-manifest.ts';
 import { applyOverrides, runModelConfig } from '../train/config.ts';
 import { FIXTURE_RUNS_DIR, firstDifference, provideRun, readRunDir } from './provider.ts';
 
@@ -22,6 +23,7 @@ function fakeRun(overrides: string[]): string {
   const config = applyOverrides(getPreset('cpu-n1'), overrides, { seed: 1 });
   writeJsonAtomic(join(dir, 'config.json'), config);
   saveCheckpoint(dir, config, 10, initialValues(runModelConfig(config), rootRng(1)));
+  writeManifest(dir);
   return root;
 }
 

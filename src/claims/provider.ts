@@ -2,7 +2,9 @@
 // in fixtures/checkpoints/<preset>/seed-<n> (committed, trained by the project's own CLI), then in the local
 // cache .cache/runs/<preset>/seed-<n>, and trains into the cache only when allowed (GROKDIFF_TRAIN_MISSING=1
 // or `grokdiff replicate --train`). It says which happened. A fixture whose config no longer equals the
-// preset's (a changed preset or model code) is refused with the exact command that retrains it.
+// preset's (a changed preset or model code) is refused with the exact command that retrains it. A fixture is
+// content-addressed: every file is checked against its MANIFEST.sha256 first (train/fixture-manifest.ts), and a
+// file that differs is refused naming it and the command that rebuilds it (the claim is then "not evaluated").
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +13,7 @@ import { CheckpointError, GrokdiffError } from '../errors.ts';
 import { getPreset } from '../paper/presets.ts';
 import { applyOverrides, type RunConfig } from '../train/config.ts';
 import { listCheckpoints } from '../train/checkpoint.ts';
+import { fixtureCommandsHint, verifyManifest } from '../train/fixture-manifest.ts';
 import { readJsonFile } from '../train/json-file.ts';
 import { readJsonl } from '../train/atomic-write.ts';
 import type { MetricsRow } from '../train/grokking.ts';
@@ -65,6 +68,7 @@ function valueAt(obj: unknown, path: string): unknown {
  * the run, or throws a CheckpointError whose message says what differs and how to retrain.
  */
 export function readRunDir(dir: string, preset: string, seed: number, source: RunSource): ProvidedRun {
+  if (source === 'fixture') verifyManifest(dir, { required: true, hint: (d) => fixtureCommandsHint(preset, seed, d) });
   const expected = applyOverrides(getPreset(preset), [], { seed });
   const configPath = join(dir, 'config.json');
   const actual = readJsonFile(configPath);

@@ -111,9 +111,10 @@ export function listCheckpoints(runDir: string): number[] {
 
 /**
  * Loads a checkpoint: `path` is a run directory (its latest checkpoint, or `step` if given) or a
- * checkpoint directory. Validates config and weights; optimizer state is included when present.
+ * checkpoint directory. Validates config and weights; optimizer state is included when present (and checked
+ * finite) unless `optimizer: false`.
  */
-export function loadCheckpoint(path: string, options: { step?: number; expect?: { P?: number; preset?: string } } = {}): CheckpointData {
+export function loadCheckpoint(path: string, options: { step?: number; expect?: { P?: number; preset?: string }; optimizer?: boolean } = {}): CheckpointData {
   if (!existsSync(path)) throw new CheckpointError('checkpoint-missing', `checkpoint path ${path} does not exist`);
   let dir = path;
   if (existsSync(join(path, 'latest.json')) || existsSync(join(path, 'checkpoints'))) {
@@ -152,7 +153,7 @@ export function loadCheckpoint(path: string, options: { step?: number; expect?: 
   }
   const weights = readWeights(join(dir, 'weights.safetensors'), config);
   const optPath = join(dir, 'optimizer.safetensors');
-  const optimizer = existsSync(optPath) ? readOptimizer(optPath, weights) : undefined;
+  const optimizer = options.optimizer !== false && existsSync(optPath) ? readOptimizer(optPath, weights) : undefined;
   const trainerState = parseTrainerState(state.trainer, statePath);
   return { config, step: state.step, weights, dir, ...(optimizer ? { optimizer } : {}), ...(trainerState ? { trainerState } : {}) };
 }
@@ -202,7 +203,16 @@ function readOptimizer(path: string, weights: ReadonlyMap<string, Float32Array>)
       if (!t || t.dtype !== 'F32' || (t.data as Float32Array).length !== w.length) {
         throw new CheckpointError('optimizer-state', `${path}: moment "${prefix}.${name}" missing or not F32 of length ${w.length}`);
       }
-      target.set(name, t.data as Float32Array);
+      const data = t.data as Float32Array;
+      for (let i = 0; i < data.length; i++) {
+        if (!Number.isFinite(data[i])) {
+          throw new CheckpointError(
+            'optimizer-nonfinite',
+            `${path}: moment "${prefix}.${name}" holds ${data[i]} at element ${i}; the optimizer state is corrupt, so the run cannot be resumed from this checkpoint`,
+          );
+        }
+      }
+      target.set(name, data);
     }
   }
   return { step, m, v };

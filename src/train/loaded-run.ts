@@ -4,12 +4,14 @@
 // N > 1). Used by `grokdiff sample|eval`, the claims and the report.
 
 import type * as tf from '@tensorflow/tfjs-core';
+import { basename, dirname } from 'node:path';
 import { rootRng } from '../engine/random.ts';
 import type { Classifier } from '../eval/classifier.ts';
 import type { EmnistPool } from '../data/pool.ts';
 import type { ModelConfig } from '../model/config.ts';
 import { createParams, disposeParams, initialValues } from '../model/params.ts';
 import { loadCheckpoint, type CheckpointData } from './checkpoint.ts';
+import { hasManifest, verifyManifest } from './fixture-manifest.ts';
 import { runModelConfig, type RunConfig } from './config.ts';
 import { runDataAndClassifier, type RunData } from './run-data.ts';
 
@@ -46,7 +48,22 @@ export function openInitialWeights(config: RunConfig, pool?: EmnistPool): Loaded
   return openWeights(config, initialValues(runModelConfig(config), rootRng(config.seed).fork('init')), { step: 0, dir: '(untrained)' }, pool);
 }
 
-/** Loads a run directory's latest checkpoint (or `step`) or a checkpoint directory. */
+/** The run folder of a path that is a run folder or one of its checkpoint folders (…/checkpoints/step-N). */
+function runFolderOf(path: string): string {
+  const parent = dirname(path);
+  return basename(parent) === 'checkpoints' && /^step-\d+$/.test(basename(path)) ? dirname(parent) : path;
+}
+
+/**
+ * Loads a run directory's latest checkpoint (or `step`) or a checkpoint directory. A run folder with a
+ * MANIFEST.sha256 (a fixture) is checked against it first: a changed file is a CheckpointError naming it.
+ * The optimizer state is not read (evaluation does not need it).
+ */
 export function loadRun(path: string, options: { step?: number; pool?: EmnistPool; expect?: { P?: number; preset?: string } } = {}): LoadedRun {
-  return openCheckpoint(loadCheckpoint(path, { ...(options.step !== undefined ? { step: options.step } : {}), ...(options.expect ? { expect: options.expect } : {}) }), options.pool);
+  const runDir = runFolderOf(path);
+  if (hasManifest(runDir)) verifyManifest(runDir);
+  return openCheckpoint(
+    loadCheckpoint(path, { optimizer: false, ...(options.step !== undefined ? { step: options.step } : {}), ...(options.expect ? { expect: options.expect } : {}) }),
+    options.pool,
+  );
 }
