@@ -1,24 +1,30 @@
-// `grokdiff prune --run DIR`: keeps only the memorisation-phase and final checkpoints of a run (and drops
-// optimizer state) so a run can be committed as a small fixture.
+// `grokdiff prune --run DIR`: keeps only the memorisation-phase and final complete checkpoints of a run (and
+// drops optimizer state) so a run can be committed as a small fixture, and writes its MANIFEST.sha256.
+// Incomplete step folders (a crash mid-save) are reported and deleted only with --delete-orphans.
 
 import { Command } from 'commander';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { readJsonl } from '../train/atomic-write.ts';
-import { listCheckpoints } from '../train/checkpoint.ts';
-import type { MetricsRow } from '../train/grokking.ts';
-import { pruneRun, selectKeptSteps } from '../train/prune.ts';
+import { ConfigError } from '../errors.ts';
+import { MANIFEST_NAME } from '../train/fixture-manifest.ts';
+import { pruneRun } from '../train/prune.ts';
 
 export function pruneCommand(): Command {
   return new Command('prune')
-    .description('keep only the memorisation-phase and final checkpoints of a run (for fixtures); drops optimizer state')
+    .description(`keep only the memorisation-phase and final checkpoints of a run (for fixtures); drops optimizer state; writes ${MANIFEST_NAME}`)
     .requiredOption('--run <dir>', 'run directory')
-    .action((opts: { run: string }) => {
+    .option('--delete-orphans', 'also delete incomplete checkpoint folders (left by a crash while saving); kept otherwise')
+    .option('--no-manifest', `do not write ${MANIFEST_NAME} (the sha256 of every file, checked when a fixture is loaded)`)
+    .action((opts: { run: string; deleteOrphans?: boolean; manifest: boolean }) => {
       const dir = resolve(opts.run);
-      const metricsPath = join(dir, 'metrics.jsonl');
-      const metrics = existsSync(metricsPath) ? readJsonl<MetricsRow>(metricsPath) : [];
-      const kept = selectKeptSteps(metrics, listCheckpoints(dir));
-      const steps = pruneRun(dir, kept);
-      console.log(`kept checkpoints ${steps.join(', ')} (memorisation: ${kept.memorisation ?? 'none'}, final: ${kept.final})`);
+      if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ConfigError('cli-run', `--run ${opts.run}: no such folder`);
+      if (!existsSync(join(dir, 'config.json')) || !existsSync(join(dir, 'checkpoints'))) {
+        throw new ConfigError('cli-run', `--run ${opts.run} is not a grokdiff run (it has no config.json and checkpoints/)`);
+      }
+      const r = pruneRun(dir, { deleteOrphans: Boolean(opts.deleteOrphans), manifest: opts.manifest });
+      console.log(`kept checkpoints ${r.steps.join(', ')} (memorisation: ${r.kept.memorisation ?? 'none'}, final: ${r.kept.final})`);
+      for (const o of r.orphans) console.log(`${r.orphansDeleted ? 'deleted' : 'kept'} incomplete checkpoint step ${o.step}: ${o.problem}`);
+      if (r.orphans.length > 0 && !r.orphansDeleted) console.log('(run again with --delete-orphans to delete the incomplete checkpoints)');
+      if (r.manifestFiles !== null) console.log(`${join(dir, MANIFEST_NAME)}: ${r.manifestFiles} files (check with: npx grokdiff fixtures ${dir})`);
     });
 }

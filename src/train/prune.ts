@@ -1,15 +1,23 @@
 // Pruning a run directory down to the checkpoints the claims need, so fixture runs stay small in git:
 // the memorisation-phase checkpoint (the last one before held-out accuracy first reaches half its grokking
 // level: train fitted, held-out not yet; paper Figure 2's plateau) and the final one. Optimizer moments are
-// dropped (claims only evaluate). The kept steps are recorded in fixture.json beside the run.
+// dropped (claims only evaluate). The kept steps are recorded in fixture.json beside the run, latest.json
+// points at the final one, and MANIFEST.sha256 records every file (train/fixture-manifest.ts).
+//
+// Only complete checkpoints are candidates: a state file that parses and weights that load against the
+// config (and the optimizer state, where the checkpoint still has one). A step folder a crash or a full disk
+// left half-written is an orphan: it is never chosen as "final", it is deleted only when asked
+// (deleteOrphans), and the last complete checkpoint is never deleted.
 
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { CheckpointError } from '../errors.ts';
+import { CheckpointError, GrokdiffError } from '../errors.ts';
 import { PAPER } from '../paper/registry.ts';
-import { writeJsonAtomic } from './atomic-write.ts';
-import { checkpointDirName, listCheckpoints } from './checkpoint.ts';
+import { readJsonl, writeJsonAtomic } from './atomic-write.ts';
+import { checkpointDirName, listCheckpoints, loadCheckpoint } from './checkpoint.ts';
+import { writeManifest } from './fixture-manifest.ts';
 import type { MetricsRow } from './grokking.ts';
+import { acquireRunLock } from './run-lock.ts';
 
 export interface KeptSteps {
   /** Last checkpoint before held-out accuracy reached half its level, or null if none. */
@@ -17,25 +25,81 @@ export interface KeptSteps {
   readonly final: number;
 }
 
-/** Chooses the checkpoints to keep from the metrics and the available checkpoint steps. */
+/** A step folder of a run: complete (loads) or an orphan, with the reason. */
+export interface CheckpointStatus {
+  readonly step: number;
+  readonly complete: boolean;
+  readonly problem?: string;
+}
+
+/** Chooses the checkpoints to keep from the metrics and the steps of the complete checkpoints. */
 export function selectKeptSteps(metrics: readonly MetricsRow[], checkpoints: readonly number[]): KeptSteps {
-  if (checkpoints.length === 0) throw new CheckpointError('prune-empty', 'cannot prune a run without checkpoints');
+  if (checkpoints.length === 0) throw new CheckpointError('prune-empty', 'cannot prune a run without complete checkpoints');
   const halfLevel = PAPER.grokHeldoutLevel.value / 2;
+  const sorted = [...checkpoints].sort((a, b) => a - b);
   const firstHalf = [...metrics].sort((a, b) => a.step - b.step).find((r) => r.heldoutAcc >= halfLevel)?.step ?? Infinity;
-  const before = checkpoints.filter((s) => s < firstHalf);
-  const final = checkpoints[checkpoints.length - 1];
+  const before = sorted.filter((s) => s < firstHalf);
+  const final = sorted[sorted.length - 1];
   const memorisation = before.length > 0 ? before[before.length - 1] : null;
   return { memorisation: memorisation === final ? null : memorisation, final };
 }
 
-/** Removes every checkpoint not in `keep` and all optimizer files; writes fixture.json. */
-export function pruneRun(runDir: string, kept: KeptSteps): number[] {
-  const keep = new Set([kept.final, ...(kept.memorisation !== null ? [kept.memorisation] : [])]);
-  for (const step of listCheckpoints(runDir)) {
-    const dir = join(runDir, 'checkpoints', checkpointDirName(step));
-    if (!keep.has(step)) rmSync(dir, { recursive: true, force: true });
-    else if (existsSync(join(dir, 'optimizer.safetensors'))) rmSync(join(dir, 'optimizer.safetensors'));
+/** Every step folder of a run, checked by loading it (state, weights, and optimizer state where present). */
+export function checkpointStatuses(runDir: string): CheckpointStatus[] {
+  return listCheckpoints(runDir).map((step) => {
+    try {
+      loadCheckpoint(runDir, { step });
+      return { step, complete: true };
+    } catch (err) {
+      if (err instanceof GrokdiffError) return { step, complete: false, problem: err.message };
+      throw err;
+    }
+  });
+}
+
+export interface PruneResult {
+  readonly kept: KeptSteps;
+  /** Steps kept, ascending. */
+  readonly steps: number[];
+  /** Incomplete step folders, with the reason; deleted only with deleteOrphans. */
+  readonly orphans: CheckpointStatus[];
+  readonly orphansDeleted: boolean;
+  /** Files in the manifest, or null when none was written. */
+  readonly manifestFiles: number | null;
+}
+
+/**
+ * Prunes a run: keeps the memorisation-phase and final complete checkpoints, drops the others' folders and
+ * every optimizer file, points latest.json at the final one, writes fixture.json and (unless `manifest:
+ * false`) MANIFEST.sha256. Holds the run's lock. Deletes nothing when the run has no complete checkpoint.
+ */
+export function pruneRun(runDir: string, options: { deleteOrphans?: boolean; manifest?: boolean } = {}): PruneResult {
+  const lock = acquireRunLock(runDir, 'grokdiff prune');
+  try {
+    const statuses = checkpointStatuses(runDir);
+    const complete = statuses.filter((s) => s.complete).map((s) => s.step);
+    const orphans = statuses.filter((s) => !s.complete);
+    if (complete.length === 0) {
+      const why = orphans.map((o) => `step ${o.step}: ${o.problem}`).join('; ');
+      throw new CheckpointError('prune-no-complete', `${runDir} has no complete checkpoint, so nothing was pruned${why ? ` (${why})` : ''}`);
+    }
+    const metricsPath = join(runDir, 'metrics.jsonl');
+    const metrics = existsSync(metricsPath) ? readJsonl<MetricsRow>(metricsPath) : [];
+    const kept = selectKeptSteps(metrics, complete);
+    const keep = new Set([kept.final, ...(kept.memorisation !== null ? [kept.memorisation] : [])]);
+    const deleteOrphans = Boolean(options.deleteOrphans);
+    // Point latest.json at the final complete checkpoint before anything is deleted.
+    writeJsonAtomic(join(runDir, 'latest.json'), { step: kept.final, dir: join('checkpoints', checkpointDirName(kept.final)) });
+    for (const step of complete) {
+      const dir = join(runDir, 'checkpoints', checkpointDirName(step));
+      if (!keep.has(step)) rmSync(dir, { recursive: true, force: true });
+      else if (existsSync(join(dir, 'optimizer.safetensors'))) rmSync(join(dir, 'optimizer.safetensors'));
+    }
+    if (deleteOrphans) for (const o of orphans) rmSync(join(runDir, 'checkpoints', checkpointDirName(o.step)), { recursive: true, force: true });
+    writeJsonAtomic(join(runDir, 'fixture.json'), { memorisationStep: kept.memorisation, finalStep: kept.final, note: 'pruned by grokdiff prune: optimizer state dropped' });
+    const manifestFiles = options.manifest === false ? null : writeManifest(runDir).length;
+    return { kept, steps: [...keep].sort((a, b) => a - b), orphans, orphansDeleted: deleteOrphans && orphans.length > 0, manifestFiles };
+  } finally {
+    lock.release();
   }
-  writeJsonAtomic(join(runDir, 'fixture.json'), { memorisationStep: kept.memorisation, finalStep: kept.final, note: 'pruned by grokdiff prune: optimizer state dropped' });
-  return [...keep].sort((a, b) => a - b);
 }

@@ -5,17 +5,17 @@
 // (saves first), and a clear stop on a non-finite loss (the last good checkpoint is kept).
 
 import * as tf from '@tensorflow/tfjs-core';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { AdamW } from '../engine/adamw.ts';
 import { wasmNativeInfo } from '../engine/wasm-native.ts';
 import { rootRng, type Rng } from '../engine/random.ts';
-import { GrokdiffError } from '../errors.ts';
+import { CheckpointError, ConfigError, GrokdiffError } from '../errors.ts';
 import { createParams, disposeParams, initialValues, paramSpecs, readParams, type Params } from '../model/params.ts';
 import type { Classifier } from '../eval/classifier.ts';
 import { accuracyResult, generateForPairs, generationAccuracy, scoreGenerated, scoredBy, type AccuracyResult } from '../eval/generation.ts';
 import { appendJsonl, readJsonl, writeFileAtomic, writeJsonAtomic } from './atomic-write.ts';
-import { loadCheckpoint, saveCheckpoint, type TrainerState } from './checkpoint.ts';
+import { loadCheckpoint, saveCheckpoint, type OptimizerSnapshot, type TrainerState } from './checkpoint.ts';
 import { runModelConfig, type RunConfig } from './config.ts';
 import { atGrokkedLevels, grokkingSteps, type GrokkingSteps, type MetricsRow } from './grokking.ts';
 import { silentProgress, type Progress } from './progress.ts';
@@ -23,6 +23,9 @@ import { describeLossReferences, runLossReferences, type DenoisingLossReferences
 import { collectProvenance } from './provenance.ts';
 import { runDataAndClassifier, stepBatch, type RunData } from './run-data.ts';
 import { fullBatchStep } from './step.ts';
+import { hasManifest, MANIFEST_NAME } from './fixture-manifest.ts';
+import { checkNewRunFolder, checkRunConsistency } from './run-folder.ts';
+import { acquireRunLock, type RunLock } from './run-lock.ts';
 import type { EmnistPool } from '../data/pool.ts';
 import type { ModelConfig } from '../model/config.ts';
 
@@ -85,45 +88,84 @@ interface Session {
 }
 
 /**
- * Opens a fresh run or resumes one. A fresh run builds its data and classifier before it creates anything in
- * outDir, so a missing K49 folder or classifier fixture leaves no half-made run behind.
+ * Opens a fresh run or resumes one, holding the run folder's lock (train/run-lock.ts) until the run ends.
+ * Nothing is written before every check has passed: a fresh run checks --out (train/run-folder.ts) and
+ * builds its data and classifier before it creates anything, so a bad --out, a missing K49 folder or
+ * classifier fixture leaves no half-made run behind; a resume checks that the folder holds one run and that
+ * its optimizer state is finite before config.json (extended steps) and metrics.jsonl are rewritten.
  */
-function openSession(options: TrainOptions): Session {
+function openSession(options: TrainOptions): Session & { lock: RunLock } {
   const metricsPath = join(options.outDir, 'metrics.jsonl');
+  const log = (line: string): void => (options.progress ?? silentProgress).message(line);
   if (options.resume) {
-    const loaded = loadCheckpoint(options.outDir);
-    const ckpt = options.extendSteps !== undefined ? { ...loaded, config: extendedConfig(loaded.config, loaded.step, options.extendSteps) } : loaded;
-    if (options.extendSteps !== undefined) writeJsonAtomic(join(options.outDir, 'config.json'), ckpt.config);
-    const model = runModelConfig(ckpt.config);
-    const params = createParams(model, ckpt.weights, `checkpoint ${ckpt.dir}`);
-    const optimizer = makeOptimizer(ckpt.config, model);
-    if (ckpt.optimizer) optimizer.setState(ckpt.optimizer);
-    const metrics = existsSync(metricsPath) ? readJsonl<MetricsRow>(metricsPath).filter((r) => r.step <= ckpt.step) : [];
-    writeFileAtomic(metricsPath, metrics.map((r) => `${JSON.stringify(r)}\n`).join(''));
-    return {
-      ...runDataAndClassifier(ckpt.config, options.pool),
-      config: ckpt.config,
-      model,
-      params,
-      optimizer,
-      startStep: ckpt.step,
-      metrics,
-      wallOffset: metrics.at(-1)?.wallSeconds ?? 0,
-      trainerState: ckpt.trainerState ?? { lossSum: 0, lossCount: 0, grokStreak: 0 },
-    };
+    if (!existsSync(join(options.outDir, 'latest.json'))) {
+      throw new CheckpointError('resume-no-run', `${options.outDir} holds no run to resume (no latest.json); start it without --resume`);
+    }
+    const lock = acquireRunLock(options.outDir, 'grokdiff train --resume', log);
+    try {
+      const loaded = loadCheckpoint(options.outDir);
+      checkRunConsistency(options.outDir, loaded);
+      const ckpt = options.extendSteps !== undefined ? { ...loaded, config: extendedConfig(loaded.config, loaded.step, options.extendSteps) } : loaded;
+      const model = runModelConfig(ckpt.config);
+      const inputs = runDataAndClassifier(ckpt.config, options.pool);
+      const params = createParams(model, ckpt.weights, `checkpoint ${ckpt.dir}`);
+      const optimizer = makeOptimizer(ckpt.config, model);
+      if (ckpt.optimizer) optimizer.setState(ckpt.optimizer);
+      // Every check passed: from here on the run folder is written.
+      if (hasManifest(options.outDir)) {
+        rmSync(join(options.outDir, MANIFEST_NAME));
+        log(`${options.outDir}: removed ${MANIFEST_NAME} (the run is being written again; grokdiff prune or grokdiff fixtures --write-manifest writes a new one)`);
+      }
+      if (options.extendSteps !== undefined) writeJsonAtomic(join(options.outDir, 'config.json'), ckpt.config);
+      const metrics = existsSync(metricsPath) ? readJsonl<MetricsRow>(metricsPath).filter((r) => r.step <= ckpt.step) : [];
+      writeFileAtomic(metricsPath, metrics.map((r) => `${JSON.stringify(r)}\n`).join(''));
+      return {
+        ...inputs,
+        config: ckpt.config,
+        model,
+        params,
+        optimizer,
+        startStep: ckpt.step,
+        metrics,
+        wallOffset: metrics.at(-1)?.wallSeconds ?? 0,
+        trainerState: ckpt.trainerState ?? { lossSum: 0, lossCount: 0, grokStreak: 0 },
+        lock,
+      };
+    } catch (err) {
+      lock.release();
+      throw err;
+    }
   }
   if (!options.config) throw new TrainingError('train-no-config', 'train: a config is needed unless resuming');
-  if (existsSync(join(options.outDir, 'latest.json'))) {
-    throw new TrainingError('train-out-exists', `${options.outDir} already holds a run; use --resume to continue it or choose another --out`);
-  }
   const config = options.config;
+  checkNewRunFolder(options.outDir, config);
   const inputs = runDataAndClassifier(config, options.pool);
-  const model = runModelConfig(config);
-  const params = createParams(model, initialValues(model, rootRng(config.seed).fork('init')));
-  mkdirSync(options.outDir, { recursive: true });
-  writeJsonAtomic(join(options.outDir, 'config.json'), config);
-  writeFileAtomic(metricsPath, '');
-  return { ...inputs, config, model, params, optimizer: makeOptimizer(config, model), startStep: 0, metrics: [], wallOffset: 0, trainerState: { lossSum: 0, lossCount: 0, grokStreak: 0 } };
+  try {
+    mkdirSync(options.outDir, { recursive: true });
+  } catch (err) {
+    inputs.classifier.dispose?.();
+    throw new ConfigError('out-create', `--out ${options.outDir}: cannot create the folder (${(err as Error).message})`, { cause: err });
+  }
+  let lock: RunLock;
+  try {
+    lock = acquireRunLock(options.outDir, 'grokdiff train', log);
+    // Another process may have finished a run here between the check and the lock.
+    checkNewRunFolder(options.outDir, config);
+  } catch (err) {
+    inputs.classifier.dispose?.();
+    throw err;
+  }
+  try {
+    const model = runModelConfig(config);
+    const params = createParams(model, initialValues(model, rootRng(config.seed).fork('init')));
+    writeJsonAtomic(join(options.outDir, 'config.json'), config);
+    writeFileAtomic(metricsPath, '');
+    return { ...inputs, config, model, params, optimizer: makeOptimizer(config, model), startStep: 0, metrics: [], wallOffset: 0, trainerState: { lossSum: 0, lossCount: 0, grokStreak: 0 }, lock };
+  } catch (err) {
+    inputs.classifier.dispose?.();
+    lock.release();
+    throw err;
+  }
 }
 
 function extendedConfig(config: RunConfig, step: number, steps: number): RunConfig {
@@ -164,8 +206,28 @@ function evaluate(session: Session, data: RunData, classifier: Classifier, rng: 
   };
 }
 
-async function save(session: Session, outDir: string, step: number, state: TrainerState): Promise<void> {
-  saveCheckpoint(outDir, session.config, step, await readParams(session.params), session.optimizer.getState(), state);
+/** The first non-finite value of the optimizer's moments, or null when they are all finite. */
+function nonFiniteMoment(snapshot: OptimizerSnapshot): string | null {
+  for (const [kind, moments] of [['m', snapshot.m], ['v', snapshot.v]] as const) {
+    for (const [name, values] of moments) for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return `${kind}.${name}[${i}] = ${values[i]}`;
+  }
+  return null;
+}
+
+/**
+ * Saves a checkpoint. Optimizer moments that overflowed (the loss can still be finite when v does) are never
+ * saved: the run stops with the last good checkpoint kept, as for a non-finite loss.
+ */
+async function save(session: Session, outDir: string, step: number, state: TrainerState, lastSaved: number): Promise<void> {
+  const optimizer = session.optimizer.getState();
+  const bad = nonFiniteMoment(optimizer);
+  if (bad) {
+    throw new TrainingError(
+      'train-nonfinite-optimizer',
+      `the optimizer state became non-finite at step ${step} (${bad}); stopped. The last good checkpoint (step ${lastSaved}) is kept in ${outDir}. Lower train.lr or raise train.warmupSteps.`,
+    );
+  }
+  saveCheckpoint(outDir, session.config, step, await readParams(session.params), optimizer, state);
 }
 
 /** Trains (or resumes) a run. Writes config, provenance, metrics and checkpoints under outDir. */
@@ -174,15 +236,24 @@ export async function trainRun(options: TrainOptions): Promise<TrainResult> {
   const session = openSession(options);
   const { config, data, classifier } = session;
   const rng = rootRng(config.seed);
-  writeJsonAtomic(join(options.outDir, 'provenance.json'), {
-    ...collectProvenance(options.repoRoot ?? process.cwd()),
-    backend: options.backend ?? tf.getBackend(),
-    // grokdiff's optional native kernels on wasm (what computed the products, compiler flags), or null.
-    wasmNative: tf.getBackend() === 'wasm' ? wasmNativeInfo() : null,
-    resumedFromStep: session.startStep,
-    classifier: scoredBy(classifier),
-  });
-  const lossReferences = runLossReferences(data);
+  let lossReferences: DenoisingLossReferences;
+  try {
+    writeJsonAtomic(join(options.outDir, 'provenance.json'), {
+      ...collectProvenance(options.repoRoot ?? process.cwd()),
+      backend: options.backend ?? tf.getBackend(),
+      // grokdiff's optional native kernels on wasm (what computed the products, compiler flags), or null.
+      wasmNative: tf.getBackend() === 'wasm' ? wasmNativeInfo() : null,
+      resumedFromStep: session.startStep,
+      classifier: scoredBy(classifier),
+    });
+    lossReferences = runLossReferences(data);
+  } catch (err) {
+    classifier.dispose?.();
+    disposeParams(session.params);
+    session.optimizer.dispose();
+    session.lock.release();
+    throw err;
+  }
   progress.message(describeLossReferences(lossReferences));
   const trainRng = rng.fork('train');
   const evalRng = rng.fork('eval');
@@ -233,7 +304,7 @@ export async function trainRun(options: TrainOptions): Promise<TrainResult> {
       }
       const grokDone = config.train.stopAfterGrokEvals > 0 && grokStreak >= config.train.stopAfterGrokEvals;
       if (step % config.train.checkpointEvery === 0 || atEnd || grokDone || stopping) {
-        await save(session, options.outDir, step, { lossSum, lossCount, grokStreak });
+        await save(session, options.outDir, step, { lossSum, lossCount, grokStreak }, lastSaved);
         lastSaved = step;
       }
       if (grokDone) {
@@ -253,6 +324,7 @@ export async function trainRun(options: TrainOptions): Promise<TrainResult> {
     classifier.dispose?.();
     disposeParams(session.params);
     session.optimizer.dispose();
+    session.lock.release();
   }
   return { config, lastStep: step, interrupted, metrics: session.metrics, grokking: grokkingSteps(session.metrics), wallSeconds: wall(), lossReferences };
 }

@@ -1,0 +1,147 @@
+// What may be written where (issue 19): the checks a training makes on its --out folder before it writes
+// anything, and the checks a resume makes that the folder holds one run.
+//
+// A new run's --out must be a folder that does not exist yet, an empty folder, or a run of ours that never
+// completed a checkpoint and has the same config (a restart). A file, a path under a file, a folder that
+// cannot be written, a folder with other files, or a finished run is refused with a ConfigError (or
+// 'train-out-exists') before anything is created.
+//
+// A resume checks that config.json, every checkpoint's state.json and the metrics log belong to one run: the
+// same config (train.steps may differ: `--resume --steps N` extends a run), metrics steps strictly
+// increasing, the optimizer state's step equal to the checkpoint's. Two processes writing one folder
+// (before the run lock existed) leave exactly these traces.
+
+import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { CheckpointError, ConfigError, GrokdiffError } from '../errors.ts';
+import { readJsonlWithStatus } from './atomic-write.ts';
+import { checkpointDirName, listCheckpoints, type CheckpointData } from './checkpoint.ts';
+import { validateRunConfig, type RunConfig } from './config.ts';
+import type { MetricsRow } from './grokking.ts';
+import { readJsonFile } from './json-file.ts';
+
+/** The nearest existing path at or above `path`. */
+function nearestExisting(path: string): string {
+  let p = resolve(path);
+  while (!existsSync(p)) {
+    const parent = dirname(p);
+    if (parent === p) break;
+    p = parent;
+  }
+  return p;
+}
+
+/**
+ * Checks that a folder can be created or written at `path` (an output folder given by `flag`): it is not a
+ * file, not under a file, and its nearest existing folder is writable. Throws ConfigError naming the flag.
+ */
+export function checkOutputFolder(path: string, flag = '--out'): void {
+  const abs = resolve(path);
+  if (existsSync(abs) && !statSync(abs).isDirectory()) throw new ConfigError('out-not-folder', `${flag} ${path} is a file, not a folder`);
+  const existing = nearestExisting(abs);
+  if (!statSync(existing).isDirectory()) throw new ConfigError('out-under-file', `${flag} ${path}: ${existing} is a file, so no folder can be made under it`);
+  try {
+    accessSync(existing, constants.W_OK | constants.X_OK);
+  } catch {
+    throw new ConfigError('out-read-only', `${flag} ${path}: ${existing} is not writable`);
+  }
+}
+
+/** Checks that a file can be written at `path` (an output file given by `flag`): not a folder, its folder can be made. */
+export function checkOutputFile(path: string, flag = '--out'): void {
+  const abs = resolve(path);
+  if (existsSync(abs) && statSync(abs).isDirectory()) throw new ConfigError('out-is-folder', `${flag} ${path} is a folder; give a file name`);
+  checkOutputFolder(dirname(abs), `${flag} ${path}: folder`);
+}
+
+/** Files and folders a grokdiff run folder holds (a run that crashed before its first checkpoint has a subset). */
+const RUN_ENTRIES = new Set(['config.json', 'metrics.jsonl', 'provenance.json', 'checkpoints', 'latest.json', 'curves.png', 'curves.svg', 'fixture.json', 'MANIFEST.sha256']);
+
+function firstDifferentField(a: unknown, b: unknown, path = ''): string | null {
+  if (typeof a !== typeof b || Array.isArray(a) !== Array.isArray(b) || (a === null) !== (b === null)) return path || '(root)';
+  if (typeof a !== 'object' || a === null) return a === b ? null : path || '(root)';
+  for (const k of new Set([...Object.keys(a as object), ...Object.keys(b as object)])) {
+    const d = firstDifferentField((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], path ? `${path}.${k}` : k);
+    if (d) return d;
+  }
+  return null;
+}
+
+/** A config without train.steps (which an extended run changes), for comparing the files of one run. */
+function withoutSteps(config: RunConfig): unknown {
+  const { steps: _steps, ...train } = config.train;
+  return { ...config, train };
+}
+
+/**
+ * Checks the --out folder of a new run before anything is written (see the file comment). An unfinished run
+ * of the same config passes (it is restarted).
+ */
+export function checkNewRunFolder(outDir: string, config: RunConfig): void {
+  checkOutputFolder(outDir);
+  if (!existsSync(outDir)) return;
+  const entries = readdirSync(outDir).filter((n) => !n.startsWith('.'));
+  if (entries.length === 0) return;
+  if (existsSync(join(outDir, 'latest.json')) || listCheckpoints(outDir).length > 0) {
+    throw new CheckpointError('train-out-exists', `${outDir} already holds a run; use --resume to continue it or choose another --out`);
+  }
+  const foreign = entries.filter((n) => !RUN_ENTRIES.has(n));
+  let existing: RunConfig | null = null;
+  if (existsSync(join(outDir, 'config.json'))) {
+    try {
+      existing = validateRunConfig(readJsonFile(join(outDir, 'config.json')), join(outDir, 'config.json'));
+    } catch (err) {
+      if (!(err instanceof GrokdiffError)) throw err;
+    }
+  }
+  if (!existing || foreign.length > 0) {
+    const shown = (foreign.length > 0 ? foreign : entries).slice(0, 5).join(', ');
+    throw new ConfigError('out-not-run', `--out ${outDir} exists and is not a grokdiff run (it holds ${shown}); nothing was written. Choose another --out or an empty folder`);
+  }
+  const diff = firstDifferentField(existing, config);
+  if (diff) {
+    throw new ConfigError(
+      'out-other-run',
+      `--out ${outDir} holds an unfinished run (no checkpoint) of another config (field ${diff}); nothing was written. Remove it or choose another --out`,
+    );
+  }
+}
+
+/**
+ * Checks that a run folder about to be resumed from `ckpt` (its latest checkpoint) is one run: config.json,
+ * every checkpoint's state.json and the metrics log agree. Throws CheckpointError 'run-inconsistent'.
+ */
+export function checkRunConsistency(outDir: string, ckpt: CheckpointData): void {
+  const inconsistent = (what: string): CheckpointError =>
+    new CheckpointError('run-inconsistent', `${outDir} does not hold one run: ${what}. It cannot be resumed; train again into a new --out`);
+  const configPath = join(outDir, 'config.json');
+  const config = validateRunConfig(readJsonFile(configPath), configPath);
+  const expected = withoutSteps(ckpt.config);
+  const diff = firstDifferentField(withoutSteps(config), expected);
+  if (diff) throw inconsistent(`config.json differs from the config of the checkpoint at step ${ckpt.step} (field ${diff})`);
+  for (const step of listCheckpoints(outDir)) {
+    const statePath = join(outDir, 'checkpoints', checkpointDirName(step), 'state.json');
+    if (!existsSync(statePath)) continue; // an orphan of a crash mid-save: not a checkpoint
+    let state: { config?: unknown };
+    try {
+      state = readJsonFile(statePath) as { config?: unknown };
+    } catch (err) {
+      if (err instanceof GrokdiffError) continue;
+      throw err;
+    }
+    const d = state.config && typeof state.config === 'object' ? firstDifferentField(withoutSteps(state.config as RunConfig), expected) : '(root)';
+    if (d) throw inconsistent(`the checkpoint at step ${step} was written with another config (field ${d})`);
+  }
+  if (ckpt.optimizer && ckpt.optimizer.step !== ckpt.step) {
+    throw inconsistent(`the optimizer state of the checkpoint at step ${ckpt.step} is at step ${ckpt.optimizer.step}`);
+  }
+  const metricsPath = join(outDir, 'metrics.jsonl');
+  if (existsSync(metricsPath)) {
+    const rows = readJsonlWithStatus<MetricsRow>(metricsPath).records;
+    for (let i = 0; i < rows.length; i++) {
+      const step = rows[i]?.step;
+      if (typeof step !== 'number' || !Number.isInteger(step)) throw inconsistent(`metrics.jsonl line ${i + 1} has no integer step`);
+      if (i > 0 && step <= rows[i - 1].step) throw inconsistent(`metrics.jsonl line ${i + 1} has step ${step} after step ${rows[i - 1].step} (two writers logged into it)`);
+    }
+  }
+}
