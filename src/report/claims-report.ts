@@ -13,7 +13,7 @@ import type { ClaimKind, ClaimRecord, Outcome } from '../claims/contract.ts';
 import { PAPER, type PaperParam } from '../paper/registry.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../train/atomic-write.ts';
 import { KNOWN_DEVIATIONS } from '../claims/deviations.ts';
-import { barChart, learningCurvePlot, lineChartPanels, scatterPlot, type LinePoint, type RuleMark } from './plot.ts';
+import { barChart, learningCurvePlot, lineChartPanels, scatterPlot, type LinePanel, type LinePoint, type RuleMark, type TrajectoryPanel, type TrajectoryPoint } from './plot.ts';
 import type { MetricsRow } from '../train/grokking.ts';
 import { curveRows, lossReferenceRules } from './learning-curves.ts';
 import type { DenoisingLossReferences } from '../train/loss-references.ts';
@@ -67,12 +67,22 @@ interface FreqMeasurement {
   seed: number;
   taps: Array<{ label: string; shares: number[] }>;
 }
-interface AblationMeasurement {
-  seed: number;
-  baseline: { accuracy: number };
+interface AblationReadingMeasurement {
   removeKey: { accuracy: number };
   removeNonKey: { accuracy: number };
   keepKeyOnly: { accuracy: number };
+  removeEveryNonKey?: { accuracy: number };
+  pass?: boolean;
+}
+/** One seed of the ablation claim: both readings (grid, sum-direction); a record of an older grokdiff has the grid one at the top level. */
+interface AblationMeasurement extends Partial<AblationReadingMeasurement> {
+  seed: number;
+  keySet?: number[];
+  nonKeySet?: number[];
+  baseline: { accuracy: number };
+  grid?: AblationReadingMeasurement;
+  sumDirection?: AblationReadingMeasurement;
+  judgedReading?: 'grid' | 'sum-direction';
 }
 interface TrigMeasurement {
   seed: number;
@@ -88,7 +98,12 @@ interface CriticalMeasurement {
   rectification: number[];
   kept: number[];
   critical: { t: number | null; exists: boolean };
+  /** The from-noise path (judged until issue 15). */
   entropy: Array<{ label: string; entropy: number[]; transition: { t: number; jump: number } }>;
+  /** The judged curve: entropy at the start of the rectification path from each level (absent in older records). */
+  rectificationEntropy?: Array<{ label: string; entropy: number[]; transition: { t: number; jump: number } }>;
+  /** Whole rectification paths of the grid: entropy per tap along the path (entry j − 1 at t = j/K) and final accuracy. */
+  rectificationPaths?: Array<{ k: number; t: number; accuracy: number; kept: number; entropy: number[][] }>;
 }
 
 /**
@@ -105,7 +120,12 @@ function measuredLists<T, K extends string>(measurement: unknown, keys: readonly
   return out;
 }
 
-/** One figure: accuracy curves and entropy paths against t, with t_crit and the entropy jump marked. */
+/**
+ * One figure (paper Figure 6): recovery / rectification accuracy against the start level; the FFN pre-GeLU FVE
+ * entropy along the rectification paths started from a wrong c' at several levels, each coloured by its final
+ * accuracy (Figure 6b), with the judged curve of the entropy at each path's start in black; and the start-entropy
+ * and from-noise curves of every tap. t_crit and the judged entropy transition are marked.
+ */
 async function criticalTimestepFigure(m: CriticalMeasurement, title: string, untrained?: CriticalMeasurement): Promise<Uint8Array> {
   const K = m.rectification.length - 1;
   const level = (k: number) => k / K;
@@ -115,19 +135,38 @@ async function criticalTimestepFigure(m: CriticalMeasurement, title: string, unt
     ...m.kept.map((y, k) => ({ x: level(k), y, series: "start c', ends c'" })),
     ...(untrained?.rectification.map((y, k) => ({ x: level(k), y, series: 'rectification, untrained model' })) ?? []),
   ];
-  const ent: LinePoint[] = m.entropy.flatMap((e) => e.entropy.map((y, j) => ({ x: level(j + 1), y, series: e.label })));
-  const judged = m.entropy[0].transition;
+  const judgedCurve = m.rectificationEntropy?.[0] ?? m.entropy[0];
+  const judged = judgedCurve.transition;
   const rules: RuleMark[] = [
     ...(m.critical.t !== null ? [{ x: m.critical.t, label: `t_crit ${m.critical.t.toFixed(2)}${m.critical.exists ? '' : ' (none ≥ 1/K)'}` }] : []),
-    { x: judged.t, label: `entropy jump ${judged.t.toFixed(2)} (${judged.jump >= 0 ? '+' : ''}${judged.jump.toFixed(3)})` },
+    { x: judged.t, label: `entropy transition ${judged.t.toFixed(2)} (${judged.jump >= 0 ? '+' : ''}${judged.jump.toFixed(3)})` },
   ];
-  const p = await lineChartPanels(
-    [
-      { points: acc, options: { title: `accuracy (${m.pairs} pairs)`, xTitle: 'start noise level t', yTitle: 'share of pairs', yDomain: [0, 1], rules } },
-      { points: ent, options: { title: 'normalised FVE entropy at c', xTitle: 'noise level t of the sampling step', yTitle: 'entropy', yDomain: [0, 1], rules } },
-    ],
-    title,
-  );
+  const panels: Array<LinePanel | TrajectoryPanel> = [
+    { points: acc, options: { title: `accuracy (${m.pairs} pairs)`, xTitle: 'start noise level t', yTitle: 'share of pairs', yDomain: [0, 1], rules } },
+  ];
+  const paths = m.rectificationPaths ?? [];
+  if (m.rectificationEntropy && paths.length > 0) {
+    const points: TrajectoryPoint[] = paths.flatMap((p) => p.entropy[0].map((y, j) => ({ x: level(j + 1), y, trajectory: `k ${p.k}`, value: p.accuracy })));
+    panels.push({
+      kind: 'trajectories',
+      points,
+      options: {
+        title: `${judgedCurve.label}: paths from a wrong c' (black: at each path's start)`,
+        xTitle: 'noise level t of the sampling step',
+        yTitle: 'normalised FVE entropy',
+        yDomain: [0, 1],
+        valueTitle: 'final accuracy (P² pairs)',
+        overlay: judgedCurve.entropy.map((y, j) => ({ x: level(j + 1), y })),
+        rules,
+      },
+    });
+  }
+  const ent: LinePoint[] = [
+    ...(m.rectificationEntropy ?? []).flatMap((e) => e.entropy.map((y, j) => ({ x: level(j + 1), y, series: `${e.label}, path start` }))),
+    ...m.entropy.flatMap((e) => e.entropy.map((y, j) => ({ x: level(j + 1), y, series: `${e.label}, along the path from noise` }))),
+  ];
+  panels.push({ points: ent, options: { title: 'normalised FVE entropy at c', xTitle: 'noise level t', yTitle: 'entropy', yDomain: [0, 1], rules } });
+  const p = await lineChartPanels(panels, title);
   return p.png;
 }
 
@@ -137,7 +176,14 @@ async function criticalTimestepFigures(records: readonly ClaimRecord[], save: (n
   const { judged, singleImageContrast: contrast } = measuredLists<CriticalMeasurement, 'judged' | 'singleImageContrast'>(rec?.measurement, ['judged', 'singleImageContrast']);
   if (!rec || judged.length === 0) return [];
   const controls = measuredLists<CriticalMeasurement, 'untrained' | 'shuffledC'>(rec.control?.measurement, ['untrained', 'shuffledC']);
-  const md: string[] = ['', '**Critical timestep (Sec. 4.2, Figure 6)**: started from the correct c (recovery) or a wrong c\' (rectification) perturbed to level t, sampled to t = 0; FVE entropy at c along the sampling path from pure noise.', ''];
+  const md: string[] = [
+    '',
+    "**Critical timestep (Figure 6, Appendix G)**: started from the correct c (recovery) or a wrong c' (rectification) perturbed to level t, sampled to t = 0. " +
+      "Middle panel (Figure 6b): the FFN pre-GeLU FVE entropy at c along the rectification paths of the P² grid started from a wrong c' at several levels, " +
+      "each coloured by its final accuracy; black: the entropy at each path's start, the curve the claim judges (its two-segment transition against t_crit). " +
+      'Right: the start-entropy curves of each tap and the entropy along the path from pure noise (judged until issue 15).',
+    '',
+  ];
   const name = (m: CriticalMeasurement) => m.preset ?? 'cpu-n1';
   for (const m of judged) {
     const png = await criticalTimestepFigure(m, `Critical timestep, ${name(m)} seed ${m.seed}`, controls.untrained.find((c) => c.seed === m.seed));
@@ -151,6 +197,55 @@ async function criticalTimestepFigures(records: readonly ClaimRecord[], save: (n
     const png = await criticalTimestepFigure(m, `Control: trained on shuffled results (${name(m)} seed ${m.seed}), scored against the true sums`);
     md.push(`![critical timestep control ${name(m)} seed ${m.seed}](${save(`critical-timestep-control-${name(m)}-seed-${m.seed}.png`, png)})`);
   }
+  return md;
+}
+
+/**
+ * The key-frequency ablation (reviewer-requested) in both readings: a table per seed and grouped bars. The
+ * verdict uses the reading the record names (sum-direction: only cos/sin(w_k(a+b)) removed or kept); the grid
+ * reading (every function over the grid touching k) is shown beside it.
+ */
+async function ablationSection(records: readonly ClaimRecord[], save: (name: string, png: Uint8Array) => string): Promise<string[]> {
+  const rec = records.find((r) => r.id === 'ablation');
+  const am = rec?.measurement as AblationMeasurement[] | null;
+  if (!am || am.length === 0) return [];
+  const readings = (s: AblationMeasurement): Array<[string, AblationReadingMeasurement]> => {
+    const out: Array<[string, AblationReadingMeasurement]> = [];
+    if (s.sumDirection) out.push(['sum-direction', s.sumDirection]);
+    const grid = s.grid ?? (s.removeKey && s.removeNonKey && s.keepKeyOnly ? { removeKey: s.removeKey, removeNonKey: s.removeNonKey, keepKeyOnly: s.keepKeyOnly } : undefined);
+    if (grid) out.push(['grid', grid]);
+    return out;
+  };
+  const judged = am[0].judgedReading ?? 'grid';
+  const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+  const md: string[] = [
+    '',
+    `**Key-frequency ablation at the FFN pre-GeLU (reviewer-requested; not in the paper's text)**: two readings of "the components of ` +
+      `frequency k" over the (a, b) grid — *sum-direction*: only cos/sin(w_k(a+b)) (Nanda et al.'s excluded / restricted loss); ` +
+      `*grid*: every 2-D Fourier function touching k (1-D terms, (a+b) and (a−b) products, cross products). The verdict uses the **${judged}** reading.`,
+    '',
+    '| seed | key set | non-key set | baseline | reading | remove key | remove non-key | key only (share of baseline) | passes | remove every non-key sum direction (not judged) |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const s of am) {
+    for (const [name, r] of readings(s)) {
+      const kept = s.baseline.accuracy > 0 ? r.keepKeyOnly.accuracy / s.baseline.accuracy : 0;
+      md.push(
+        `| ${s.seed} | {${s.keySet?.join(', ') ?? ''}} | {${s.nonKeySet?.join(', ') ?? ''}} | ${pct(s.baseline.accuracy)} | ${name}${name === judged ? ' (judged)' : ''} | ` +
+          `${pct(r.removeKey.accuracy)} | ${pct(r.removeNonKey.accuracy)} | ${pct(r.keepKeyOnly.accuracy)} (${(100 * kept).toFixed(0)} %) | ${r.pass === undefined ? '—' : r.pass ? 'yes' : 'no'} | ${r.removeEveryNonKey ? pct(r.removeEveryNonKey.accuracy) : '—'} |`,
+      );
+    }
+  }
+  const rows = am.flatMap((s) => [
+    { label: `seed ${s.seed}: none`, value: s.baseline.accuracy, group: 'no ablation' },
+    ...readings(s).flatMap(([name, r]) => [
+      { label: `seed ${s.seed}: remove key`, value: r.removeKey.accuracy, group: name },
+      { label: `seed ${s.seed}: remove non-key`, value: r.removeNonKey.accuracy, group: name },
+      { label: `seed ${s.seed}: key only`, value: r.keepKeyOnly.accuracy, group: name },
+    ]),
+  ]);
+  const p = await barChart(rows, { title: 'Generation accuracy under key-frequency ablation of the FFN pre-GeLU, two readings', xTitle: 'ablation', yTitle: 'accuracy' });
+  md.push('', `![ablation](${save('ablation.png', p.png)})`);
   return md;
 }
 
@@ -216,18 +311,7 @@ async function plots(records: readonly ClaimRecord[], outDir: string, runs: read
     const p = await barChart(rows, { title: `FVE per frequency at t = 1, seed ${fm.seed}`, xTitle: 'frequency', yTitle: 'share of Fourier variance' });
     md.push(`![FVE per tap](${save('fve-per-tap.png', p.png)})`);
   }
-  const abl = records.find((r) => r.id === 'ablation');
-  const am = abl?.measurement as AblationMeasurement[] | null;
-  if (am && am.length > 0) {
-    const rows = am.flatMap((s) => [
-      { label: 'none', value: s.baseline.accuracy, group: `seed ${s.seed}` },
-      { label: 'remove key', value: s.removeKey.accuracy, group: `seed ${s.seed}` },
-      { label: 'remove non-key', value: s.removeNonKey.accuracy, group: `seed ${s.seed}` },
-      { label: 'key only', value: s.keepKeyOnly.accuracy, group: `seed ${s.seed}` },
-    ]);
-    const p = await barChart(rows, { title: 'Generation accuracy under frequency ablation of the FFN pre-GeLU', xTitle: 'ablation', yTitle: 'accuracy' });
-    md.push(`![ablation](${save('ablation.png', p.png)})`);
-  }
+  md.push(...(await ablationSection(records, save)));
   md.push(...(await criticalTimestepFigures(records, save)));
   md.push(...(await separabilityFigures(records, save)));
   const trig = records.find((r) => r.id === 'trig-identities');

@@ -15,6 +15,7 @@ import {
   renderPng,
   scatterPlot,
   scatterPlotSpec,
+  trajectoryChartSpec,
   type LearningCurveRow,
 } from './plot.ts';
 
@@ -163,6 +164,33 @@ describe('line chart', () => {
     decodePng(plot.png);
     configError(() => lineChartPanelsSpec([], 'x'), 'plot-empty');
     configError(() => lineChartPanelsSpec([{ points: [], options: { title: 't', xTitle: 'x', yTitle: 'y' } }], 'x'), 'plot-empty');
+  });
+});
+
+describe('trajectory chart (Figure 6b: paths coloured by their final accuracy)', () => {
+  const trajectories = [0.2, 0.6, 1].flatMap((start) =>
+    [0.2, 0.4, 0.6, 0.8, 1].filter((x) => x <= start).map((x) => ({ x, y: 1 - x / 2, trajectory: `from ${start}`, value: start })),
+  );
+  it('one line per trajectory, a quantitative red-green colour, the overlay and rules; beside a line panel', async () => {
+    const spec = trajectoryChartSpec(trajectories, { title: 'Paths', xTitle: 't', yTitle: 'entropy', valueTitle: 'final accuracy', overlay: [{ x: 0.2, y: 0.9 }, { x: 1, y: 0.5 }], rules: [{ x: 0.3, label: 't_crit' }] });
+    const json = JSON.stringify(spec);
+    expect(json).toContain('"detail":{"field":"trajectory"');
+    expect(json).toContain('"scheme":"redyellowgreen"');
+    const plot = await lineChartPanels(
+      [
+        { kind: 'trajectories', points: trajectories, options: { title: 'Paths', xTitle: 't', yTitle: 'entropy', valueTitle: 'final accuracy', overlay: [{ x: 0.2, y: 0.9 }], rules: [{ x: 0.3, label: 't_crit' }] } },
+        { points: [{ x: 0, y: 1, series: 'A' }, { x: 1, y: 0, series: 'A' }], options: { title: 'Curves', xTitle: 't', yTitle: 'y' } },
+      ],
+      'Critical timestep',
+    );
+    expect(plot.warnings).toEqual([]);
+    const texts = svgTexts(plot.svg);
+    for (const t of ['Critical timestep', 'Paths', 'Curves', 'final accuracy', 't_crit']) expect(texts).toContain(t);
+    decodePng(plot.png);
+  });
+  it('rejects empty input and non-finite colour values', () => {
+    configError(() => trajectoryChartSpec([], { title: 't', xTitle: 'x', yTitle: 'y', valueTitle: 'v' }), 'plot-empty');
+    configError(() => trajectoryChartSpec([{ x: 0, y: 1, trajectory: 'a', value: NaN }], { title: 't', xTitle: 'x', yTitle: 'y', valueTitle: 'v' }), 'plot-value');
   });
 });
 

@@ -416,22 +416,82 @@ export interface LinePanel {
   readonly options: LineChartOptions;
 }
 
+// ---------------------------------------------------------------------------------------------------------
+// Trajectories coloured by a value (paper Figure 6b: FVE-entropy trajectories of the rectification paths,
+// coloured by their final accuracy)
+
+export interface TrajectoryPoint {
+  x: number;
+  y: number;
+  /** Which trajectory the point belongs to (one line each). */
+  trajectory: string;
+  /** The trajectory's colour value (constant along it), e.g. its final accuracy. */
+  value: number;
+}
+
+export interface TrajectoryChartOptions extends LineChartOptions {
+  /** Legend title of the colour value. */
+  valueTitle: string;
+  /** Colour domain (default [0, 1]): red at the low end, green at the high end. */
+  valueDomain?: [number, number];
+  /** A line drawn over the trajectories in black with points (e.g. the curve through their starting points). */
+  overlay?: ReadonlyArray<{ x: number; y: number }>;
+}
+
+/** One line per trajectory, coloured red → green by its value, with an optional black overlay and rules. */
+export function trajectoryChartSpec(points: readonly TrajectoryPoint[], options: TrajectoryChartOptions): TopLevelSpec {
+  const what = 'trajectory chart';
+  const title = requireTitle(options.title, what);
+  requireRows(points, what);
+  const values = points.map((p, i) => ({
+    x: requireFinite(p.x, what, i, 'x'),
+    y: optionalY(p.y, what, i, 'y'),
+    trajectory: String(p.trajectory),
+    value: requireFinite(p.value, what, i, 'value'),
+  }));
+  const overlay = (options.overlay ?? []).map((p, i) => ({ x: requireFinite(p.x, `${what} overlay`, i, 'x'), y: optionalY(p.y, `${what} overlay`, i, 'y') }));
+  const rules = options.rules ?? [];
+  checkRules(rules, what, false);
+  const x = { field: 'x', type: 'quantitative', title: options.xTitle, scale: { zero: false } };
+  const y = { field: 'y', type: 'quantitative', title: options.yTitle, ...(options.yDomain ? { scale: { domain: options.yDomain } } : {}) };
+  const lines = {
+    data: { values },
+    mark: { type: 'line', strokeWidth: 1.4, opacity: 0.85 },
+    encoding: {
+      x,
+      y,
+      detail: { field: 'trajectory', type: 'nominal' },
+      color: { field: 'value', type: 'quantitative', title: options.valueTitle, scale: { scheme: 'redyellowgreen', domain: options.valueDomain ?? [0, 1] } },
+    },
+  };
+  const over = overlay.length > 0 ? [{ data: { values: overlay }, mark: { type: 'line', color: '#000000', strokeWidth: 1.6, point: { color: '#000000', size: 12 } }, encoding: { x, y } }] : [];
+  return { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', title, ...PANEL, layer: [lines, ...over, ...ruleLayers(rules, 'x')] } as TopLevelSpec;
+}
+
+/** A panel of lineChartPanels drawn by trajectoryChartSpec. */
+export interface TrajectoryPanel {
+  readonly kind: 'trajectories';
+  readonly points: readonly TrajectoryPoint[];
+  readonly options: TrajectoryChartOptions;
+}
+
 /**
  * Line charts side by side under one title (recovery/rectification accuracy and FVE entropy against the
  * noise level): each panel as lineChartSpec, with its own scales and colour legend.
  */
-export function lineChartPanelsSpec(panels: readonly LinePanel[], title: string): TopLevelSpec {
+export function lineChartPanelsSpec(panels: ReadonlyArray<LinePanel | TrajectoryPanel>, title: string): TopLevelSpec {
   const what = 'line chart panels';
   const top = requireTitle(title, what);
   requireRows(panels, what);
   const specs = panels.map((p) => {
-    const { $schema: _s, ...rest } = lineChartSpec(p.points, p.options) as unknown as Record<string, unknown>;
+    const spec = 'kind' in p && p.kind === 'trajectories' ? trajectoryChartSpec(p.points, p.options) : lineChartSpec(p.points as readonly LinePoint[], p.options);
+    const { $schema: _s, ...rest } = spec as unknown as Record<string, unknown>;
     return rest;
   });
   return { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', title: top, hconcat: specs, resolve: { scale: { color: 'independent' } } } as unknown as TopLevelSpec;
 }
 
-export function lineChartPanels(panels: readonly LinePanel[], title: string, options: RenderOptions = {}): Promise<Plot> {
+export function lineChartPanels(panels: ReadonlyArray<LinePanel | TrajectoryPanel>, title: string, options: RenderOptions = {}): Promise<Plot> {
   return renderPlot(lineChartPanelsSpec(panels, title), options);
 }
 
