@@ -53,6 +53,8 @@ export {
 export {
   DEFAULT_UNIFORM_MULTIPLE,
   selectKeyFrequencies,
+  frequencySetCoverage,
+  type FrequencySetCoverage,
   type KeyFrequencyOptions,
   type KeyFrequencyRule,
   type KeyFrequencySelection,
@@ -77,9 +79,15 @@ export {
   type TimestepAgreement,
 } from './critical-timestep.ts';
 export {
+  classReadoutMap,
+  readoutFourierDirections,
+  trigReadoutFit,
+  trigReadoutTable,
   fitTrigProducts,
   trigIdentityFit,
   trigFitNoiseBaseline,
+  type ReadoutTargetFit,
+  type ReadoutTrigFit,
   type NoiseBaseline,
   type ProductCoefficients,
   type ProductFit,

@@ -5,9 +5,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fcParams, seedTitle } from '../../test-support/fc.ts';
 import { PAPER } from '../paper/registry.ts';
-import { fveOfGrid } from './fve.ts';
-import { selectKeyFrequencies } from './key-frequencies.ts';
-import { arbFrequencyShares } from './testing/arbitraries.ts';
+import { fveOfActivations, fveOfGrid } from './fve.ts';
+import { frequencySetCoverage, selectKeyFrequencies } from './key-frequencies.ts';
+import { arbFrequencyShares, arbKnownFourierBlock } from './testing/arbitraries.ts';
 import { expectAnalysisError } from './testing/assert.ts';
 
 describe('key frequencies: examples', () => {
@@ -93,6 +93,88 @@ describe(seedTitle('key frequencies: properties'), () => {
         expect(sel.few).toBe(sel.reached && sel.frequencies.length >= 1 && sel.frequencies.length <= sel.maxCount);
       }),
       fcParams(100),
+    );
+  });
+});
+
+describe('key frequencies relative to the attributed power, and set coverage: examples', () => {
+  it("'attributed' takes the level of Σ_k FVE_k, so a cross share neither counts nor pulls in minor frequencies", () => {
+    // cross share 0.2: by the total the level 0.8 needs every frequency; of the attributed 0.8 it needs {2, 3}
+    const shares = [0, 0.05, 0.4, 0.3, 0.05];
+    expect(selectKeyFrequencies(shares, { level: 0.8 }).frequencies).toEqual([2, 3, 1, 4]);
+    const sel = selectKeyFrequencies(shares, { level: 0.8, relativeTo: 'attributed' });
+    expect(sel.frequencies).toEqual([2, 3]);
+    expect(sel.relativeTo).toBe('attributed');
+    expect(sel.attributed).toBeCloseTo(0.8, 15);
+    expect(sel.explained).toBeCloseTo(0.7, 15);
+    expect(sel.reached).toBe(true);
+  });
+
+  it('splits no cross product: inside the set when both frequencies are in it, else outside', () => {
+    const K = 3;
+    const cross = new Float64Array((K + 1) * (K + 1));
+    cross[1 * 4 + 2] = 0.1; // k_a = 1, k_b = 2
+    cross[3 * 4 + 1] = 0.05; // k_a = 3, k_b = 1
+    const c = frequencySetCoverage([0, 0.4, 0.3, 0.15], cross, [2, 1]);
+    expect(c.frequencies).toEqual([1, 2]);
+    expect(c.own).toBeCloseTo(0.7, 15);
+    expect(c.crossWithin).toBeCloseTo(0.1, 15);
+    expect(c.crossOutside).toBeCloseTo(0.05, 15);
+    expect(c.covered).toBeCloseTo(0.8, 15);
+  });
+
+  it('rejects bad sets, mis-sized cross tables and shares that exceed 1', () => {
+    const cross = new Float64Array(16);
+    expectAnalysisError(() => frequencySetCoverage([0, 0.5, 0.5, 0], cross, [4]), 'out-of-range');
+    expectAnalysisError(() => frequencySetCoverage([0, 0.5, 0.5, 0], cross, [1.5]), 'not-an-integer');
+    expectAnalysisError(() => frequencySetCoverage([0, 0.5, 0.5, 0], cross.subarray(1), [1]), 'length-mismatch');
+    expectAnalysisError(() => frequencySetCoverage([0, 0.5, 0.5, 0], cross, 'all' as never), 'not-an-array');
+    const big = new Float64Array(16);
+    big[1 * 4 + 2] = 0.3;
+    expectAnalysisError(() => frequencySetCoverage([0, 0.5, 0.4, 0], big, [1]), 'out-of-range');
+    expectAnalysisError(() => selectKeyFrequencies([0, 1], { relativeTo: 'cross' as never }), 'bad-option');
+  });
+});
+
+describe(seedTitle('key frequencies relative to the attributed power, and set coverage: properties'), () => {
+  it("'attributed' is invariant to the cross share: scaling every FVE_k by m ∈ (0, 1] keeps the set", () => {
+    // m a power of 2, so the scaling is exact and creates no ties by rounding
+    fc.assert(
+      fc.property(arbFrequencyShares(1, 20), fc.constantFrom(1, 0.5, 0.25, 0.125, 0.0625), fc.double({ min: 0.05, max: 0.95, noNaN: true }), (raw, m, level) => {
+        const total = raw.reduce((a, v) => a + v, 0);
+        const full = raw.map((v) => v / total);
+        const shrunk = full.map((v) => v * m);
+        const a = selectKeyFrequencies(full, { level, relativeTo: 'attributed' });
+        const b = selectKeyFrequencies(shrunk, { level, relativeTo: 'attributed' });
+        expect(b.frequencies).toEqual(a.frequencies);
+        expect(b.reached).toBe(true);
+        // with no cross share it is the 'total' rule
+        expect(selectKeyFrequencies(full, { level }).frequencies).toEqual(a.frequencies);
+      }),
+      fcParams(100),
+    );
+  });
+
+  it('on an FVE result: own + cross inside + cross outside + the other frequencies = 1; the full set covers 1, the empty set 0; coverage grows with the set', () => {
+    fc.assert(
+      fc.property(
+        arbKnownFourierBlock({ minP: 3, maxP: 11 }).chain((b) =>
+          fc.record({ b: fc.constant(b), set: fc.uniqueArray(fc.integer({ min: 1, max: Math.floor(b.P / 2) }), { maxLength: Math.floor(b.P / 2) }), extra: fc.integer({ min: 1, max: Math.floor(b.P / 2) }) }),
+        ),
+        ({ b, set, extra }) => {
+          const f = fveOfActivations(b.valuesByPair, b.P, b.units);
+          const K = f.maxFrequency;
+          const c = frequencySetCoverage(f.byFrequency, f.crossByPair, set);
+          const others = Array.from(f.byFrequency).reduce((s, v, k) => s + (k > 0 && !set.includes(k) ? v : 0), 0);
+          expect(c.own + c.crossWithin + c.crossOutside + others).toBeCloseTo(1, 10);
+          expect(c.crossTotal).toBeCloseTo(f.crossFrequency, 10);
+          const all = Array.from({ length: K }, (_, i) => i + 1);
+          expect(frequencySetCoverage(f.byFrequency, f.crossByPair, all).covered).toBeCloseTo(1, 10);
+          expect(frequencySetCoverage(f.byFrequency, f.crossByPair, []).covered).toBe(0);
+          expect(frequencySetCoverage(f.byFrequency, f.crossByPair, [...set, extra]).covered).toBeGreaterThanOrEqual(c.covered - 1e-12);
+        },
+      ),
+      fcParams(60),
     );
   });
 });

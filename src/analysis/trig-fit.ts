@@ -2,9 +2,33 @@
 // from products of single-operand features, as in cos(a+b) = cos a·cos b − sin a·sin b and
 // sin(a+b) = sin a·cos b + cos a·sin b? The paper reports, for w1, cos(w1(a+b)) ≈ 138910·cos cos −
 // 139849·sin sin (ratio ≈ −1) with FVE 0.95, and FVE 0.94 for the sine (PAPER.trigFitFve,
-// PAPER.trigFitExampleCoefficients).
+// PAPER.trigFitExampleCoefficients). Two measurements live here.
 //
-// Method, for a frequency k with both a cosine and a sine (1 ≤ k < P/2) and activations X [P*P, units]:
+// A. Table 3 as the paper computes it (PRIMARY; trigReadoutFit / trigReadoutTable). The paper projects the FFN
+//    pre-activation onto W′L u_k and W′L v_k: directions in neuron space derived from the WEIGHTS, not from the
+//    activations (after Nanda et al. 2023, where W_L maps MLP neurons to logits and u_k, v_k are the
+//    cos/sin(w_k c) directions over the output c).
+//      1. W′L [P, units]: how much each unit writes towards each output class c. grokdiff's output is an image,
+//         so the caller gives (a) the linear map from each unit to the output image, M [units, dims] (for the
+//         DiT: FFN fc2 row → residual → final norm's linear part → out_proj → unpatchify; src/eval/readout-map.ts)
+//         and (b) one output image per class, T [P, dims] (the class's mean training image: for N = 1 the image
+//         itself). classReadoutMap forms W′L[c, i] = ⟨T[c] − mean_c T, M[i]⟩: the change of the nearest-image
+//         score of class c (score_c(x̂0) = 2⟨x̂0, T[c]⟩ − ‖T[c]‖², the classifier that reads our outputs for
+//         N ≤ 16) per unit of unit i, up to the factor 2. Centring over classes only removes the part every
+//         class shares, which has no Fourier component at k ≥ 1.
+//      2. u_k = Σ_c cos(w_k c)·W′L[c, :], v_k = Σ_c sin(w_k c)·W′L[c, :] (readoutFourierDirections): the
+//         cos/sin(w_k c) Fourier components over c of that map, each a direction in unit space. If the class
+//         scores are α·cos(w_k(a+b−c)), then u_k·x = (αP/2)·cos(w_k(a+b)) and v_k·x = (αP/2)·sin(w_k(a+b)).
+//      3. p(a, b) = u_k·x(a, b) (resp. v_k), least squares IN-SAMPLE on [1, cos·cos, sin·sin, cos·sin, sin·cos]
+//         over all P² pairs; FVE = R². The direction never sees the activations, so the in-sample FVE has only
+//         the bias of 5 regressors on P² points (about 5/P² ≈ 0.01 for noise at P = 23), not the U/(U+P²) of B.
+//      Coefficients are in (score units)·(activation units), unnormalised like the paper's ≈ 1.4e5: only their
+//      ratios compare across models. Also reported: identityFve, R² of p on [1, cos(w_k(a+b)), sin(w_k(a+b))]
+//      — the fit constrained to the identity (cosCos = −sinSin, cosSin = sinCos, any phase); it is ≤ FVE and
+//      equals it exactly when the product coefficients obey the identity.
+//
+// B. Activation-covariance direction (ROBUSTNESS CHECK; trigIdentityFit), for a frequency k with both a cosine
+//    and a sine (1 ≤ k < P/2) and activations X [P*P, units]:
 //   1. Direction in unit space that carries the target t = cos(w_k(a+b)) (resp. sin):
 //      'covariance' (default): d = X̃ᵀt, X̃ = X centred per unit — each unit weighted by its covariance with
 //        the target (the projection of the activations on the target). Scale-free, needs no inversion,
@@ -382,4 +406,200 @@ export function trigFitNoiseBaseline(P: number, units: number, k: number, option
   }
   const summary = (a: { sum: number; max: number; held: number }) => ({ meanFve: a.sum / draws, maxFve: a.max, meanHeldOutFve: a.held / draws });
   return { draws, cos: summary(acc.cos), sin: summary(acc.sin) };
+}
+
+// ---- A. Table 3 as the paper computes it: directions W′L u_k, W′L v_k from the weights ----------------------
+
+/**
+ * W′L [P, units] row c: ⟨T[c] − mean_c T, M[i]⟩ for each unit i, from the map of each unit to the output
+ * `unitToOutput` M [units, dims] and one output per class `classOutputs` T [P, dims] (module header, A.1).
+ */
+export function classReadoutMap(unitToOutput: ArrayLike<number>, units: number, classOutputs: ArrayLike<number>, P: number, dims: number): Float64Array {
+  const fn = 'classReadoutMap';
+  const u = requireUnits(units, `${fn}: units`);
+  const p = requireModulus(P, `${fn}: P`);
+  const d = requireUnits(dims, `${fn}: dims`);
+  const M = requireBlock(unitToOutput, `${fn}: unitToOutput`, u, d, '[units, dims]');
+  const T = requireBlock(classOutputs, `${fn}: classOutputs`, p, d, '[P, dims]');
+  // Scaled to at most 1 in magnitude, so sums of products stay finite; the scale is restored at the end.
+  const sM = maxAbs(M) || 1;
+  const sT = maxAbs(T) || 1;
+  const mean = new Float64Array(d);
+  for (let c = 0; c < p; c++) for (let j = 0; j < d; j++) mean[j] += T[c * d + j] / sT;
+  for (let j = 0; j < d; j++) mean[j] /= p;
+  const out = new Float64Array(p * u);
+  for (let c = 0; c < p; c++) {
+    for (let i = 0; i < u; i++) {
+      let s = 0;
+      for (let j = 0; j < d; j++) s += (T[c * d + j] / sT - mean[j]) * (M[i * d + j] / sM);
+      out[c * u + i] = s * sM * sT;
+    }
+  }
+  if (!out.every(Number.isFinite)) fail('value-too-large', `${fn}: the readout overflows float64 (|M| up to ${sM}, |T| up to ${sT}); rescale the inputs`);
+  return out;
+}
+
+/** u_k = Σ_c cos(w_k c)·W′L[c, :] and v_k = Σ_c sin(w_k c)·W′L[c, :] (module header, A.2), each [units]. */
+export function readoutFourierDirections(readout: ArrayLike<number>, P: number, units: number, k: number): { readonly cos: Float64Array; readonly sin: Float64Array } {
+  const fn = 'readoutFourierDirections';
+  const p = requireModulus(P, `${fn}: P`, 3);
+  const u = requireUnits(units, `${fn}: units`);
+  const freq = requireProperFrequency(k, p, `${fn}: k`);
+  const W = requireBlock(readout, `${fn}: readout`, p, u, '[P, units]');
+  return fourierDirections(W, p, u, freq);
+}
+
+function fourierDirections(W: Float64Array, P: number, units: number, k: number): { cos: Float64Array; sin: Float64Array } {
+  const cos = new Float64Array(units);
+  const sin = new Float64Array(units);
+  for (let c = 0; c < P; c++) {
+    const theta = omega((k * c) % P, P);
+    const cc = Math.cos(theta);
+    const sc = Math.sin(theta);
+    for (let i = 0; i < units; i++) {
+      cos[i] += cc * W[c * units + i];
+      sin[i] += sc * W[c * units + i];
+    }
+  }
+  return { cos, sin };
+}
+
+export interface ReadoutTargetFit {
+  readonly target: TrigTarget;
+  /** [units]: u_k (cos) or v_k (sin), unnormalised. */
+  readonly direction: Float64Array;
+  /** [P*P] row a*P + b: p = direction·x(a, b). */
+  readonly projected: Float64Array;
+  /** In-sample least squares on [1, cos·cos, sin·sin, cos·sin, sin·cos] over all pairs. */
+  readonly fit: ProductFit;
+  readonly identity: { readonly ratio: number | null; readonly alignment: number };
+  /** R² of p on [1, cos(w_k(a+b)), sin(w_k(a+b))]: the fit constrained to the identity (≤ fit.fve). */
+  readonly identityFve: number;
+  /** Pearson correlation of p with the target cos/sin(w_k(a+b)). */
+  readonly targetCorrelation: number;
+  /** True when the direction is 0 or p is constant over the grid (FVE reported as 0). */
+  readonly degenerate: boolean;
+}
+
+export interface ReadoutTrigFit {
+  readonly P: number;
+  readonly units: number;
+  readonly k: number;
+  readonly cos: ReadoutTargetFit;
+  readonly sin: ReadoutTargetFit;
+}
+
+/** R² of `signal` on [1, cos(w_k(a+b)), sin(w_k(a+b))] over the grid; null when the signal is constant. */
+function sumFitFve(signal: Float64Array, P: number, k: number): number | null {
+  const scale = maxAbs(signal);
+  if (!(scale > 0)) return null;
+  const y = Array.from(signal, (v) => v / scale);
+  const mean = y.reduce((s, v) => s + v, 0) / y.length;
+  const ssTot = y.reduce((s, v) => s + (v - mean) * (v - mean), 0);
+  if (!(ssTot > 1e-24 * y.length)) return null;
+  const design = new Matrix(P * P, 3);
+  for (let a = 0; a < P; a++) {
+    for (let b = 0; b < P; b++) {
+      const theta = omega((k * (a + b)) % P, P);
+      design.set(a * P + b, 0, 1);
+      design.set(a * P + b, 1, Math.cos(theta));
+      design.set(a * P + b, 2, Math.sin(theta));
+    }
+  }
+  const beta = solve(design, Matrix.columnVector(y), true).getColumn(0);
+  let ssRes = 0;
+  for (let r = 0; r < y.length; r++) {
+    const fitted = beta[0] + design.get(r, 1) * beta[1] + design.get(r, 2) * beta[2];
+    ssRes += (y[r] - fitted) * (y[r] - fitted);
+  }
+  return Math.min(1, Math.max(0, 1 - ssRes / ssTot));
+}
+
+function readoutTarget(values: Float64Array, sV: number, dirScaled: Float64Array, sD: number, P: number, units: number, k: number, target: TrigTarget): ReadoutTargetFit {
+  const direction = dirScaled.map((v) => v * sD);
+  const zero: ReadoutTargetFit = {
+    target,
+    direction,
+    projected: new Float64Array(P * P),
+    fit: ZERO_FIT,
+    identity: { ratio: null, alignment: 0 },
+    identityFve: 0,
+    targetCorrelation: 0,
+    degenerate: true,
+  };
+  if (!dirScaled.some((v) => v !== 0)) return zero;
+  const pScaled = new Float64Array(P * P);
+  for (let r = 0; r < P * P; r++) {
+    let s = 0;
+    for (let i = 0, q = r * units; i < units; i++, q++) s += values[q] * dirScaled[i];
+    pScaled[r] = s;
+  }
+  const fitScaled = fitOnCells(pScaled, allCells(P), P, k);
+  if (!fitScaled) return { ...zero, projected: pScaled.map((v) => v * sV * sD) };
+  const factor = sV * sD;
+  const fit = rescaleFit(fitScaled, factor);
+  const projected = pScaled.map((v) => v * factor);
+  if (![fit.intercept, fit.cosCos, fit.sinSin, fit.cosSin, fit.sinCos, ...projected, ...direction].every(Number.isFinite)) {
+    fail('value-too-large', `trigReadoutFit: the projection overflows float64 (activations up to ${sV}, readout directions up to ${sD}); rescale the inputs`);
+  }
+  return {
+    target,
+    direction,
+    projected,
+    fit,
+    identity: identityOf(fit, target),
+    identityFve: Math.min(fitScaled.fve, sumFitFve(pScaled, P, k) ?? 0),
+    targetCorrelation: pearson(pScaled, targetSignal(P, k, target)),
+    degenerate: false,
+  };
+}
+
+interface ReadoutInputs {
+  readonly p: number;
+  readonly u: number;
+  readonly values: Float64Array; // activations / sV
+  readonly sV: number;
+  readonly readout: Float64Array; // W′L / sW
+  readonly sW: number;
+}
+
+function readoutInputs(fn: string, valuesByPair: ArrayLike<number>, P: number, units: number, readout: ArrayLike<number>): ReadoutInputs {
+  const p = requireModulus(P, `${fn}: P`, 3);
+  const u = requireUnits(units, `${fn}: units`);
+  const raw = requireBlock(valuesByPair, `${fn}: valuesByPair`, p * p, u, '[P*P, units]');
+  const W = requireBlock(readout, `${fn}: readout`, p, u, '[P, units] (W′L, e.g. from classReadoutMap)');
+  const sV = maxAbs(raw) || 1;
+  const sW = maxAbs(W) || 1;
+  return { p, u, values: raw.map((v) => v / sV), sV, readout: W.map((v) => v / sW), sW };
+}
+
+function readoutFitAt(x: ReadoutInputs, k: number): ReadoutTrigFit {
+  const dirs = fourierDirections(x.readout, x.p, x.u, k);
+  // Directions are scaled to at most 1 before projecting; sD restores their units.
+  // A direction below 1e-12·P of the (scaled, ≤ 1) readout is rounding of a readout with no component at k: zero.
+  const fitOne = (target: TrigTarget) => {
+    const d = dirs[target];
+    const sd = maxAbs(d);
+    if (!(sd > 1e-12 * x.p)) return readoutTarget(x.values, x.sV, new Float64Array(x.u), x.sW, x.p, x.u, k, target);
+    return readoutTarget(x.values, x.sV, d.map((v) => v / sd), sd * x.sW, x.p, x.u, k, target);
+  };
+  return { P: x.p, units: x.u, k, cos: fitOne('cos'), sin: fitOne('sin') };
+}
+
+/**
+ * Table 3 as the paper computes it (module header, A): activations `valuesByPair` [P*P, units] (row a*P + b)
+ * projected on u_k and v_k of the readout W′L [P, units], each fitted in-sample on the four products at k.
+ */
+export function trigReadoutFit(valuesByPair: ArrayLike<number>, P: number, units: number, readout: ArrayLike<number>, k: number): ReadoutTrigFit {
+  const fn = 'trigReadoutFit';
+  const x = readoutInputs(fn, valuesByPair, P, units, readout);
+  return readoutFitAt(x, requireProperFrequency(k, x.p, `${fn}: k`));
+}
+
+/** trigReadoutFit at every frequency with a cosine and a sine, k = 1 .. ⌈P/2⌉ − 1 (Table 3's rows, key and non-key). */
+export function trigReadoutTable(valuesByPair: ArrayLike<number>, P: number, units: number, readout: ArrayLike<number>): ReadoutTrigFit[] {
+  const x = readoutInputs('trigReadoutTable', valuesByPair, P, units, readout);
+  const rows: ReadoutTrigFit[] = [];
+  for (let k = 1; 2 * k < x.p; k++) rows.push(readoutFitAt(x, k));
+  return rows;
 }

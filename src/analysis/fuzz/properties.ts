@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import { AnalysisError } from '../../errors.ts';
 import * as api from '../index.ts';
-import { BAD_SCALARS, arbFrequencyShares, fuzzArray, fuzzBlock, fuzzInteger, fuzzModulus, fuzzOptions, isSmallCount } from '../testing/arbitraries.ts';
+import { BAD_SCALARS, arbFrequencyShares, fuzzArray, fuzzBlock, fuzzInteger, fuzzModulus, fuzzOptions, fuzzUnits, isSmallCount } from '../testing/arbitraries.ts';
 import type { AnalysisErrorCode } from '../validate.ts';
 
 export interface FuzzTarget<T> {
@@ -201,13 +201,33 @@ export const FUZZ_TARGETS: readonly Any[] = [
             level: fc.double({ min: 0, max: 1, noNaN: true }),
             multiple: fc.double({ min: 0, max: 10, noNaN: true }),
             maxCount: fc.integer({ min: 1, max: 8 }),
+            relativeTo: fc.constantFrom('total', 'attributed'),
           },
           { requiredKeys: [] },
         ),
-        { rule: ['bogus', 3], level: [NaN, -0.1, 2], multiple: [Infinity, -1], maxCount: [0, 1.5, NaN] },
+        { rule: ['bogus', 3], level: [NaN, -0.1, 2], multiple: [Infinity, -1], maxCount: [0, 1.5, NaN], relativeTo: ['cross', 1] },
       ),
     ),
     call: ([s, o]) => fn.selectKeyFrequencies(s, o),
+  }),
+  target({
+    name: 'frequencySetCoverage',
+    covers: ['frequencySetCoverage'],
+    input: shares.chain((s) => {
+      const K = Array.isArray(s) || s instanceof Float64Array ? Math.max(0, (s as ArrayLike<number>).length - 1) : 3;
+      const n = (K + 1) * (K + 1);
+      // Halved shares leave room for the cross products, so valid input reaches the computation too.
+      const halved = s instanceof Float64Array ? s.map((v) => v / 2) : s;
+      return fc.tuple(
+        fc.constantFrom(s, halved),
+        fc.oneof(
+          fc.float64Array({ min: 0, max: 1 / Math.max(1, n), noNaN: true, minLength: n, maxLength: n }).map((c) => c.map((v) => v * 0.1)),
+          fuzzArray(n, 1),
+        ),
+        fc.oneof(fc.array(fc.integer({ min: 1, max: Math.max(1, K) }), { maxLength: 4 }), fc.constantFrom(null, 'all', [0], [1.5], [NaN], [K + 1])),
+      );
+    }),
+    call: ([s, c, set]) => fn.frequencySetCoverage(s, c, set),
   }),
   target({ name: 'fveEntropy', covers: ['fveEntropy'], input: shares, call: (s) => fn.fveEntropy(s) }),
   target({
@@ -268,6 +288,32 @@ export const FUZZ_TARGETS: readonly Any[] = [
       ),
     ),
     call: ([b, k, o]) => fn.trigIdentityFit(b.values, b.P, b.units, k, o),
+  }),
+  target({
+    name: 'classReadoutMap',
+    covers: ['classReadoutMap'],
+    input: fc.tuple(fuzzUnits, fuzzModulus, smallDim).chain(([units, P, dims]) => {
+      const u = isSmallCount(units) ? units : 2;
+      const p = isSmallCount(P) ? P : 3;
+      const d = isSmallCount(dims) ? dims : 3;
+      return fc.tuple(fc.constant(units), fc.constant(P), fc.constant(dims), fuzzArray(u * d), fuzzArray(p * d));
+    }),
+    call: ([units, P, dims, M, T]) => fn.classReadoutMap(M, units, T, P, dims),
+  }),
+  target({
+    name: 'readoutFourierDirections',
+    covers: ['readoutFourierDirections'],
+    input: fc.tuple(fuzzBlock((P) => P), frequency),
+    call: ([b, k]) => fn.readoutFourierDirections(b.values, b.P, b.units, k),
+  }),
+  target({
+    name: 'trigReadoutFit / trigReadoutTable',
+    covers: ['trigReadoutFit', 'trigReadoutTable'],
+    input: fc.tuple(fuzzBlock((P) => P * P), frequency, fc.boolean()).chain(([b, k, table]) => {
+      const length = isSmallCount(b.P) && isSmallCount(b.units) ? b.P * b.units : 5;
+      return fc.tuple(fc.constant(b), fc.constant(k), fc.constant(table), fuzzArray(length));
+    }),
+    call: ([b, k, table, W]) => (table ? fn.trigReadoutTable(b.values, b.P, b.units, W) : fn.trigReadoutFit(b.values, b.P, b.units, W, k)),
   }),
   target({
     name: 'trigFitNoiseBaseline',
