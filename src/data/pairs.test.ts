@@ -58,3 +58,30 @@ describe('splitPairs', () => {
     expectConfigError(() => splitPairs(2, 0.9, rng()), 'pairs-R', 'round(R·P²) = 4');
   });
 });
+
+describe('splitPairs with the unordered split (a pair and its mirror on the same side)', () => {
+  for (const [P, R, seed] of [[23, 0.9, 1], [23, 0.5, 2], [7, 0.3, 3], [2, 0.5, 4]] as const) {
+    it(`P = ${P}, R = ${R}, seed ${seed}: round(R·P²) training pairs, no mirror across the split, a partition`, () => {
+      const split = splitPairs(P, R, rootRng(seed).fork('split'), 'unordered');
+      expect(split.train.length).toBe(trainPairCount(P, R));
+      const train = new Set(Array.from(split.trainIndices));
+      for (const p of split.heldout) expect(train.has(p.b * P + p.a), `mirror of (${p.a}, ${p.b}) is trained`).toBe(false);
+      expect(split.train.length + split.heldout.length).toBe(P * P);
+      expect(new Set([...split.trainIndices, ...split.heldoutIndices]).size).toBe(P * P);
+    });
+  }
+
+  it('the ordered split is the default and unchanged by the option (the committed fixtures depend on it)', () => {
+    const a = splitPairs(23, 0.9, rootRng(5).fork('split'));
+    const b = splitPairs(23, 0.9, rootRng(5).fork('split'), 'ordered');
+    expect(Array.from(a.trainIndices)).toEqual(Array.from(b.trainIndices));
+    // Under the ordered split most held-out pairs have their mirror in training (R = 0.9).
+    const train = new Set(Array.from(a.trainIndices));
+    const mirrored = a.heldout.filter((p) => p.a !== p.b && train.has(p.b * 23 + p.a)).length;
+    expect(mirrored).toBeGreaterThan(a.heldout.length / 2);
+  });
+
+  it('an unknown split kind is a ConfigError naming the accepted kinds', () => {
+    expectConfigError(() => splitPairs(23, 0.9, rootRng(1), 'diagonal' as never), 'pairs-split', 'ordered, unordered');
+  });
+});

@@ -1,6 +1,9 @@
 // The modular-addition pairs and their train / held-out split (paper Sec. 3: all P² pairs (a, b) with
 // c = (a + b) mod P; a fraction R of them, PAPER.trainingRatio = 0.9, is used for training and the rest is
 // held out to measure generalisation). Pair (a, b) has index a·P + b. The split is a seeded permutation.
+// The paper splits ordered pairs ('ordered', the default): a held-out (a, b) usually has its mirror (b, a) in
+// training, so a model that is symmetric in a and b gets it right without generalising. The 'unordered' split
+// (our addition, issue 14) keeps a pair and its mirror on the same side, so every held-out pair is novel.
 
 import { ConfigError } from '../errors.ts';
 import type { Rng } from '../engine/random.ts';
@@ -51,11 +54,17 @@ export function trainPairCount(P: number, R: number): number {
   return Math.round(R * P * P);
 }
 
+/** How pairs are split: every ordered pair on its own, or {a, b} together with its mirror. */
+export const SPLIT_KINDS = ['ordered', 'unordered'] as const;
+export type SplitKind = (typeof SPLIT_KINDS)[number];
+
 /**
  * Split the P² pairs into round(R·P²) training pairs and the rest, by a seeded shuffle of the indices.
- * R must lie strictly inside (0, 1) and leave both parts non-empty.
+ * R must lie strictly inside (0, 1) and leave both parts non-empty. With `kind` 'unordered' the shuffled
+ * units are the unordered pairs {a, b} (one or two ordered pairs each), taken greedily into training while
+ * they fit, so the training set has round(R·P²) pairs and no pair is on the other side of its mirror.
  */
-export function splitPairs(P: number, R: number, rng: Rng): PairSplit {
+export function splitPairs(P: number, R: number, rng: Rng, kind: SplitKind = 'ordered'): PairSplit {
   checkP(P);
   if (typeof R !== 'number' || !Number.isFinite(R) || R <= 0 || R >= 1) {
     throw new ConfigError('pairs-R', `training ratio R = ${String(R)} is invalid; expected a number strictly between 0 and 1`);
@@ -69,9 +78,15 @@ export function splitPairs(P: number, R: number, rng: Rng): PairSplit {
         `expected at least 1 training and 1 held-out pair`,
     );
   }
-  const order = rng.shuffle(Array.from({ length: total }, (_, i) => i));
-  const trainIndices = Int32Array.from(order.slice(0, nTrain)).sort();
-  const heldoutIndices = Int32Array.from(order.slice(nTrain)).sort();
+  if (!SPLIT_KINDS.includes(kind)) {
+    throw new ConfigError('pairs-split', `pair split "${String(kind)}" is invalid; expected one of ${SPLIT_KINDS.join(', ')}`);
+  }
+  const trainList = kind === 'ordered' ? orderedTrainIndices(total, nTrain, rng) : unorderedTrainIndices(P, nTrain, rng);
+  const inTrain = new Uint8Array(total);
+  for (const i of trainList) inTrain[i] = 1;
+  const trainIndices = Int32Array.from(trainList).sort();
+  const heldoutIndices = Int32Array.from({ length: total - trainList.length }, () => 0);
+  for (let i = 0, h = 0; i < total; i++) if (!inTrain[i]) heldoutIndices[h++] = i;
   return {
     P,
     R,
@@ -80,6 +95,23 @@ export function splitPairs(P: number, R: number, rng: Rng): PairSplit {
     trainIndices,
     heldoutIndices,
   };
+}
+
+/** The first nTrain indices of a seeded permutation of 0..total-1 (the paper's split; unchanged since the fixtures). */
+function orderedTrainIndices(total: number, nTrain: number, rng: Rng): number[] {
+  return rng.shuffle(Array.from({ length: total }, (_, i) => i)).slice(0, nTrain);
+}
+
+/** Unordered pairs {a, b} (a ≤ b) in seeded order, added with their mirror while the training set has room. */
+function unorderedTrainIndices(P: number, nTrain: number, rng: Rng): number[] {
+  const units: number[][] = [];
+  for (let a = 0; a < P; a++) for (let b = a; b < P; b++) units.push(a === b ? [a * P + b] : [a * P + b, b * P + a]);
+  const out: number[] = [];
+  for (const unit of rng.shuffle(units)) {
+    if (out.length + unit.length <= nTrain) out.push(...unit);
+    if (out.length === nTrain) break;
+  }
+  return out;
 }
 
 /** The split with the registry's defaults: P = PAPER.modulus, R = PAPER.trainingRatio. */

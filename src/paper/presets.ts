@@ -96,6 +96,12 @@ const RAW_PRESETS: Record<string, RawPreset> = {
     description: 'Reduced N = 1, P = 23 configuration that groks on a 2-core CPU in minutes (see docs/PRESET-SEARCH.md).',
     config: { data: SINGLE, model: CPU_MODEL, train: CPU_TRAIN },
   },
+  'cpu-n1-unordered': {
+    description:
+      'cpu-n1 with the unordered split (data.split = unordered: a pair and its mirror on the same side), so every held-out pair is novel and ' +
+      'no held-out accuracy comes from commutativity alone: shows how much of the lag the mirror plateau hides (issue 14).',
+    config: { data: { ...SINGLE, split: 'unordered' }, model: CPU_MODEL, train: CPU_TRAIN },
+  },
   'cpu-n1-r85': {
     description:
       'cpu-n1 with R = 0.85: the closest configuration found to a clear grokking lag on CPU (seed 1: s_train 1700, s_val 2550, ratio 1.5; seeds 2 and 3 stay on the mirror plateau for 10000 steps). See docs/PRESET-SEARCH.md.',

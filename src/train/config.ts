@@ -5,6 +5,7 @@
 
 import { ConfigError } from '../errors.ts';
 import { MODEL_FIELDS, validateModelConfig, type ModelConfig } from '../model/config.ts';
+import { SPLIT_KINDS, type SplitKind } from '../data/pairs.ts';
 
 export const DATASETS = ['emnist', 'k49'] as const;
 export type Dataset = (typeof DATASETS)[number];
@@ -20,6 +21,12 @@ export interface DataConfig {
   readonly dataset: Dataset;
   /** Replace the c labels by a fixed random permutation of the pairs (negative control: no structure). */
   readonly shuffleTargets: boolean;
+  /**
+   * 'unordered' keeps a pair and its mirror (b, a) on the same side of the split (data/pairs.ts). Absent means
+   * 'ordered' (the paper's split): the field is written only when it is 'unordered', so the configs of runs made
+   * before it existed stay valid and unchanged.
+   */
+  readonly split?: 'unordered';
 }
 
 export interface TrainConfig {
@@ -51,6 +58,8 @@ export interface RunConfig {
 }
 
 const DATA_FIELDS = ['P', 'N', 'trainingRatio', 'dataset', 'shuffleTargets'] as const;
+/** Data fields that may be absent (with their meaning when absent). */
+const OPTIONAL_DATA_FIELDS = ['split'] as const;
 const TRAIN_FIELDS = [
   'steps',
   'lr',
@@ -82,9 +91,9 @@ function num(source: string, field: string, v: unknown, lo: number, hi: number, 
   return v as number;
 }
 
-function checkKeys(source: string, section: string, raw: Record<string, unknown>, known: readonly string[]): void {
+function checkKeys(source: string, section: string, raw: Record<string, unknown>, known: readonly string[], optional: readonly string[] = []): void {
   for (const key of Object.keys(raw)) {
-    if (!known.includes(key)) {
+    if (!known.includes(key) && !optional.includes(key)) {
       throw new ConfigError('config-unknown-field', `${source}: unknown field "${section}.${key}"; known: ${known.map((k) => `${section}.${k}`).join(', ')}`);
     }
   }
@@ -109,7 +118,10 @@ export function validateRunConfig(raw: unknown, source = 'run config'): RunConfi
   if (seed > 0xffffffff) throw new ConfigError('config-field', `${source}: seed must be < 2^32, got ${seed}`);
 
   const d = asObject(source, 'data', top.data);
-  checkKeys(source, 'data', d, DATA_FIELDS);
+  checkKeys(source, 'data', d, DATA_FIELDS, OPTIONAL_DATA_FIELDS);
+  if (d.split !== undefined && !SPLIT_KINDS.includes(d.split as SplitKind)) {
+    throw new ConfigError('config-field', `${source}: data.split must be one of ${SPLIT_KINDS.map((x) => `"${x}"`).join(', ')}, got ${JSON.stringify(d.split)}`);
+  }
   if (!DATASETS.includes(d.dataset as Dataset)) {
     throw new ConfigError('config-field', `${source}: data.dataset must be one of ${DATASETS.map((x) => `"${x}"`).join(', ')}, got ${JSON.stringify(d.dataset)}`);
   }
@@ -120,6 +132,7 @@ export function validateRunConfig(raw: unknown, source = 'run config'): RunConfi
     trainingRatio: num(source, 'data.trainingRatio', d.trainingRatio, 0, 1, true),
     dataset: d.dataset as Dataset,
     shuffleTargets: d.shuffleTargets,
+    ...(d.split === 'unordered' ? { split: 'unordered' as const } : {}),
   };
 
   const m = asObject(source, 'model', top.model);
@@ -152,7 +165,7 @@ export function runModelConfig(run: RunConfig): ModelConfig {
 }
 
 const SECTIONS: Record<string, readonly string[]> = {
-  data: DATA_FIELDS,
+  data: [...DATA_FIELDS, ...OPTIONAL_DATA_FIELDS],
   model: MODEL_FIELDS.filter((f) => f !== 'P'),
   train: TRAIN_FIELDS,
 };

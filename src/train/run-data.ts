@@ -47,7 +47,7 @@ export function novelHeldoutIndices(P: number, train: readonly Pair[], heldout: 
  */
 export function prepareRunData(config: RunConfig, rng: Rng, pool: EmnistPool = loadDatasetPool(config.data.dataset)): RunData {
   const symbols = buildSymbolSet({ pool, P: config.data.P, N: config.data.N, side: config.model.imageSide, rng: rng.fork('symbols') });
-  const split = splitPairs(config.data.P, config.data.trainingRatio, rng.fork('split'));
+  const split = splitPairs(config.data.P, config.data.trainingRatio, rng.fork('split'), config.data.split ?? 'ordered');
   let train: readonly Pair[] = split.train;
   if (config.data.shuffleTargets) {
     const targets = rng.fork('shuffle-targets').shuffle(split.train.map((p) => p.c));
