@@ -1,7 +1,8 @@
 // Tests of the critical-timestep measurements (critical-timestep.ts, paper Sec. 4.2) on a tiny untrained
 // model: every tensor is disposed, level 0 returns the start image (recovery 1, rectification 0), level K
 // starts both from the same pure noise (recovery = rectification), the pair subset and offsets are seeded,
-// and the entropy path has one step per level with entropies in [0, 1].
+// the entropy path has one step per level with entropies in [0, 1], and the rectification-path entropy
+// (Figure 6b) agrees with itself between full paths and single forward passes and with the from-noise path at k = K.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +12,7 @@ import { validateModelConfig } from '../model/config.ts';
 import { createParams, initialValues } from '../model/params.ts';
 import type { LoadedRun } from '../train/loaded-run.ts';
 import { nearestTemplateClassifier } from './classifier.ts';
-import { ENTROPY_TAPS, entropyPath, pairSubset, recoveryRectification } from './critical-timestep.ts';
+import { ENTROPY_TAPS, entropyPath, pairSubset, recoveryRectification, rectificationEntropy } from './critical-timestep.ts';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -86,5 +87,41 @@ describe('entropyPath', () => {
       }
     }
     expect(entropyPath(run, { noiseSeed: 7, steps: 5 }).taps.map((t) => t.tap)).toEqual(['block0.ffn.pre']);
+  });
+});
+
+describe('rectificationEntropy (Figure 6b: entropy on the paths from a wrong c\')', () => {
+  it('a start entropy per level and tap, full paths where asked; disposes every tensor', () => {
+    const before = tf.memory().numTensors;
+    const r = rectificationEntropy(run, { noiseSeed: 7, offsetSeed: 3, steps: 5, taps: ENTROPY_TAPS, fullPathLevels: [2, 5] });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(r.taps.map((t) => t.tap)).toEqual(['block0.ffn.pre', 'block0.attn.out']);
+    for (const s of r.start) {
+      expect(s).toHaveLength(5);
+      for (const e of s) expect(e >= 0 && e <= 1).toBe(true);
+    }
+    expect(r.paths.map((p) => [p.k, p.t])).toEqual([[2, 0.4], [5, 1]]);
+    for (const p of r.paths) {
+      expect(p.entropy.map((e) => e.length)).toEqual([p.k, p.k]);
+      expect(p.accuracy.total).toBe(P * P);
+      expect(p.kept).toBeGreaterThanOrEqual(0);
+      expect(p.kept).toBeLessThanOrEqual(1);
+    }
+    expect(r.offsets).toHaveLength(P * P);
+    expect(r.offsets.every((d) => Number.isInteger(d) && d >= 1 && d < P)).toBe(true);
+  });
+
+  it('a path\'s first step is the single-forward start entropy; the path from K is entropyPath\'s from-noise path', () => {
+    const full = rectificationEntropy(run, { noiseSeed: 7, offsetSeed: 3, steps: 5, taps: ENTROPY_TAPS });
+    const none = rectificationEntropy(run, { noiseSeed: 7, offsetSeed: 3, steps: 5, taps: ENTROPY_TAPS, fullPathLevels: [] });
+    expect(none.paths).toEqual([]);
+    for (let j = 0; j < 2; j++) for (let k = 0; k < 5; k++) expect(none.start[j][k]).toBeCloseTo(full.start[j][k], 5);
+    const fromNoise = entropyPath(run, { noiseSeed: 7, steps: 5, taps: ENTROPY_TAPS });
+    fromNoise.taps.forEach((tap, j) => expect(full.paths[4].entropy[j]).toEqual(tap.path.map((s) => s.entropy)));
+  });
+
+  it('refuses a level outside [1, K] and an empty tap list', () => {
+    expect(() => rectificationEntropy(run, { noiseSeed: 1, offsetSeed: 1, steps: 3, fullPathLevels: [4] })).toThrow(/full-path level 4/);
+    expect(() => rectificationEntropy(run, { noiseSeed: 1, offsetSeed: 1, steps: 3, taps: [] })).toThrow(/no taps/);
   });
 });

@@ -21,6 +21,12 @@
 //   distribution the key-frequency claims use) and its normalised Shannon entropy (PAPER.fveEntropyDefinition).
 //   Default tap: the FFN pre-GeLU at c (`block0.ffn.pre`), the paper's main analysis point (Sec. 4.1, Table 3);
 //   the attention output at c (`block0.attn.out`) is an option (`ENTROPY_TAPS`).
+//
+// rectificationEntropy — the same entropy on the rectification paths of the grid (Figure 6b: trajectories
+//   started from a wrong c' perturbed to each level, coloured by their final accuracy): the entropy at the
+//   first step of the path from every level, and whole paths with their final accuracy for chosen levels
+//   (section header below). Each level's path is its own function call (rectificationPathFrom /
+//   firstStepEntropy), the unit between which a caller may yield.
 
 import * as tf from '@tensorflow/tfjs-core';
 import { fveEntropy, fveOfActivations } from '../analysis/index.ts';
@@ -29,7 +35,9 @@ import { allPairs } from '../data/pairs.ts';
 import type { SymbolSet } from '../data/symbols.ts';
 import { rootRng } from '../engine/random.ts';
 import { ModelError } from '../errors.ts';
+import { noisyImage } from '../flow/rectified-flow.ts';
 import { sample } from '../flow/sampler.ts';
+import { forward } from '../model/dit.ts';
 import { PAPER } from '../paper/registry.ts';
 import type { LoadedRun } from '../train/loaded-run.ts';
 import type { AccuracyResult } from './generation.ts';
@@ -250,4 +258,160 @@ export function entropyPath(run: LoadedRun, options: EntropyPathOptions): Entrop
     tf.dispose([inputs.xa, inputs.xb, inputs.xt, inputs.x0, inputs.t]);
   }
   return { steps: K, taps: taps.map((tap, j) => ({ label: tap.label, tap: tap.tap, path: paths[j].reverse() })) };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// FVE entropy on the rectification paths (Figure 6b)
+//
+// Figure 6b tracks "entropy trajectories starting from an incorrect image c′ perturbed with varying noise
+// levels", coloured by the final accuracy. rectificationEntropy samples all P² pairs in the grid setting
+// (first image of each operand, one shared noise image ε, as entropyPath) from an image of a wrong
+// c' = (c + d) mod P — d ∈ [1, P) seeded per grid cell, so the start image carries no (a + b) structure of its
+// own — perturbed to x_{t_k} = (1 − t_k)·x_{c'} + t_k·ε, and reads the taps at c:
+//   start[tap][k − 1]: the FVE entropy at the first step of the path from level k (the forward pass at t_k on
+//                      x_{t_k}), for every k = 1..K;
+//   paths:             for the levels in `fullPathLevels`, the whole path down to t = 0: the entropy at every
+//                      step (ascending t: entry j at t_{j+1}, j < k), and the final image scored against c
+//                      (accuracy) and against c' (kept).
+// At k = K the start image has weight 0: that path is entropyPath's from-noise path (same inputs, same batch).
+// Levels outside `fullPathLevels` cost one forward pass each; a full path from level k costs k.
+
+export interface RectificationEntropyOptions {
+  /** Seed of the single pure-noise image shared by all P² pairs (as entropyPath). */
+  readonly noiseSeed: number;
+  /** Seed of the wrong offsets d per grid cell. */
+  readonly offsetSeed: number;
+  /** K (default PAPER.criticalTimestepSamplingSteps). */
+  readonly steps?: number;
+  /** Taps to follow (default: ENTROPY_TAPS[0], the FFN pre-GeLU at c). */
+  readonly taps?: readonly EntropyTap[];
+  /** Levels k ∈ [1, K] whose whole path is sampled (default: every level). */
+  readonly fullPathLevels?: readonly number[];
+}
+
+export interface RectificationPath {
+  readonly k: number;
+  readonly t: number;
+  /** Per tap (in the order of `taps`): the normalised FVE entropy along the path, ascending t (entry j at t_{j+1}). */
+  readonly entropy: number[][];
+  /** The final image shows the correct c (over the P² pairs). */
+  readonly accuracy: AccuracyResult;
+  /** Share of final images that show the wrong start symbol c'. */
+  readonly kept: number;
+}
+
+export interface RectificationEntropy {
+  readonly steps: number;
+  readonly taps: ReadonlyArray<{ readonly label: string; readonly tap: string }>;
+  /** The wrong offset d of each grid cell a·P + b. */
+  readonly offsets: number[];
+  /** Per tap: entry k − 1 is the entropy at the first step of the path from level k, k = 1..K. */
+  readonly start: number[][];
+  /** The full paths, ascending k. */
+  readonly paths: RectificationPath[];
+}
+
+/** Normalised FVE entropy of a tap value at c over the (a, b) grid (cross products split, as entropyPath). */
+function entropyAtC(run: LoadedRun, tap: EntropyTap, value: tf.Tensor): number {
+  const reduced = reduceToC(run, tap.tap, value, tap.view);
+  const values = Float64Array.from(reduced.dataSync());
+  const units = reduced.shape[1];
+  reduced.dispose();
+  return fveEntropy(fveOfActivations(values, run.model.P, units).byFrequencySplitCross).normalised;
+}
+
+/** Grid inputs with the wrong start images: xa, xb, ε as in entropyPath, start = the first image of c' per cell. */
+function wrongStartGrid(run: LoadedRun, noiseSeed: number, offsetSeed: number): { xa: tf.Tensor2D; xb: tf.Tensor2D; noise: tf.Tensor2D; start: tf.Tensor2D; offsets: number[]; wrong: number[] } {
+  const P = run.model.P;
+  const px = run.data.pixels;
+  const { images, N } = run.data.symbols;
+  const rng = rootRng(offsetSeed).fork('critical-timestep/grid-offsets');
+  const offsets = Array.from({ length: P * P }, () => 1 + rng.int(P - 1));
+  const wrong = offsets.map((d, i) => (Math.floor(i / P) + (i % P) + d) % P);
+  const start = new Float32Array(P * P * px);
+  wrong.forEach((c, i) => start.set(images.subarray(c * N * px, (c * N + 1) * px), i * px));
+  const inputs = gridInputs(run, 1, noiseSeed);
+  tf.dispose([inputs.x0, inputs.t]);
+  return { xa: inputs.xa, xb: inputs.xb, noise: inputs.xt, start: tf.tensor2d(start, [P * P, px]), offsets, wrong };
+}
+
+/** The entropy at c along the rectification paths of the P² grid (see the section header). Disposes every tensor. */
+export function rectificationEntropy(run: LoadedRun, options: RectificationEntropyOptions): RectificationEntropy {
+  const K = options.steps ?? PAPER.criticalTimestepSamplingSteps.value;
+  if (!Number.isInteger(K) || K < 1) throw new ModelError('critical-steps', `critical-timestep steps must be a positive integer, got ${K}`);
+  const taps = options.taps ?? [ENTROPY_TAPS[0]];
+  if (taps.length === 0) throw new ModelError('critical-taps', 'rectificationEntropy: no taps given');
+  const full = new Set(options.fullPathLevels ?? Array.from({ length: K }, (_, i) => i + 1));
+  for (const k of full) {
+    if (!Number.isInteger(k) || k < 1 || k > K) throw new ModelError('critical-levels', `rectificationEntropy: full-path level ${k} is not an integer in [1, ${K}]`);
+  }
+  const names = [...new Set(taps.map((t) => t.tap))];
+  const grid = wrongStartGrid(run, options.noiseSeed, options.offsetSeed);
+  const start: number[][] = taps.map(() => []);
+  const paths: RectificationPath[] = [];
+  try {
+    for (let k = 1; k <= K; k++) {
+      if (full.has(k)) {
+        const path = rectificationPathFrom(run, grid, k, K, taps, names);
+        taps.forEach((_, j) => start[j].push(path.entropy[j][k - 1]));
+        paths.push(path);
+      } else {
+        const first = firstStepEntropy(run, grid, k, K, taps, names);
+        taps.forEach((_, j) => start[j].push(first[j]));
+      }
+    }
+  } finally {
+    tf.dispose([grid.xa, grid.xb, grid.noise, grid.start]);
+  }
+  return { steps: K, taps: taps.map((t) => ({ label: t.label, tap: t.tap })), offsets: grid.offsets, start, paths };
+}
+
+type WrongStartGrid = ReturnType<typeof wrongStartGrid>;
+
+/** One full rectification path of the grid from level k: entropy per tap at every step, and the final image scored. */
+function rectificationPathFrom(run: LoadedRun, grid: WrongStartGrid, k: number, K: number, taps: readonly EntropyTap[], names: string[]): RectificationPath {
+  const P = run.model.P;
+  const B = P * P;
+  const entropy: number[][] = taps.map(() => []);
+  const out = sample(run.model, run.params, { xa: grid.xa, xb: grid.xb, noise: grid.noise }, {
+    steps: K,
+    startIndex: k,
+    startImage: grid.start,
+    tapsAt: () => ({ read: names }),
+    onStep: (_i, _t, _x0hat, read) => {
+      try {
+        taps.forEach((tap, j) => entropy[j].push(entropyAtC(run, tap, read.get(tap.tap)!)));
+      } finally {
+        for (const v of read.values()) v.dispose();
+      }
+    },
+  });
+  const images = out.dataSync() as Float32Array;
+  out.dispose();
+  const predictions = run.classifier.classify(images, B);
+  let correct = 0;
+  let kept = 0;
+  for (let i = 0; i < B; i++) {
+    if (predictions[i] === (Math.floor(i / P) + (i % P)) % P) correct++;
+    if (predictions[i] === grid.wrong[i]) kept++;
+  }
+  return { k, t: k / K, entropy: entropy.map((e) => e.reverse()), accuracy: accuracyResult(correct, B), kept: kept / B };
+}
+
+/** The entropy per tap at the first step of the path from level k: one forward pass at t_k on x_{t_k}. */
+function firstStepEntropy(run: LoadedRun, grid: WrongStartGrid, k: number, K: number, taps: readonly EntropyTap[], names: string[]): number[] {
+  const B = run.model.P ** 2;
+  const tVec = tf.fill([B], k / K) as tf.Tensor1D;
+  const xt = noisyImage(grid.start, grid.noise, tVec);
+  try {
+    const { output, taps: read } = forward(run.model, run.params, { xa: grid.xa, xb: grid.xb, xt, t: tVec }, { read: names });
+    output.dispose();
+    try {
+      return taps.map((tap) => entropyAtC(run, tap, read.get(tap.tap)!));
+    } finally {
+      for (const v of read.values()) v.dispose();
+    }
+  } finally {
+    tf.dispose([tVec, xt]);
+  }
 }
