@@ -1,23 +1,29 @@
-// Training-step and sampling throughput of grokdiff against PyTorch on the same machine (issue #8).
-// For each configuration (cpu-n1, paper-n1) and each available backend: the same initial weights and the
-// same full batch (step 1 of seed 1: all training pairs) go to grokdiff and to the PyTorch peer
-// (bench/peer/dit_peer.py, float32, threads matched); both run warm-up steps then timed steps, alternating
-// grokdiff, PyTorch, grokdiff, PyTorch so that machine drift hits both. Reports the median ms per step, the
-// grokdiff/PyTorch ratio, GFLOP/s from bench/flops.ts and the fraction of one core's FP32 peak, the RSS peak,
-// the first-step loss of both (they must agree to float32 tolerance: the peer computes the same function),
-// and sampling of all P² pairs with K = 50 Euler steps. Usage: npm run bench -- train-step
-// Backends: wasm (plain, with the matMul fast path), wasm-native (wasm with the optional native kernels of
-// src/engine/wasm-native.ts, when `npm run build:native` built them; OpenBLAS gets the same thread count), cpu,
-// node, node-gpu (when installed).
-//   env BENCH_CONFIGS=cpu-n1,paper-n1  BENCH_BACKENDS=wasm,wasm-native,cpu  BENCH_REPEATS=5  BENCH_THREADS=1  BENCH_SLOW=1
+// Training-step and sampling throughput of grokdiff against PyTorch on the same machine (issues #8, #16).
+// For each configuration (cpu-n1, paper-n1), each thread count (1 and 2) and each engine: the same initial
+// weights and the same full batch (step 1 of seed 1: all training pairs) go to grokdiff and to the PyTorch peer
+// (bench/peer/dit_peer.py, float32, OpenBLAS, threads matched); both run warm-up steps then timed steps, in two
+// alternating rounds (every grokdiff engine, then PyTorch, twice) so that machine drift hits all. Reports the
+// median ms per step, the grokdiff/PyTorch ratio, GFLOP/s from bench/flops.ts and the fraction of the peak of
+// the cores used (one core's peak measured with register FMAs, beside the nominal clock × FLOP/cycle), the RSS
+// peak, the first-step loss of both (they must agree to float32 tolerance: the peer computes the same
+// function), and sampling of all P² pairs with K = 50 Euler steps. Usage: npm run bench -- train-step
+// Engines (grokdiff's wasm backend unless said otherwise):
+//   native           wasm + the native kernels with grokdiff's own product: what a fresh install gets (no system BLAS)
+//   native-openblas  wasm + the native kernels with the system's OpenBLAS products (GROKDIFF_NATIVE_BLAS=openblas),
+//                    when libopenblas.so.0 loads
+//   wasm             plain tfjs-backend-wasm (single-threaded: run at 1 thread only)
+//   cpu              tfjs's pure-JS backend (not in the default list; paper width needs BENCH_SLOW=1)
+//   env BENCH_CONFIGS=cpu-n1,paper-n1  BENCH_BACKENDS=native,native-openblas,wasm  BENCH_THREADS=1,2
+//       BENCH_REPEATS=<timed steps>  BENCH_WARMUP=5  BENCH_SLOW=1
+// The table it prints last is the one in README.md (Performance).
 
 import * as tf from '@tensorflow/tfjs-core';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { availableBackends, initBackend } from '../src/engine/backend.ts';
-import { loadNativeAddon, wasmNativeInfo } from '../src/engine/wasm-native.ts';
+import { installedNativeAddon, loadNativeAddon } from '../src/engine/wasm-native.ts';
 import { rootRng } from '../src/engine/random.ts';
 import { allPairs } from '../src/data/pairs.ts';
 import { loadEmnistPool } from '../src/data/pool.ts';
@@ -33,11 +39,11 @@ import { makeOptimizer } from '../src/train/trainer.ts';
 import { cpuPeak, forwardFlops, trainStepFlops } from './flops.ts';
 
 const configs = (process.env.BENCH_CONFIGS ?? 'cpu-n1,paper-n1').split(',');
-const wantedBackends = (process.env.BENCH_BACKENDS ?? 'wasm,wasm-native,cpu').split(',');
+const wantedBackends = (process.env.BENCH_BACKENDS ?? 'native,native-openblas,wasm').split(',').map((b) => (b === 'wasm-native' ? 'native' : b));
 // Timed steps per configuration (split over two alternating rounds): more for the small model, whose steps are
 // short enough for scheduling noise to matter.
 const repeatsFor = (config: string): number => Number(process.env.BENCH_REPEATS ?? (config.startsWith('cpu') ? 20 : 6));
-const threads = Number(process.env.BENCH_THREADS ?? 1);
+const threadCounts = (process.env.BENCH_THREADS ?? '1,2').split(',').map(Number);
 /** Timed samplings of all P² pairs per round (after one untimed), on both sides. */
 const SAMPLE_REPEATS = 3;
 /** Untimed steps before the timed ones, on both sides (heap growth, JIT, operator caches settle in them). */
@@ -78,20 +84,22 @@ function setup(name: string): Setup {
   tensors['batch.eps'] = { dtype: 'F32', shape: [B, px], data: arrays.noise };
   tensors['batch.t'] = { dtype: 'F32', shape: [B], data: arrays.t };
   writeSafetensorsFile(join(dir, 'init.safetensors'), tensors);
-  writeFileSync(
-    join(dir, 'config.json'),
-    JSON.stringify({
-      model: config.model,
-      train: config.train,
-      decayed: paramSpecs(model).filter((s) => s.decay).map((s) => s.name),
-      threads,
-      warmup: WARMUP,
-      repeats: Math.ceil(repeatsFor(name) / 2), // per call: the peer is called once per round
-      samplingSteps: PAPER.samplingSteps.value,
-      samplePairs: config.data.P ** 2,
-      sampleRepeats: SAMPLE_REPEATS,
-    }),
-  );
+  for (const threads of threadCounts) {
+    writeFileSync(
+      join(dir, `config-${threads}.json`),
+      JSON.stringify({
+        model: config.model,
+        train: config.train,
+        decayed: paramSpecs(model).filter((s) => s.decay).map((s) => s.name),
+        threads,
+        warmup: WARMUP,
+        repeats: Math.ceil(repeatsFor(name) / 2), // per call: the peer is called once per round
+        samplingSteps: PAPER.samplingSteps.value,
+        samplePairs: config.data.P ** 2,
+        sampleRepeats: SAMPLE_REPEATS,
+      }),
+    );
+  }
   return { config, weights, images: data.symbols.images, arrays, dir };
 }
 
@@ -120,9 +128,9 @@ function grokdiffRun(s: Setup, stepRepeats: number): { firstLoss: number; stepMs
   return { firstLoss, stepMs, sampleMs };
 }
 
-function peerRun(s: Setup): { firstLoss: number; stepMs: number[]; sampleMs: number[]; torch: string; blas: string[] } | null {
+function peerRun(s: Setup, threads: number): { firstLoss: number; stepMs: number[]; sampleMs: number[]; torch: string; blas: string[] } | null {
   if (!existsSync(PYTHON)) return null;
-  const r = spawnSync(PYTHON, [peerScript, join(s.dir, 'config.json'), join(s.dir, 'init.safetensors')], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads) } });
+  const r = spawnSync(PYTHON, [peerScript, join(s.dir, `config-${threads}.json`), join(s.dir, 'init.safetensors')], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads) } });
   if (r.status !== 0) {
     console.error(`PyTorch peer failed (run bench/setup-peer.sh): ${r.stderr.split('\n').slice(-3).join(' ')}`);
     return null;
@@ -131,55 +139,85 @@ function peerRun(s: Setup): { firstLoss: number; stepMs: number[]; sampleMs: num
 }
 
 const peak = cpuPeak();
-console.log(`CPU: ${peak.model}, ${peak.ghz.toFixed(2)} GHz, ${peak.simd}: peak ${peak.perCoreGflops.toFixed(0)} GFLOP/s per core (= GHz × ${peak.flopsPerCycle} FLOP/cycle); threads ${threads}`);
-const rows: string[] = ['| config | backend | step ms (median) | PyTorch step ms | ratio | GFLOP/s | % of 1-core peak | sample P² × K=50 ms | images/s | PyTorch sample ms | first loss (grokdiff / PyTorch) | RSS peak MB |', '|---|---|---|---|---|---|---|---|---|---|---|---|'];
+/** The BLAS the peer's PyTorch loads (Debian's python3-torch links libblas.so.3, an alternative: OpenBLAS after setup-peer.sh). */
+const peerBlas = (() => {
+  try {
+    return `libblas.so.3 → ${realpathSync('/usr/lib/x86_64-linux-gnu/libblas.so.3')}`;
+  } catch {
+    return 'libblas.so.3 not found';
+  }
+})();
 const available = new Set<string>(availableBackends().filter((b) => b.available).map((b) => b.backend));
 const nativeLoad = loadNativeAddon();
-if (available.has('wasm') && nativeLoad.ok) available.add('wasm-native');
-else if (wantedBackends.includes('wasm-native')) console.log(`wasm-native: skipped (${nativeLoad.ok ? 'wasm is not available' : nativeLoad.reason})`);
-process.env.GROKDIFF_NATIVE_THREADS = String(threads);
+const measuredPeak = nativeLoad.ok ? nativeLoad.addon.fmaPeak(peak.simd === 'AVX-512' ? 'avx512' : 'avx2', 400) : NaN;
+/** One core's peak for "% of peak": the measured register-FMA rate when the addon is built, else nominal. */
+const corePeak = Number.isFinite(measuredPeak) && measuredPeak > 0 ? measuredPeak : peak.perCoreGflops;
+console.log(`CPU: ${peak.model}, ${peak.simd} (${peak.flopsPerCycle} FLOP/cycle/core): nominal ${peak.ghz.toFixed(2)} GHz → ${peak.perCoreGflops.toFixed(0)} GFLOP/s per core; measured register-FMA peak ${Number.isFinite(measuredPeak) ? `${measuredPeak.toFixed(0)} GFLOP/s per core (≈ ${(measuredPeak / peak.flopsPerCycle).toFixed(2)} GHz)` : 'n/a (native kernels not built)'}; "% of peak" below uses ${corePeak.toFixed(0)} GFLOP/s × threads`);
+if (!nativeLoad.ok && wantedBackends.some((b) => b.startsWith('native'))) console.log(`native: skipped (${nativeLoad.reason})`);
+if (!available.has('wasm')) console.log('wasm: not available');
+
+/** Engines to run at `threads`, with how to set each up; null when it cannot run here. */
+async function prepareEngine(engine: string, threads: number): Promise<string | null> {
+  if (engine === 'native' || engine === 'native-openblas') {
+    if (!nativeLoad.ok || !available.has('wasm')) return null;
+    await initBackend('wasm', { log: () => {}, native: true });
+    const info = installedNativeAddon()!.configure({ blas: engine === 'native' ? 'builtin' : 'openblas', threads });
+    if (engine === 'native-openblas' && info.blas !== 'OpenBLAS') return null;
+    return engine === 'native' ? `wasm + native, built-in ${info.isa} (fresh install)` : `wasm + native, ${info.openblas?.split(' ').slice(0, 2).join(' ')}`;
+  }
+  if (!available.has(engine as never)) return null;
+  if (engine === 'wasm' && threads !== threadCounts[0]) return null; // single-threaded: once is enough
+  await initBackend(engine as never, { log: () => {}, native: false });
+  return engine === 'wasm' ? 'wasm (plain, 1 thread)' : engine;
+}
+
+const header = '| config | threads | engine | step ms (median) | PyTorch step ms | ratio | GFLOP/s | % of peak | sample P² × K=50 ms | images/s | PyTorch sample ms | first loss (grokdiff / PyTorch) | RSS peak MB |';
+const rows: string[] = [header, '|---|---|---|---|---|---|---|---|---|---|---|---|---|'];
 for (const name of configs) {
   const s = setup(name);
   const model = runModelConfig(s.config);
   const B = s.arrays.t.length;
-  for (const backend of wantedBackends) {
-    if (!available.has(backend as never)) continue;
-    if (backend === 'cpu' && name.startsWith('paper') && process.env.BENCH_SLOW !== '1') {
-      console.log(`${name} cpu: skipped (the pure-JS backend takes minutes per step at paper width; BENCH_SLOW=1 runs it)`);
-      continue;
-    }
-    if (backend === 'wasm-native') await initBackend('wasm', { log: () => {}, native: true });
-    else await initBackend(backend as never, { log: () => {}, native: false });
-    const label = backend === 'wasm-native' ? `wasm + native (${(wasmNativeInfo()?.matmul ?? '').split(' ').slice(0, 2).join(' ')})` : backend;
-    const reps = backend === 'cpu' ? 2 : repeatsFor(name);
-    const ours: number[] = [];
-    const oursSample: number[] = [];
-    const peer: number[] = [];
-    const peerSample: number[] = [];
-    let losses = ['', ''];
-    let peerInfo = '';
+  for (const threads of threadCounts) {
+    const engines = wantedBackends.filter((e) => !(e === 'cpu' && name.startsWith('paper') && process.env.BENCH_SLOW !== '1'));
+    if (engines.length < wantedBackends.length) console.log(`${name} cpu: skipped (the pure-JS backend takes minutes per step at paper width; BENCH_SLOW=1 runs it)`);
+    const results = new Map<string, { label: string; ms: number[]; sample: number[]; loss: string }>();
+    const peer = { ms: [] as number[], sample: [] as number[], loss: '', info: '' };
     for (let round = 0; round < 2; round++) {
-      const g = grokdiffRun(s, Math.ceil(reps / 2));
-      ours.push(...g.stepMs);
-      oursSample.push(...g.sampleMs);
-      losses[0] = g.firstLoss.toPrecision(7);
-      const p = round === 0 || backend === wantedBackends[0] ? peerRun(s) : null;
+      for (const engine of engines) {
+        const label = await prepareEngine(engine, threads);
+        if (label === null) {
+          if (round === 0) console.log(`${name} ${engine} at ${threads} thread(s): skipped (${engine === 'native-openblas' ? 'OpenBLAS is not installed or the addon is not built' : engine === 'wasm' ? 'single-threaded, measured at the first thread count' : 'not available'})`);
+          continue;
+        }
+        const reps = engine === 'cpu' ? 2 : repeatsFor(name);
+        const g = grokdiffRun(s, Math.ceil(reps / 2));
+        const r = results.get(engine) ?? { label, ms: [], sample: [], loss: '' };
+        r.ms.push(...g.stepMs);
+        r.sample.push(...g.sampleMs);
+        r.loss = g.firstLoss.toPrecision(7);
+        results.set(engine, r);
+      }
+      const p = peerRun(s, threads);
       if (p) {
-        peer.push(...p.stepMs);
-        peerSample.push(...p.sampleMs);
-        losses[1] = p.firstLoss.toPrecision(7);
-        peerInfo = `torch ${p.torch}`;
+        peer.ms.push(...p.stepMs);
+        peer.sample.push(...p.sampleMs);
+        peer.loss = p.firstLoss.toPrecision(7);
+        peer.info = `torch ${p.torch}, ${p.blas.join(' ').match(/BLAS_INFO=[^,]*/)?.[0] ?? 'BLAS ?'} (${peerBlas})`;
       }
     }
-    const ms = median(ours);
-    const pms = median(peer);
-    const gflops = trainStepFlops(model, B) / (ms / 1000) / 1e9;
-    const sms = median(oursSample);
-    const rss = process.resourceUsage().maxRSS / 1024;
-    rows.push(
-      `| ${name} | ${label} | ${ms.toFixed(1)} | ${Number.isFinite(pms) ? pms.toFixed(1) : '—'} | ${Number.isFinite(pms) ? (ms / pms).toFixed(2) : '—'} | ${gflops.toFixed(1)} | ${((100 * gflops) / peak.perCoreGflops).toFixed(1)} % | ${sms.toFixed(0)} | ${((model.P ** 2) / (sms / 1000)).toFixed(0)} | ${Number.isFinite(median(peerSample)) ? median(peerSample).toFixed(0) : '—'} | ${losses[0]} / ${losses[1] || '—'} | ${rss.toFixed(0)} |`,
-    );
-    console.log(`${name} ${backend}: ${ms.toFixed(1)} ms/step (PyTorch ${Number.isFinite(pms) ? pms.toFixed(1) : 'n/a'} ms, ${peerInfo}); batch ${B}, ${(trainStepFlops(model, B) / 1e9).toFixed(2)} GFLOP/step, forward ${(forwardFlops(model, B) / 1e9).toFixed(2)} GFLOP`);
+    const pms = median(peer.ms);
+    for (const [engine, r] of results) {
+      const ms = median(r.ms);
+      const used = engine === 'wasm' || engine === 'cpu' ? 1 : threads;
+      const gflops = trainStepFlops(model, B) / (ms / 1000) / 1e9;
+      const sms = median(r.sample);
+      const rss = process.resourceUsage().maxRSS / 1024;
+      const psms = median(peer.sample);
+      rows.push(
+        `| ${name} | ${threads} | ${r.label} | ${ms.toFixed(1)} | ${Number.isFinite(pms) ? pms.toFixed(1) : '—'} | ${Number.isFinite(pms) ? `${(ms / pms).toFixed(2)}×` : '—'} | ${gflops.toFixed(1)} | ${((100 * gflops) / (corePeak * used)).toFixed(1)} % | ${sms.toFixed(0)} | ${((model.P ** 2) / (sms / 1000)).toFixed(0)} | ${Number.isFinite(psms) ? psms.toFixed(0) : '—'} | ${r.loss} / ${peer.loss || '—'} | ${rss.toFixed(0)} |`,
+      );
+      console.log(`${name} ${threads} thread(s) ${r.label}: ${ms.toFixed(1)} ms/step (PyTorch ${Number.isFinite(pms) ? pms.toFixed(1) : 'n/a'} ms, ${peer.info || 'peer not run: bash bench/setup-peer.sh'}); batch ${B}, ${(trainStepFlops(model, B) / 1e9).toFixed(2)} GFLOP/step, forward ${(forwardFlops(model, B) / 1e9).toFixed(2)} GFLOP`);
+    }
   }
 }
 console.log(`\n${rows.join('\n')}`);
