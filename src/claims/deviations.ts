@@ -42,14 +42,6 @@ export const KNOWN_DEVIATIONS: Readonly<Record<string, KnownDeviation>> = {
       'right. So 2/3 seeds. Novel held-out accuracy (pairs whose mirror was not trained; reported, not judged): 75 %, 100 %, 66.7 % of the samples over ' +
       '4, 8 and 9 pairs.',
   },
-  'moduli-emnist': {
-    reason:
-      '7 of 8 runs replicate (two-block CPU models, the full 8000 steps, seeds 1 and 2 at each P): P = 23 key {2, 5, 6, 8, 9, 11} / {1, 3, 11}, ' +
-      'P = 27 {2, 3, 8} / {1, 4, 13}, P = 31 {6, 9} / {5, 9, 15}, P = 35 seed 2 {5, 9, 10, 13}, all with train 100 % and held-out ≥ 98 %. P = 35 ' +
-      'seed 1 has the sparsest structure of all ({3, 10}, coverage ≥ 0.88) but its final checkpoint sits in a late loss spike (train 98.2 % ' +
-      '[98, 99] < 0.99, held-out 95.1 %), so it does not count as "learned", and the claim asks every run. Every P shows the structure in at least ' +
-      'one seed. One block at CPU width does not fit P = 27 at all (train 55.8 % after 8000 steps).',
-  },
   'diversity-shrinks-lag': {
     reason:
       'cpu-n4 (the N = 1 CPU configuration with N = 4 images per symbol) never leaves the initial loss plateau (0.086-0.088) in 8000 steps: train and ' +
