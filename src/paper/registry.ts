@@ -255,6 +255,15 @@ export const PAPER = Object.freeze({
     unverified('the paper\'s text contains no such ablation'),
     'Removing as many non-key frequencies, or keeping only the key ones, must keep ≥ this fraction of the unablated accuracy.',
   ),
+  ablationReading: param(
+    'sum-direction' as 'sum-direction' | 'grid',
+    'our-choice',
+    'reviewer-requested, not the paper: the text has no ablation; which components of a frequency are removed or kept is ours (issue 15 part 7)',
+    unverified('the paper\'s text contains no such ablation'),
+    'sum-direction: only cos/sin(w_k(a+b)) over the (a, b) grid are removed, or kept with the grid mean and nothing else (Nanda et al. 2023, ' +
+      'excluded / restricted loss): the directions Table 3 reads the FFN pre-activation on, and the only ones that can carry c = a + b. ' +
+      'grid: every 2-D Fourier function touching k (1-D terms, (a + b) and (a − b) products, cross products). Both are measured and reported; the verdict uses this one.',
+  ),
   singleStepFraction: param(
     0.9,
     'our-choice',
@@ -386,6 +395,18 @@ export const PAPER = Object.freeze({
     'paper Figure 5: Pre-SA-FFN output linearly separable by class, its input entangled; the levels are ours',
     unverified('the caption describes the picture, not a level'),
     'Nearest-centroid accuracy of the Pre-SA-FFN output ≥ output (lower Wilson bound), and at least inputMargin above its input\'s.',
+  ),
+  criticalTimestepEntropyPath: param(
+    'rectification-path-start' as 'rectification-path-start' | 'from-noise-path',
+    'our-choice',
+    'paper Figure 6b: entropy trajectories on the rectification paths, coloured by final accuracy; which number of them is compared with t_crit is ours (issue 15 part 8)',
+    unverified('the caption names the paths, not which of their numbers meets the timestep (it is cut at "The in…")', {
+      text: 'Entropy trajectories starting from an incorrect image c ′ perturbed with varying noise levels',
+      where: 'Figure 6 caption',
+    }),
+    'rectification-path-start: the FVE entropy at the first step of the rectification path from each level t_k (the model reading the wrong image ' +
+      'perturbed to t_k), k = 1..K; the entropy falls along every path, so it is also each trajectory\'s lowest value, the curve along which the ' +
+      'trajectories separate. from-noise-path: along the one path from pure noise (judged until issue 15).',
   ),
   criticalTimestepJudgement: param(
     { fromNoiseAccuracy: 0.5, entropyJump: 0.1 } as const,

@@ -63,9 +63,24 @@ function thresholdEvidence(key: string): string {
   return `unverified: ${esc(p.unverifiedBecause ?? 'not checked')}`;
 }
 
-interface FreqMeasurement {
+interface FreqTap {
+  label: string;
+  tap?: string;
+  shares: number[];
+  crossShare?: number;
+  keySet?: number[];
+}
+interface FreqBlock {
+  block: number;
+  taps: FreqTap[];
+  union: number[];
+  coverage: number[];
+  ownCoverage?: number[];
+}
+interface FreqMeasurement extends Partial<FreqBlock> {
   seed: number;
-  taps: Array<{ label: string; shares: number[] }>;
+  taps: FreqTap[];
+  blocks?: FreqBlock[];
 }
 interface AblationReadingMeasurement {
   removeKey: { accuracy: number };
@@ -84,10 +99,26 @@ interface AblationMeasurement extends Partial<AblationReadingMeasurement> {
   sumDirection?: AblationReadingMeasurement;
   judgedReading?: 'grid' | 'sum-direction';
 }
+interface TrigTargetRow {
+  coefficients: { cosCos: number; sinSin: number; cosSin: number; sinCos: number };
+  fve: number;
+  identityFve: number;
+  ratio: number | null;
+}
+interface TrigRow {
+  k: number;
+  key: boolean;
+  tapFve: number;
+  cos: TrigTargetRow;
+  sin: TrigTargetRow;
+  heldOut: { cos: number; sin: number };
+}
+/** One seed of the trig-identities claim (Table 3 rows per block); records of an older grokdiff lack `blocks` and are skipped. */
 interface TrigMeasurement {
   seed: number;
-  key: { k: number; cosHeldOutFve: number; sinHeldOutFve: number; cosFve: number; sinFve: number; cosRatio: number | null; sinRatio: number | null; coefficients: Record<string, number> };
-  nonKey: { k: number; cosHeldOutFve: number; sinHeldOutFve: number };
+  block?: number;
+  key?: TrigRow;
+  blocks?: Array<{ block: number; keySet: number[]; topKey: number; rows: TrigRow[] }>;
 }
 
 interface CriticalMeasurement {
@@ -287,6 +318,108 @@ async function separabilityFigures(records: readonly ClaimRecord[], save: (name:
   return md;
 }
 
+type SaveFigure = (name: string, png: Uint8Array) => string;
+
+/**
+ * Selective frequencies (Figure 3): FVE_k per tap of the judged block with the cross-frequency share as its own
+ * bar (no cross product is split between frequencies), and per seed and block the key sets, cross shares and
+ * the coverage of the union (own terms + cross products inside it).
+ */
+async function selectiveFrequenciesSection(records: readonly ClaimRecord[], save: SaveFigure): Promise<string[]> {
+  const rec = records.find((r) => r.id === 'selective-frequencies');
+  const seeds = (rec?.measurement as FreqMeasurement[] | null) ?? [];
+  if (seeds.length === 0) return [];
+  const md: string[] = [];
+  const fm = seeds[0];
+  const rows = fm.taps.flatMap((t) => [
+    ...t.shares.map((v, i) => ({ label: `w${i + 1}`, value: v, group: t.label })),
+    ...(t.crossShare !== undefined ? [{ label: 'cross', value: t.crossShare, group: t.label }] : []),
+  ]);
+  const p = await barChart(rows, {
+    title: `FVE per frequency at t = 1, seed ${fm.seed}${fm.block !== undefined ? `, block ${fm.block}` : ''} (cross-frequency products apart)`,
+    xTitle: 'frequency',
+    yTitle: 'share of total power',
+  });
+  md.push(`![FVE per tap](${save('fve-per-tap.png', p.png)})`);
+  if (!seeds.some((s) => s.blocks)) return md;
+  md.push(
+    '',
+    '**Key frequencies per tap (Figure 3; FVE_k = share of total power in frequency k\'s own terms, cross-frequency products reported apart)**',
+    '',
+    '| seed | block | tap | key set | Σ key FVE_k | cross share | union | union coverage (own + cross inside) |',
+    '|---|---|---|---|---|---|---|---|',
+  );
+  for (const s of seeds) {
+    for (const b of s.blocks ?? []) {
+      const judged = b.block === s.block ? ' (judged)' : '';
+      b.taps.forEach((t, i) => {
+        const explained = (t.keySet ?? []).reduce((acc, k) => acc + (t.shares[k - 1] ?? 0), 0);
+        md.push(
+          `| ${s.seed} | ${b.block}${judged} | ${t.label} | {${(t.keySet ?? []).join(', ')}} | ${explained.toFixed(3)} | ${(t.crossShare ?? 0).toFixed(3)} | {${b.union.join(', ')}} | ` +
+            `${b.coverage[i].toFixed(3)}${b.ownCoverage ? ` (${b.ownCoverage[i].toFixed(3)} + ${(b.coverage[i] - b.ownCoverage[i]).toFixed(3)})` : ''} |`,
+        );
+      });
+    }
+  }
+  return md;
+}
+
+/** A Table 3 cell: "α·cos·cos − β·sin·sin" (cos) or "γ·cos·sin + δ·sin·cos" (sin), coefficients as the paper prints them. */
+function table3Cell(row: TrigTargetRow, target: 'cos' | 'sin'): string {
+  const c = row.coefficients;
+  const num = (x: number) => (Math.abs(x) >= 1e4 || (Math.abs(x) < 1e-2 && x !== 0) ? x.toExponential(2) : x.toFixed(2));
+  const term = (x: number, name: string, first: boolean) => `${first ? (x < 0 ? '−' : '') : x < 0 ? ' − ' : ' + '}${num(Math.abs(x))}·${name}`;
+  return target === 'cos' ? `${term(c.cosCos, 'cos cos', true)}${term(c.sinSin, 'sin sin', false)}` : `${term(c.cosSin, 'cos sin', true)}${term(c.sinCos, 'sin cos', false)}`;
+}
+
+/**
+ * Trig identities (Table 3): for every seed and block, one row per frequency (key and non-key, as the table
+ * has): the in-sample fit of the FFN pre-GeLU projected on W′L u_k (cos) and W′L v_k (sin), its FVE, the ratio,
+ * the identity-constrained FVE, and the activation-covariance held-out fit beside it; and a figure per seed.
+ */
+async function trigIdentitiesSection(records: readonly ClaimRecord[], save: SaveFigure): Promise<string[]> {
+  const rec = records.find((r) => r.id === 'trig-identities');
+  const seeds = ((rec?.measurement as TrigMeasurement[] | null) ?? []).filter((s) => s.blocks);
+  if (seeds.length === 0) return [];
+  const f = (x: number) => x.toFixed(3);
+  const r = (x: number | null) => (x === null ? '—' : x.toFixed(2));
+  const md: string[] = [
+    '',
+    '**Trig identities at the FFN pre-GeLU (Table 3, t = 1)**: the pre-activation projected on W′L u_k and W′L v_k ' +
+      '(u_k, v_k: the cos/sin(w_k c) components over c of the neurons\' readout of each class\'s template image, ' +
+      'src/eval/readout-map.ts) and fitted in-sample on the operand products, as the paper computes it; "identity" is the ' +
+      'fit constrained to cos/sin(w_k(a+b)) (equal to the FVE when the ratios are −1 / +1); the held-out activation-covariance ' +
+      'fit is the robustness check. Paper, w1: 138910·cos cos − 139849·sin sin (FVE 0.95), 137133·cos sin + 136206·sin cos (FVE 0.94).',
+    '',
+    '| seed | block | k | key | W′L u_k·x (cos(w_k(a+b))) | FVE | ratio (−1) | identity | W′L v_k·x (sin(w_k(a+b))) | FVE | ratio (+1) | identity | held-out cov. fit cos / sin |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const s of seeds) {
+    for (const b of s.blocks ?? []) {
+      for (const row of b.rows) {
+        const mark = row.k === b.topKey ? ' (top)' : '';
+        md.push(
+          `| ${s.seed} | ${b.block}${b.block === s.block ? ' (judged)' : ''} | ${row.k} | ${row.key ? `yes${mark}` : 'no'} | ${table3Cell(row.cos, 'cos')} | ${f(row.cos.fve)} | ${r(row.cos.ratio)} | ${f(row.cos.identityFve)} | ` +
+            `${table3Cell(row.sin, 'sin')} | ${f(row.sin.fve)} | ${r(row.sin.ratio)} | ${f(row.sin.identityFve)} | ${f(row.heldOut.cos)} / ${f(row.heldOut.sin)} |`,
+        );
+      }
+    }
+  }
+  for (const s of seeds) {
+    const b = (s.blocks ?? []).find((x) => x.block === s.block) ?? (s.blocks ?? [])[0];
+    if (!b) continue;
+    const bars = b.rows.flatMap((row) => [
+      { label: `w${row.k}${row.key ? '*' : ''}`, value: row.cos.fve, group: 'W′L cos, in-sample' },
+      { label: `w${row.k}${row.key ? '*' : ''}`, value: row.sin.fve, group: 'W′L sin, in-sample' },
+      { label: `w${row.k}${row.key ? '*' : ''}`, value: row.heldOut.cos, group: 'cov. cos, held-out' },
+      { label: `w${row.k}${row.key ? '*' : ''}`, value: row.heldOut.sin, group: 'cov. sin, held-out' },
+    ]);
+    const p = await barChart(bars, { title: `Table 3 FVE per frequency, seed ${s.seed}, block ${b.block} (* = key frequency)`, xTitle: 'frequency', yTitle: 'FVE of the product fit' });
+    md.push(`![trig identities seed ${s.seed}](${save(`trig-identities-seed-${s.seed}.png`, p.png)})`);
+  }
+  return md;
+}
+
 async function plots(records: readonly ClaimRecord[], outDir: string, runs: readonly ReportRun[], written: Set<string>): Promise<string[]> {
   const md: string[] = [];
   const plotDir = join(outDir, 'plots');
@@ -304,25 +437,11 @@ async function plots(records: readonly ClaimRecord[], outDir: string, runs: read
     });
     md.push(`![learning curves seed ${r.seed}](${save(`curves-seed-${r.seed}.png`, p.png)})`);
   }
-  const freq = records.find((r) => r.id === 'selective-frequencies');
-  const fm = (freq?.measurement as FreqMeasurement[] | null)?.[0];
-  if (fm) {
-    const rows = fm.taps.flatMap((t) => t.shares.map((v, i) => ({ label: `w${i + 1}`, value: v, group: t.label })));
-    const p = await barChart(rows, { title: `FVE per frequency at t = 1, seed ${fm.seed}`, xTitle: 'frequency', yTitle: 'share of Fourier variance' });
-    md.push(`![FVE per tap](${save('fve-per-tap.png', p.png)})`);
-  }
+  md.push(...(await selectiveFrequenciesSection(records, save)));
   md.push(...(await ablationSection(records, save)));
   md.push(...(await criticalTimestepFigures(records, save)));
   md.push(...(await separabilityFigures(records, save)));
-  const trig = records.find((r) => r.id === 'trig-identities');
-  const tm = trig?.measurement as TrigMeasurement[] | null;
-  if (tm && tm.length > 0) {
-    md.push('', '**Trig-identity fits at the FFN pre-GeLU (t = 1)**', '', '| seed | k | cos FVE (in / held-out) | sin FVE (in / held-out) | cos·cos | sin·sin | cos ratio (−1) | sin ratio (+1) | non-key k | non-key FVE |', '|---|---|---|---|---|---|---|---|---|---|');
-    for (const s of tm) {
-      const f = (x: number) => x.toFixed(3);
-      md.push(`| ${s.seed} | ${s.key.k} | ${f(s.key.cosFve)} / ${f(s.key.cosHeldOutFve)} | ${f(s.key.sinFve)} / ${f(s.key.sinHeldOutFve)} | ${s.key.coefficients.cosCos.toFixed(2)} | ${s.key.coefficients.sinSin.toFixed(2)} | ${s.key.cosRatio?.toFixed(2) ?? '—'} | ${s.key.sinRatio?.toFixed(2) ?? '—'} | ${s.nonKey.k} | ${f(Math.max(s.nonKey.cosHeldOutFve, s.nonKey.sinHeldOutFve))} |`);
-    }
-  }
+  md.push(...(await trigIdentitiesSection(records, save)));
   return md;
 }
 

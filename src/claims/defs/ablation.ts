@@ -16,7 +16,7 @@
 //                 frequencies' sum directions (the restricted loss: nothing else is kept). Also reported, not
 //                 judged: every non-key frequency's sum directions removed with everything else left in place
 //                 (removeEveryNonKey), which tells the sum directions apart from the non-sum functions.
-// The verdict uses the SUM-DIRECTION reading (JUDGED_ABLATION_READING), chosen from what the claim is about,
+// The verdict uses the SUM-DIRECTION reading (PAPER.ablationReading, JUDGED_ABLATION_READING), chosen from what the claim is about,
 // before either reading was measured here: the mechanism under test is the paper's Table 3, which reads the FFN
 // pre-activation on the cos / sin(w_k(a + b)) directions and finds them built from the operand products by the
 // trig identities; the result c depends on (a, b) only through a + b, so the sum directions are exactly the part
@@ -50,7 +50,7 @@ export const ablationClaim: ClaimDeclaration = {
   title: 'Causal ablation of key frequencies (N = 1)',
   statement: 'Removing the key-frequency components destroys accuracy; removing others does not.',
   where: 'not in the paper\'s text: a causal ablation the referee report on the paper\'s page asks for',
-  thresholds: ['ablationNearChance', 'ablationKeepFraction', 'samplingSteps', 'keyFrequencyRule'],
+  thresholds: ['ablationNearChance', 'ablationKeepFraction', 'ablationReading', 'samplingSteps', 'keyFrequencyRule'],
   negativeControl: 'the untrained model of each seed, ablated the same way',
 };
 
@@ -111,8 +111,8 @@ function accuracyWithTaps(run: LoadedRun, taps: TapSet | undefined, seed: number
 
 /** The two readings of "the components of frequency k" (module header). */
 export type AblationReadingName = 'grid' | 'sum-direction';
-/** The reading the verdict uses (module header: the sum directions are what Table 3's mechanism puts c on). */
-export const JUDGED_ABLATION_READING: AblationReadingName = 'sum-direction';
+/** The reading the verdict uses (PAPER.ablationReading; module header: the sum directions are what Table 3's mechanism puts c on). */
+export const JUDGED_ABLATION_READING: AblationReadingName = PAPER.ablationReading.value;
 
 const READING_MATRICES: Record<AblationReadingName, { remove: (P: number, s: readonly number[]) => Float64Array; keep: (P: number, s: readonly number[]) => Float64Array }> = {
   grid: { remove: removeFrequenciesMatrix, keep: keepFrequenciesMatrix },
