@@ -13,19 +13,23 @@ import {
 } from './backend.ts';
 import { gradientsRegistered } from './gradients.ts';
 import { isWasmFastPathInstalled, wasmFastPathWanted } from './wasm-matmul.ts';
+import { probeWebGpuSync } from './webgpu.ts';
 import { ConfigError, EngineError } from '../errors.ts';
 
 const available = new Map(availableBackends().map((a) => [a.backend, a.available]));
-const expectedAuto: ResolvedBackend = (['node-gpu', 'node', 'wasm', 'cpu'] as const).find((b) => available.get(b))!;
+// auto takes webgpu only on a GPU adapter; a CPU one (lavapipe) is skipped with the reason.
+const webgpuProbe = available.get('webgpu') ? probeWebGpuSync() : null;
+const webgpuGpu = webgpuProbe?.adapter != null && !webgpuProbe.adapter.fallback;
+const expectedAuto: ResolvedBackend = (['node-gpu', 'webgpu', 'node', 'wasm', 'cpu'] as const).find((b) => (b === 'webgpu' ? webgpuGpu : available.get(b)))!;
 
 describe('parseBackendChoice / GROKDIFF_BACKEND', () => {
-  it('accepts the five choices, case- and space-insensitively', () => {
-    for (const c of ['auto', 'node-gpu', 'node', 'wasm', 'cpu'] as const) expect(parseBackendChoice(c, '--backend')).toBe(c);
+  it('accepts the six choices, case- and space-insensitively', () => {
+    for (const c of ['auto', 'node-gpu', 'webgpu', 'node', 'wasm', 'cpu'] as const) expect(parseBackendChoice(c, '--backend')).toBe(c);
     expect(parseBackendChoice(' WASM ', '--backend')).toBe('wasm');
   });
   it('rejects anything else with a ConfigError naming the flag and the choices', () => {
     expect(() => parseBackendChoice('gpu', '--backend')).toThrow(ConfigError);
-    expect(() => parseBackendChoice('gpu', '--backend')).toThrow(/--backend: unknown backend "gpu"; expected one of auto, node-gpu, node, wasm, cpu/);
+    expect(() => parseBackendChoice('gpu', '--backend')).toThrow(/--backend: unknown backend "gpu"; expected one of auto, node-gpu, webgpu, node, wasm, cpu/);
   });
   it('reads GROKDIFF_BACKEND, treating unset or empty as no choice', () => {
     expect(backendChoiceFromEnv({})).toBeUndefined();
@@ -61,6 +65,9 @@ describe('initBackend', () => {
     expect(lines[0]).toContain(`tfjs backend ${expectedAuto} (auto)`);
     if (!available.get('node-gpu')) expect(lines[0]).toContain('node-gpu: @tensorflow/tfjs-node-gpu is not installed');
     if (!available.get('node')) expect(lines[0]).toContain('node: @tensorflow/tfjs-node is not installed');
+    if (expectedAuto !== 'node-gpu' && !webgpuGpu) expect(lines[0]).toMatch(/; skipped .*webgpu: /);
+    if (webgpuProbe?.adapter?.fallback) expect(lines[0]).toContain('webgpu: the only WebGPU adapter is a CPU one');
+    if (expectedAuto === 'webgpu') expect(lines[0]).toContain(`on ${webgpuProbe!.reason}`);
     if (expectedAuto === 'wasm') {
       // env: {} means GROKDIFF_WASM_FASTPATH is unset, so the fast path is on.
       expect(lines[0]).toContain('matMul fast path on');
@@ -84,6 +91,14 @@ describe('initBackend', () => {
     expect((err as EngineError).message).toContain('downloads libtensorflow');
   });
 
+  it.skipIf(available.get('webgpu') && webgpuProbe?.adapter != null)('an explicit webgpu backend without an adapter is an EngineError saying why and how to get one', async () => {
+    const err = await initBackend('webgpu', { source: '--backend' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(EngineError);
+    expect((err as EngineError).message).toMatch(/backend "webgpu" \(from --backend\) cannot be used: /);
+    expect((err as EngineError).message).toContain('.ci/webgpu-setup.sh');
+    expect((err as EngineError).message).toContain('Metal on macOS');
+  });
+
   it('engineInfo gives the backend and the tfjs package versions for provenance', async () => {
     await initBackend('wasm');
     const info = engineInfo();
@@ -94,6 +109,7 @@ describe('initBackend', () => {
     expect(info.versions['@tensorflow/tfjs-backend-wasm']).toBe('4.22.0');
     expect(info.versions['@tensorflow/tfjs-backend-cpu']).toBe('4.22.0');
     expect(info.node).toBe(process.version);
+    expect(info.webgpuAdapter).toBeNull();
     await initBackend('cpu');
     expect(engineInfo().backend).toBe('cpu');
   });

@@ -1,11 +1,14 @@
 // The one place that picks and initialises the tfjs backend that trains and evaluates the diffusion
-// transformer. Choices: node-gpu (@tensorflow/tfjs-node-gpu, libtensorflow with CUDA), node (tfjs-node,
-// libtensorflow on CPU), wasm (XNNPACK; with grokdiff's matMul fast path and zero-copy Identity for training,
-// and the optional native kernels of wasm-native.ts when they are built) and cpu (plain JS).
-// tfjs-node and tfjs-node-gpu are optional dependencies that need a native library downloaded at install
-// time, so they are loaded with a dynamic import and everything works without them. `auto` takes the first
-// that loads in the order node-gpu, node, wasm, cpu and says on stderr which it took and why it skipped the
-// others (when the active backend changes, i.e. once per process in normal use). It also makes sure tfjs's
+// transformer. Choices: node-gpu (@tensorflow/tfjs-node-gpu, libtensorflow with CUDA), webgpu
+// (@tensorflow/tfjs-backend-webgpu on Dawn from the npm package `webgpu`: any GPU with a Vulkan, Metal or D3D12
+// driver; see webgpu.ts), node (tfjs-node, libtensorflow on CPU), wasm (XNNPACK; with grokdiff's matMul fast
+// path and zero-copy Identity for training, and the optional native kernels of wasm-native.ts when they are
+// built) and cpu (plain JS).
+// tfjs-node, tfjs-node-gpu and the two webgpu packages are optional dependencies (the first two download a
+// native library at install time), so they are loaded with a dynamic import and everything works without
+// them. `auto` takes the first that loads in the order node-gpu, webgpu (a GPU adapter only: a CPU adapter such
+// as lavapipe is used only when asked for by name), node, wasm, cpu and says on stderr which it took and why it
+// skipped the others (when the active backend changes, i.e. once per process in normal use). It also makes sure tfjs's
 // gradients are registered (see gradients.ts): without that, nothing can train.
 //
 // All state lives in tfjs itself (its engine and kernel registry); calling initBackend again is cheap and
@@ -25,20 +28,30 @@ import {
 } from './wasm-matmul.ts';
 import { installWasmIdentity, uninstallWasmIdentity } from './wasm-identity.ts';
 import { installWasmNative, loadNativeAddon, NATIVE_ENV, nativeWanted, uninstallWasmNative, wasmNativeInfo } from './wasm-native.ts';
+import {
+  describeWebGpuAdapter,
+  loadWebGpu,
+  missingWebGpuPackages,
+  vulkanLoaderMissing,
+  WEBGPU_PACKAGES,
+  webgpuAdapterInfo,
+  WebGpuUnavailableError,
+  type WebGpuAdapterInfo,
+} from './webgpu.ts';
 
 const require = createRequire(import.meta.url);
 
-export type BackendChoice = 'auto' | 'node-gpu' | 'node' | 'wasm' | 'cpu';
+export type BackendChoice = 'auto' | 'node-gpu' | 'webgpu' | 'node' | 'wasm' | 'cpu';
 export type ResolvedBackend = Exclude<BackendChoice, 'auto'>;
 
-export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'node-gpu', 'node', 'wasm', 'cpu'];
-/** The order `auto` tries. */
-export const AUTO_ORDER: readonly ResolvedBackend[] = ['node-gpu', 'node', 'wasm', 'cpu'];
+export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'node-gpu', 'webgpu', 'node', 'wasm', 'cpu'];
+/** The order `auto` tries (webgpu only with a GPU adapter, never a CPU one). */
+export const AUTO_ORDER: readonly ResolvedBackend[] = ['node-gpu', 'webgpu', 'node', 'wasm', 'cpu'];
 /** Environment variable used as the backend choice when no flag is given. */
 export const BACKEND_ENV = 'GROKDIFF_BACKEND';
 
 /** The tfjs name each choice registers under. */
-const TFJS_NAME: Record<ResolvedBackend, string> = { 'node-gpu': 'tensorflow', node: 'tensorflow', wasm: 'wasm', cpu: 'cpu' };
+const TFJS_NAME: Record<ResolvedBackend, string> = { 'node-gpu': 'tensorflow', webgpu: 'webgpu', node: 'tensorflow', wasm: 'wasm', cpu: 'cpu' };
 
 const NODE_PACKAGE = { 'node-gpu': '@tensorflow/tfjs-node-gpu', node: '@tensorflow/tfjs-node' } as const;
 
@@ -46,7 +59,13 @@ const INSTALL_HINT: Record<ResolvedBackend, string> = {
   'node-gpu':
     'To use it: `npm install @tensorflow/tfjs-node-gpu@4.22.0` (it downloads libtensorflow 2.9 with GPU support at ' +
     'install time, so it needs internet), on Linux x64 with an NVIDIA GPU and exactly CUDA 11.2 and cuDNN 8.1 ' +
-    '(libcudart.so.11.0, libcudnn.so.8 on LD_LIBRARY_PATH). Otherwise choose node, wasm or cpu.',
+    '(libcudart.so.11.0, libcudnn.so.8 on LD_LIBRARY_PATH). Otherwise choose webgpu, node, wasm or cpu.',
+  webgpu:
+    'To use it: `npm install` (the optional dependencies webgpu@0.6.2 and @tensorflow/tfjs-backend-webgpu@4.22.0 come ' +
+    'from the npm registry, prebuilt) and a GPU driver Dawn can use: Vulkan on Linux (NVIDIA: the proprietary ' +
+    "driver's Vulkan ICD plus the loader libvulkan1), Metal on macOS, D3D12 on Windows. Without a GPU, " +
+    '.ci/webgpu-setup.sh installs the CPU Vulkan driver (lavapipe; slow, for checking correctness). Otherwise ' +
+    'choose node, wasm or cpu.',
   node:
     'To use it: `npm install @tensorflow/tfjs-node@4.22.0` (it downloads libtensorflow 2.9 at install time, so it ' +
     'needs internet; prebuilt for Linux x64, macOS and Windows). Otherwise choose wasm or cpu.',
@@ -151,8 +170,19 @@ async function setTfjsBackend(backend: ResolvedBackend): Promise<void> {
 }
 
 /** Loads and activates one backend, or throws BackendLoadError with the reason. */
-async function loadBackend(backend: ResolvedBackend, wasmFastPath: boolean, native: boolean): Promise<void> {
+async function loadBackend(backend: ResolvedBackend, wasmFastPath: boolean, native: boolean, auto: boolean): Promise<void> {
   switch (backend) {
+    case 'webgpu': {
+      try {
+        // An explicit choice may use a CPU adapter (lavapipe, for testing); auto only a GPU.
+        await loadWebGpu({ allowFallback: !auto });
+      } catch (err) {
+        if (err instanceof WebGpuUnavailableError) throw new BackendLoadError('webgpu', err.reason, err.notInstalled, { cause: err });
+        throw err;
+      }
+      await setTfjsBackend('webgpu');
+      return;
+    }
     case 'node-gpu':
     case 'node': {
       const existing = tensorflowBackendInstance();
@@ -214,7 +244,7 @@ function nativeDescription(wanted: boolean): string {
 /** The backend that is active now, in grokdiff's names (null before initBackend). */
 export function currentBackend(): ResolvedBackend | null {
   const name = activeTfjsBackend();
-  if (name === 'wasm' || name === 'cpu') return name;
+  if (name === 'wasm' || name === 'cpu' || name === 'webgpu') return name;
   if (name === 'tensorflow') return tensorflowBackendInstance()?.isGPUPackage ? 'node-gpu' : 'node';
   return null;
 }
@@ -247,7 +277,7 @@ export async function initBackend(choice?: BackendChoice, options: InitBackendOp
     let found: ResolvedBackend | null = null;
     for (const candidate of AUTO_ORDER) {
       try {
-        await loadBackend(candidate, fastPath, native);
+        await loadBackend(candidate, fastPath, native, true);
         found = candidate;
         break;
       } catch (err) {
@@ -268,12 +298,14 @@ export async function initBackend(choice?: BackendChoice, options: InitBackendOp
         line += `, native kernels ${nativeDescription(native)}`;
       }
       if (picked === 'node-gpu' && tensorflowBackendInstance()?.isUsingGpuDevice === false) line += ', but no GPU device is visible';
+      const adapter = picked === 'webgpu' ? webgpuAdapterInfo() : null;
+      if (adapter !== null) line += ` on ${describeWebGpuAdapter(adapter)}`;
       if (skipped.length > 0) line += `; skipped ${skipped.join('; ')}`;
       log(line);
     }
   } else {
     try {
-      await loadBackend(resolved, fastPath, native);
+      await loadBackend(resolved, fastPath, native, false);
     } catch (err) {
       if (!(err instanceof BackendLoadError)) throw err;
       throw new EngineError(
@@ -308,6 +340,15 @@ export function availableBackends(): BackendAvailability[] {
         ? { backend, available: true, detail: `${pkg} ${packageVersion(pkg)} installed (native library checked when loaded)` }
         : { backend, available: false, detail: `${pkg} is not installed` };
     }
+    if (backend === 'webgpu') {
+      const loaded = webgpuAdapterInfo();
+      if (loaded !== null) return { backend, available: true, detail: `Dawn adapter ${describeWebGpuAdapter(loaded)}` };
+      const missing = missingWebGpuPackages();
+      if (missing.length > 0) return { backend, available: false, detail: `${missing.join(' and ')} not installed` };
+      const noVulkan = vulkanLoaderMissing();
+      if (noVulkan !== null) return { backend, available: false, detail: noVulkan };
+      return { backend, available: true, detail: `${WEBGPU_PACKAGES.map((p) => `${p} ${packageVersion(p)}`).join(' + ')} installed (adapter checked when loaded)` };
+    }
     const pkg = backend === 'wasm' ? '@tensorflow/tfjs-backend-wasm' : '@tensorflow/tfjs-backend-cpu';
     if (!isInstalled(pkg)) return { backend, available: false, detail: `${pkg} is not installed` };
     if (backend === 'wasm' && typeof (globalThis as { WebAssembly?: unknown }).WebAssembly !== 'object') return { backend, available: false, detail: 'no WebAssembly' };
@@ -324,6 +365,8 @@ export interface EngineInfo {
   wasmFastPath: boolean;
   /** The native wasm kernels when installed: what computes the products (OpenBLAS or built-in) and the flags. */
   wasmNative: { matmul: string; cflags: string } | null;
+  /** The WebGPU adapter (GPU or CPU driver) when the webgpu backend is active, else null. */
+  webgpuAdapter: WebGpuAdapterInfo | null;
   /** Versions of the tfjs packages that are installed. */
   versions: Record<string, string>;
   node: string;
@@ -335,6 +378,8 @@ const TFJS_PACKAGES = [
   '@tensorflow/tfjs-backend-wasm',
   '@tensorflow/tfjs-node',
   '@tensorflow/tfjs-node-gpu',
+  '@tensorflow/tfjs-backend-webgpu',
+  'webgpu',
 ] as const;
 
 /** Backend and package versions, for checkpoint provenance. */
@@ -349,6 +394,7 @@ export function engineInfo(): EngineInfo {
     tfjsBackend: activeTfjsBackend(),
     wasmFastPath: tf.getKernel('BatchMatMul', 'wasm') != null && isWasmFastPathInstalled(),
     wasmNative: wasmNativeInfo(),
+    webgpuAdapter: activeTfjsBackend() === 'webgpu' ? webgpuAdapterInfo() : null,
     versions,
     node: process.version,
   };

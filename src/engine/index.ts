@@ -35,3 +35,6 @@ export { AdamW, decayExcept, decayMatricesOnly } from './adamw.ts';
 export type { AdamWOptions, AdamWState, DecayRule, GradSet, LrSchedule, ParamSet } from './adamw.ts';
 
 export { Rng, rootRng } from './random.ts';
+
+export { describeWebGpuAdapter, probeWebGpuSync, webgpuAdapterInfo } from './webgpu.ts';
+export type { WebGpuAdapterInfo } from './webgpu.ts';

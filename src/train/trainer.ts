@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { AdamW } from '../engine/adamw.ts';
 import { wasmNativeInfo } from '../engine/wasm-native.ts';
+import { webgpuAdapterInfo } from '../engine/webgpu.ts';
 import { rootRng, type Rng } from '../engine/random.ts';
 import { CheckpointError, ConfigError, GrokdiffError } from '../errors.ts';
 import { createParams, disposeParams, initialValues, paramSpecs, readParams, type Params } from '../model/params.ts';
@@ -243,6 +244,8 @@ export async function trainRun(options: TrainOptions): Promise<TrainResult> {
       backend: options.backend ?? tf.getBackend(),
       // grokdiff's optional native kernels on wasm (what computed the products, compiler flags), or null.
       wasmNative: tf.getBackend() === 'wasm' ? wasmNativeInfo() : null,
+      // The WebGPU adapter (a GPU, or a CPU driver such as lavapipe) when the backend is webgpu, else null.
+      webgpuAdapter: tf.getBackend() === 'webgpu' ? webgpuAdapterInfo() : null,
       resumedFromStep: session.startStep,
       classifier: scoredBy(classifier),
     });
