@@ -18,7 +18,7 @@ const debug = process.argv.includes('--debug');
 function buildProgram(): Command {
   const program = new Command('grokdiff')
     .description('Executable, falsifiable tests of "Grokking of Diffusion Models: Case Study on Modular Addition" (arXiv 2604.17673)')
-    .addOption(new Option('--backend <name>', 'tensor backend: auto|node-gpu|node|wasm|cpu (env GROKDIFF_BACKEND)'))
+    .addOption(new Option('--backend <name>', 'tensor backend: auto|node-gpu|webgpu|node|wasm|cpu (env GROKDIFF_BACKEND)'))
     .option('--debug', 'show stack traces on errors')
     .showHelpAfterError()
     .configureOutput({ outputError: (str, write) => write(str) });
