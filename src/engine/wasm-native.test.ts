@@ -25,6 +25,7 @@ import {
   isWasmNativeInstalled,
   loadNativeAddon,
   NATIVE_ADDON_PATH,
+  nativeSettings,
   nativeWanted,
   uninstallWasmNative,
   wasmNativeDetails,
@@ -60,6 +61,16 @@ describe('GROKDIFF_NATIVE', () => {
     expect(nativeWanted({ GROKDIFF_NATIVE: 'off' })).toBe(false);
     expect(() => nativeWanted({ GROKDIFF_NATIVE: 'maybe' })).toThrow(ConfigError);
     expect(() => nativeWanted({ GROKDIFF_NATIVE: 'maybe' })).toThrow(/GROKDIFF_NATIVE/);
+  });
+
+  it('GROKDIFF_NATIVE_BLAS / _THREADS / _ISA: defaults, accepted values, and errors naming the variable', () => {
+    expect(nativeSettings(2, {})).toEqual({ blas: 'builtin', threads: 2, isa: null });
+    expect(nativeSettings(2, { GROKDIFF_NATIVE_BLAS: 'OpenBLAS', GROKDIFF_NATIVE_THREADS: ' 1 ', GROKDIFF_NATIVE_ISA: 'AVX2' })).toEqual({ blas: 'openblas', threads: 1, isa: 'avx2' });
+    expect(nativeSettings(4, { GROKDIFF_NATIVE_BLAS: '0', GROKDIFF_NATIVE_THREADS: '' })).toEqual({ blas: 'builtin', threads: 4, isa: null });
+    for (const [name, value] of [['GROKDIFF_NATIVE_BLAS', 'mkl'], ['GROKDIFF_NATIVE_THREADS', '0'], ['GROKDIFF_NATIVE_THREADS', '1.5'], ['GROKDIFF_NATIVE_THREADS', 'all'], ['GROKDIFF_NATIVE_ISA', 'sse4']]) {
+      expect(() => nativeSettings(2, { [name]: value }), `${name}=${value}`).toThrow(ConfigError);
+      expect(() => nativeSettings(2, { [name]: value }), `${name}=${value}`).toThrow(new RegExp(name));
+    }
   });
 
   it('a missing addon is a reason, not a crash', () => {
