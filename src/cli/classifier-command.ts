@@ -19,7 +19,8 @@ import { poolSplitImages } from '../eval/labelled-images.ts';
 import { PAPER } from '../paper/registry.ts';
 import { collectProvenance } from '../train/provenance.ts';
 import { setupBackend } from './backend-option.ts';
-import { intOption, k49DirOption } from './common.ts';
+import { intOption, intRangeOption, k49DirOption, seedOption } from './common.ts';
+import { checkOutputFolder } from '../train/run-folder.ts';
 
 const REPO_ROOT = resolve(FIXTURES_DIR, '..');
 
@@ -52,9 +53,10 @@ function sourceRecord(pool: EmnistPool): ClassifierRecord['source'] {
 }
 
 async function run(opts: ClassifierOptions, command: Command): Promise<void> {
-  const backend = await setupBackend(command);
   const dataset = opts.k49 ? 'k49' : 'emnist';
   const out = resolve(opts.out ?? resolve(CLASSIFIERS_DIR, classifierFixtureName(dataset, opts.P, opts.side)));
+  checkOutputFolder(out);
+  const backend = await setupBackend(command);
   const pool = loadDatasetPool(dataset, opts.k49 ? { k49Dir: opts.k49 } : {});
   const train = poolSplitImages(pool, 'train', opts.P, opts.side);
   const test = poolSplitImages(pool, 'test', opts.P, opts.side);
@@ -115,9 +117,9 @@ export function classifierCommand(): Command {
     .description('train the CNN that scores generated images when N > 1, measure it on held-out test-split images, and write a fixture directory')
     .option('--P <int>', 'number of symbols', intOption('--P'), PAPER.modulus.value)
     .option('--side <px>', 'image side in pixels', intOption('--side'), PAPER.imageSide.value)
-    .option('--seed <int>', 'seed for initialisation, batch order and augmentation', intOption('--seed'), 1)
+    .option('--seed <int>', 'seed for initialisation, batch order and augmentation', seedOption('--seed'), 1)
     .option('--out <dir>', 'fixture directory (default fixtures/classifiers/<dataset>-p<P>-s<side>)')
-    .option('--epochs <int>', 'training epochs (default: the fixtures\' setting)', intOption('--epochs'))
+    .option('--epochs <int>', 'training epochs (default: the fixtures\' setting)', intRangeOption('--epochs', 1, 10_000))
     .option('--k49 <dir>', 'train on the official Kuzushiji-49 npz files in DIR instead of EMNIST', k49DirOption)
     .action(async (opts: ClassifierOptions, command: Command) => run(opts, command));
 }

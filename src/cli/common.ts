@@ -14,6 +14,31 @@ export function intOption(flag: string) {
   };
 }
 
+/** An integer option within [min, max] (inclusive); anything else is a ConfigError naming the flag and the range. */
+export function intRangeOption(flag: string, min: number, max: number, why = '') {
+  return (value: string): number => {
+    const n = intOption(flag)(value.trim());
+    if (n < min || n > max) throw new ConfigError('cli-option', `${flag} must be an integer from ${min} to ${max}${why ? ` (${why})` : ''}, got ${value}`);
+    return n;
+  };
+}
+
+/** Seeds: integers from 0 to 2^32 − 1. */
+export const seedOption = (flag: string) => intRangeOption(flag, 0, 0xffffffff);
+
+/** `--draws`: noise draws per pair, 1 to MAX_DRAWS (draws × pairs images are generated). */
+export const MAX_DRAWS = 256;
+/** `--steps` of the sampler: Euler steps, 1 to MAX_SAMPLING_STEPS. */
+export const MAX_SAMPLING_STEPS = 10_000;
+
+/** An existing folder to read (e.g. --run, --from-runs); anything else is a ConfigError naming the flag. */
+export function existingFolder(flag: string, value: string): string {
+  const dir = resolve(value);
+  if (!existsSync(dir)) throw new ConfigError('cli-folder', `${flag} ${value}: no such folder`);
+  if (!statSync(dir).isDirectory()) throw new ConfigError('cli-folder', `${flag} ${value} is a file, not a folder`);
+  return dir;
+}
+
 export function numberOption(flag: string) {
   return (value: string): number => {
     const n = Number(value);

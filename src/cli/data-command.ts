@@ -3,7 +3,7 @@
 
 import { Command } from 'commander';
 import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { rootRng } from '../engine/random.ts';
 import { loadEmnistPool } from '../data/pool.ts';
 import { loadK49Pool } from '../data/k49-pool.ts';
@@ -12,7 +12,8 @@ import { contactSheetPng } from '../data/contact-sheet.ts';
 import { splitPairs } from '../data/pairs.ts';
 import { PAPER } from '../paper/registry.ts';
 import { writeFileAtomic } from '../train/atomic-write.ts';
-import { intOption, numberOption } from './common.ts';
+import { existingFolder, intOption, numberOption, seedOption } from './common.ts';
+import { checkOutputFolder } from '../train/run-folder.ts';
 
 export function dataCommand(): Command {
   return new Command('data')
@@ -21,12 +22,13 @@ export function dataCommand(): Command {
     .option('--N <int>', 'images per symbol', intOption('--N'), PAPER.imagesPerSymbol.value.single)
     .option('--R <ratio>', 'training ratio in (0, 1)', numberOption('--R'), PAPER.trainingRatio.value)
     .option('--side <px>', 'image side in pixels', intOption('--side'), PAPER.imageSide.value)
-    .option('--seed <int>', 'seed for the image choice and the split', intOption('--seed'), 0)
+    .option('--seed <int>', 'seed for the image choice and the split', seedOption('--seed'), 0)
     .option('--fixtures <dir>', 'directory of the EMNIST fixture files', undefined)
     .option('--k49 <dir>', 'use the official Kuzushiji-49 npz files in DIR instead of EMNIST (k49-{train,test}-{imgs,labels}.npz)')
     .option('--out <dir>', 'where to write the contact sheet', 'runs/data')
     .action((opts: { P: number; N: number; R: number; side: number; seed: number; fixtures?: string; k49?: string; out: string }) => {
-      const pool = opts.k49 ? loadK49Pool(resolve(opts.k49)) : opts.fixtures ? loadEmnistPool(resolve(opts.fixtures)) : loadEmnistPool();
+      checkOutputFolder(opts.out);
+      const pool = opts.k49 ? loadK49Pool(existingFolder('--k49', opts.k49)) : opts.fixtures ? loadEmnistPool(existingFolder('--fixtures', opts.fixtures)) : loadEmnistPool();
       const rng = rootRng(opts.seed).fork('data');
       const symbols = buildSymbolSet({ pool, P: opts.P, N: opts.N, side: opts.side, rng: rng.fork('symbols') });
       const split = splitPairs(opts.P, opts.R, rng.fork('split'));

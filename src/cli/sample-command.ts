@@ -3,7 +3,6 @@
 // pairs with Wilson 95 % intervals (paper Sec. 3).
 
 import { Command } from 'commander';
-import { resolve } from 'node:path';
 import { ConfigError } from '../errors.ts';
 import { rootRng } from '../engine/random.ts';
 import { pairAt, type Pair } from '../data/pairs.ts';
@@ -13,7 +12,8 @@ import { samplesToGridPng } from '../report/sample-grid.ts';
 import { writeFileAtomic } from '../train/atomic-write.ts';
 import { loadRun } from '../train/loaded-run.ts';
 import { describeLossReferences, gapClosed, loggedLoss, runLossReferences } from '../train/loss-references.ts';
-import { intOption } from './common.ts';
+import { existingFolder, intRangeOption, MAX_DRAWS, MAX_SAMPLING_STEPS, seedOption } from './common.ts';
+import { checkOutputFile } from '../train/run-folder.ts';
 import { setupBackend } from './backend-option.ts';
 
 function parsePairs(text: string, P: number): Pair[] {
@@ -41,15 +41,17 @@ export function sampleCommand(): Command {
   return new Command('sample')
     .description('generate c images for pairs from a checkpoint and write a PNG grid (rows: a, b, generated c)')
     .requiredOption('--run <dir>', 'run directory or checkpoint directory')
-    .option('--step <int>', 'checkpoint step (default: latest)', intOption('--step'))
+    .option('--step <int>', 'checkpoint step (default: latest)', intRangeOption('--step', 0, Number.MAX_SAFE_INTEGER))
     .option('--pairs <list>', 'pairs like 1+2,3+4 (default: the first 8 held-out pairs)')
-    .option('--draws <int>', 'noise draws per pair', intOption('--draws'), 1)
-    .option('--steps <int>', 'Euler sampling steps (default: the run config)', intOption('--steps'))
-    .option('--seed <int>', 'noise seed', intOption('--seed'), 0)
+    .option('--draws <int>', `noise draws per pair (1 to ${MAX_DRAWS})`, intRangeOption('--draws', 1, MAX_DRAWS), 1)
+    .option('--steps <int>', 'Euler sampling steps (default: the run config)', intRangeOption('--steps', 1, MAX_SAMPLING_STEPS))
+    .option('--seed <int>', 'noise seed', seedOption('--seed'), 0)
     .option('--out <file>', 'output PNG', 'samples.png')
     .action(async (opts: SampleOpts, command: Command) => {
+      const runDir = existingFolder('--run', opts.run);
+      checkOutputFile(opts.out);
       await setupBackend(command);
-      const run = loadRun(resolve(opts.run), opts.step !== undefined ? { step: opts.step } : {});
+      const run = loadRun(runDir, opts.step !== undefined ? { step: opts.step } : {});
       try {
         const pairs = opts.pairs ? parsePairs(opts.pairs, run.model.P) : run.data.heldout.slice(0, 8);
         const gen = generateForPairs(run.model, run.params, run.data.symbols, pairs, {
@@ -83,14 +85,15 @@ export function evalCommand(): Command {
   return new Command('eval')
     .description('generation accuracy of a checkpoint on train and held-out pairs, with Wilson 95 % intervals')
     .requiredOption('--run <dir>', 'run directory or checkpoint directory')
-    .option('--step <int>', 'checkpoint step (default: latest)', intOption('--step'))
-    .option('--draws <int>', 'noise draws per pair (M)', intOption('--draws'), 4)
-    .option('--steps <int>', 'Euler sampling steps (K; default: the registry value 50)', intOption('--steps'))
-    .option('--seed <int>', 'noise seed', intOption('--seed'), 0)
+    .option('--step <int>', 'checkpoint step (default: latest)', intRangeOption('--step', 0, Number.MAX_SAFE_INTEGER))
+    .option('--draws <int>', `noise draws per pair (M, 1 to ${MAX_DRAWS})`, intRangeOption('--draws', 1, MAX_DRAWS), 4)
+    .option('--steps <int>', 'Euler sampling steps (K; default: the registry value 50)', intRangeOption('--steps', 1, MAX_SAMPLING_STEPS))
+    .option('--seed <int>', 'noise seed', seedOption('--seed'), 0)
     .option('--json', 'print JSON')
     .action(async (opts: EvalOpts, command: Command) => {
+      const runDir = existingFolder('--run', opts.run);
       await setupBackend(command);
-      const run = loadRun(resolve(opts.run), opts.step !== undefined ? { step: opts.step } : {});
+      const run = loadRun(runDir, opts.step !== undefined ? { step: opts.step } : {});
       try {
         const { PAPER } = await import('../paper/registry.ts');
         const steps = opts.steps ?? PAPER.samplingSteps.value;

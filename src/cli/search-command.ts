@@ -14,7 +14,8 @@ import { grokkingSteps, type MetricsRow } from '../train/grokking.ts';
 import { readJsonFile } from '../train/json-file.ts';
 import { createProgress } from '../train/progress.ts';
 import { trainRun } from '../train/trainer.ts';
-import { collect, intOption } from './common.ts';
+import { collect, existingFolder, seedOption } from './common.ts';
+import { checkOutputFile, checkOutputFolder } from '../train/run-folder.ts';
 import { setupBackend } from './backend-option.ts';
 
 export interface SearchRecord {
@@ -129,9 +130,12 @@ export function searchCommand(): Command {
     .option('--note <text>', 'a note stored with each record', '')
     .option('--from-runs <dir>', 'instead of training: rebuild the log from every run directory under DIR (interrupted runs too; repeatable)', collect)
     .action(async (opts: SearchOpts, command: Command) => {
+      checkOutputFile(opts.log, '--log');
       if (opts.fromRuns) {
-        const records = opts.fromRuns
-          .flatMap((dir) => readdirSync(resolve(dir)).map((name) => join(resolve(dir), name)))
+        const folders = opts.fromRuns.map((dir) => existingFolder('--from-runs', dir));
+        const records = folders
+          .flatMap((dir) => readdirSync(dir).map((name) => join(dir, name)))
+          .filter((dir) => statSync(dir).isDirectory())
           .map((dir) => recordFromRunDir(dir, opts.preset, opts.note))
           .filter((r): r is SearchRecord => r !== null)
           .sort((a, b) => a.date.localeCompare(b.date));
@@ -141,10 +145,13 @@ export function searchCommand(): Command {
         console.log(`${records.length} runs logged to ${logPath}`);
         return;
       }
+      const seeds = opts.seeds.split(',').map((s) => seedOption('--seeds')(s));
+      checkOutputFolder(opts.out);
+      const combos = expandGrid(opts.grid ?? []);
+      for (const combo of combos) for (const seed of seeds) applyOverrides(getPreset(opts.preset), [...(opts.set ?? []), ...combo], { seed });
       const backend = await setupBackend(command);
-      const seeds = opts.seeds.split(',').map((s) => intOption('--seeds')(s));
       const logPath = resolve(opts.log);
-      for (const combo of expandGrid(opts.grid ?? [])) {
+      for (const combo of combos) {
         for (const seed of seeds) {
           const overrides = [...(opts.set ?? []), ...combo];
           const config = applyOverrides(getPreset(opts.preset), overrides, { seed });

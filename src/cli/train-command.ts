@@ -9,7 +9,8 @@ import { trainRun } from '../train/trainer.ts';
 import { createProgress } from '../train/progress.ts';
 import { writeLearningCurves } from '../report/learning-curves.ts';
 import { describeLossReferences } from '../train/loss-references.ts';
-import { collect, intOption, k49DirOption } from './common.ts';
+import { collect, intRangeOption, k49DirOption, seedOption } from './common.ts';
+import { checkOutputFolder } from '../train/run-folder.ts';
 import { setupBackend } from './backend-option.ts';
 
 interface TrainOpts {
@@ -26,22 +27,28 @@ export function trainCommand(): Command {
     .description('train a model from a preset (with overrides), writing checkpoints, metrics and a learning-curve plot')
     .option('--preset <name>', `preset: ${presetNames().join(', ')}`, 'cpu-n1')
     .option('--set <section.field=value>', 'override a config field, e.g. --set train.lr=0.001 (repeatable)', collect)
-    .option('--seed <int>', 'seed for init, data choice, split, noise and time sampling', intOption('--seed'))
-    .option('--steps <int>', 'shorthand for --set train.steps=N', intOption('--steps'))
+    .option('--seed <int>', 'seed for init, data choice, split, noise and time sampling', seedOption('--seed'))
+    .option('--steps <int>', 'shorthand for --set train.steps=N', intRangeOption('--steps', 1, Number.MAX_SAFE_INTEGER))
     .requiredOption('--out <dir>', 'run directory (config, metrics, checkpoints, plots)')
     .option('--k49 <dir>', 'folder with the official Kuzushiji-49 files, for presets with data.dataset = "k49"', k49DirOption)
     .option('--resume', 'continue the run in --out from its latest checkpoint (with --steps N: extend it to N steps)')
     .action(async (opts: TrainOpts, command: Command) => {
+      checkOutputFolder(opts.out);
       const backend = await setupBackend(command);
       const overrides = [...(opts.set ?? []), ...(opts.steps !== undefined ? [`train.steps=${opts.steps}`] : [])];
       const config = opts.resume ? undefined : applyOverrides(getPreset(opts.preset), overrides, opts.seed !== undefined ? { seed: opts.seed } : {});
+      // Ctrl-C (SIGINT) and SIGTERM (kill, a job scheduler, docker stop) both save a checkpoint after the
+      // current step and stop; a second signal quits without saving. Exit status 128 + the signal's number.
       const stopFlag = { stop: false };
-      const onSigint = (): void => {
-        if (stopFlag.stop) process.exit(130);
+      let stopSignal: NodeJS.Signals | null = null;
+      const onSignal = (signal: NodeJS.Signals): void => {
+        if (stopFlag.stop) process.exit(signal === 'SIGTERM' ? 143 : 130);
         stopFlag.stop = true;
-        process.stderr.write('\nCtrl-C: saving a checkpoint after this step (press again to quit without saving)\n');
+        stopSignal = signal;
+        process.stderr.write(`\n${signal === 'SIGINT' ? 'Ctrl-C' : signal}: saving a checkpoint after this step (${signal === 'SIGINT' ? 'press again' : 'send it again'} to quit without saving)\n`);
       };
-      process.on('SIGINT', onSigint);
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
       const outDir = resolve(opts.out);
       const total = config?.train.steps ?? opts.steps ?? Number.POSITIVE_INFINITY;
       try {
@@ -62,9 +69,10 @@ export function trainCommand(): Command {
         const last = result.metrics.at(-1);
         console.log(describeLossReferences(result.lossReferences, last ? { value: last.loss, step: last.step } : undefined));
         if (plot) console.log(`learning curves: ${plot.png} (and ${plot.svg})`);
-        if (result.interrupted) process.exitCode = 130;
+        if (result.interrupted) process.exitCode = stopSignal === 'SIGTERM' ? 143 : 130;
       } finally {
-        process.off('SIGINT', onSigint);
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
       }
     });
 }

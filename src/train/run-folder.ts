@@ -51,6 +51,8 @@ export function checkOutputFolder(path: string, flag = '--out'): void {
 export function checkOutputFile(path: string, flag = '--out'): void {
   const abs = resolve(path);
   if (existsSync(abs) && statSync(abs).isDirectory()) throw new ConfigError('out-is-folder', `${flag} ${path} is a folder; give a file name`);
+  const existing = nearestExisting(dirname(abs));
+  if (!statSync(existing).isDirectory()) throw new ConfigError('out-under-file', `${flag} ${path}: ${existing} is a file, so no file can be made under it`);
   checkOutputFolder(dirname(abs), `${flag} ${path}: folder`);
 }
 

@@ -1,0 +1,125 @@
+// A corpus of bad command lines (issue 19): each must print exactly one line
+// `grokdiff: error [<code>]: <what was wrong>` on stderr — no stack trace, no help text — and exit 2,
+// before anything is written. The corpus runs in this process through runCli (what bin/grokdiff.js calls);
+// a few cases also run through the real entry point in a child process. commander's own errors (unknown command or option, missing option or value,
+// excess arguments) go through the same format. Before, several exited 1 with "unexpected error", a stack
+// from inside tfjs (eval --draws 0), or the whole help (an unknown command).
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { initBackend } from '../engine/backend.ts';
+import { runCli } from './main.ts';
+
+const bin = new URL('../../bin/grokdiff.js', import.meta.url).pathname;
+const FIXTURE = new URL('../../fixtures/checkpoints/cpu-n1/seed-2', import.meta.url).pathname;
+const out = mkdtempSync(join(tmpdir(), 'grokdiff-badargs-'));
+chmodSync(out, 0o755);
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+const aFile = join(out, 'a-file');
+writeFileSync(aFile, 'x');
+const notARun = join(out, 'not-a-run');
+mkdirSync(notARun);
+writeFileSync(join(notARun, 'notes.txt'), 'mine');
+const empty = join(out, 'empty');
+mkdirSync(empty);
+const readOnly = join(out, 'read-only');
+mkdirSync(readOnly, { mode: 0o555 });
+chmodSync(readOnly, 0o555);
+const missing = join(out, 'missing');
+// As root a read-only folder is writable anyway: run that case as an unprivileged user.
+const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+
+function grokdiff(args: readonly string[], extra: { uid?: number; gid?: number } = {}): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, GROKDIFF_BACKEND: 'cpu', HOME: out }, ...extra });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.stdout.resume();
+    child.on('close', (code) => resolve({ code, stderr }));
+  });
+}
+
+const CORPUS: ReadonlyArray<{ args: string[]; code: string; says: RegExp }> = [
+  { args: ['eval', '--run', FIXTURE, '--draws', '0'], code: 'cli-option', says: /--draws must be an integer from 1 to 256, got 0/ },
+  { args: ['eval', '--run', FIXTURE, '--draws', '-3'], code: 'cli-option', says: /--draws must be an integer from 1 to 256, got -3/ },
+  { args: ['eval', '--run', FIXTURE, '--draws', '1e9'], code: 'cli-option', says: /--draws must be an integer from 1 to 256, got 1e9/ },
+  { args: ['eval', '--run', FIXTURE, '--draws', 'many'], code: 'cli-option', says: /--draws must be an integer, got "many"/ },
+  { args: ['eval', '--run', FIXTURE, '--steps', '0'], code: 'cli-option', says: /--steps must be an integer from 1/ },
+  { args: ['eval', '--run', missing], code: 'cli-folder', says: /--run .*missing: no such folder/ },
+  { args: ['sample', '--run', FIXTURE, '--draws', '0', '--out', join(out, 's.png')], code: 'cli-option', says: /--draws must be an integer from 1/ },
+  { args: ['sample', '--run', FIXTURE, '--out', empty], code: 'out-is-folder', says: /--out .*empty is a folder; give a file name/ },
+  { args: ['sample', '--run', FIXTURE, '--out', join(aFile, 's.png')], code: 'out-under-file', says: /a-file is a file, so no file can be made under it/ },
+  { args: ['train', '--out', aFile], code: 'out-not-folder', says: /--out .*a-file is a file, not a folder/ },
+  { args: ['train', '--out', join(aFile, 'run')], code: 'out-under-file', says: /a-file is a file, so no folder can be made under it/ },
+  { args: ['train', '--steps', '1', '--out', notARun], code: 'out-not-run', says: /exists and is not a grokdiff run \(it holds notes\.txt\); nothing was written/ },
+  { args: ['train', '--seed', '-1', '--out', join(out, 'r')], code: 'cli-option', says: /--seed must be an integer from 0 to 4294967295, got -1/ },
+  { args: ['train', '--steps', '0', '--out', join(out, 'r')], code: 'cli-option', says: /--steps must be an integer from 1/ },
+  { args: ['train', '--resume', '--out', empty], code: 'resume-no-run', says: /holds no run to resume/ },
+  { args: ['data', '--out', aFile], code: 'out-not-folder', says: /--out .*a-file is a file, not a folder/ },
+  { args: ['classifier', '--epochs', '0', '--out', join(out, 'c')], code: 'cli-option', says: /--epochs must be an integer from 1/ },
+  { args: ['search', '--from-runs', missing, '--log', join(out, 'log.jsonl')], code: 'cli-folder', says: /--from-runs .*missing: no such folder/ },
+  { args: ['replicate', '--only', 'nope', '--out', join(out, 'rep')], code: 'cli-only', says: /--only: unknown claim id "nope"; claims: grokking-lag, / },
+  { args: ['replicate', '--only', 'grokking-lag,', '--out', join(out, 'rep')], code: 'cli-only', says: /give comma-separated claim ids/ },
+  { args: ['replicate', '--out', notARun], code: 'out-not-report', says: /is not a grokdiff report folder \(it holds notes\.txt\)/ },
+  { args: ['prune', '--run', missing], code: 'cli-run', says: /--run .*missing: no such folder/ },
+  { args: ['prune', '--run', notARun], code: 'cli-run', says: /is not a grokdiff run/ },
+  { args: ['fixtures', missing], code: 'cli-fixtures', says: /missing: no such folder/ },
+  { args: ['nope'], code: 'unknown-command', says: /unknown command 'nope' \(see grokdiff --help\)/ },
+  { args: ['train', '--out', join(out, 'r'), '--bogus'], code: 'unknown-option', says: /unknown option '--bogus' \(see grokdiff train --help\)/ },
+  { args: ['eval'], code: 'missing-mandatory-option-value', says: /required option '--run <dir>' not specified \(see grokdiff eval --help\)/ },
+  { args: ['train', '--out'], code: 'option-missing-argument', says: /option '--out <dir>' argument missing/ },
+  { args: ['presets', 'a', 'b'], code: 'excess-arguments', says: /too many arguments for 'presets'/ },
+];
+
+/** Runs the CLI in this process; returns its exit code and what it wrote to stderr. */
+async function inProcess(args: readonly string[]): Promise<{ code: number; stderr: string }> {
+  let stderr = '';
+  const write = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stderr += chunk.toString();
+    return true;
+  });
+  const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+  try {
+    const code = await runCli(['node', 'grokdiff', ...args]);
+    return { code, stderr };
+  } finally {
+    write.mockRestore();
+    log.mockRestore();
+    process.exitCode = undefined;
+  }
+}
+
+function expectOneLineError(r: { code: number | null; stderr: string }, code: string, says: RegExp): void {
+  const lines = r.stderr.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('grokdiff: tfjs backend'));
+  expect(lines, r.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(new RegExp(`^grokdiff: error \\[${code}\\]: `));
+  expect(lines[0]).toMatch(says);
+  expect(r.stderr).not.toMatch(/Usage:|\n\s+at /);
+  expect(r.code).toBe(2);
+}
+
+describe('bad command lines: one line, a typed code, exit 2, nothing written', () => {
+  beforeAll(async () => {
+    process.env.GROKDIFF_BACKEND = 'cpu';
+    await initBackend('cpu', { log: () => {} });
+  });
+  it.each(CORPUS)('grokdiff $args', async ({ args, code, says }) => {
+    const before = readdirSync(out).sort();
+    expectOneLineError(await inProcess(args), code, says);
+    expect(readdirSync(out).sort()).toEqual(before);
+  });
+  it('through bin/grokdiff.js: an unknown command, --draws 0, a read-only --out (as an unprivileged user when root)', async () => {
+    const [unknown, draws, ro] = await Promise.all([
+      grokdiff(['nope']),
+      grokdiff(['eval', '--run', FIXTURE, '--draws', '0']),
+      grokdiff(['train', '--out', join(readOnly, 'run')], asUser),
+    ]);
+    expectOneLineError(unknown, 'unknown-command', /unknown command 'nope' \(see grokdiff --help\)/);
+    expectOneLineError(draws, 'cli-option', /--draws must be an integer from 1 to 256, got 0/);
+    expectOneLineError(ro, 'out-read-only', /read-only is not writable/);
+    expect(readdirSync(readOnly)).toEqual([]);
+  });
+});
