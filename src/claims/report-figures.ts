@@ -3,6 +3,7 @@
 // fixture runs' metrics and a generated-sample grid per run (held-out pairs) under <outDir>/plots.
 
 import { mkdirSync } from 'node:fs';
+import { GrokdiffError } from '../errors.ts';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../train/atomic-write.ts';
 import { writeClaimsReport, type ExtraFigure } from '../report/claims-report.ts';
@@ -15,10 +16,18 @@ import { runDataFromSeed } from '../train/run-data.ts';
 
 export const SAMPLE_PAIRS = 8;
 
-export function writeSampleFigures(outDir: string, runs: readonly ProvidedRun[]): ExtraFigure[] {
+/** One sample grid per run; a run whose checkpoint cannot be loaded (a typed error) gets none, with the reason logged. */
+export function writeSampleFigures(outDir: string, runs: readonly ProvidedRun[], log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): ExtraFigure[] {
   mkdirSync(join(outDir, 'plots'), { recursive: true });
-  return runs.map((r) => {
-    const run = openRun(r);
+  return runs.flatMap((r) => {
+    let run: ReturnType<typeof openRun>;
+    try {
+      run = openRun(r);
+    } catch (err) {
+      if (!(err instanceof GrokdiffError)) throw err;
+      log(`grokdiff: no sample figure for ${r.preset} seed ${r.seed}: ${err.message}`);
+      return [];
+    }
     try {
       const path = join('plots', `samples-seed-${r.seed}.png`);
       writeFileAtomic(join(outDir, path), sampleGridPng(run, run.data.heldout.slice(0, SAMPLE_PAIRS)));

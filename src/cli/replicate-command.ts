@@ -2,46 +2,98 @@
 // with --train), evaluates every claim with its negative control, writes reports/claims.json, one badge per
 // claim and reports/REPORT.md, prints a summary table, and exits non-zero only when a claim that was
 // evaluated is not replicated or a negative control was not rejected (a check that cannot fail is a defect).
-// "Not evaluated" claims (missing models) do not fail the run.
+// "Not evaluated" claims (missing or refused models) do not fail the run, and the rest of the report is written.
+//
+// The report is written into a temporary folder beside --out and swapped in whole at the end, so a report
+// folder always belongs to one run: a run that stops half-way leaves the previous report as it was.
 
 import { Command } from 'commander';
-import { resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { CLAIMS, saveRecord } from '../claims/catalog.ts';
 import { KNOWN_DEVIATIONS } from '../claims/deviations.ts';
 import { writeReplicationReport } from '../claims/report-figures.ts';
+import { ConfigError } from '../errors.ts';
+import { checkOutputFolder } from '../train/run-folder.ts';
 import { setupBackend } from './backend-option.ts';
 import { k49DirOption } from './common.ts';
+
+/** The claim ids of `--only`, each checked against the catalog (ConfigError 'cli-only' otherwise). */
+export function parseOnly(text: string, known: readonly string[] = CLAIMS.map((e) => e.declaration.id)): string[] {
+  const ids = text.split(',').map((s) => s.trim());
+  if (ids.some((id) => id === '')) throw new ConfigError('cli-only', `--only "${text}": give comma-separated claim ids (${known.join(', ')})`);
+  const unknown = ids.filter((id) => !known.includes(id));
+  if (unknown.length > 0) throw new ConfigError('cli-only', `--only: unknown claim id${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')}; claims: ${known.join(', ')}`);
+  return [...new Set(ids)];
+}
+
+/** Entries a report folder of ours holds; an --out with anything else is refused (it would be replaced). */
+const REPORT_ENTRIES = new Set(['REPORT.md', 'claims.json', 'claims', 'badges', 'plots']);
+
+/** Refuses an --out that exists and is not a report folder (replacing it would delete someone's files). */
+export function checkReportFolder(outDir: string): void {
+  checkOutputFolder(outDir);
+  if (!existsSync(outDir)) return;
+  const foreign = readdirSync(outDir).filter((n) => !n.startsWith('.') && !REPORT_ENTRIES.has(n));
+  if (foreign.length > 0) {
+    throw new ConfigError('out-not-report', `--out ${outDir} is not a grokdiff report folder (it holds ${foreign.slice(0, 5).join(', ')}); it would be replaced, so nothing was written. Choose another --out`);
+  }
+}
+
+/** Puts the finished report folder `tmp` in place of `outDir`: the old one is moved aside, then removed. */
+export function swapInReport(tmp: string, outDir: string): void {
+  const old = join(dirname(outDir), `.${basename(outDir)}.old-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const hadOld = existsSync(outDir);
+  if (hadOld) renameSync(outDir, old);
+  try {
+    renameSync(tmp, outDir);
+  } catch (err) {
+    if (hadOld) renameSync(old, outDir);
+    throw new ConfigError('out-swap', `--out ${outDir}: could not move the new report in place (${(err as Error).message}); the previous report is unchanged`, { cause: err });
+  }
+  if (hadOld) rmSync(old, { recursive: true, force: true });
+}
 
 export function replicateCommand(): Command {
   return new Command('replicate')
     .description('evaluate every paper claim on the fixture models (or train them with --train); write the report and badges')
     .option('--train', 'train the models that have no fixture or cached run (slow on CPU)')
     .option('--only <ids>', 'comma-separated claim ids to run')
-    .option('--out <dir>', 'report directory', 'reports')
+    .option('--out <dir>', 'report directory (replaced as a whole when the run ends)', 'reports')
     .option('--k49 <dir>', 'folder with the official Kuzushiji-49 files: evaluates the K49 study (otherwise "not evaluated")', k49DirOption)
     .action(async (opts: { train?: boolean; only?: string; out: string; k49?: string }, command: Command) => {
+      const only = opts.only !== undefined ? parseOnly(opts.only) : undefined;
+      const outDir = resolve(opts.out);
+      checkReportFolder(outDir);
       const backend = await setupBackend(command);
       if (opts.train) process.env.GROKDIFF_TRAIN_MISSING = '1';
-      const outDir = resolve(opts.out);
       process.env.GROKDIFF_REPORTS_DIR = outDir;
-      const only = opts.only?.split(',').map((s) => s.trim());
+      mkdirSync(dirname(outDir), { recursive: true });
+      const tmp = join(dirname(outDir), `.${basename(outDir)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+      mkdirSync(tmp);
       const t0 = performance.now();
-      for (const entry of CLAIMS) {
-        if (only && !only.includes(entry.declaration.id)) continue;
-        const t = performance.now();
-        const rec = await entry.evaluate();
-        saveRecord(rec, resolve(outDir, 'claims'));
-        process.stderr.write(`${entry.declaration.id}: ${rec.verdict.outcome} (${((performance.now() - t) / 1000).toFixed(1)} s) — ${rec.verdict.summary}\n`);
-      }
-      const { records, table } = await writeReplicationReport(outDir);
-      console.log(table);
-      console.log(`\nbackend ${backend}; ${((performance.now() - t0) / 1000).toFixed(0)} s; report: ${resolve(outDir, 'REPORT.md')}; badges: ${resolve(outDir, 'badges')}`);
-      const failed = records.filter((r) => r.verdict.outcome === 'not-replicated' || r.control?.verdict.outcome === 'replicated');
-      if (failed.length > 0) {
-        const known = failed.filter((r) => KNOWN_DEVIATIONS[r.id] && r.control?.verdict.outcome !== 'replicated').map((r) => r.id);
-        console.log(`not replicated (or negative control not rejected): ${failed.map((r) => r.id).join(', ')}`);
-        if (known.length > 0) console.log(`declared known deviations (reasons in REPORT.md and src/claims/deviations.ts): ${known.join(', ')}`);
-        process.exitCode = 1;
+      try {
+        for (const entry of CLAIMS) {
+          if (only && !only.includes(entry.declaration.id)) continue;
+          const t = performance.now();
+          const rec = await entry.evaluate();
+          saveRecord(rec, join(tmp, 'claims'));
+          process.stderr.write(`${entry.declaration.id}: ${rec.verdict.outcome} (${((performance.now() - t) / 1000).toFixed(1)} s) — ${rec.verdict.summary}\n`);
+        }
+        const { records, table } = await writeReplicationReport(tmp);
+        swapInReport(tmp, outDir);
+        console.log(table);
+        console.log(`\nbackend ${backend}; ${((performance.now() - t0) / 1000).toFixed(0)} s; report: ${resolve(outDir, 'REPORT.md')}; badges: ${resolve(outDir, 'badges')}`);
+        const failed = records.filter((r) => r.verdict.outcome === 'not-replicated' || r.control?.verdict.outcome === 'replicated');
+        if (failed.length > 0) {
+          const known = failed.filter((r) => KNOWN_DEVIATIONS[r.id] && r.control?.verdict.outcome !== 'replicated').map((r) => r.id);
+          console.log(`not replicated (or negative control not rejected): ${failed.map((r) => r.id).join(', ')}`);
+          if (known.length > 0) console.log(`declared known deviations (reasons in REPORT.md and src/claims/deviations.ts): ${known.join(', ')}`);
+          process.exitCode = 1;
+        }
+      } finally {
+        rmSync(tmp, { recursive: true, force: true });
       }
     });
 }
