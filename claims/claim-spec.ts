@@ -1,4 +1,4 @@
-// The one body every claim spec shares: evaluate the claim once (before its tests), save its record, then
+// The one body every claim spec shares: evaluate the claim once (before its tests, in a child process), save its record, then
 //   1. "replicates the paper": asserts the verdict is `replicated`; a claim that could not be evaluated
 //      (missing fixture, unavailable backend) is *skipped* with the reason, never passed or failed;
 //   2. "negative control is rejected": asserts the judgement says `not-replicated` on the control input.
@@ -7,6 +7,7 @@
 import { beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { initBackend } from '../src/engine/backend.ts';
 import { claimById, saveRecord } from '../src/claims/catalog.ts';
+import { evaluateClaimIsolated } from '../src/claims/isolated.ts';
 import type { ClaimRecord } from '../src/claims/contract.ts';
 import { KNOWN_DEVIATIONS } from '../src/claims/deviations.ts';
 import { compareGolden, formatDifferences, GOLDEN_TOLERANCE, readGolden, toGolden, updateGolden } from '../src/claims/golden.ts';
@@ -22,8 +23,11 @@ export function claimSpec(id: string): void {
   let rec: ClaimRecord;
   describe(`${d.title} — paper ${d.where}`, () => {
     beforeAll(async () => {
-      await initBackend(undefined, { log: () => {} });
-      rec = await entry.evaluate();
+      // In a child process, so minutes of synchronous measurement never block this worker's RPC with vitest (src/claims/isolated.ts).
+      if (process.env.GROKDIFF_CLAIMS_IN_PROCESS === '1') {
+        await initBackend(undefined, { log: () => {} });
+        rec = await entry.evaluate();
+      } else rec = await evaluateClaimIsolated(id);
       saveRecord(rec);
     }, 900_000);
 

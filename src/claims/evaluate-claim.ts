@@ -1,0 +1,29 @@
+// Child-process entry for evaluating one claim (src/claims/isolated.ts): `node --import tsx
+// src/claims/evaluate-claim.ts <claim-id>`, started with an IPC channel. It evaluates the claim and sends
+// {record} (or {error}) to the parent, then exits. It exits too when the parent goes away.
+
+import { initBackend } from '../engine/backend.ts';
+import { claimById } from './catalog.ts';
+
+process.on('disconnect', () => process.exit(1));
+
+function send(message: unknown): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (!process.send) {
+      reject(new Error('evaluate-claim.ts must be started with an IPC channel (see src/claims/isolated.ts)'));
+      return;
+    }
+    process.send(message, undefined, {}, (err) => (err ? reject(err) : resolve()));
+  });
+}
+
+const id = process.argv[2];
+try {
+  await initBackend(undefined, { log: () => {} });
+  const record = await claimById(id).evaluate();
+  await send({ record });
+} catch (err) {
+  await send({ error: err instanceof Error ? `${err.name}: ${err.message}\n${err.stack ?? ''}` : String(err) });
+  process.exitCode = 1;
+}
+process.disconnect?.();

@@ -1,0 +1,31 @@
+// Evaluating a claim in a child process (issue 19). A claim's measurement is minutes of synchronous tfjs work;
+// inside a vitest worker that blocks the worker's event loop, and vitest's worker-to-runner RPC
+// (onTaskUpdate) has a fixed 60 s timeout, so on a busy machine a run whose every test passed ended with
+// "Timeout calling onTaskUpdate" and exit 1. The claim specs therefore evaluate each claim in a child
+// process (src/claims/evaluate-claim.ts) and wait for its record asynchronously: the worker stays responsive
+// however long the measurement takes. GROKDIFF_CLAIMS_IN_PROCESS=1 evaluates in the worker instead (debugging).
+
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { ClaimRecord } from './contract.ts';
+import { REPO_ROOT } from './provider.ts';
+
+const ENTRY = fileURLToPath(new URL('./evaluate-claim.ts', import.meta.url));
+
+/** Evaluates claim `id` in a child process; its stdout and stderr are forwarded to this process's. */
+export function evaluateClaimIsolated(id: string): Promise<ClaimRecord> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, id], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: process.env });
+    let result: { record?: ClaimRecord; error?: string } | undefined;
+    child.stdout?.on('data', (chunk: Buffer) => process.stdout.write(chunk));
+    child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(chunk));
+    child.on('message', (message) => {
+      result = message as { record?: ClaimRecord; error?: string };
+    });
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      if (result?.record) resolve(result.record);
+      else reject(new Error(`evaluating claim "${id}" in a child process failed (exit ${code ?? signal})${result?.error ? `: ${result.error}` : ''}`));
+    });
+  });
+}
