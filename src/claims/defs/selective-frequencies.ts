@@ -1,11 +1,16 @@
-// Claim: selective frequencies (paper Sec. 4.1). In the attention scores (query c, key a), the attention
-// values at c and the FFN pre-GeLU at c, a few key frequencies carry most of the Fourier variance over the
-// (a, b) grid, and it is the same few across these taps. Measured at t = 1 (pure noise: the step where the
-// model computes the sum) with one shared noise image. Per tap: FVE by frequency with cross-frequency
-// products split between their two frequencies (FveResult.byFrequencySplitCross, sums to 1), key set by
-// PAPER.keyFrequencyRule. Replicated per seed when the union U of the three key sets has at most
-// maxCount frequencies and U carries ≥ cumulativeLevel of every tap's FVE; the claim needs every seed.
-// The identity of the set is reported next to the paper's {1, 3, 7, 9} (it may depend on the seed; under
+// Claim: selective frequencies (paper Sec. 4.1, Figure 3). In the attention scores (query c, key a), the
+// attention values at c and the FFN pre-GeLU at c, a few key frequencies carry most of the Fourier variance over
+// the (a, b) grid, and it is the same few across these taps. Measured at t = 1 (pure noise: the step where the
+// model computes the sum) with one shared noise image, in every block. Per tap (src/claims/key-frequencies.ts):
+// FVE_k = the share of the tap's total power in frequency k's own components (1-D terms and same-k products;
+// Figure 3: "the proportion of total power attributed to each frequency's Fourier coefficients"); the
+// cross-frequency products are reported apart as the tap's cross share, never split between frequencies; key
+// set by PAPER.keyFrequencyRule on the power attributed to single frequencies. Judged on the last block (depth 1:
+// the only block; depth 2: the block whose FFN computes the sum — its attention and FFN), the other blocks are
+// reported. Replicated per seed when the union U of the judged block's three key sets has at most maxCount
+// frequencies and, in every tap, the components whose frequencies all lie in U (U's own terms plus the cross
+// products between two frequencies of U) carry ≥ cumulativeLevel of the total power; the claim needs every
+// seed. The identity of the set is reported next to the paper's {1, 3, 7, 9} (it may depend on the seed; under
 // k ↔ P − k and relabelling of symbols it is not comparable across runs anyway).
 // Negative control: the untrained model of each seed (random features spread over all frequencies).
 
@@ -14,7 +19,7 @@ import { PAPER } from '../../paper/registry.ts';
 import type { LoadedRun } from '../../train/loaded-run.ts';
 import { verdict, type ClaimDeclaration, type Verdict } from '../contract.ts';
 import { GRID_NOISE_SEED } from '../setup.ts';
-import { tapSpectrum } from '../key-frequencies.ts';
+import { blocksOf, judgedBlock, setCoverage, tapSpectrum } from '../key-frequencies.ts';
 
 export const selectiveFrequenciesClaim: ClaimDeclaration = {
   id: 'selective-frequencies',
@@ -27,53 +32,93 @@ export const selectiveFrequenciesClaim: ClaimDeclaration = {
   negativeControl: 'the untrained model of each seed (its features spread over all frequencies)',
 };
 
-export const FREQUENCY_TAPS: ReadonlyArray<{ label: string; tap: string; view: GridView }> = [
-  { label: 'attention scores (query c, key a)', tap: 'block0.attn.scores', view: { kind: 'scores-c', key: 'a' } },
-  { label: 'attention values at c', tap: 'block0.attn.z', view: { kind: 'heads-c' } },
-  { label: 'FFN pre-GeLU at c', tap: 'block0.ffn.pre', view: { kind: 'token-c' } },
-];
+/** The three taps of block l the claim reads. */
+export function frequencyTaps(block: number): ReadonlyArray<{ label: string; tap: string; view: GridView }> {
+  return [
+    { label: 'attention scores (query c, key a)', tap: `block${block}.attn.scores`, view: { kind: 'scores-c', key: 'a' } },
+    { label: 'attention values at c', tap: `block${block}.attn.z`, view: { kind: 'heads-c' } },
+    { label: 'FFN pre-GeLU at c', tap: `block${block}.ffn.pre`, view: { kind: 'token-c' } },
+  ];
+}
+
+/** Block 0's taps (kept for callers that name them). */
+export const FREQUENCY_TAPS = frequencyTaps(0);
 
 export interface TapFrequencies {
   readonly label: string;
-  /** Share of the tap's Fourier variance per frequency k = 1..K (index k−1). */
+  readonly tap: string;
+  /** FVE_k: share of the tap's total power per frequency k = 1..K (index k−1), cross products excluded. */
   readonly shares: number[];
+  /** Share of the total power in cross-frequency products (attributed to no frequency). */
+  readonly crossShare: number;
   readonly keySet: number[];
+  /** Σ FVE_k over the key set (a share of the total power). */
   readonly explained: number;
 }
 
-export interface SeedFrequencies {
-  readonly seed: number;
-  readonly step: number;
+export interface BlockFrequencies {
+  readonly block: number;
   readonly taps: TapFrequencies[];
   readonly union: number[];
-  /** Per tap: share of its FVE on the union. */
+  /** Per tap: share of its total power in components whose frequencies all lie in the union (own terms + cross products inside it). */
   readonly coverage: number[];
+  /** Per tap: the union's own terms only (Σ_{k ∈ U} FVE_k). */
+  readonly ownCoverage: number[];
+  /** Per tap: cross products with a frequency outside the union. */
+  readonly crossOutside: number[];
   readonly pass: boolean;
 }
 
-export function measureFrequencies(run: LoadedRun, seed: number): SeedFrequencies {
+export interface SeedFrequencies extends BlockFrequencies {
+  readonly seed: number;
+  readonly step: number;
+  readonly depth: number;
+  /** Every block, judged or not (the judged one is `block`). */
+  readonly blocks: BlockFrequencies[];
+}
+
+function measureBlock(run: LoadedRun, block: number): BlockFrequencies {
   const P = run.model.P;
   const rule = PAPER.keyFrequencyRule.value;
-  const acts = gridActivations(run, FREQUENCY_TAPS.map((t) => ({ tap: t.tap, view: t.view })), { t: 1, noiseSeed: GRID_NOISE_SEED });
-  const taps = FREQUENCY_TAPS.map((t, i) => {
-    const g = [...acts.values()][i];
-    const { byFrequency, selection } = tapSpectrum(g.valuesByPair, P, g.units);
-    return { label: t.label, shares: Array.from(byFrequency).slice(1), keySet: [...selection.frequencies], explained: selection.explained };
+  const spec = frequencyTaps(block);
+  const acts = [...gridActivations(run, spec.map((t) => ({ tap: t.tap, view: t.view })), { t: 1, noiseSeed: GRID_NOISE_SEED }).values()];
+  const spectra = acts.map((g) => tapSpectrum(g.valuesByPair, P, g.units));
+  const taps = spec.map((t, i) => {
+    const s = spectra[i];
+    return {
+      label: t.label,
+      tap: t.tap,
+      shares: Array.from(s.byFrequency).slice(1),
+      crossShare: s.crossFrequency,
+      keySet: [...s.selection.frequencies],
+      explained: s.selection.explained,
+    };
   });
   const union = [...new Set(taps.flatMap((t) => t.keySet))].sort((a, b) => a - b);
-  const coverage = taps.map((t) => union.reduce((s, k) => s + t.shares[k - 1], 0));
+  const covers = spectra.map((s) => setCoverage(s, union));
+  const coverage = covers.map((c) => c.covered);
   const pass = union.length <= rule.maxCount && coverage.every((c) => c >= rule.cumulativeLevel);
-  return { seed, step: run.step, taps, union, coverage, pass };
+  return { block, taps, union, coverage, ownCoverage: covers.map((c) => c.own), crossOutside: covers.map((c) => c.crossOutside), pass };
+}
+
+export function measureFrequencies(run: LoadedRun, seed: number): SeedFrequencies {
+  const blocks = blocksOf(run).map((l) => measureBlock(run, l));
+  const judged = blocks[judgedBlock(run)];
+  return { seed, step: run.step, depth: run.model.depth, ...judged, blocks };
 }
 
 export function judgeFrequencies(perSeed: readonly SeedFrequencies[]): Verdict {
   const rule = PAPER.keyFrequencyRule.value;
   const failing = perSeed.filter((s) => !s.pass);
-  const sets = perSeed.map((s) => `seed ${s.seed}: {${s.union.join(', ')}}`).join('; ');
+  const sets = perSeed
+    .map((s) => `seed ${s.seed} block ${s.block}: {${s.union.join(', ')}}, cross share ${s.taps.map((t) => t.crossShare.toFixed(2)).join('/')}`)
+    .join('; ');
   const minCoverage = Math.min(...perSeed.map((s) => Math.min(...s.coverage)));
   return verdict(
     failing.length === 0,
-    `shared key set ≤ ${rule.maxCount} frequencies carrying ≥ ${rule.cumulativeLevel} of each tap's FVE in ${perSeed.length - failing.length}/${perSeed.length} seeds (${sets}; min coverage ${minCoverage.toFixed(2)}; paper: {${PAPER.keyFrequencies.value.join(', ')}})`,
+    `shared key set ≤ ${rule.maxCount} frequencies whose components carry ≥ ${rule.cumulativeLevel} of each tap's power (last block; cross products reported apart, ` +
+      `counted only between two key frequencies) in ${perSeed.length - failing.length}/${perSeed.length} seeds (${sets}; min coverage ${minCoverage.toFixed(2)}; ` +
+      `paper: {${PAPER.keyFrequencies.value.join(', ')}})`,
     `${perSeed.map((s) => s.union.length).join('/')} key freqs`,
   );
 }
