@@ -295,8 +295,10 @@ export const PAPER = Object.freeze({
     'our-choice',
     'the paper names its selective frequencies (w1, w3, w7, w9) but no selection rule; the rule is ours',
     unverified(TEXT_SILENT),
-    'Smallest set of frequencies, by decreasing FVE, whose FVE sums to ≥ cumulativeLevel; "few" = at most maxCount. ' +
-      'Applied to the per-frequency FVE (cross products excluded), so the level may be unreachable (reached = false).',
+    'Smallest set of frequencies, by decreasing FVE, whose FVE sums to ≥ cumulativeLevel of the power attributed to single frequencies ' +
+      '(Σ_k FVE_k = 1 − the cross share; cross-frequency products are reported apart, never split between frequencies); "few" = at most maxCount. ' +
+      'The selective-frequencies claim also asks that the components whose frequencies all lie in the shared set (its own terms and the cross ' +
+      'products between two of its frequencies) carry ≥ cumulativeLevel of each tap\'s total power (issue 15 part 6).',
   ),
   keyFrequencyUniformMultiple: param(
     2,
@@ -322,16 +324,18 @@ export const PAPER = Object.freeze({
     'The split minimising the squared error of two segment means; alternative: the largest single-step |Δ|; ties go to the earliest index.',
   ),
   trigFitMethod: param(
-    'covariance-direction-unit-norm-then-product-least-squares',
+    'weight-readout-directions-in-sample-product-least-squares',
     'our-choice',
     'paper Table 3 projects the FFN pre-activation on W′L u_k and v_k; how those directions are formed is not in the text, and this method differs (issue 15)',
     unverified('the table header names the projections, not how they are built', {
       text: 'W′L u⊤ k FFNpreact(a, b)andv⊤ k FFNpreact(a, b)FVE',
       where: 'Table 3 header',
     }),
-    'Direction d = X̃ᵀt with t = cos/sin(w_k(a+b)), unit length; projected p = X̃d; least squares on ' +
-      '[1, cos·cos, sin·sin, cos·sin, sin·cos]; FVE = R². In-sample FVE of pure noise is about U/(U+P²) ' +
-      '(0.52 at P = 23, U = 512), so claims judge the held-out FVE and compare with the noise baseline.',
+    'Primary (issue 15 part 4): W′L [P, f] = each FFN neuron\'s direct-path write into x̂0 (fc2 → final norm\'s linear part → out_proj → ' +
+      'unpatchify) read against each class\'s template image (the nearest-template score); u_k, v_k = its cos/sin(w_k c) components over c; ' +
+      'p = u_k·x (v_k·x) fitted in-sample on [1, cos·cos, sin·sin, cos·sin, sin·cos], FVE = R² (no direction fitting, so no U/(U+P²) bias). ' +
+      'Robustness check: direction d = X̃ᵀt with t = cos/sin(w_k(a+b)), from half of the pairs, R² on the other half (in-sample FVE of pure noise ' +
+      'is about U/(U+P²), 0.52 at P = 23, U = 512).',
   ),
   separabilityMethod: param(
     'nearest-centroid-stratified-holdout-25pct',
