@@ -1,7 +1,7 @@
 // Claim: depth does not matter for grokking (paper Figure 42): a two-block DiT learns the task too. Measured
 // on the cpu-n1-depth2 fixtures (cpu-n1 with depth 2, seeds 1-3), at the final checkpoint: generation accuracy
-// on the train and held-out pairs with the paper's sampler (K = PAPER.samplingSteps = 50 Euler steps; the
-// runs were trained and logged with K = 10), each judged against its grokking level by the Wilson 95 %
+// on the train and held-out pairs with K = PAPER.samplingSteps = 50 Euler steps (the paper's figures index the
+// sampling path by timesteps 0..50; the runs were trained and logged with K = 10), each judged against its grokking level by the Wilson 95 %
 // interval: at the level when the lower bound reaches it, below when the upper bound is under it; draws per
 // pair start at 2 and double (to 128) while the interval straddles the level (generalisation.ts). A seed
 // counts when both accuracies are at their levels; the claim needs every seed. The held-out accuracy on the
