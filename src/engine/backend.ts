@@ -316,6 +316,12 @@ export async function initBackend(choice?: BackendChoice, options: InitBackendOp
     }
     picked = resolved;
     await ensureGradients();
+    const adapter = picked === 'webgpu' ? webgpuAdapterInfo() : null;
+    if (adapter !== null && activeTfjsBackend() !== before) {
+      // Which GPU (or CPU driver) it runs on is not obvious from the choice: say it once, as auto does.
+      const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+      log(`grokdiff: tfjs backend webgpu on ${describeWebGpuAdapter(adapter)}${adapter.fallback ? ' (a CPU driver: correct but slow)' : ''}`);
+    }
   }
   return picked;
 }
