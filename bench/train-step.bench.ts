@@ -13,6 +13,9 @@
 //                    when libopenblas.so.0 loads
 //   wasm             plain tfjs-backend-wasm (single-threaded: run at 1 thread only)
 //   cpu              tfjs's pure-JS backend (not in the default list; paper width needs BENCH_SLOW=1)
+//   webgpu           tfjs-backend-webgpu on Dawn (in the default list when Dawn finds an adapter; at the first thread
+//                    count only). On a CPU adapter (lavapipe, .ci/webgpu-setup.sh) it is a correctness path, not a
+//                    speed path: tens of times slower than wasm
 //   env BENCH_CONFIGS=cpu-n1,paper-n1  BENCH_BACKENDS=native,native-openblas,wasm  BENCH_THREADS=1,2
 //       BENCH_REPEATS=<timed steps>  BENCH_WARMUP=5  BENCH_SLOW=1
 // The table it prints last is the one in README.md (Performance).
@@ -24,6 +27,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { availableBackends, initBackend } from '../src/engine/backend.ts';
 import { installedNativeAddon, loadNativeAddon } from '../src/engine/wasm-native.ts';
+import { describeWebGpuAdapter, probeWebGpuSync, webgpuAdapterInfo } from '../src/engine/webgpu.ts';
 import { rootRng } from '../src/engine/random.ts';
 import { allPairs } from '../src/data/pairs.ts';
 import { loadEmnistPool } from '../src/data/pool.ts';
@@ -39,7 +43,7 @@ import { makeOptimizer } from '../src/train/trainer.ts';
 import { cpuPeak, forwardFlops, trainStepFlops } from './flops.ts';
 
 const configs = (process.env.BENCH_CONFIGS ?? 'cpu-n1,paper-n1').split(',');
-const wantedBackends = (process.env.BENCH_BACKENDS ?? 'native,native-openblas,wasm').split(',').map((b) => (b === 'wasm-native' ? 'native' : b));
+const wantedBackends = (process.env.BENCH_BACKENDS ?? `native,native-openblas,wasm${probeWebGpuSync().adapter ? ',webgpu' : ''}`).split(',').map((b) => (b === 'wasm-native' ? 'native' : b));
 // Timed steps per configuration (split over two alternating rounds): more for the small model, whose steps are
 // short enough for scheduling noise to matter.
 const repeatsFor = (config: string): number => Number(process.env.BENCH_REPEATS ?? (config.startsWith('cpu') ? 20 : 6));
@@ -164,6 +168,12 @@ async function prepareEngine(engine: string, threads: number): Promise<string | 
     const info = installedNativeAddon()!.configure({ blas: engine === 'native' ? 'builtin' : 'openblas', threads });
     if (engine === 'native-openblas' && info.blas !== 'OpenBLAS') return null;
     return engine === 'native' ? `wasm + native, built-in ${info.isa} (fresh install)` : `wasm + native, ${info.openblas?.split(' ').slice(0, 2).join(' ')}`;
+  }
+  if (engine === 'webgpu') {
+    if (threads !== threadCounts[0]) return null; // the GPU does not use the CPU thread count: once is enough
+    const ok = await initBackend('webgpu', { log: () => {} }).then(() => true, () => false);
+    const a = webgpuAdapterInfo();
+    return ok && a ? `webgpu on ${describeWebGpuAdapter(a)}${a.fallback ? ' (CPU driver: a correctness path, not a speed path)' : ''}` : null;
   }
   if (!available.has(engine as never)) return null;
   if (engine === 'wasm' && threads !== threadCounts[0]) return null; // single-threaded: once is enough
