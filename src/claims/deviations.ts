@@ -24,7 +24,9 @@ export const KNOWN_DEVIATIONS: Readonly<Record<string, KnownDeviation>> = {
       '-2.67 (paper -0.99), sin ratios (sin·cos / cos·sin) +1.00 (paper +0.99). The identity is there but diluted: the projection on u_k also carries the other key ' +
       'frequencies (seed 1, u_2: 30 % of its power at w2, 18 % at w6, 11 % at w11), i.e. the neurons that write cos(w_k c) into the image are not ' +
       'single-frequency in our small model (d_model 64, FFN 256). The activation-covariance direction fitted on held-out pairs (robustness check) ' +
-      'reaches cos 0.82-0.84 and sin 0.35-0.93. Untrained control: FVE ≤ 0.01.',
+      'reaches cos 0.82-0.84 and sin 0.35-0.93. Untrained control: FVE ≤ 0.01. Not judged here, the two-block fixtures (cpu-n1-depth2) give, at ' +
+      'the last block\'s FFN, W′L FVE 0.28/0.63 (seed 1, k = 9), 0.78/0.84 (seed 2, k = 3), 0.45/0.86 (seed 3, k = 3), with held-out covariance ' +
+      'fits 0.94-0.97 there.',
   },
   'selective-frequencies': {
     reason:
