@@ -3,23 +3,39 @@
 // cleans up the image it has). Evidence: (i) started from an image of a wrong c' perturbed to level t_k, the
 // sampler ends on the correct c at high noise but not at low noise — the critical timestep is where this
 // rectification accuracy falls below PAPER.rectificationCriticalLevel (0.5 %); the recovery curve (started
-// from the correct c) stays high; (ii) the FVE entropy of the c-position activations along the sampling path
-// jumps at about the same timestep.
+// from the correct c) stays high; (ii) on those rectification paths (Figure 6b: "entropy trajectories starting
+// from an incorrect image c′ perturbed with varying noise levels", coloured by the final accuracy), the FVE
+// entropy of the c-position activations increases suddenly where the final accuracy drops to near zero
+// (Appendix G: "a sudden increase in FVE entropy ... consistently coincides with the timestep at which the final
+// ODE sampling accuracy drops to near zero (< 0.5%)").
 //
 // Measured per seed (src/eval/critical-timestep.ts, definitions in src/analysis/critical-timestep.ts):
 // recovery and rectification accuracy at every level t_k = k/K, K = PAPER.criticalTimestepSamplingSteps, on
 // a seeded subset of CRITICAL_TIMESTEP_PAIRS of the P² pairs (train and held-out alike: the claim is about
 // the phases of sampling, not about generalisation; all P² pairs would cost 4× the time for a resolution the
-// 0.5 % level cannot use — below 0.5 % of 128 pairs means none); the normalised FVE entropy of the FFN
-// pre-GeLU at c (judged) and of the attention output at c (reported) at every sampling step from one shared
-// pure-noise image over all P² pairs. Replicated per seed when
+// 0.5 % level cannot use — below 0.5 % of 128 pairs means none); and the normalised FVE entropy of the FFN
+// pre-GeLU at c (judged) and of the attention output at c (reported) on the rectification paths of the P²
+// grid (eval rectificationEntropy: first image of each operand, one shared noise image, a wrong c' per cell):
+//   - the entropy at the START of the path from every level t_k, k = 1..K (the model's reading of the
+//     perturbed wrong image at the level it starts from) — the judged curve (PAPER.criticalTimestepEntropyPath). Entropy falls along every path
+//     that starts in the arithmetic phase (it is lowest at the start), so this is also each trajectory's
+//     lowest entropy: the curve along which the trajectories of Figure 6b separate;
+//   - the whole path from the levels rectificationFigureLevels(K) (every level up to K/5, every multiple of
+//     K/5 above: short paths are cheap, long ones cost k forward passes), with its final grid accuracy, for
+//     the figure;
+//   - the path from pure noise (k = K), which is the former "entropy along the sampler" (`entropy`, reported).
+// Until issue 15 the entropy was judged on the from-noise path alone (change point 0.62-0.70 there).
+// Replicated per seed when
 //   (a) the model computes the sum from noise: rectification accuracy at t = 1 (= from-noise generation
 //       accuracy: the start image has weight 0 there) ≥ PAPER.criticalTimestepJudgement.fromNoiseAccuracy
 //       with its Wilson lower bound above chance 1/P;
 //   (b) a critical timestep exists: 1 ≤ k_crit < K (some level where the sampler does take steps leaves the
 //       wrong image uncorrected; level 0 takes none and never counts);
-//   (c) the FFN pre-GeLU entropy transition (PAPER.changePointRule) is a jump of at least
-//       PAPER.criticalTimestepJudgement.entropyJump and lies within PAPER.criticalTimestepTolerance of t_crit.
+//   (c) the transition (PAPER.changePointRule) of the FFN pre-GeLU start entropy on the rectification paths
+//       is an INCREASE towards low noise of at least PAPER.criticalTimestepJudgement.entropyJump (the two
+//       segment means: low-noise side minus high-noise side; the direction is the paper's "sudden increase in
+//       FVE entropy" where the accuracy drops, so a fall does not count) and lies within
+//       PAPER.criticalTimestepTolerance of t_crit.
 // The claim needs every seed. The paper measures at N = 256, in the diverse-image regime: a denoising phase
 // needs several images per symbol to choose among. No N = 256 model learns the task on this machine (see
 // sandwich-groks), so the claim is judged on the diverse-regime model that does learn the arithmetic here,
@@ -34,7 +50,7 @@
 //     true sums; the record also keeps how well it draws its own (shuffled) training results.
 
 import { criticalTimestep, entropyTransition, timestepAgreement, type ChangePointRule, type CriticalTimestep, type EntropyTransition, type TimestepAgreement } from '../../analysis/index.ts';
-import { ENTROPY_TAPS, entropyPath, recoveryRectification } from '../../eval/critical-timestep.ts';
+import { ENTROPY_TAPS, recoveryRectification, rectificationEntropy } from '../../eval/critical-timestep.ts';
 import type { AccuracyResult } from '../../eval/generation.ts';
 import { PAPER } from '../../paper/registry.ts';
 import type { LoadedRun } from '../../train/loaded-run.ts';
@@ -54,7 +70,7 @@ export const criticalTimestepClaim: ClaimDeclaration = {
     '(The paper measures at N = 256; no N = 256 model learns the task on this machine, so this is judged on the N = 4 model with two blocks ' +
     'and the FFN sandwich, which learns the arithmetic; the N = 1 fixtures are reported as a contrast.)',
   where: 'Sec. 4.2, Figure 6, Appendix G',
-  thresholds: ['rectificationCriticalLevel', 'criticalTimestepSamplingSteps', 'criticalTimestepTolerance', 'criticalTimestepJudgement', 'changePointRule', 'fveEntropyDefinition', 'fveDefinition'],
+  thresholds: ['rectificationCriticalLevel', 'criticalTimestepSamplingSteps', 'criticalTimestepTolerance', 'criticalTimestepJudgement', 'criticalTimestepEntropyPath', 'changePointRule', 'fveEntropyDefinition', 'fveDefinition'],
   negativeControl:
     'the untrained model of each seed (it does not compute the sum from noise, so there is no phase to find), and the same architecture ' +
     'trained on shuffled results (cpu-n4-depth2-sandwich-shuffled-c: a lookup table, no arithmetic); the control is rejected only when both are',
@@ -72,12 +88,35 @@ export const CONTRAST_PRESET = SINGLE_IMAGE_PRESET;
 /** Pairs per seed in the recovery/rectification study (a seeded subset of the P² pairs). */
 export const CRITICAL_TIMESTEP_PAIRS = 128;
 
+/**
+ * Starting levels whose whole rectification path is sampled for the figure: every level up to K/5 (short,
+ * cheap paths, where the final accuracy leaves zero) and every multiple of K/5 above (a path from level k
+ * costs k forward passes of P² examples: 195 at K = 50, where every level would cost 1275). Includes K, the
+ * from-noise path. The judged start-entropy curve covers every level whatever this set.
+ */
+export function rectificationFigureLevels(K: number): number[] {
+  const stride = Math.max(1, Math.round(K / 5));
+  return Array.from({ length: K }, (_, i) => i + 1).filter((k) => k <= K / 5 || k % stride === 0 || k === K);
+}
+
 export interface EntropyTrajectory {
   readonly label: string;
   readonly tap: string;
   /** Normalised FVE entropy at t_k = k/K, entry k − 1 for k = 1..K. */
   readonly entropy: number[];
   readonly transition: EntropyTransition;
+}
+
+/** One whole rectification path of the grid (Figure 6b): its entropy per tap along the path and its final accuracy. */
+export interface RectificationPathSummary {
+  readonly k: number;
+  readonly t: number;
+  /** Final images that show the correct c, over the P² grid pairs. */
+  readonly accuracy: number;
+  /** Final images that still show the wrong c'. */
+  readonly kept: number;
+  /** Per tap (the order of `rectificationEntropy`): entropy at t_j = j/K along the path, entry j − 1 for j = 1..k. */
+  readonly entropy: number[][];
 }
 
 export interface SeedCriticalTimestep {
@@ -94,32 +133,54 @@ export interface SeedCriticalTimestep {
   /** Rectification at t = 1 (= from-noise generation accuracy on the study's pairs). */
   readonly fromNoise: AccuracyResult;
   readonly critical: CriticalTimestep;
-  /** The judged tap (FFN pre-GeLU at c) first. */
+  /** Reported: the entropy along the path from pure noise (k = K), per tap, the judged tap first. */
   readonly entropy: EntropyTrajectory[];
-  /** |t_entropy − t_crit| for the judged tap; null when there is no k_crit at all. */
+  /** Judged (first tap; PAPER.criticalTimestepEntropyPath): the entropy at the start of the rectification path from each level t_k, per tap. */
+  readonly rectificationEntropy: EntropyTrajectory[];
+  /** The whole rectification paths from rectificationFigureLevels(K) (only the from-noise one for the untrained control). */
+  readonly rectificationPaths: RectificationPathSummary[];
+  /** |t_entropy − t_crit| for the judged tap on the rectification start-entropy curve; null when there is no k_crit at all. */
   readonly agreement: TimestepAgreement | null;
   readonly checks: { readonly computesSum: boolean; readonly criticalExists: boolean; readonly entropyJumps: boolean; readonly agrees: boolean };
   readonly pass: boolean;
 }
 
-export function measureCriticalTimestep(run: LoadedRun, seed: number): SeedCriticalTimestep {
+/**
+ * One seed (module header). `figurePaths` (default true): sample the whole rectification paths of
+ * rectificationFigureLevels(K) for the figure; false (the untrained control, which the report does not draw)
+ * samples only the from-noise one. The judged start-entropy curve is measured at every level either way.
+ */
+export function measureCriticalTimestep(run: LoadedRun, seed: number, options: { figurePaths?: boolean } = {}): SeedCriticalTimestep {
   const P = run.model.P;
   const rr = recoveryRectification(run, { seed: STATS_SEED + seed, pairCount: CRITICAL_TIMESTEP_PAIRS });
   const rectification = rr.levels.map((l) => l.rectification.accuracy);
   const critical = criticalTimestep(rectification, PAPER.rectificationCriticalLevel.value);
-  const path = entropyPath(run, { noiseSeed: GRID_NOISE_SEED, taps: ENTROPY_TAPS });
-  const entropy = path.taps.map((tap) => {
-    const values = tap.path.map((s) => s.entropy);
-    return { label: tap.label, tap: tap.tap, entropy: values, transition: entropyTransition(tap.path.map((s) => s.t), values, PAPER.changePointRule.value as ChangePointRule) };
+  const K = rr.steps;
+  const levels = Array.from({ length: K }, (_, i) => (i + 1) / K);
+  const rule = PAPER.changePointRule.value as ChangePointRule;
+  const re = rectificationEntropy(run, {
+    noiseSeed: GRID_NOISE_SEED,
+    offsetSeed: STATS_SEED + seed,
+    steps: K,
+    taps: ENTROPY_TAPS,
+    fullPathLevels: options.figurePaths === false ? [K] : rectificationFigureLevels(K),
   });
-  const judged = entropy[0].transition;
+  const fromNoise = re.paths.find((p) => p.k === K)!;
+  const trajectory = (j: number, values: number[]): EntropyTrajectory => ({ label: re.taps[j].label, tap: re.taps[j].tap, entropy: values, transition: entropyTransition(levels, values, rule) });
+  const entropy = re.taps.map((_, j) => trajectory(j, fromNoise.entropy[j]));
+  const rectificationEntropyCurves = re.taps.map((_, j) => trajectory(j, re.start[j]));
+  const rectificationPaths = re.paths.map((p) => ({ k: p.k, t: p.t, accuracy: p.accuracy.accuracy, kept: p.kept, entropy: p.entropy }));
+  // PAPER.criticalTimestepEntropyPath: which entropy curve meets t_crit (the rectification paths' start since issue 15).
+  const judgedCurves = PAPER.criticalTimestepEntropyPath.value === 'from-noise-path' ? entropy : rectificationEntropyCurves;
+  const judged = judgedCurves[0].transition;
   const agreement = critical.t === null ? null : timestepAgreement(critical.t, judged.t, PAPER.criticalTimestepTolerance.value);
-  const fromNoise = rr.levels[rr.steps].rectification;
-  const levels = PAPER.criticalTimestepJudgement.value;
+  const fromNoiseAccuracy = rr.levels[rr.steps].rectification;
+  const j = PAPER.criticalTimestepJudgement.value;
   const checks = {
-    computesSum: fromNoise.accuracy >= levels.fromNoiseAccuracy && fromNoise.interval[0] > 1 / P,
+    computesSum: fromNoiseAccuracy.accuracy >= j.fromNoiseAccuracy && fromNoiseAccuracy.interval[0] > 1 / P,
     criticalExists: critical.exists,
-    entropyJumps: Math.abs(judged.jump) >= levels.entropyJump,
+    // jump = high-noise mean − low-noise mean: an increase towards low noise is a negative jump.
+    entropyJumps: -judged.jump >= j.entropyJump,
     agrees: agreement?.within ?? false,
   };
   return {
@@ -131,9 +192,11 @@ export function measureCriticalTimestep(run: LoadedRun, seed: number): SeedCriti
     recovery: rr.levels.map((l) => l.recovery.accuracy),
     rectification,
     kept: rr.levels.map((l) => l.kept / rr.pairIndices.length),
-    fromNoise,
+    fromNoise: fromNoiseAccuracy,
     critical,
     entropy,
+    rectificationEntropy: rectificationEntropyCurves,
+    rectificationPaths,
     agreement,
     checks,
     pass: checks.computesSum && checks.criticalExists && checks.entropyJumps && checks.agrees,
@@ -142,13 +205,15 @@ export function measureCriticalTimestep(run: LoadedRun, seed: number): SeedCriti
 
 function seedLine(s: SeedCriticalTimestep): string {
   const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
-  const tr = s.entropy[0].transition;
+  const tr = s.rectificationEntropy[0].transition;
+  const fromNoise = s.entropy[0].transition;
   const failed = Object.entries(s.checks)
     .filter(([, ok]) => !ok)
     .map(([name]) => name);
   return (
     `${s.preset} seed ${s.seed}: from noise ${pct(s.fromNoise.accuracy)}, t_crit ${s.critical.t?.toFixed(2) ?? '—'} (k ${s.critical.index ?? '—'}; rectification at k = 1: ${pct(s.rectification[1])}), ` +
-    `entropy transition t ${tr.t.toFixed(2)} (jump ${tr.jump >= 0 ? '+' : ''}${tr.jump.toFixed(3)}), |Δt| ${s.agreement?.difference.toFixed(2) ?? '—'}` +
+    `rectification-path start-entropy transition t ${tr.t.toFixed(2)} (increase towards low noise ${(-tr.jump).toFixed(3)}), |Δt| ${s.agreement?.difference.toFixed(2) ?? '—'}; ` +
+    `from-noise path transition t ${fromNoise.t.toFixed(2)} (${(-fromNoise.jump).toFixed(3)})` +
     (failed.length > 0 ? ` — fails ${failed.join(', ')}` : '')
   );
 }
@@ -158,7 +223,7 @@ export function judgeCriticalTimestep(perSeed: readonly SeedCriticalTimestep[]):
   const j = PAPER.criticalTimestepJudgement.value;
   return verdict(
     perSeed.length > 0 && ok === perSeed.length,
-    `critical timestep (rectification < ${100 * PAPER.rectificationCriticalLevel.value} % up to t_crit ≥ 1/K) with an FFN pre-GeLU entropy jump ≥ ${j.entropyJump} within ` +
+    `critical timestep (rectification < ${100 * PAPER.rectificationCriticalLevel.value} % up to t_crit ≥ 1/K) with an increase ≥ ${j.entropyJump} of the FFN pre-GeLU entropy at the start of the rectification paths (Figure 6b) within ` +
       `${PAPER.criticalTimestepTolerance.value} of it, from-noise accuracy ≥ ${100 * j.fromNoiseAccuracy} %, in ${ok}/${perSeed.length} seeds (${perSeed.map(seedLine).join('; ')})`,
     `t_crit ${perSeed.map((s) => s.critical.t?.toFixed(2) ?? '—').join('/')}`,
   );
@@ -187,13 +252,14 @@ export function evaluateCriticalTimestep(runs: readonly ProvidedRun[]): {
 } {
   const { trained, untrained } = measureRuns(
     runs.filter((r) => r.preset === CRITICAL_TIMESTEP_PRESET),
-    measureCriticalTimestep,
     (run, seed) => measureCriticalTimestep(run, seed),
+    // The report does not draw the untrained model's paths: only its from-noise path is sampled whole.
+    (run, seed) => measureCriticalTimestep(run, seed, { figurePaths: false }),
   );
   const shuffledRuns = runs.filter((r) => r.preset === SHUFFLED_C_PRESET);
   // Its last logged train accuracy is scored against its own (shuffled) results: did it fit them?
-  const shuffledC = measureEach(shuffledRuns, measureCriticalTimestep).map((m, i) => ({ ...m, ownTrainAccuracy: shuffledRuns[i].metrics.at(-1)?.trainAcc ?? null }));
-  const singleImageContrast = measureEach(runs.filter((r) => r.preset === CONTRAST_PRESET), measureCriticalTimestep);
+  const shuffledC = measureEach(shuffledRuns, (run, seed) => measureCriticalTimestep(run, seed)).map((m, i) => ({ ...m, ownTrainAccuracy: shuffledRuns[i].metrics.at(-1)?.trainAcc ?? null }));
+  const singleImageContrast = measureEach(runs.filter((r) => r.preset === CONTRAST_PRESET), (run, seed) => measureCriticalTimestep(run, seed));
   const u = judgeCriticalTimestep(untrained);
   const sh = judgeCriticalTimestep(shuffledC);
   const own = shuffledC.map((m) => (m.ownTrainAccuracy === null ? '—' : `${(100 * m.ownTrainAccuracy).toFixed(0)} %`)).join('/');
