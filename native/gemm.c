@@ -14,11 +14,13 @@
 // any CPU; the compiler vectorises it). They are compiled with target attributes, so one build holds all of
 // them; the best one the CPU runs is chosen at load time (gg_set_isa forces a lesser one, for tests).
 //
-// Threads: a small pthread pool. A batch of products whose total is large is split by items; a large single
-// product is split by blocks of MR rows (or NR columns when there are few rows); each thread packs its own
-// panels into its own buffers, so the threads share nothing but the read-only operands. Products below
-// GG_PARALLEL_MIN_FMAS stay on the calling thread. When the pool is busy (a second JavaScript thread calling
-// in), the caller runs all parts itself.
+// Threads: a small pthread pool. Within each block, the B panels are packed once into a buffer the threads
+// share, then the MR-row strips of C (or MR rows × a range of B panels, when rows are few) are handed out to
+// the threads through an atomic counter; each thread packs its own A micro-panels. A thread that is not
+// scheduled in time (cores busy with other processes) leaves its units to the others instead of stalling the
+// product. A batch of small products is shared out by runs of items. Products below GG_PARALLEL_MIN_FMAS stay
+// on the calling thread. When the pool is busy (a second JavaScript thread calling in), the caller runs
+// everything itself.
 //
 // Float32 throughout (fused multiply-adds, no reduced precision); NaN and ∞ propagate as in BLAS (nothing is
 // skipped for zeros).
@@ -244,28 +246,25 @@ static void pack_a(int ta, const float *A, int64_t lda, int64_t i0, int mr, int6
   }
 }
 
-// Columns j0 … j0+nc of op(B), rows p0 … p0+kc → ⌈nc/NR⌉ micro-panels, each d[p·NR + c]; missing columns zero.
-static void pack_b(int tb, const float *B, int64_t ldb, int64_t p0, int kc, int64_t j0, int nc, int NR,
-                   float *restrict dst) {
-  for (int jp = 0; jp < nc; jp += NR) {
-    const int nr = nc - jp < NR ? nc - jp : NR;
-    float *d = dst + (int64_t)(jp / NR) * kc * NR;
-    if (!tb) {
-      for (int p = 0; p < kc; p++) {
-        const float *src = B + (p0 + p) * ldb + j0 + jp;
-        float *dp = d + p * NR;
-        int c = 0;
-        for (; c < nr; c++) dp[c] = src[c];
-        for (; c < NR; c++) dp[c] = 0.f;
-      }
-    } else {
-      for (int c = 0; c < nr; c++) {
-        const float *src = B + (j0 + jp + c) * ldb + p0;
-        for (int p = 0; p < kc; p++) d[p * NR + c] = src[p];
-      }
-      for (int c = nr; c < NR; c++)
-        for (int p = 0; p < kc; p++) d[p * NR + c] = 0.f;
+// One B micro-panel: columns j0 … j0+nr (nr ≤ NR) of op(B), rows p0 … p0+kc → d[p·NR + c]; columns nr … NR
+// are zeros.
+static void pack_b_panel(int tb, const float *B, int64_t ldb, int64_t p0, int kc, int64_t j0, int nr, int NR,
+                         float *restrict d) {
+  if (!tb) {
+    for (int p = 0; p < kc; p++) {
+      const float *src = B + (p0 + p) * ldb + j0;
+      float *dp = d + p * NR;
+      int c = 0;
+      for (; c < nr; c++) dp[c] = src[c];
+      for (; c < NR; c++) dp[c] = 0.f;
     }
+  } else {
+    for (int c = 0; c < nr; c++) {
+      const float *src = B + (j0 + c) * ldb + p0;
+      for (int p = 0; p < kc; p++) d[p * NR + c] = src[p];
+    }
+    for (int c = nr; c < NR; c++)
+      for (int p = 0; p < kc; p++) d[p * NR + c] = 0.f;
   }
 }
 
@@ -301,79 +300,51 @@ static buffers_t *thread_buffers(void) {
   return b;
 }
 
-// C[m, n] (row stride ldc) = op(A)·op(B) on the calling thread. Returns 0 when out of memory.
-static int gemm_packed(const kernel_t *K, int ta, int tb, int m, int n, int k, const float *A, int64_t lda,
-                       const float *B, int64_t ldb, float *C, int64_t ldc) {
-  buffers_t *buf = thread_buffers();
-  if (buf == NULL) return 0;
-  const int MR = K->mr, NR = K->nr;
-  const int kblocks = (k + KC_MAX - 1) / KC_MAX;
-  for (int jc = 0; jc < n; jc += NC_MAX) {
-    const int nc = n - jc < NC_MAX ? n - jc : NC_MAX;
-    for (int kb = 0; kb < kblocks; kb++) {
-      const int p0 = (int)((int64_t)k * kb / kblocks), p1 = (int)((int64_t)k * (kb + 1) / kblocks);
-      const int kc = p1 - p0;
-      pack_b(tb, B, ldb, p0, kc, jc, nc, NR, buf->b);
-      for (int i0 = 0; i0 < m; i0 += MR) {
-        const int mr = m - i0 < MR ? m - i0 : MR;
-        pack_a(ta, A, lda, i0, mr, p0, kc, MR, buf->a);
-        float *c = C + (int64_t)i0 * ldc + jc;
-        for (int jp = 0; jp < nc; jp += NR) {
-          const int nr = nc - jp < NR ? nc - jp : NR;
-          K->fn(kc, buf->a, buf->b + (int64_t)(jp / NR) * kc * NR, c + jp, ldc, mr, nr, kb > 0);
-        }
-      }
-    }
-  }
-  return 1;
-}
-
-// Tiny products (attention over a handful of tokens): plain loops beat packing.
-static void gemm_tiny(int ta, int tb, int m, int n, int k, const float *A, const float *B, float *C) {
-  for (int i = 0; i < m; i++)
-    for (int j = 0; j < n; j++) {
-      float s = 0.f;
-      for (int p = 0; p < k; p++) {
-        const float a = ta ? A[(int64_t)p * m + i] : A[(int64_t)i * k + p];
-        const float b = tb ? B[(int64_t)j * k + p] : B[(int64_t)p * n + j];
-        s += a * b;
-      }
-      C[(int64_t)i * n + j] = s;
-    }
-}
-
-#define TINY_FMAS 4096
-
-static void add_bias(float *C, int64_t ldc, int rows, int cols, const float *bias) {
-  for (int r = 0; r < rows; r++) {
-    float *restrict row = C + r * ldc;
-    for (int j = 0; j < cols; j++) row[j] += bias[j];
-  }
-}
-
 // --------------------------------------------------------------------------------------------------------
-// Thread pool: workers 1 … nworkers wait for a round (generation number); part 0 runs on the caller.
+// Thread pool. A round hands out units 0 … units−1 through an atomic counter: the caller and the workers that
+// wake in time take units until none is left, then the caller waits only for units still in progress. So a
+// worker that is not scheduled (cores busy with other processes) delays nothing: the caller does its share.
 
-typedef void (*part_fn)(void *ctx, int part, int parts);
+typedef void (*unit_fn)(void *ctx, int64_t unit);
 static struct {
   pthread_mutex_t mu, busy;
   pthread_cond_t go, done;
-  int nworkers;
+  int nworkers;  // started so far
+  int helpers;   // workers 1 … helpers may join the current round
+  int open;      // the current round still accepts workers
+  int active;    // workers inside the current round
   atomic_ulong gen;
-  atomic_int pending;
-  part_fn fn;
+  atomic_llong next, finished;
+  unit_fn fn;
   void *ctx;
-  int parts;
-} pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER};
+  int64_t units;
+} pool = {.mu = PTHREAD_MUTEX_INITIALIZER,
+          .busy = PTHREAD_MUTEX_INITIALIZER,
+          .go = PTHREAD_COND_INITIALIZER,
+          .done = PTHREAD_COND_INITIALIZER};
 
-/** Spin iterations before sleeping (a worker waiting for work, the caller waiting for workers): short, so an
- * idle worker does not keep a core busy while tfjs runs its single-threaded kernels between products. */
+/** Spin iterations (x86 pause) before sleeping: a worker waiting for the next round, the caller waiting for the
+ * last units. Short (tens of µs), so an idle worker does not keep a core busy while tfjs runs its
+ * single-threaded kernels between products. */
 #define SPIN 4000
 
 static inline void cpu_relax(void) {
 #if GG_X86
   _mm_pause();
 #endif
+}
+
+static void take_units(unit_fn fn, void *ctx, int64_t units, int notify) {
+  for (;;) {
+    const int64_t u = atomic_fetch_add(&pool.next, 1);
+    if (u >= units) return;
+    fn(ctx, u);
+    if (atomic_fetch_add(&pool.finished, 1) + 1 == units && notify) {
+      pthread_mutex_lock(&pool.mu);
+      pthread_cond_broadcast(&pool.done);
+      pthread_mutex_unlock(&pool.mu);
+    }
+  }
 }
 
 static void *worker_main(void *arg) {
@@ -384,135 +355,208 @@ static void *worker_main(void *arg) {
     pthread_mutex_lock(&pool.mu);
     while (atomic_load(&pool.gen) == seen) pthread_cond_wait(&pool.go, &pool.mu);
     seen = atomic_load(&pool.gen);
-    const part_fn fn = pool.fn;
-    void *ctx = pool.ctx;
-    const int parts = pool.parts;
-    pthread_mutex_unlock(&pool.mu);
-    if (index >= parts) continue;
-    fn(ctx, index, parts);
-    if (atomic_fetch_sub(&pool.pending, 1) == 1) {
-      pthread_mutex_lock(&pool.mu);
-      pthread_cond_signal(&pool.done);
+    if (!pool.open || index > pool.helpers) {
       pthread_mutex_unlock(&pool.mu);
+      continue;
     }
+    pool.active++;
+    const unit_fn fn = pool.fn;
+    void *ctx = pool.ctx;
+    const int64_t units = pool.units;
+    pthread_mutex_unlock(&pool.mu);
+    take_units(fn, ctx, units, 1);
+    pthread_mutex_lock(&pool.mu);
+    if (--pool.active == 0) pthread_cond_broadcast(&pool.done);
+    pthread_mutex_unlock(&pool.mu);
   }
   return NULL;
 }
 
-static void run_parts(part_fn fn, void *ctx, int parts) {
-  if (parts <= 1 || pthread_mutex_trylock(&pool.busy) != 0) {
-    for (int p = 0; p < parts; p++) fn(ctx, p, parts);
+/** Runs fn(ctx, u) for u < units on up to `threads` threads (the caller included); returns when all are done. */
+static void run_units(unit_fn fn, void *ctx, int64_t units, int threads) {
+  if (threads > units) threads = (int)units;
+  if (threads <= 1 || pthread_mutex_trylock(&pool.busy) != 0) {
+    for (int64_t u = 0; u < units; u++) fn(ctx, u);
     return;
   }
-  while (pool.nworkers < parts - 1) {
+  while (pool.nworkers < threads - 1) {
     pthread_t t;
     pthread_attr_t attr;
     pthread_attr_init(&attr);
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
     const int ok = pthread_create(&t, &attr, worker_main, (void *)(intptr_t)(pool.nworkers + 1)) == 0;
     pthread_attr_destroy(&attr);
-    if (!ok) break;
+    if (!ok) break;  // fewer helpers: the caller takes more units
     pool.nworkers++;
   }
-  const int helped = parts - 1 < pool.nworkers ? parts - 1 : pool.nworkers;  // parts 1 … helped go to workers
   pthread_mutex_lock(&pool.mu);
   pool.fn = fn;
   pool.ctx = ctx;
-  pool.parts = helped + 1;
-  atomic_store(&pool.pending, helped);
+  pool.units = units;
+  pool.helpers = threads - 1;
+  pool.open = 1;
+  atomic_store(&pool.next, 0);
+  atomic_store(&pool.finished, 0);
   atomic_fetch_add(&pool.gen, 1);
   pthread_cond_broadcast(&pool.go);
   pthread_mutex_unlock(&pool.mu);
-  // With fewer workers than asked for (thread creation failed), the work is split into fewer parts.
-  fn(ctx, 0, helped + 1);
-  for (int s = 0; s < SPIN && atomic_load(&pool.pending) > 0; s++) cpu_relax();
-  if (atomic_load(&pool.pending) > 0) {
-    pthread_mutex_lock(&pool.mu);
-    while (atomic_load(&pool.pending) > 0) pthread_cond_wait(&pool.done, &pool.mu);
-    pthread_mutex_unlock(&pool.mu);
-  }
+  take_units(fn, ctx, units, 0);
+  for (int s = 0; s < SPIN && atomic_load(&pool.finished) < units; s++) cpu_relax();
+  pthread_mutex_lock(&pool.mu);
+  while (atomic_load(&pool.finished) < units) pthread_cond_wait(&pool.done, &pool.mu);
+  pool.open = 0;  // late workers skip this round; those inside find no unit and leave
+  while (pool.active > 0) pthread_cond_wait(&pool.done, &pool.mu);
+  pthread_mutex_unlock(&pool.mu);
   pthread_mutex_unlock(&pool.busy);
 }
 
+void gg_parallel(void (*fn)(void *ctx, int64_t unit), void *ctx, int64_t units, int threads) {
+  run_units(fn, ctx, units, threads < 1 ? gg_threads() : threads);
+}
+
 // --------------------------------------------------------------------------------------------------------
-// The batched product, split into parts.
+// One product, C[m, n] (row stride ldc) = op(A)·op(B) (+ bias), on up to `threads` threads. For each block of
+// columns and of k: the B panels are packed once into a buffer all threads share (one round, a unit per
+// panel), then the C tiles are computed (one round, a unit per MR rows, or per MR rows × a range of B panels
+// when there are few rows); each thread packs its own A micro-panel. Returns 0 when out of memory.
 
 typedef struct {
   const kernel_t *K;
   int ta, tb, m, n, k;
   const float *A, *B, *bias;
-  int64_t aStride, bStride, batch, item;
+  int64_t lda, ldb, ldc;
   float *C;
-  int mode;  // 0: split the batch by items; 1: split item `item` by rows; 2: by columns
-  int units; // mode 1: ⌈m / MR⌉ row blocks; mode 2: ⌈n / NR⌉ column blocks
+  // the current block
+  int jc, nc, p0, kc, acc, last, panels, jchunks;
+  float *bp;
   atomic_int failed;
-} job_t;
+} gemm_t;
 
-static int one_item(const job_t *j, int64_t i) {
+static void unit_pack_b(void *ctx, int64_t u) {
+  gemm_t *g = (gemm_t *)ctx;
+  const int NR = g->K->nr, j = (int)u * NR;
+  pack_b_panel(g->tb, g->B, g->ldb, g->p0, g->kc, g->jc + j, g->nc - j < NR ? g->nc - j : NR, NR,
+               g->bp + u * g->kc * NR);
+}
+
+static void unit_compute(void *ctx, int64_t u) {
+  gemm_t *g = (gemm_t *)ctx;
+  const int MR = g->K->mr, NR = g->K->nr;
+  const int i0 = (int)(u / g->jchunks) * MR, q = (int)(u % g->jchunks);
+  const int mr = g->m - i0 < MR ? g->m - i0 : MR;
+  const int from = (int)((int64_t)g->panels * q / g->jchunks), to = (int)((int64_t)g->panels * (q + 1) / g->jchunks);
+  if (from >= to) return;
+  buffers_t *buf = thread_buffers();
+  if (buf == NULL) {
+    atomic_store(&g->failed, 1);
+    return;
+  }
+  pack_a(g->ta, g->A, g->lda, i0, mr, g->p0, g->kc, MR, buf->a);
+  float *c = g->C + (int64_t)i0 * g->ldc + g->jc;
+  for (int pnl = from; pnl < to; pnl++) {
+    const int j = pnl * NR, nr = g->nc - j < NR ? g->nc - j : NR;
+    g->K->fn(g->kc, buf->a, g->bp + (int64_t)pnl * g->kc * NR, c + j, g->ldc, mr, nr, g->acc);
+  }
+  if (g->last && g->bias != NULL) {
+    const int j0 = from * NR, j1 = to * NR < g->nc ? to * NR : g->nc;
+    for (int r = 0; r < mr; r++) {
+      float *restrict row = c + (int64_t)r * g->ldc;
+      const float *restrict b = g->bias + g->jc;
+      for (int j = j0; j < j1; j++) row[j] += b[j];
+    }
+  }
+}
+
+static int gemm_blocked(const kernel_t *K, int ta, int tb, int m, int n, int k, const float *A, const float *B,
+                        float *C, const float *bias, int threads) {
+  buffers_t *buf = thread_buffers();
+  if (buf == NULL) return 0;
+  const int MR = K->mr, NR = K->nr;
+  gemm_t g = {K, ta, tb, m, n, k, A, B, bias, ta ? m : k, tb ? k : n, n, C};
+  g.bp = buf->b;
+  atomic_store(&g.failed, 0);
+  const int nblocks = (n + NC_MAX - 1) / NC_MAX, kblocks = (k + KC_MAX - 1) / KC_MAX;
+  const int ncb = ((n + nblocks - 1) / nblocks + NR - 1) / NR * NR;  // balanced, whole panels (≤ NC_MAX)
+  const int rowblocks = (m + MR - 1) / MR;
+  for (int jc = 0; jc < n; jc += ncb) {
+    g.jc = jc;
+    g.nc = n - jc < ncb ? n - jc : ncb;
+    g.panels = (g.nc + NR - 1) / NR;
+    // Enough units for the threads to share evenly (4 per thread), splitting the panels when rows are few.
+    g.jchunks = threads <= 1 || rowblocks >= 4 * threads ? 1 : (4 * threads + rowblocks - 1) / rowblocks;
+    if (g.jchunks > g.panels) g.jchunks = g.panels;
+    for (int kb = 0; kb < kblocks; kb++) {
+      g.p0 = (int)((int64_t)k * kb / kblocks);
+      g.kc = (int)((int64_t)k * (kb + 1) / kblocks) - g.p0;
+      g.acc = kb > 0;
+      g.last = kb == kblocks - 1;
+      run_units(unit_pack_b, &g, g.panels, threads);
+      run_units(unit_compute, &g, (int64_t)rowblocks * g.jchunks, threads);
+    }
+  }
+  return !atomic_load(&g.failed);
+}
+
+// Tiny products (attention over a handful of tokens): plain loops beat packing.
+static void gemm_tiny(int ta, int tb, int m, int n, int k, const float *A, const float *B, float *C,
+                      const float *bias) {
+  for (int i = 0; i < m; i++)
+    for (int j = 0; j < n; j++) {
+      float s = 0.f;
+      for (int p = 0; p < k; p++) {
+        const float a = ta ? A[(int64_t)p * m + i] : A[(int64_t)i * k + p];
+        const float b = tb ? B[(int64_t)j * k + p] : B[(int64_t)p * n + j];
+        s += a * b;
+      }
+      C[(int64_t)i * n + j] = bias != NULL ? s + bias[j] : s;
+    }
+}
+
+#define TINY_FMAS 4096
+
+// --------------------------------------------------------------------------------------------------------
+// Batches: items of a large product run one after another, each on all threads; small items are shared out
+// between the threads in runs of items.
+
+typedef struct {
+  const kernel_t *K;
+  int ta, tb, m, n, k;
+  const float *A, *B, *bias;
+  int64_t aStride, bStride, batch, per_unit;
+  float *C;
+  atomic_int failed;
+} batch_t;
+
+static int one_item(const batch_t *j, int64_t i, int threads) {
   const float *A = j->A + i * j->aStride, *B = j->B + i * j->bStride;
   float *C = j->C + i * (int64_t)j->m * j->n;
   if ((int64_t)j->m * j->n * j->k < TINY_FMAS) {
-    gemm_tiny(j->ta, j->tb, j->m, j->n, j->k, A, B, C);
-  } else if (!gemm_packed(j->K, j->ta, j->tb, j->m, j->n, j->k, A, j->ta ? j->m : j->k, B, j->tb ? j->k : j->n, C,
-                          j->n)) {
-    return 0;
+    gemm_tiny(j->ta, j->tb, j->m, j->n, j->k, A, B, C, j->bias);
+    return 1;
   }
-  if (j->bias != NULL) add_bias(C, j->n, j->m, j->n, j->bias);
-  return 1;
+  return gemm_blocked(j->K, j->ta, j->tb, j->m, j->n, j->k, A, B, C, j->bias, threads);
 }
 
-static void job_part(void *ctx, int part, int parts) {
-  job_t *j = (job_t *)ctx;
-  int ok = 1;
-  if (j->mode == 0) {
-    const int64_t from = j->batch * part / parts, to = j->batch * (part + 1) / parts;
-    for (int64_t i = from; i < to && ok; i++) ok = one_item(j, i);
-  } else {
-    const int u0 = (int)((int64_t)j->units * part / parts), u1 = (int)((int64_t)j->units * (part + 1) / parts);
-    const float *A = j->A + j->item * j->aStride, *B = j->B + j->item * j->bStride;
-    float *C = j->C + j->item * (int64_t)j->m * j->n;
-    const int64_t lda = j->ta ? j->m : j->k, ldb = j->tb ? j->k : j->n;
-    if (j->mode == 1) {
-      const int r0 = u0 * j->K->mr, r1 = u1 * j->K->mr < j->m ? u1 * j->K->mr : j->m;
-      if (r1 > r0) {
-        ok = gemm_packed(j->K, j->ta, j->tb, r1 - r0, j->n, j->k, j->ta ? A + r0 : A + (int64_t)r0 * lda, lda, B, ldb,
-                         C + (int64_t)r0 * j->n, j->n);
-        if (ok && j->bias != NULL) add_bias(C + (int64_t)r0 * j->n, j->n, r1 - r0, j->n, j->bias);
-      }
-    } else {
-      const int c0 = u0 * j->K->nr, c1 = u1 * j->K->nr < j->n ? u1 * j->K->nr : j->n;
-      if (c1 > c0) {
-        ok = gemm_packed(j->K, j->ta, j->tb, j->m, c1 - c0, j->k, A, lda, j->tb ? B + (int64_t)c0 * ldb : B + c0, ldb,
-                         C + c0, j->n);
-        if (ok && j->bias != NULL) add_bias(C + c0, j->n, j->m, c1 - c0, j->bias + c0);
-      }
-    }
-  }
-  if (!ok) atomic_store(&j->failed, 1);
+static void unit_items(void *ctx, int64_t u) {
+  batch_t *j = (batch_t *)ctx;
+  const int64_t to = (u + 1) * j->per_unit < j->batch ? (u + 1) * j->per_unit : j->batch;
+  for (int64_t i = u * j->per_unit; i < to; i++)
+    if (!one_item(j, i, 1)) atomic_store(&j->failed, 1);
 }
 
 int gg_sgemm_batch(int ta, int tb, int64_t batch, int m, int n, int k, const float *A, int64_t aStride,
                    const float *B, int64_t bStride, float *C, const float *bias) {
-  job_t j = {kernel(), ta, tb, m, n, k, A, B, bias, aStride, bStride, batch, 0, C, 0, 0, 0};
-  const int threads = gg_threads();
+  batch_t j = {kernel(), ta, tb, m, n, k, A, B, bias, aStride, bStride, batch, 1, C};
+  atomic_store(&j.failed, 0);
   const int64_t fmas = (int64_t)m * n * k;
-  if (threads <= 1 || fmas * batch < GG_PARALLEL_MIN_FMAS) {
-    job_part(&j, 0, 1);
-  } else if (batch >= threads && (batch % threads == 0 || batch >= 4 * threads || fmas < GG_PARALLEL_MIN_FMAS)) {
-    run_parts(job_part, &j, (int)(batch < threads ? batch : threads));
+  const int threads = fmas * batch < GG_PARALLEL_MIN_FMAS ? 1 : gg_threads();
+  if (threads > 1 && batch > 1 && fmas < GG_PARALLEL_MIN_FMAS) {
+    // Many small items: runs of items, about 8 per thread, taken as threads come free.
+    j.per_unit = (batch + 8 * threads - 1) / (8 * threads);
+    run_units(unit_items, &j, (batch + j.per_unit - 1) / j.per_unit, threads);
   } else {
-    const int um = (m + j.K->mr - 1) / j.K->mr, un = (n + j.K->nr - 1) / j.K->nr;
-    for (int64_t i = 0; i < batch && !atomic_load(&j.failed); i++) {
-      j.item = i;
-      if (fmas < GG_PARALLEL_MIN_FMAS) {
-        if (!one_item(&j, i)) atomic_store(&j.failed, 1);
-        continue;
-      }
-      // Rows unless there are too few row blocks to go round (then columns, when there are more of those).
-      j.mode = um >= 2 * threads || um >= un ? 1 : 2;
-      j.units = j.mode == 1 ? um : un;
-      run_parts(job_part, &j, j.units < threads ? j.units : threads);
-    }
+    for (int64_t i = 0; i < batch; i++)
+      if (!one_item(&j, i, fmas < GG_PARALLEL_MIN_FMAS ? 1 : threads)) atomic_store(&j.failed, 1);
   }
   return !atomic_load(&j.failed);
 }

@@ -36,6 +36,10 @@ int gg_threads(void);
 int gg_sgemm_batch(int ta, int tb, int64_t batch, int m, int n, int k, const float *A, int64_t aStride,
                    const float *B, int64_t bStride, float *C, const float *bias);
 
+/** Runs fn(ctx, u) for every u < units on up to `threads` threads (the caller included; < 1: gg_threads()),
+ * units handed out as threads come free; returns when all are done. Used for the element-wise kernels too. */
+void gg_parallel(void (*fn)(void *ctx, int64_t unit), void *ctx, int64_t units, int threads);
+
 /** GFLOP/s of independent register FMAs with micro-kernel family `isa` on the calling thread, timed for about
  * `ms` milliseconds: the peak one core reaches at its present clock. 0 when the CPU lacks `isa`. */
 double gg_fma_peak_gflops(int isa, double ms);
