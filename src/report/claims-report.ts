@@ -268,14 +268,14 @@ async function ablationSection(records: readonly ClaimRecord[], save: (name: str
     }
   }
   const rows = am.flatMap((s) => [
-    { label: `seed ${s.seed}: none`, value: s.baseline.accuracy, group: 'no ablation' },
+    { label: `s${s.seed} none`, value: s.baseline.accuracy, group: 'no ablation' },
     ...readings(s).flatMap(([name, r]) => [
-      { label: `seed ${s.seed}: remove key`, value: r.removeKey.accuracy, group: name },
-      { label: `seed ${s.seed}: remove non-key`, value: r.removeNonKey.accuracy, group: name },
-      { label: `seed ${s.seed}: key only`, value: r.keepKeyOnly.accuracy, group: name },
+      { label: `s${s.seed} −key`, value: r.removeKey.accuracy, group: name },
+      { label: `s${s.seed} −non-key`, value: r.removeNonKey.accuracy, group: name },
+      { label: `s${s.seed} key only`, value: r.keepKeyOnly.accuracy, group: name },
     ]),
   ]);
-  const p = await barChart(rows, { title: 'Generation accuracy under key-frequency ablation of the FFN pre-GeLU, two readings', xTitle: 'ablation', yTitle: 'accuracy' });
+  const p = await barChart(rows, { title: 'Generation accuracy under key-frequency ablation of the FFN pre-GeLU, two readings', xTitle: 'seed (s1-s3) and ablation', yTitle: 'accuracy' });
   md.push('', `![ablation](${save('ablation.png', p.png)})`);
   return md;
 }
