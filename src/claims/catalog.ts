@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { writeJsonAtomic } from '../train/atomic-write.ts';
 import { GrokdiffError } from '../errors.ts';
 import type { ClaimRecord } from './contract.ts';
-import { missing, modelClaim, providedRunsClaim, type ClaimEntry } from './claim-runner.ts';
-import { REPORTS_DIR, SINGLE_IMAGE_PRESET, CLAIM_SEEDS } from './setup.ts';
+import { missing, modelClaim, providedRunsClaim, tieredClaim, type ClaimEntry } from './claim-runner.ts';
+import { REPORTS_DIR, CLAIM_SEEDS } from './setup.ts';
 import { STUDY_CLAIMS } from './study-claims.ts';
 import { evaluateGrokkingLag, grokkingLagClaim } from './defs/grokking-lag.ts';
 import { judgeFrequencies, measureFrequencies, selectiveFrequenciesClaim } from './defs/selective-frequencies.ts';
@@ -46,7 +46,7 @@ function guarded(entry: ClaimEntry): ClaimEntry {
 }
 
 const UNGUARDED: readonly ClaimEntry[] = [
-  providedRunsClaim(grokkingLagClaim, [{ preset: SINGLE_IMAGE_PRESET, seeds: CLAIM_SEEDS }], evaluateGrokkingLag),
+  tieredClaim(grokkingLagClaim, (preset) => providedRunsClaim(grokkingLagClaim, [{ preset, seeds: CLAIM_SEEDS }], evaluateGrokkingLag)),
   modelClaim(selectiveFrequenciesClaim, measureFrequencies, judgeFrequencies),
   modelClaim(trigIdentitiesClaim, measureTrig, judgeTrig),
   // The ablation's control removes the trained model's key frequencies from the untrained model.

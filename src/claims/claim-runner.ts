@@ -1,13 +1,26 @@
 // How a claim is run into a ClaimRecord: provide its models (fixtures, cache or training), measure every
 // trained run and the untrained model of the same preset and seed (the default negative control), judge
-// both with the same function, and record what was used. `modelClaim` runs the N = 1 claims on the
-// single-image preset's seeds; `runsClaim` runs a study over several presets (moduli sweeps, depth, N);
-// `providedRunsClaim`, which both build on, judges the provided runs with any evaluation (training logs too).
+// both with the same function, and record what was used. `modelClaim` runs the N = 1 claims on two tiers,
+// the paper-width preset (the verdict) and the reduced CPU preset (reported beside it); `runsClaim` runs a
+// study over several presets (moduli sweeps, depth, N); `providedRunsClaim`, which all build on, judges the
+// provided runs with any evaluation (training logs too). Every record names its models with their width and
+// grok status (provenance.ts); a claim with the `grokked` precondition is judged only on the seeds of its
+// first preset that grokked, and its negative control is still measured on every seed.
 
 import type { LoadedRun } from '../train/loaded-run.ts';
-import { notEvaluated, thresholdRows, type ClaimDeclaration, type ClaimRecord, type Verdict } from './contract.ts';
+import {
+  notEvaluated,
+  thresholdRows,
+  type ClaimDeclaration,
+  type ClaimRecord,
+  type ClaimTier,
+  type ExcludedModel,
+  type ModelProvenance,
+  type Verdict,
+} from './contract.ts';
+import { grokkedGate, modelProvenance } from './provenance.ts';
 import type { ProvidedRun } from './provider.ts';
-import { CLAIM_SEEDS, openRun, provide, SINGLE_IMAGE_PRESET, untrainedRun } from './setup.ts';
+import { CLAIM_SEEDS, openRun, PAPER_WIDTH_PRESET, provide, SINGLE_IMAGE_PRESET, untrainedRun } from './setup.ts';
 
 export interface ClaimEntry {
   readonly declaration: ClaimDeclaration;
@@ -16,10 +29,11 @@ export interface ClaimEntry {
 
 export function record(
   declaration: ClaimDeclaration,
-  runs: readonly ProvidedRun[],
+  models: readonly ModelProvenance[],
   verdict: Verdict,
   measurement: unknown,
   control: { verdict: Verdict; measurement: unknown } | null,
+  excluded: readonly ExcludedModel[] = [],
 ): ClaimRecord {
   return {
     id: declaration.id,
@@ -31,7 +45,8 @@ export function record(
     verdict,
     measurement,
     control: control ? { description: declaration.negativeControl, ...control } : null,
-    models: runs.map((r) => ({ preset: r.preset, seed: r.seed, step: r.checkpoints[r.checkpoints.length - 1], source: `${r.source} ${r.dir}` })),
+    models,
+    ...(excluded.length > 0 ? { excluded } : {}),
     createdAt: new Date().toISOString(),
   };
 }
@@ -124,14 +139,45 @@ export function runsClaim<T>(
   );
 }
 
-/** A claim on the N = 1 fixtures (SINGLE_IMAGE_PRESET, CLAIM_SEEDS). */
+/**
+ * A claim on the N = 1 models (CLAIM_SEEDS) at two widths: the paper-width preset gives the verdict, the
+ * reduced CPU preset is judged the same way and reported beside it.
+ */
 export function modelClaim<T>(
   declaration: ClaimDeclaration,
   measure: (run: LoadedRun, seed: number) => T,
   judge: (m: readonly T[]) => Verdict,
   measureControl: (run: LoadedRun, seed: number, trained: T) => T = measure,
 ): ClaimEntry {
-  return runsClaim(declaration, [{ preset: SINGLE_IMAGE_PRESET, seeds: CLAIM_SEEDS }], measure, judge, { measureControl });
+  return tieredClaim(declaration, (preset) => runsClaim(declaration, [{ preset, seeds: CLAIM_SEEDS }], measure, judge, { measureControl }));
+}
+
+/** One tier of a record. */
+function tierOf(tier: ClaimTier['tier'], preset: string, rec: ClaimRecord): ClaimTier {
+  return { tier, preset, verdict: rec.verdict, measurement: rec.measurement, control: rec.control, models: rec.models, excluded: rec.excluded ?? [] };
+}
+
+/**
+ * A claim evaluated on the paper-width N = 1 preset and on the reduced one (`entryFor` builds the claim for a
+ * preset). The record's verdict, measurement and models are the paper-width tier's; when that tier is not
+ * evaluated (its models are missing or did not grok) the verdict says so and names the reduced tier's outcome.
+ */
+export function tieredClaim(declaration: ClaimDeclaration, entryFor: (preset: string) => ClaimEntry): ClaimEntry {
+  return {
+    declaration,
+    async evaluate() {
+      const paper = await entryFor(PAPER_WIDTH_PRESET).evaluate();
+      const reduced = await entryFor(SINGLE_IMAGE_PRESET).evaluate();
+      const tiers = [tierOf('paper-width', PAPER_WIDTH_PRESET, paper), tierOf('reduced', SINGLE_IMAGE_PRESET, reduced)];
+      const verdict: Verdict =
+        paper.verdict.outcome === 'not-evaluated'
+          ? notEvaluated(
+              `paper width (${PAPER_WIDTH_PRESET}): ${paper.verdict.summary} — reduced tier (${SINGLE_IMAGE_PRESET}, reported beside it): ${reduced.verdict.outcome}: ${reduced.verdict.summary}`,
+            )
+          : paper.verdict;
+      return { ...paper, verdict, tiers };
+    },
+  };
 }
 
 /**
@@ -152,15 +198,34 @@ export function providedRunsClaim(
       if ('notEvaluated' in g) return missing(declaration, g.notEvaluated);
       const { runs, absent } = await provideGroups(g);
       if (absent.length > 0 && (!options.partial || runs.length === 0)) return missing(declaration, absent[0]);
-      const r = evaluate(runs);
-      if (absent.length > 0 && r.verdict.outcome !== 'not-replicated') {
-        return record(declaration, runs, notEvaluated(`${runs.length} of ${runs.length + absent.length} runs available and none falsifies the claim; ${absent[0]}`), r.measurement, {
-          verdict: notEvaluated('not all runs are available'),
-          measurement: r.control.measurement,
-        });
+      const provenance = new Map(runs.map((run) => [run, modelProvenance(run)] as const));
+      const models = (list: readonly ProvidedRun[]) => list.map((run) => provenance.get(run)!);
+      const gate =
+        declaration.precondition === 'grokked'
+          ? grokkedGate(runs, provenance, new Set([g[0].preset]))
+          : { judged: [...runs], excluded: [], notEvaluated: null };
+      if (gate.notEvaluated !== null) {
+        // Measured anyway: the excluded seeds' numbers stay in the record, and the negative control is still judged.
+        const all = evaluate(runs);
+        return record(declaration, models(runs), notEvaluated(gate.notEvaluated), all.measurement, all.control, gate.excluded);
       }
-      const note = absent.length > 0 ? ` (judged on the ${runs.length} available runs; ${absent.length} missing)` : '';
-      return record(declaration, runs, { ...r.verdict, summary: r.verdict.summary + note }, r.measurement, r.control);
+      const r = evaluate(gate.judged);
+      if (absent.length > 0 && r.verdict.outcome !== 'not-replicated') {
+        return record(
+          declaration,
+          models(gate.judged),
+          notEvaluated(`${runs.length} of ${runs.length + absent.length} runs available and none falsifies the claim; ${absent[0]}`),
+          r.measurement,
+          { verdict: notEvaluated('not all runs are available'), measurement: r.control.measurement },
+          gate.excluded,
+        );
+      }
+      const notes = [
+        ...(absent.length > 0 ? [`judged on the ${runs.length} available runs; ${absent.length} missing`] : []),
+        ...(gate.excluded.length > 0 ? [`judged on the ${gate.judged.length} grokked seeds; ${gate.excluded.length} excluded: did not grok`] : []),
+      ];
+      const note = notes.length > 0 ? ` (${notes.join('; ')})` : '';
+      return record(declaration, models(gate.judged), { ...r.verdict, summary: r.verdict.summary + note }, r.measurement, r.control, gate.excluded);
     },
   };
 }

@@ -4,6 +4,7 @@
 // Every claim also names a negative control: an input where the claim must NOT hold, and the spec asserts
 // that the judgement rejects it (a check that cannot fail is a defect).
 
+import type { GrokStatus } from '../eval/grok-status.ts';
 import { PAPER, type PaperKey } from '../paper/registry.ts';
 
 export type Outcome = 'replicated' | 'not-replicated' | 'not-evaluated';
@@ -37,6 +38,48 @@ export interface ClaimDeclaration {
   readonly thresholds: readonly PaperKey[];
   /** What the negative control is and why the claim must not hold there. */
   readonly negativeControl: string;
+  /**
+   * `grokked`: a claim about a grokked model's mechanism, judged only on the seeds whose judged checkpoint grokked
+   * (train and novel held-out accuracy at their levels, eval/grok-status.ts) and only with at least
+   * PAPER.minGrokkedSeeds of them; the other seeds are reported as excluded with their numbers.
+   */
+  readonly precondition?: 'grokked';
+}
+
+/** A model a verdict was judged on (or excluded from it): what it is, where it came from, whether it grokked. */
+export interface ModelProvenance {
+  readonly preset: string;
+  readonly seed: number;
+  readonly step: number;
+  /** fixture / cache / trained, and the run folder. */
+  readonly source: string;
+  readonly dModel: number;
+  readonly ffnWidth: number;
+  readonly imageSide: number;
+  readonly depth: number;
+  readonly preAttentionFfn: boolean;
+  readonly P: number;
+  readonly N: number;
+  readonly split: 'ordered' | 'unordered';
+  /** Train / novel / all held-out accuracy at K = 50 with Wilson intervals (eval/grok-status.ts). */
+  readonly grok: GrokStatus;
+}
+
+/** A model left out of a verdict, and why (with its numbers). */
+export interface ExcludedModel {
+  readonly model: ModelProvenance;
+  readonly reason: string;
+}
+
+/** One tier of a claim: the paper-width models, or the reduced (CPU-width) ones, each judged on its own. */
+export interface ClaimTier {
+  readonly tier: 'paper-width' | 'reduced';
+  readonly preset: string;
+  readonly verdict: Verdict;
+  readonly measurement: unknown;
+  readonly control: ClaimRecord['control'];
+  readonly models: readonly ModelProvenance[];
+  readonly excluded: readonly ExcludedModel[];
 }
 
 export interface ClaimRecord {
@@ -49,8 +92,12 @@ export interface ClaimRecord {
   readonly verdict: Verdict;
   readonly measurement: unknown;
   readonly control: { readonly description: string; readonly verdict: Verdict; readonly measurement: unknown } | null;
-  /** Models used: preset, seeds, and where each came from (fixture, cache, trained). */
-  readonly models: ReadonlyArray<{ preset: string; seed: number; step: number; source: string }>;
+  /** The models the verdict was judged on (verdict provenance): preset, width, image side, depth, seed, step, grok status. */
+  readonly models: readonly ModelProvenance[];
+  /** Models provided but left out of the verdict (a precondition they do not meet), with the reason. */
+  readonly excluded?: readonly ExcludedModel[];
+  /** For claims judged at two widths: each tier's verdict; the record's own verdict is the paper-width tier's. */
+  readonly tiers?: readonly ClaimTier[];
   readonly createdAt: string;
 }
 

@@ -10,8 +10,11 @@ import { loadDatasetPool, type DatasetName } from '../data/dataset-pool.ts';
 import { applyOverrides } from '../train/config.ts';
 import { getPreset } from '../paper/presets.ts';
 
-/** The preset and seeds of the N = 1 claims (three seeds, each a committed fixture). */
+/** The paper-width N = 1 preset: its verdict is the claim's (issue 14). */
+export const PAPER_WIDTH_PRESET = 'paper-n1';
+/** The reduced (CPU-width) N = 1 preset, judged and reported beside the paper-width verdict. */
 export const SINGLE_IMAGE_PRESET = 'cpu-n1';
+/** The seeds of the N = 1 claims (three seeds, each a committed fixture). */
 export const CLAIM_SEEDS: readonly number[] = [1, 2, 3];
 /** Where claim records, badges and the report are written. */
 export const REPORTS_DIR = process.env.GROKDIFF_REPORTS_DIR ?? join(REPO_ROOT, 'reports');

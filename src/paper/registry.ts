@@ -240,6 +240,29 @@ export const PAPER = Object.freeze({
       'R ≤ 0.8 stays on the mirror plateau (held-out = pairs whose mirror (b, a) was trained) for 8000-12000 steps. Depth 2 (preset cpu-n1-depth2) ' +
       'fits at step 1000 and groks later: ratio 7.35, 3.30 and 8.75 (seeds 1, 2, 3; 12000-step budget).',
   ),
+  grokCheckDraws: param(
+    { train: { first: 1, max: 16 }, heldout: { first: 8, max: 64 } } as const,
+    'our-choice',
+    'issues 14 and 15: the grokked-model precondition is measured with K = samplingSteps and "enough draws that the Wilson interval decides"',
+    unverified('the text states no evaluation protocol for "grokked"'),
+    'Noise draws per pair for the precondition of mechanistic claims: start at `first`, double until the Wilson 95 % interval of the accuracy ' +
+      'lies wholly above or below its grokking level, stop at `max` (then "undecided", which does not count as grokked). Held-out pairs get at ' +
+      'least 8 draws each (issue 14); train pairs are many (476 for P = 23), so one draw each usually decides.',
+  ),
+  grokStabilityEvals: param(
+    5,
+    'our-choice',
+    'issue 14: s_train / s_val are the first evaluations from which the level holds "to the end of the run, or for k evaluations"',
+    unverified('the text gives no rule for when a level is reached'),
+    'A level counts as reached at the first logged evaluation from which it holds for this many consecutive evaluations, or to the end of the log.',
+  ),
+  minGrokkedSeeds: param(
+    3,
+    'our-choice',
+    'issue 15: a claim about a grokked model is judged only when at least 3 seeds grokked',
+    unverified('the text does not state its number of seeds'),
+    'Seeds that did not grok are reported as "not evaluated: did not grok", with their numbers; with fewer grokked seeds than this the claim is not evaluated.',
+  ),
 
   ablationNearChance: param(
     0.15,

@@ -9,7 +9,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { makeBadge } from 'badge-maker';
-import type { ClaimKind, ClaimRecord, Outcome } from '../claims/contract.ts';
+import type { ClaimKind, ClaimRecord, ModelProvenance, Outcome } from '../claims/contract.ts';
 import { PAPER, type PaperParam } from '../paper/registry.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../train/atomic-write.ts';
 import { KNOWN_DEVIATIONS } from '../claims/deviations.ts';
@@ -186,7 +186,7 @@ async function criticalTimestepFigure(m: CriticalMeasurement, title: string, unt
         xTitle: 'noise level t of the sampling step',
         yTitle: 'normalised FVE entropy',
         yDomain: [0, 1],
-        valueTitle: 'final accuracy (P² pairs)',
+        valueTitle: 'final accuracy',
         overlay: judgedCurve.entropy.map((y, j) => ({ x: level(j + 1), y })),
         rules,
       },
@@ -420,8 +420,9 @@ async function trigIdentitiesSection(records: readonly ClaimRecord[], save: Save
   return md;
 }
 
-async function plots(records: readonly ClaimRecord[], outDir: string, runs: readonly ReportRun[], written: Set<string>): Promise<string[]> {
+async function plots(allRecords: readonly ClaimRecord[], outDir: string, runs: readonly ReportRun[], written: Set<string>): Promise<string[]> {
   const md: string[] = [];
+  const records = allRecords.map(shownTier);
   const plotDir = join(outDir, 'plots');
   mkdirSync(plotDir, { recursive: true });
   const save = (name: string, png: Uint8Array) => {
@@ -443,6 +444,64 @@ async function plots(records: readonly ClaimRecord[], outDir: string, runs: read
   md.push(...(await separabilityFigures(records, save)));
   md.push(...(await trigIdentitiesSection(records, save)));
   return md;
+}
+
+/**
+ * The record a claim's figures are drawn from: a tiered claim whose paper-width tier has no measurement (its
+ * models are missing) is drawn from its reduced tier, and its title says so.
+ */
+function shownTier(rec: ClaimRecord): ClaimRecord {
+  if (!rec.tiers || rec.measurement !== null) return rec;
+  const reduced = rec.tiers.find((t) => t.tier === 'reduced' && t.measurement !== null);
+  return reduced ? { ...rec, title: `${rec.title} [reduced tier: ${reduced.preset}]`, measurement: reduced.measurement, control: reduced.control, models: reduced.models } : rec;
+}
+
+const pct1 = (x: number): string => `${(100 * x).toFixed(1)} %`;
+/** An accuracy with its interval; '—' for a record of an older grokdiff, which has no grok status. */
+const interval = (c: ModelProvenance['grok']['train'] | undefined): string =>
+  c ? `${pct1(c.accuracy)} [${pct1(c.interval[0])}, ${pct1(c.interval[1])}] (${c.pairs}×${c.drawsPerPair})` : '—';
+
+/** One table row per model: what it is and whether it grokked (train / novel held-out / all held-out, K = 50, Wilson 95 %). */
+function modelRow(claim: string, tier: string, m: ModelProvenance, role: string): string {
+  const arch = m.dModel === undefined ? '—' : `${m.dModel} / ${m.ffnWidth} / ${m.imageSide} px / ${m.depth}${m.preAttentionFfn ? ' + sandwich' : ''}`;
+  const grok = m.grok as ModelProvenance['grok'] | undefined;
+  const grokked = grok ? (grok.grokked ? 'yes' : 'no') : '—';
+  return `| ${claim} | ${tier} | ${m.preset} | ${m.seed} | ${m.step} | ${arch} | N = ${m.N ?? '—'}, ${m.split ?? '—'} | ${interval(grok?.train)} | ${interval(grok?.novel)} | ${interval(grok?.heldout)} | ${grokked} | ${role} |`;
+}
+
+/**
+ * Verdict provenance: for every claim (and tier), the models its verdict was judged on and those excluded by a
+ * precondition, with the numbers that decided it.
+ */
+function provenanceSection(records: readonly ClaimRecord[]): string[] {
+  const rows: string[] = [];
+  for (const r of records) {
+    const parts = r.tiers ?? [{ tier: '—', preset: '', verdict: r.verdict, models: r.models, excluded: r.excluded ?? [] }];
+    for (const t of parts) {
+      const excludedKeys = new Set(t.excluded.map((e) => `${e.model.preset}/${e.model.seed}`));
+      for (const m of t.models) if (!excludedKeys.has(`${m.preset}/${m.seed}`)) rows.push(modelRow(r.id, t.tier, m, t.verdict.outcome === 'not-evaluated' ? 'measured, not judged' : 'judged'));
+      for (const e of t.excluded) rows.push(modelRow(r.id, t.tier, e.model, 'excluded: did not grok'));
+      if (t.models.length === 0 && t.excluded.length === 0) rows.push(`| ${r.id} | ${t.tier} | ${t.preset || '—'} | — | — | — | — | — | — | — | — | not evaluated: ${t.verdict.summary.replace(/\|/g, '/')} |`);
+    }
+  }
+  return [
+    '## Verdict provenance',
+    '',
+    'The models each verdict was judged on. Width: d_model / FFN / image side / depth. Grok status at the judged step: generation',
+    'accuracy from noise with K = 50, Wilson 95 % interval (pairs × draws per pair; draws double until the interval decides against',
+    'the level): train, *novel* held-out (pairs whose mirror (b, a) was not trained) and all held-out. A claim about a grokked',
+    "model's mechanism is judged only on grokked seeds; the others are excluded with these numbers. N = 1 claims are judged at paper",
+    'width (`paper-n1`); the reduced tier (`cpu-n1`) is judged the same way and reported beside it.',
+    '',
+    '| claim | tier | preset | seed | step | width | data | train | novel held-out | all held-out | grokked | role |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ...rows,
+    '',
+    ...records.flatMap((r) =>
+      (r.tiers ?? []).map((t) => `- **${r.id}**, ${t.tier} tier (${t.preset}): **${t.verdict.outcome}**: ${t.verdict.summary.replace(/\|/g, '/')}`),
+    ),
+    '',
+  ];
 }
 
 /** Writes claims.json, the badges and REPORT.md under outDir; returns the summary table. */
@@ -487,10 +546,7 @@ export async function writeClaimsReport(
     ...(records.some((r) => KNOWN_DEVIATIONS[r.id])
       ? ['## Known deviations', '', ...records.filter((r) => KNOWN_DEVIATIONS[r.id]).map((r) => `- **${r.id}**: ${KNOWN_DEVIATIONS[r.id].reason}`), '']
       : []),
-    '## Models',
-    '',
-    ...[...new Set(records.flatMap((r) => r.models.map((m) => `- ${m.preset} seed ${m.seed}, step ${m.step} (${m.source.replace(/^(\w+) .*\/(fixtures\/.*)$/, '$1 $2')})`)))],
-    '',
+    ...provenanceSection(records),
     '## Thresholds',
     '',
     '| claim | registry key | value | verified | provenance | the paper\'s words (verified) or why unverified |',
