@@ -241,6 +241,64 @@ static napi_value js_gemm(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// --------------------------------------------------------------------------------------------------------
+// Element-wise kernels. Each computes a range [from, to) of its elements; long arrays are cut into chunks that
+// the threads share (gg_parallel), short ones run on the calling thread.
+
+#define ELEMENT_CHUNK 16384
+#define PARALLEL_MIN_ELEMENTS 65536
+
+typedef struct {
+  void (*range)(const void *args, int64_t from, int64_t to);
+  const void *args;
+  int64_t n, per;
+} chunked_t;
+
+static void chunk_unit(void *ctx, int64_t u) {
+  const chunked_t *c = (const chunked_t *)ctx;
+  const int64_t from = u * c->per, to = from + c->per < c->n ? from + c->per : c->n;
+  c->range(c->args, from, to);
+}
+
+// range(args, 0, n) in chunks of `per` shared by the threads.
+static void parallel_chunks(void (*range)(const void *, int64_t, int64_t), const void *args, int64_t n, int64_t per) {
+  chunked_t c = {range, args, n, per};
+  gg_parallel(chunk_unit, &c, (n + per - 1) / per, 0);
+}
+
+static void for_chunks(void (*range)(const void *, int64_t, int64_t), const void *args, int64_t n) {
+  if (n < PARALLEL_MIN_ELEMENTS || gg_threads() <= 1) {
+    if (n > 0) range(args, 0, n);
+    return;
+  }
+  parallel_chunks(range, args, n, ELEMENT_CHUNK);
+}
+
+typedef struct {
+  int64_t op;
+  const float *x;
+  float *y;
+} unary_t;
+
+static void unary_range(const void *p, int64_t from, int64_t to) {
+  const unary_t *a = (const unary_t *)p;
+  const float *x = a->x;
+  float *y = a->y;
+  switch (a->op) {
+    case 0:
+#pragma omp simd
+      for (int64_t i = from; i < to; i++) y[i] = erff(x[i]);
+      break;
+    case 1:
+#pragma omp simd
+      for (int64_t i = from; i < to; i++) y[i] = expf(x[i]);
+      break;
+    default:  // 2, exact GeLU: x·Φ(x) = 0.5·x·(1 + erf(x/√2))
+#pragma omp simd
+      for (int64_t i = from; i < to; i++) y[i] = 0.5f * x[i] * (1.f + erff(x[i] * (float)M_SQRT1_2));
+  }
+}
+
 // unary(heap, op, xOff, yOff, n): y = f(x) element-wise, op 0 = erf, 1 = exp, 2 = exact GeLU. y may alias x.
 static napi_value js_unary(napi_env env, napi_callback_info info) {
   float *heap;
@@ -250,25 +308,33 @@ static napi_value js_unary(napi_env env, napi_callback_info info) {
   const int64_t op = v[0], xOff = v[1], yOff = v[2], n = v[3];
   if (!inside(xOff, n, floats)) return range_error(env, "the input"), NULL;
   if (!inside(yOff, n, floats)) return range_error(env, "the output"), NULL;
-  const float *x = heap + xOff;
-  float *y = heap + yOff;
-  switch (op) {
-    case 0:
-#pragma omp simd
-      for (int64_t i = 0; i < n; i++) y[i] = erff(x[i]);
-      break;
-    case 1:
-#pragma omp simd
-      for (int64_t i = 0; i < n; i++) y[i] = expf(x[i]);
-      break;
-    case 2:  // exact GeLU: x·Φ(x) = 0.5·x·(1 + erf(x/√2))
-#pragma omp simd
-      for (int64_t i = 0; i < n; i++) y[i] = 0.5f * x[i] * (1.f + erff(x[i] * (float)M_SQRT1_2));
-      break;
-    default:
-      napi_throw_range_error(env, NULL, "grokdiff native: unknown unary op");
+  if (op < 0 || op > 2) {
+    napi_throw_range_error(env, NULL, "grokdiff native: unknown unary op");
+    return NULL;
   }
+  configure_from_env();
+  const unary_t a = {op, heap + xOff, heap + yOff};
+  for_chunks(unary_range, &a, n);
   return NULL;
+}
+
+typedef struct {
+  const float *x, *dy;
+  float *dx;
+} gelu_grad_t;
+
+static void gelu_grad_range(const void *p, int64_t from, int64_t to) {
+  const gelu_grad_t *a = (const gelu_grad_t *)p;
+  const float *x = a->x, *dy = a->dy;
+  float *dx = a->dx;
+  const float inv_sqrt_2pi = 0.3989422804014327f;
+#pragma omp simd
+  for (int64_t i = from; i < to; i++) {
+    const float xi = x[i];
+    const float cdf = 0.5f * (1.f + erff(xi * (float)M_SQRT1_2));
+    const float pdf = inv_sqrt_2pi * expf(-0.5f * xi * xi);
+    dx[i] = dy[i] * (cdf + xi * pdf);
+  }
 }
 
 // geluGrad(heap, xOff, dyOff, dxOff, n): dx = dy · d/dx[x·Φ(x)] = dy · (Φ(x) + x·φ(x)), the exact GeLU's
@@ -282,21 +348,45 @@ static napi_value js_gelu_grad(napi_env env, napi_callback_info info) {
   if (!inside(xOff, n, floats)) return range_error(env, "the input"), NULL;
   if (!inside(dyOff, n, floats)) return range_error(env, "the upstream gradient"), NULL;
   if (!inside(dxOff, n, floats)) return range_error(env, "the output"), NULL;
-  const float *x = heap + xOff, *dy = heap + dyOff;
-  float *dx = heap + dxOff;
-  const float inv_sqrt_2pi = 0.3989422804014327f;
-#pragma omp simd
-  for (int64_t i = 0; i < n; i++) {
-    const float xi = x[i];
-    const float cdf = 0.5f * (1.f + erff(xi * (float)M_SQRT1_2));
-    const float pdf = inv_sqrt_2pi * expf(-0.5f * xi * xi);
-    dx[i] = dy[i] * (cdf + xi * pdf);
-  }
+  configure_from_env();
+  const gelu_grad_t a = {heap + xOff, heap + dyOff, heap + dxOff};
+  for_chunks(gelu_grad_range, &a, n);
   return NULL;
 }
 
+typedef struct {
+  const float *x;
+  float *y;
+  int64_t outer, reduce, inner;
+} sum_t;
+
+// Outputs [from, to) of the flattened [outer, inner] result.
+static void sum_range(const void *p, int64_t from, int64_t to) {
+  const sum_t *a = (const sum_t *)p;
+  const int64_t inner = a->inner, reduce = a->reduce;
+  while (from < to) {
+    const int64_t o = from / inner, i0 = from % inner;
+    const int64_t i1 = (o + 1) * inner < to ? inner : to - o * inner;
+    float *restrict out = a->y + o * inner;
+    const float *restrict in = a->x + o * reduce * inner;
+    if (inner == 1) {
+      float s = 0.f;
+      for (int64_t r = 0; r < reduce; r++) s += in[r];
+      out[0] = s;
+    } else {
+      for (int64_t i = i0; i < i1; i++) out[i] = in[i];
+      for (int64_t r = 1; r < reduce; r++) {
+        const float *restrict row = in + r * inner;
+        for (int64_t i = i0; i < i1; i++) out[i] += row[i];
+      }
+    }
+    from = o * inner + i1;
+  }
+}
+
 // sum(heap, xOff, yOff, outer, reduce, inner): y[o, i] = Σ_r x[o, r, i] for x viewed as [outer, reduce, inner]
-// (any reduction over a contiguous run of axes). y must not alias x.
+// (any reduction over a contiguous run of axes). y must not alias x. Split across threads by outputs when the
+// input is large and there are enough outputs to share.
 static napi_value js_sum(napi_env env, napi_callback_info info) {
   float *heap;
   size_t floats;
@@ -309,24 +399,39 @@ static napi_value js_sum(napi_env env, napi_callback_info info) {
   }
   if (!inside(xOff, outer * reduce * inner, floats)) return range_error(env, "the input"), NULL;
   if (!inside(yOff, outer * inner, floats)) return range_error(env, "the output"), NULL;
-  const float *x = heap + xOff;
-  float *y = heap + yOff;
-  for (int64_t o = 0; o < outer; o++) {
-    float *restrict out = y + o * inner;
-    const float *restrict in = x + o * reduce * inner;
-    if (inner == 1) {
-      float s = 0.f;
-      for (int64_t r = 0; r < reduce; r++) s += in[r];
-      out[0] = s;
-      continue;
-    }
-    for (int64_t i = 0; i < inner; i++) out[i] = in[i];
-    for (int64_t r = 1; r < reduce; r++) {
-      const float *restrict row = in + r * inner;
-      for (int64_t i = 0; i < inner; i++) out[i] += row[i];
-    }
+  configure_from_env();
+  const sum_t a = {heap + xOff, heap + yOff, outer, reduce, inner};
+  const int64_t outputs = outer * inner;
+  if (outer * reduce * inner < PARALLEL_MIN_ELEMENTS || outputs < 64 || gg_threads() <= 1) {
+    sum_range(&a, 0, outputs);
+  } else {
+    // Chunks of outputs holding about ELEMENT_CHUNK inputs each (at least 16 outputs).
+    int64_t per = ELEMENT_CHUNK / reduce;
+    if (per < 16) per = 16;
+    parallel_chunks(sum_range, &a, outputs, per);
   }
   return NULL;
+}
+
+typedef struct {
+  const float *p, *g, *m, *s;
+  float *p1, *m1, *s1;
+  float decay, b2, bc2, eps, stepSize, one_b1, one_b2;
+} adamw_t;
+
+static void adamw_range(const void *q, int64_t from, int64_t to) {
+  const adamw_t *a = (const adamw_t *)q;
+  const float *p = a->p, *g = a->g, *m = a->m, *s = a->s;
+  float *p1 = a->p1, *m1 = a->m1, *s1 = a->s1;
+  for (int64_t i = from; i < to; i++) {
+    const float gi = g[i];
+    const float mi = m[i] + (gi - m[i]) * a->one_b1;
+    const float vi = s[i] * a->b2 + gi * gi * a->one_b2;
+    const float denom = sqrtf(vi) / a->bc2 + a->eps;
+    p1[i] = p[i] * a->decay - (mi / denom) * a->stepSize;
+    m1[i] = mi;
+    s1[i] = vi;
+  }
 }
 
 // adamw(heap, n, pOff, gOff, mOff, vOff, p1Off, m1Off, v1Off, decayFactor, beta1, beta2, bc2Sqrt, eps, stepSize):
@@ -344,20 +449,11 @@ static napi_value js_adamw(napi_env env, napi_callback_info info) {
                           "the new parameter", "the new first moment", "the new second moment"};
   for (int i = 0; i < 7; i++)
     if (!inside(v[1 + i], n, floats)) return range_error(env, names[i]), NULL;
-  const float *p = heap + v[1], *g = heap + v[2], *m = heap + v[3], *s = heap + v[4];
-  float *p1 = heap + v[5], *m1 = heap + v[6], *s1 = heap + v[7];
-  const float decay = (float)d[0], b1 = (float)d[1], b2 = (float)d[2], bc2 = (float)d[3], eps = (float)d[4],
-              stepSize = (float)d[5];
-  const float one_b1 = 1.f - b1, one_b2 = 1.f - b2;
-  for (int64_t i = 0; i < n; i++) {
-    const float gi = g[i];
-    const float mi = m[i] + (gi - m[i]) * one_b1;
-    const float vi = s[i] * b2 + gi * gi * one_b2;
-    const float denom = sqrtf(vi) / bc2 + eps;
-    p1[i] = p[i] * decay - (mi / denom) * stepSize;
-    m1[i] = mi;
-    s1[i] = vi;
-  }
+  configure_from_env();
+  const adamw_t a = {heap + v[1], heap + v[2], heap + v[3], heap + v[4], heap + v[5], heap + v[6], heap + v[7],
+                     (float)d[0], (float)d[2], (float)d[3], (float)d[4], (float)d[5], 1.f - (float)d[1],
+                     1.f - (float)d[2]};
+  for_chunks(adamw_range, &a, n);
   return NULL;
 }
 

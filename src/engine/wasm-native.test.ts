@@ -20,6 +20,7 @@ import { COMBOS, GEOMETRIES, maxRelError, operands, refMatMul, SEED, tfFusedMatM
 import { isWasmFastPathInstalled, uninstallWasmFastPath, installWasmFastPath } from './wasm-matmul.ts';
 import {
   ADAMW_KERNEL,
+  configureFromEnv,
   cpuSignature,
   installWasmNative,
   isWasmNativeInstalled,
@@ -254,6 +255,45 @@ describe.skipIf(!load.ok)(`native wasm kernels${load.ok ? '' : ` (skipped: ${loa
     const wasm = plainWasm(run);
     expect(native).toEqual(wasm);
     expect(native[3].some(Number.isNaN)).toBe(true);
+  });
+
+  it('element-wise kernels and Sum split across threads give exactly the one-thread results', () => {
+    if (!load.ok) return;
+    const addon = load.addon;
+    const n = 300_001; // above the threshold for threads, not a multiple of the chunk
+    const heap = new Float32Array(8 * n);
+    const rng = rootRng(SEED).fork('native-threads');
+    heap.set(rng.normalArray(4 * n), 0);
+    for (let i = 3 * n; i < 4 * n; i++) heap[i] = Math.abs(heap[i]); // second moments
+    const results = (threads: number): Float32Array[] => {
+      addon.configure({ threads });
+      const out: Float32Array[] = [];
+      const take = (off: number, len: number) => out.push(heap.slice(off, off + len));
+      for (const op of [0, 1, 2]) {
+        addon.unary(heap.buffer, op, 0, 4 * n, n);
+        take(4 * n, n);
+      }
+      addon.geluGrad(heap.buffer, 0, n, 4 * n, n);
+      take(4 * n, n);
+      addon.adamw(heap.buffer, n, 0, n, 2 * n, 3 * n, 4 * n, 5 * n, 6 * n, 0.99, 0.9, 0.98, 0.7, 1e-8, 1e-3);
+      for (const k of [4, 5, 6]) take(k * n, n);
+      for (const [outer, reduce, inner] of [[1, 3, 100_000], [100_000, 3, 1], [7, 1000, 40], [3000, 50, 2], [1, 300_000, 1]]) {
+        addon.sum(heap.buffer, 0, 4 * n, outer, reduce, inner);
+        take(4 * n, outer * inner);
+      }
+      return out;
+    };
+    const one = results(1);
+    const two = results(2);
+    configureFromEnv(addon);
+    expect(two.length).toBe(one.length);
+    const differing = (x: Float32Array, y: Float32Array): number => {
+      let count = x.length === y.length ? 0 : Infinity;
+      for (let j = 0; j < x.length && count < Infinity; j++) if (!Object.is(x[j], y[j])) count++;
+      return count;
+    };
+    for (let i = 0; i < one.length; i++) expect(differing(two[i], one[i]), `result ${i}: elements that differ`).toBe(0);
+    expect(one[0].some((x) => x !== 0)).toBe(true);
   });
 
   it('rejects offsets outside the heap in C with a RangeError naming the operand', () => {
