@@ -60,3 +60,44 @@ export function atGrokkedLevels(row: Pick<MetricsRow, 'trainAcc' | 'heldoutAcc' 
   const novelOk = row.heldoutNovelAcc === undefined || !Number.isFinite(row.heldoutNovelAcc) || row.heldoutNovelAcc >= PAPER.grokHeldoutLevel.value;
   return row.trainAcc >= PAPER.grokTrainLevel.value && row.heldoutAcc >= PAPER.grokHeldoutLevel.value && novelOk;
 }
+
+/** Which accuracy of a metrics row a level is read from. */
+export type LoggedAccuracy = 'train' | 'heldout' | 'novel';
+
+function accuracyOf(row: MetricsRow, which: LoggedAccuracy): number | undefined {
+  return which === 'train' ? row.trainAcc : which === 'heldout' ? row.heldoutAcc : row.heldoutNovelAcc;
+}
+
+/**
+ * The first logged step from which an accuracy holds its level (issue 14's stability rule): it is at or above
+ * `level` there and in each of the next `k − 1` evaluations, or in every evaluation to the end of the log when
+ * fewer than k remain. A single lucky evaluation (one noise draw per pair, a handful of novel pairs) does not
+ * count. Null when the level is never held, or when the log has no such accuracy (novel: older logs).
+ */
+export function stableLevelStep(rows: readonly MetricsRow[], which: LoggedAccuracy, level: number, k: number = PAPER.grokStabilityEvals.value): number | null {
+  if (!Number.isInteger(k) || k < 1) throw new RangeError(`stableLevelStep: k must be an integer ≥ 1, got ${k}`);
+  const sorted = [...rows].sort((a, b) => a.step - b.step);
+  for (let i = 0; i < sorted.length; i++) {
+    const window = sorted.slice(i, i + k);
+    const values = window.map((r) => accuracyOf(r, which));
+    if (values.every((v) => v !== undefined && Number.isFinite(v) && v >= level)) return sorted[i].step;
+  }
+  return null;
+}
+
+/** s_train, s_val (all held-out) and s_val on the novel pairs, each by the stability rule. */
+export interface StableGrokkingSteps {
+  readonly sTrain: number | null;
+  readonly sVal: number | null;
+  readonly sValNovel: number | null;
+  readonly k: number;
+}
+
+export function stableGrokkingSteps(rows: readonly MetricsRow[], k: number = PAPER.grokStabilityEvals.value): StableGrokkingSteps {
+  return {
+    sTrain: stableLevelStep(rows, 'train', PAPER.grokTrainLevel.value, k),
+    sVal: stableLevelStep(rows, 'heldout', PAPER.grokHeldoutLevel.value, k),
+    sValNovel: stableLevelStep(rows, 'novel', PAPER.grokHeldoutLevel.value, k),
+    k,
+  };
+}

@@ -1,14 +1,18 @@
 // Claim: grokking lag (paper Sec. 3, Figure 2). With one image per symbol, train accuracy saturates long
-// before held-out accuracy does. Measured on the metrics logs of the fixture runs (one per seed): s_train
-// (first step with train accuracy ≥ PAPER.grokTrainLevel), s_val (first step with held-out accuracy ≥
-// PAPER.grokHeldoutLevel), their ratio and gap, with a bootstrap 95 % interval of the mean ratio across seeds.
-// Replicated when every seed generalises, the mean ratio is ≥ PAPER.grokLagRatio and the interval's lower
-// end is above 1 (held-out strictly later). Negative control: the same logs cut at the memorisation-phase
-// checkpoint (train fitted, held-out not yet), where no seed generalises.
+// before held-out accuracy does. Measured on the metrics logs of the runs (one per seed), where grokking
+// happens: s_train (train accuracy ≥ PAPER.grokTrainLevel), s_val on all held-out pairs and s_val on the
+// *novel* held-out pairs (mirror (b, a) not trained: the rest is answered by commutativity, the "mirror
+// plateau"), each the first evaluation from which the level holds for PAPER.grokStabilityEvals evaluations
+// or to the end of the log (train/grokking.ts). The judged lag is s_val(novel) / s_train, with a bootstrap
+// 95 % interval of the mean across seeds; replicated when every seed reaches both levels, the mean ratio is
+// ≥ PAPER.grokLagRatio and the interval's lower end is above 1. The all-held-out ratio is reported beside it,
+// and so are the first crossings (no stability rule) of older versions; the judged checkpoint's novel
+// accuracy with ≥ 8 draws per pair is in the record's model provenance. Negative control: the same logs cut
+// at the memorisation-phase checkpoint (train fitted, held-out not yet), where no seed generalises.
 
 import { bootstrapMeanInterval } from '../../analysis/stats.ts';
 import { PAPER } from '../../paper/registry.ts';
-import { grokkingSteps, type MetricsRow } from '../../train/grokking.ts';
+import { grokkingSteps, stableGrokkingSteps, type MetricsRow } from '../../train/grokking.ts';
 import { selectKeptSteps } from '../../train/prune.ts';
 import { notEvaluated, verdict, type ClaimDeclaration, type Verdict } from '../contract.ts';
 import type { ProvidedRun } from '../provider.ts';
@@ -21,14 +25,29 @@ export const grokkingLagClaim: ClaimDeclaration = {
   title: 'Grokking lag (N = 1)',
   statement: 'Train accuracy saturates long before held-out accuracy (N = 1 image per symbol).',
   where: 'Sec. 3, Figure 2',
-  thresholds: ['grokTrainLevel', 'grokHeldoutLevel', 'grokLagRatio'],
+  thresholds: ['grokTrainLevel', 'grokHeldoutLevel', 'grokLagRatio', 'grokStabilityEvals'],
   negativeControl: 'the same runs cut at their pre-generalisation checkpoint (the last before held-out accuracy reached half its level)',
 };
 
+/** The stable steps of one seed (issue 14): s_train, s_val on all held-out pairs and on the novel ones, and the two lags. */
+export interface StableLag {
+  readonly sTrain: number | null;
+  readonly sVal: number | null;
+  readonly sValNovel: number | null;
+  /** s_val(all held-out) / s_train. */
+  readonly ratioAll: number | null;
+  /** s_val(novel) / s_train: the judged lag. */
+  readonly ratioNovel: number | null;
+}
+
 export interface GrokkingLagMeasurement {
-  readonly perSeed: ReadonlyArray<{ seed: number; sTrain: number | null; sVal: number | null; ratio: number | null; gap: number | null; wallSecondsAtVal: number | null }>;
+  /** First crossings (sTrain, sVal: no stability rule, as logged by older versions) and the stable steps. */
+  readonly perSeed: ReadonlyArray<{ seed: number; sTrain: number | null; sVal: number | null; ratio: number | null; gap: number | null; wallSecondsAtVal: number | null; stable?: StableLag }>;
+  /** Mean of the judged (stable, novel) ratio across seeds, with its bootstrap 95 % interval. */
   readonly meanRatio: number | null;
   readonly ratioInterval: readonly [number, number] | null;
+  /** Mean of the stable all-held-out ratio (reported, not judged). */
+  readonly meanRatioAll?: number | null;
   readonly meanGap: number | null;
   readonly gapInterval: readonly [number, number] | null;
 }
@@ -36,10 +55,14 @@ export interface GrokkingLagMeasurement {
 export function measureGrokkingLag(logs: ReadonlyArray<{ seed: number; metrics: readonly MetricsRow[] }>): GrokkingLagMeasurement {
   const perSeed = logs.map(({ seed, metrics }) => {
     const g = grokkingSteps(metrics);
-    return { seed, sTrain: g.sTrain, sVal: g.sVal, ratio: g.ratio, gap: g.sTrain !== null && g.sVal !== null ? g.sVal - g.sTrain : null, wallSecondsAtVal: g.wallSecondsAtVal };
+    const st = stableGrokkingSteps(metrics);
+    const over = (a: number | null, b: number | null) => (a !== null && b !== null ? a / b : null);
+    const stable: StableLag = { sTrain: st.sTrain, sVal: st.sVal, sValNovel: st.sValNovel, ratioAll: over(st.sVal, st.sTrain), ratioNovel: over(st.sValNovel, st.sTrain) };
+    return { seed, sTrain: g.sTrain, sVal: g.sVal, ratio: g.ratio, gap: g.sTrain !== null && g.sVal !== null ? g.sVal - g.sTrain : null, wallSecondsAtVal: g.wallSecondsAtVal, stable };
   });
-  const ratios = perSeed.map((s) => s.ratio).filter((r): r is number => r !== null);
-  const gaps = perSeed.map((s) => s.gap).filter((r): r is number => r !== null);
+  const ratios = perSeed.map((s) => s.stable.ratioNovel).filter((r): r is number => r !== null);
+  const ratiosAll = perSeed.map((s) => s.stable.ratioAll).filter((r): r is number => r !== null);
+  const gaps = perSeed.map((s) => (s.stable.sValNovel !== null && s.stable.sTrain !== null ? s.stable.sValNovel - s.stable.sTrain : null)).filter((r): r is number => r !== null);
   const complete = ratios.length === perSeed.length && ratios.length > 0;
   const interval = (xs: number[]) => {
     if (xs.length < 2) return null;
@@ -50,6 +73,7 @@ export function measureGrokkingLag(logs: ReadonlyArray<{ seed: number; metrics: 
     perSeed,
     meanRatio: complete ? ratios.reduce((a, b) => a + b, 0) / ratios.length : null,
     ratioInterval: complete ? interval(ratios) : null,
+    meanRatioAll: ratiosAll.length === perSeed.length && ratiosAll.length > 0 ? ratiosAll.reduce((a, b) => a + b, 0) / ratiosAll.length : null,
     meanGap: complete ? gaps.reduce((a, b) => a + b, 0) / gaps.length : null,
     gapInterval: complete ? interval(gaps) : null,
   };
@@ -57,15 +81,24 @@ export function measureGrokkingLag(logs: ReadonlyArray<{ seed: number; metrics: 
 
 export function judgeGrokkingLag(m: GrokkingLagMeasurement): Verdict {
   const level = PAPER.grokLagRatio.value;
-  const missing = m.perSeed.filter((s) => s.sVal === null || s.sTrain === null).map((s) => s.seed);
+  const k = PAPER.grokStabilityEvals.value;
+  const steps = m.perSeed
+    .map((s) => `seed ${s.seed}: s_train ${s.stable?.sTrain ?? '—'}, s_val ${s.stable?.sVal ?? '—'} (all) / ${s.stable?.sValNovel ?? '—'} (novel)`)
+    .join('; ');
+  const missing = m.perSeed.filter((s) => s.stable?.sValNovel == null || s.stable?.sTrain == null).map((s) => s.seed);
   if (missing.length > 0) {
-    return verdict(false, `seed(s) ${missing.join(', ')} never reached train ≥ ${PAPER.grokTrainLevel.value} and held-out ≥ ${PAPER.grokHeldoutLevel.value}`, 'no grokking');
+    return verdict(
+      false,
+      `seed(s) ${missing.join(', ')} never held train ≥ ${PAPER.grokTrainLevel.value} and novel held-out ≥ ${PAPER.grokHeldoutLevel.value} for ${k} evaluations (${steps})`,
+      'no grokking',
+    );
   }
   const lower = m.ratioInterval?.[0] ?? m.meanRatio!;
   const pass = m.meanRatio! >= level && lower > 1;
+  const all = m.meanRatioAll != null ? `; on all held-out pairs ${m.meanRatioAll.toFixed(2)}` : '';
   return verdict(
     pass,
-    `mean s_val/s_train = ${m.meanRatio!.toFixed(2)} (95 % bootstrap [${m.ratioInterval?.map((x) => x.toFixed(2)).join(', ') ?? 'n/a'}], ${m.perSeed.length} seeds); needs ≥ ${level} with lower end > 1`,
+    `mean s_val(novel)/s_train = ${m.meanRatio!.toFixed(2)} (95 % bootstrap [${m.ratioInterval?.map((x) => x.toFixed(2)).join(', ') ?? 'n/a'}], ${m.perSeed.length} seeds, levels held ${k} evaluations${all}); needs ≥ ${level} with lower end > 1 (${steps})`,
     `lag ${m.meanRatio!.toFixed(1)}x`,
   );
 }
