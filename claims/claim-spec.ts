@@ -4,10 +4,10 @@
 //   2. "negative control is rejected": asserts the judgement says `not-replicated` on the control input.
 // Measured values are attached to the vitest result as annotations (and written to reports/claims/<id>.json).
 
-import { beforeAll, describe, expect, it, type TestContext } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { initBackend } from '../src/engine/backend.ts';
 import { claimById, saveRecord } from '../src/claims/catalog.ts';
-import { evaluateClaimIsolated } from '../src/claims/isolated.ts';
+import { cancelIsolatedClaims, evaluateClaimIsolated } from '../src/claims/isolated.ts';
 import type { ClaimRecord } from '../src/claims/contract.ts';
 import { KNOWN_DEVIATIONS } from '../src/claims/deviations.ts';
 import { compareGolden, formatDifferences, GOLDEN_TOLERANCE, readGolden, toGolden, updateGolden } from '../src/claims/golden.ts';
@@ -48,6 +48,8 @@ export function claimSpec(id: string): void {
       } else rec = await evaluateClaimIsolated(id);
       saveRecord(rec);
     }, 900_000);
+    // A child still measuring (the hook above timed out) is killed, not left running after the spec.
+    afterAll(cancelIsolatedClaims);
 
     const deviation = KNOWN_DEVIATIONS[id];
     // A known deviation expects the non-replication: the test passes while the verdict is not-replicated and

@@ -5,17 +5,35 @@
 // process (src/claims/evaluate-claim.ts) and wait for its record asynchronously: the worker stays responsive
 // however long the measurement takes. GROKDIFF_CLAIMS_IN_PROCESS=1 evaluates in the worker instead (debugging).
 
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ClaimRecord } from './contract.ts';
 import { REPO_ROOT } from './provider.ts';
 
 const ENTRY = fileURLToPath(new URL('./evaluate-claim.ts', import.meta.url));
 
+/** Children still evaluating; killed by cancelIsolatedClaims and when this process exits. */
+const running = new Set<ChildProcess>();
+let exitHook = false;
+
+/**
+ * Kills every claim evaluation still running in a child (e.g. after the spec's hook timed out): a child busy
+ * in synchronous work would notice its parent's exit only when it finishes, so it is killed, not told.
+ */
+export function cancelIsolatedClaims(): void {
+  for (const child of running) child.kill('SIGKILL');
+  running.clear();
+}
+
 /** Evaluates claim `id` in a child process; its stdout and stderr are forwarded to this process's. */
 export function evaluateClaimIsolated(id: string): Promise<ClaimRecord> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, id], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: process.env });
+    running.add(child);
+    if (!exitHook) {
+      exitHook = true;
+      process.once('exit', cancelIsolatedClaims);
+    }
     let result: { record?: ClaimRecord; error?: string } | undefined;
     child.stdout?.on('data', (chunk: Buffer) => process.stdout.write(chunk));
     child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(chunk));
@@ -24,6 +42,7 @@ export function evaluateClaimIsolated(id: string): Promise<ClaimRecord> {
     });
     child.on('error', reject);
     child.on('close', (code, signal) => {
+      running.delete(child);
       if (result?.record) resolve(result.record);
       else reject(new Error(`evaluating claim "${id}" in a child process failed (exit ${code ?? signal})${result?.error ? `: ${result.error}` : ''}`));
     });
