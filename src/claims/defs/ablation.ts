@@ -1,5 +1,6 @@
 // Claim: causal ablation of the key frequencies (reviewer-requested: the paper's public text contains no
-// ablation; the referee asks for one). Editing the FFN pre-activation at c (block0.ffn.pre, over the (a, b)
+// ablation; the referee asks for one). Editing the FFN pre-activation at c (of the judged, last block: block0
+// on the one-block cpu-n1; over the (a, b)
 // grid, at every sampling step) to remove the key-frequency components drops generation accuracy to near
 // chance; removing as many non-key frequencies does not; keeping only the key frequencies keeps accuracy.
 // Measured on all P² pairs, ABLATION_DRAWS noise draws each, K = PAPER.samplingSteps Euler steps; the batch is
@@ -41,7 +42,7 @@ import { PAPER } from '../../paper/registry.ts';
 import type { LoadedRun } from '../../train/loaded-run.ts';
 import { verdict, type ClaimDeclaration, type Verdict } from '../contract.ts';
 import { STATS_SEED } from '../setup.ts';
-import { ffnPreGrid, tapSpectrum } from '../key-frequencies.ts';
+import { ffnPreGrid, judgedBlock, tapSpectrum } from '../key-frequencies.ts';
 
 export const ablationClaim: ClaimDeclaration = {
   id: 'ablation',
@@ -54,10 +55,13 @@ export const ablationClaim: ClaimDeclaration = {
   negativeControl: 'the untrained model of each seed, ablated the same way',
 };
 
-export const ABLATION_TAP = 'block0.ffn.pre';
+/** The tap edited: the FFN pre-GeLU of the judged block (the last; block 0 for the one-block cpu-n1), where the key set is read. */
+export function ablationTap(run: Pick<LoadedRun, 'model'>): string {
+  return `block${judgedBlock(run)}.ffn.pre`;
+}
 export const ABLATION_DRAWS = 2;
 
-/** The FFN's key frequencies at t = 1 (as in the selective-frequencies claim). */
+/** The FFN's key frequencies at t = 1 in the judged block (as in the selective-frequencies claim). */
 export function ffnKeyFrequencies(run: LoadedRun): number[] {
   const g = ffnPreGrid(run);
   return [...tapSpectrum(g.valuesByPair, run.model.P, g.units).selection.frequencies];
@@ -68,7 +72,7 @@ function gridProjectionEdit(run: LoadedRun, m: tf.Tensor2D): TapSet {
   const { patchesPerImage: n } = modelShapes(run.model);
   return {
     edit: {
-      [ABLATION_TAP]: (v) =>
+      [ablationTap(run)]: (v) =>
         tf.tidy(() => {
           const [B, T, f] = v.shape;
           const before = tf.slice(v, [0, 0, 0], [B, 2 * n, f]);
