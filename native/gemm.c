@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -201,12 +202,15 @@ void gg_tile(int *mr, int *nr) {
 }
 
 int gg_available_cores(void) {
+#ifdef __linux__
   cpu_set_t set;
   if (sched_getaffinity(0, sizeof set, &set) == 0) {
     const int n = CPU_COUNT(&set);
     if (n >= 1) return n;
   }
-  return 1;
+#endif
+  const long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n >= 1 ? (int)n : 1;
 }
 
 void gg_set_threads(int threads) {
@@ -490,7 +494,8 @@ static int gemm_blocked(const kernel_t *K, int ta, int tb, int m, int n, int k, 
       g.kc = (int)((int64_t)k * (kb + 1) / kblocks) - g.p0;
       g.acc = kb > 0;
       g.last = kb == kblocks - 1;
-      run_units(unit_pack_b, &g, g.panels, threads);
+      // Packing a small block is not worth a round of the pool.
+      run_units(unit_pack_b, &g, g.panels, (int64_t)g.kc * g.nc >= 32768 ? threads : 1);
       run_units(unit_compute, &g, (int64_t)rowblocks * g.jchunks, threads);
     }
   }
