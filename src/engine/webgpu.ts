@@ -436,13 +436,13 @@ export function webgpuAdapterInfo(): WebGpuAdapterInfo | null {
  * Whether a WebGPU adapter exists here, found in a child process (Dawn stays out of this one): for test
  * declarations and reports that must know synchronously. Null adapter with the reason when there is none.
  */
-export function probeWebGpuSync(cwd: string = process.cwd()): { adapter: WebGpuAdapterInfo | null; reason: string } {
+export function probeWebGpuSync(): { adapter: WebGpuAdapterInfo | null; reason: string } {
   const missing = missingWebGpuPackages();
   if (missing.length > 0) return { adapter: null, reason: `${missing.join(' and ')} not installed` };
   const noVulkan = vulkanLoaderMissing();
   if (noVulkan !== null) return { adapter: null, reason: noVulkan };
   const script = [
-    "const { create } = require('webgpu');",
+    `const { create } = require(${JSON.stringify(require.resolve('webgpu'))});`,
     'const gpu = create([]);',
     "gpu.requestAdapter({ powerPreference: 'high-performance' }).then((a) => {",
     '  const i = a && a.info;',
@@ -452,7 +452,7 @@ export function probeWebGpuSync(cwd: string = process.cwd()): { adapter: WebGpuA
   ].join('\n');
   let out: string;
   try {
-    out = execFileSync(process.execPath, ['-e', script], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 60_000 });
+    out = execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 60_000 });
   } catch (err) {
     return { adapter: null, reason: `probing for a WebGPU adapter failed: ${(err as Error).message.split('\n')[0]}` };
   }
