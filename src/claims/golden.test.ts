@@ -7,6 +7,12 @@ describe('golden comparison', () => {
     expect(compareGolden({ a: 1 }, { a: 2 }, 10)).toEqual([{ path: '$.a', expected: 1, actual: 2 }]);
     expect(compareGolden({ b: 0.5 }, { b: 0.6 }, 1e-3)).toEqual([{ path: '$.b', expected: 0.5, actual: 0.6 }]);
   });
+  it('numbers above 1 in size are compared relative to their size', () => {
+    expect(compareGolden({ c: 138910.5 }, { c: 138910.5 + 138910.5 * 0.9e-3 }, 1e-3)).toEqual([]);
+    expect(compareGolden({ c: -169.83 }, { c: -169.84 }, 1e-3)).toEqual([]);
+    expect(compareGolden({ c: 138910.5 }, { c: 138910.5 * 1.002 }, 1e-3)).toHaveLength(1);
+    expect(compareGolden({ c: 0.5 }, { c: 0.5015 }, 1e-3)).toHaveLength(1);
+  });
   it('reports length changes and missing keys', () => {
     expect(compareGolden([1, 2], [1], 0)).toEqual([{ path: '$.length', expected: 2, actual: 1 }]);
     expect(compareGolden({ k: [1, 3] }, {}, 0)).toEqual([{ path: '$.k', expected: [1, 3], actual: undefined }]);

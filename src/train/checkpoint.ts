@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { CheckpointError, GrokdiffError } from '../errors.ts';
 import { paramSpecs } from '../model/params.ts';
 import { readSafetensorsFile, writeSafetensorsFile, type TensorMap } from './safetensors.ts';
+import { fromHalfArray } from './half-precision.ts';
 import { writeJsonAtomic } from './atomic-write.ts';
 import { readJsonFile } from './json-file.ts';
 import { runModelConfig, validateRunConfig, type RunConfig } from './config.ts';
@@ -178,11 +179,12 @@ function readWeights(path: string, config: RunConfig): Map<string, Float32Array>
   for (const spec of specs) {
     const t = file.tensors[spec.name];
     if (!t) throw new CheckpointError('weights-missing', `${path}: tensor "${spec.name}" (shape [${spec.shape}]) is missing`);
-    if (t.dtype !== 'F32') throw new CheckpointError('weights-dtype', `${path}: tensor "${spec.name}" has dtype ${t.dtype}, expected F32`);
+    // F16 is a storage format of compact fixtures (train/compact.ts), widened exactly to float32 here.
+    if (t.dtype !== 'F32' && t.dtype !== 'F16') throw new CheckpointError('weights-dtype', `${path}: tensor "${spec.name}" has dtype ${t.dtype}, expected F32 (or F16)`);
     if (t.shape.length !== spec.shape.length || t.shape.some((d, i) => d !== spec.shape[i])) {
       throw new CheckpointError('weights-shape', `${path}: tensor "${spec.name}" has shape [${t.shape}], but the config needs [${spec.shape}]`);
     }
-    const data = t.data as Float32Array;
+    const data = t.dtype === 'F16' ? fromHalfArray(t.data) : t.data;
     for (let i = 0; i < data.length; i++) {
       if (!Number.isFinite(data[i])) throw new CheckpointError('weights-nonfinite', `${path}: tensor "${spec.name}" holds a non-finite value at element ${i}`);
     }
