@@ -53,6 +53,8 @@ export const ablationClaim: ClaimDeclaration = {
   where: 'not in the paper\'s text: a causal ablation the referee report on the paper\'s page asks for',
   thresholds: ['ablationNearChance', 'ablationKeepFraction', 'ablationReading', 'samplingSteps', 'keyFrequencyRule'],
   negativeControl: 'the untrained model of each seed, ablated the same way',
+  // A claim about a grokked model's mechanism: judged only on seeds that grokked on the novel pairs (claims/provenance.ts).
+  precondition: 'grokked',
 };
 
 /** The tap edited: the FFN pre-GeLU of the judged block (the last; block 0 for the one-block cpu-n1), where the key set is read. */

@@ -74,6 +74,8 @@ export const criticalTimestepClaim: ClaimDeclaration = {
   negativeControl:
     'the untrained model of each seed (it does not compute the sum from noise, so there is no phase to find), and the same architecture ' +
     'trained on shuffled results (cpu-n4-depth2-sandwich-shuffled-c: a lookup table, no arithmetic); the control is rejected only when both are',
+  // A claim about a grokked model's mechanism: judged only on seeds of the judged preset that grokked (claims/provenance.ts).
+  precondition: 'grokked',
 };
 
 /** The judged model: N = 4, two blocks, FFN sandwich (the diverse-regime model that learns the arithmetic here). */

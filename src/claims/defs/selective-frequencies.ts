@@ -30,6 +30,8 @@ export const selectiveFrequenciesClaim: ClaimDeclaration = {
   where: 'Sec. 4.1, Figure 3; key frequencies w1, w3, w7, w9 for P = 23',
   thresholds: ['keyFrequencyRule', 'keyFrequencies', 'fveDefinition'],
   negativeControl: 'the untrained model of each seed (its features spread over all frequencies)',
+  // A claim about a grokked model's mechanism: judged only on seeds that grokked on the novel pairs (claims/provenance.ts).
+  precondition: 'grokked',
 };
 
 /** The three taps of block l the claim reads. */

@@ -38,6 +38,8 @@ export const separabilityClaim: ClaimDeclaration = {
   where: 'Sec. 4, Figure 5',
   thresholds: ['separabilityLevel', 'separabilityMethod'],
   negativeControl: 'the untrained sandwich model of each seed',
+  // A claim about a grokked model's mechanism: judged only on seeds that grokked on the novel pairs (claims/provenance.ts).
+  precondition: 'grokked',
 };
 
 export interface TapSeparability {

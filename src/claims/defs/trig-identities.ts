@@ -33,6 +33,8 @@ export const trigIdentitiesClaim: ClaimDeclaration = {
   where: 'Sec. 4.1, Table 3',
   thresholds: ['trigFitFve', 'trigFitExampleCoefficients', 'trigFitMethod', 'keyFrequencyRule'],
   negativeControl: 'the untrained model of each seed',
+  // A claim about a grokked model's mechanism: judged only on seeds that grokked on the novel pairs (claims/provenance.ts).
+  precondition: 'grokked',
 };
 /** One target of a Table 3 row: cos(w_k(a+b)) (on u_k) or sin(w_k(a+b)) (on v_k). */
 export interface TrigTargetRow {
