@@ -159,16 +159,18 @@ function tierOf(tier: ClaimTier['tier'], preset: string, rec: ClaimRecord): Clai
 
 /**
  * A claim evaluated on the paper-width N = 1 preset and on the reduced one (`entryFor` builds the claim for a
- * preset). The record's verdict, measurement and models are the paper-width tier's; when that tier is not
- * evaluated (its models are missing or did not grok) the verdict says so and names the reduced tier's outcome.
+ * preset), and on any `extraReduced` presets (e.g. the reduced model under the unordered split). The record's
+ * verdict, measurement and models are the paper-width tier's; when that tier is not evaluated (its models are
+ * missing or did not grok) the verdict says so and names the reduced tier's outcome.
  */
-export function tieredClaim(declaration: ClaimDeclaration, entryFor: (preset: string) => ClaimEntry): ClaimEntry {
+export function tieredClaim(declaration: ClaimDeclaration, entryFor: (preset: string) => ClaimEntry, extraReduced: readonly string[] = []): ClaimEntry {
   return {
     declaration,
     async evaluate() {
       const paper = await entryFor(PAPER_WIDTH_PRESET).evaluate();
-      const reduced = await entryFor(SINGLE_IMAGE_PRESET).evaluate();
-      const tiers = [tierOf('paper-width', PAPER_WIDTH_PRESET, paper), tierOf('reduced', SINGLE_IMAGE_PRESET, reduced)];
+      const tiers = [tierOf('paper-width', PAPER_WIDTH_PRESET, paper)];
+      for (const preset of [SINGLE_IMAGE_PRESET, ...extraReduced]) tiers.push(tierOf('reduced', preset, await entryFor(preset).evaluate()));
+      const reduced = tiers[1];
       const verdict: Verdict =
         paper.verdict.outcome === 'not-evaluated'
           ? notEvaluated(

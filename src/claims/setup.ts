@@ -14,6 +14,8 @@ import { getPreset } from '../paper/presets.ts';
 export const PAPER_WIDTH_PRESET = 'paper-n1';
 /** The reduced (CPU-width) N = 1 preset, judged and reported beside the paper-width verdict. */
 export const SINGLE_IMAGE_PRESET = 'cpu-n1';
+/** The reduced preset under the unordered pair split (a pair and its mirror on the same side). */
+export const UNORDERED_SPLIT_PRESET = 'cpu-n1-unordered';
 /** The seeds of the N = 1 claims (three seeds, each a committed fixture). */
 export const CLAIM_SEEDS: readonly number[] = [1, 2, 3];
 /** Where claim records, badges and the report are written. */
