@@ -3,11 +3,15 @@
 // cblas_sgemm when libopenblas.so.0 loads, at 1 and 2 threads, interleaved, best and median of several runs,
 // against one core's peak (measured with register FMAs; also the nominal clock × FLOP/cycle).
 // Usage: npm run bench -- gemm    (env BENCH_ROWS=1428 (batch 476 × 3 tokens), BENCH_GEMM_RUNS=15)
-// The shapes: forward products X·W (patch embedding [rows, 784]·[784, 512], q/k/v/o and FFN [rows, 512]·[512,
-// 512], read-out [476, 512]·[512, 784]); their input gradients dY·Wᵀ and weight gradients Xᵀ·dY.
+// The shapes (d = 512, px = 1024 pixels per patch in paper-n1): forward products X·W (patch embedding
+// [rows, px]·[px, d], q/k/v/o and FFN [rows, d]·[d, d], read-out [rows/3, d]·[d, px]); their input gradients
+// dY·Wᵀ and weight gradients Xᵀ·dY.
 
 import { loadNativeAddon, type Addon, type NativeIsa } from '../src/engine/wasm-native.ts';
 import { cpuPeak } from './flops.ts';
+import { modelShapes } from '../src/model/config.ts';
+import { getPreset } from '../src/paper/presets.ts';
+import { applyOverrides, runModelConfig } from '../src/train/config.ts';
 
 const load = loadNativeAddon();
 if (!load.ok) {
@@ -17,8 +21,10 @@ if (!load.ok) {
 const addon: Addon = load.addon;
 const rows = Number(process.env.BENCH_ROWS ?? 1428);
 const RUNS = Number(process.env.BENCH_GEMM_RUNS ?? 15);
-const d = 512;
-const px = 784;
+// Widths from the paper-n1 preset (d_model, pixels per patch; one patch per image at N = 1).
+const paper = runModelConfig(applyOverrides(getPreset('paper-n1'), [], { seed: 1 }));
+const d = paper.dModel;
+const px = modelShapes(paper).patchPixels;
 // [label, m, n, k, transA, transB]
 const SHAPES: [string, number, number, number, 0 | 1, 0 | 1][] = [
   ['X·W (q, k, v, o, FFN)', rows, d, d, 0, 0],
