@@ -15,10 +15,11 @@ const rng = (seed = 7) => rootRng(seed).fork('symbols');
 const key = (s: { file: string; fileIndex: number }): string => `${s.file}#${s.fileIndex}`;
 
 describe('buildSymbolSet on the EMNIST pool', () => {
-  it('builds P = 23, N = 4 at 28 px with the registry defaults: [P, N, 784] in [-1, 1], background -1', () => {
+  it('builds P = 23, N = 4 at the registry side (32 px) by default: [P, N, S²] in [-1, 1], background -1', () => {
     const set = buildSymbolSet({ pool, N: 4, rng: rng() });
-    expect([set.P, set.N, set.side]).toEqual([PAPER.modulus.value, 4, PAPER.imageSide.value]);
-    expect(set.images.length).toBe(23 * 4 * 784);
+    const S = PAPER.imageSide.value;
+    expect([set.P, set.N, set.side]).toEqual([PAPER.modulus.value, 4, S]);
+    expect(set.images.length).toBe(23 * 4 * S * S);
     expect(set.classes).toEqual(Array.from({ length: 23 }, (_, k) => k));
     expect(set.chars.join('')).toBe('0123456789ABCDEFGHIJKLM');
     expect(set.pixelRange).toEqual(PAPER.pixelRange.value);
@@ -31,7 +32,7 @@ describe('buildSymbolSet on the EMNIST pool', () => {
   });
 
   it('copies each chosen pool image exactly (28 px is the identity up to the pixel map)', () => {
-    const set = buildSymbolSet({ pool, P: 5, N: 3, rng: rng() });
+    const set = buildSymbolSet({ pool, P: 5, N: 3, side: 28, rng: rng() });
     const bySource = new Map(pool.train.images.map((im) => [key(im.source), im]));
     for (let k = 0; k < 5; k++) {
       for (let j = 0; j < 3; j++) {
@@ -67,7 +68,7 @@ describe('buildSymbolSet on the EMNIST pool', () => {
   });
 
   it('gives held-out images of the same classes from the test split, none of them chosen', () => {
-    const set = buildSymbolSet({ pool, P: 23, N: 4, rng: rng() });
+    const set = buildSymbolSet({ pool, P: 23, N: 4, side: 28, rng: rng() });
     const h = heldoutImages(set, pool);
     expect(h.counts).toEqual(set.classes.map((c) => pool.test.byClass[c].length));
     expect(h.images.length).toBe(h.counts.reduce((x, y) => x + y, 0) * 784);
@@ -85,7 +86,7 @@ describe('buildSymbolSet on the EMNIST pool', () => {
   });
 
   it('resizes to 14 px (area average) and 32 px (centred padding)', () => {
-    const s28 = buildSymbolSet({ pool, P: 3, N: 2, rng: rng() });
+    const s28 = buildSymbolSet({ pool, P: 3, N: 2, side: 28, rng: rng() });
     const s14 = buildSymbolSet({ pool, P: 3, N: 2, side: 14, rng: rng() });
     const s32 = buildSymbolSet({ pool, P: 3, N: 2, side: 32, rng: rng() });
     const a = symbolImage(s28, 2, 1);
