@@ -39,7 +39,7 @@ describe('grokdiff CLI', () => {
   it('bad input is one line naming the problem, exit code 2, no stack trace', () => {
     const r = grokdiff('train', '--preset', 'nope', '--out', join(out, 'x'));
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/grokdiff: error \[preset-unknown\]: unknown preset "nope"; available: paper-n1, cpu-n1, cpu-n1-r85/);
+    expect(r.stderr).toMatch(/grokdiff: error \[preset-unknown\]: unknown preset "nope"; available: paper-n1, cpu-n1, cpu-n1-unordered, cpu-n1-r85/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     const p = grokdiff('data', '--P', '60', '--out', out);
     expect(p.code).toBe(2);
