@@ -1,17 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { keepFrequenciesMatrix, removeFrequenciesMatrix } from './frequency-projection.ts';
 import { fveOfActivations } from './fve.ts';
+import { applyMatrix } from './testing/assert.ts';
 import { AnalysisError } from '../errors.ts';
 
-function apply(m: Float64Array, x: Float64Array, n: number): Float64Array {
-  const out = new Float64Array(n);
-  for (let r = 0; r < n; r++) {
-    let s = 0;
-    for (let c = 0; c < n; c++) s += m[r * n + c] * x[c];
-    out[r] = s;
-  }
-  return out;
-}
+const apply = (m: Float64Array, x: Float64Array, n: number): Float64Array => applyMatrix(m, x.subarray(0, n));
 
 describe('frequency projections over the (a, b) grid', () => {
   const P = 7;

@@ -10,18 +10,9 @@ import { describe, expect, it } from 'vitest';
 import { fcParams, seedTitle } from '../../test-support/fc.ts';
 import { removeFrequenciesMatrix } from './frequency-projection.ts';
 import { keepSumDirectionsMatrix, removeSumDirectionsMatrix, sumDirectionProjector, sumDirections } from './sum-direction-projection.ts';
-import { expectAnalysisError, expectClose, maxAbsDiff } from './testing/assert.ts';
+import { applyMatrix, expectAnalysisError, expectClose, maxAbsDiff } from './testing/assert.ts';
 
-function apply(m: Float64Array, x: Float64Array): Float64Array {
-  const n = x.length;
-  const out = new Float64Array(n);
-  for (let r = 0; r < n; r++) {
-    let s = 0;
-    for (let c = 0; c < n; c++) s += m[r * n + c] * x[c];
-    out[r] = s;
-  }
-  return out;
-}
+const apply = applyMatrix;
 
 function matmul(a: Float64Array, b: Float64Array, n: number): Float64Array {
   const out = new Float64Array(n * n);

@@ -132,14 +132,21 @@ function productDesign(cells: Int32Array, P: number, k: number): Matrix {
   return design;
 }
 
-/** Least squares of `signal` (one value per cell) on the products; null when the signal is constant. */
-function fitOnCells(signal: Float64Array, cells: Int32Array, P: number, k: number): ProductFit | null {
+/** A signal scaled to max |·| = 1 and its total sum of squares about the mean; null when it is constant. */
+function normalisedSignal(signal: Float64Array): { y: number[]; ssTot: number; scale: number } | null {
   const scale = maxAbs(signal);
   if (!(scale > 0)) return null;
   const y = Array.from(signal, (v) => v / scale);
   const mean = y.reduce((s, v) => s + v, 0) / y.length;
   const ssTot = y.reduce((s, v) => s + (v - mean) * (v - mean), 0);
-  if (!(ssTot > 1e-24 * y.length)) return null;
+  return ssTot > 1e-24 * y.length ? { y, ssTot, scale } : null;
+}
+
+/** Least squares of `signal` (one value per cell) on the products; null when the signal is constant. */
+function fitOnCells(signal: Float64Array, cells: Int32Array, P: number, k: number): ProductFit | null {
+  const norm = normalisedSignal(signal);
+  if (!norm) return null;
+  const { y, ssTot, scale } = norm;
   const design = productDesign(cells, P, k);
   const beta = solve(design, Matrix.columnVector(y), true).getColumn(0);
   let ssRes = 0;
@@ -491,12 +498,9 @@ export interface ReadoutTrigFit {
 
 /** R² of `signal` on [1, cos(w_k(a+b)), sin(w_k(a+b))] over the grid; null when the signal is constant. */
 function sumFitFve(signal: Float64Array, P: number, k: number): number | null {
-  const scale = maxAbs(signal);
-  if (!(scale > 0)) return null;
-  const y = Array.from(signal, (v) => v / scale);
-  const mean = y.reduce((s, v) => s + v, 0) / y.length;
-  const ssTot = y.reduce((s, v) => s + (v - mean) * (v - mean), 0);
-  if (!(ssTot > 1e-24 * y.length)) return null;
+  const norm = normalisedSignal(signal);
+  if (!norm) return null;
+  const { y, ssTot } = norm;
   const design = new Matrix(P * P, 3);
   for (let a = 0; a < P; a++) {
     for (let b = 0; b < P; b++) {

@@ -47,3 +47,15 @@ export function peak(values: ArrayLike<number>): number {
   for (let i = 0; i < values.length; i++) m = Math.max(m, Math.abs(values[i]));
   return m;
 }
+
+/** m·x for a square row-major matrix m [n, n] (n = x.length): a projector applied to a grid signal. */
+export function applyMatrix(m: Float64Array, x: Float64Array): Float64Array {
+  const n = x.length;
+  const out = new Float64Array(n);
+  for (let r = 0; r < n; r++) {
+    let s = 0;
+    for (let c = 0; c < n; c++) s += m[r * n + c] * x[c];
+    out[r] = s;
+  }
+  return out;
+}
