@@ -47,9 +47,21 @@ export function badgeSvg(rec: ClaimRecord): string {
 }
 
 /** One line per claim for terminals: outcome, id, kind, control, key number. */
+/**
+ * The negative control's outcome: the record's own, or for a tiered claim whose paper-width tier was not
+ * evaluated, the outcome of the tier it is drawn from, labelled (its control is still measured and judged).
+ */
+function controlOutcome(r: ClaimRecord): string {
+  const own = r.control?.verdict.outcome ?? 'none';
+  if (own !== 'not-evaluated' || !r.tiers) return own;
+  const shown = shownTier(r);
+  const tier = r.tiers.find((t) => t.measurement === shown.measurement);
+  return shown.control && tier ? `${shown.control.verdict.outcome} (${tier.preset})` : own;
+}
+
 export function summaryTable(records: readonly ClaimRecord[]): string {
   const rows = records.map(
-    (r) => `${r.verdict.outcome.padEnd(15)} ${r.id.padEnd(22)} ${claimKind(r).padEnd(19)} control: ${(r.control?.verdict.outcome ?? 'none').padEnd(15)} ${r.verdict.keyNumber ?? ''}`,
+    (r) => `${r.verdict.outcome.padEnd(15)} ${r.id.padEnd(22)} ${claimKind(r).padEnd(19)} control: ${controlOutcome(r).padEnd(15)} ${r.verdict.keyNumber ?? ''}`,
   );
   return [`${'outcome'.padEnd(15)} ${'claim'.padEnd(22)} ${'kind'.padEnd(19)} ${'negative control'.padEnd(24)} key number`, ...rows].join('\n');
 }
@@ -540,7 +552,7 @@ export async function writeClaimsReport(
     '|---|---|---|---|---|---|',
     ...records.map(
       (r) =>
-        `| ${r.title} | ${claimKind(r)} | ${r.where} | **${r.verdict.outcome}** | ${r.verdict.summary.replace(/\|/g, '/')} | ${r.control ? `${r.control.description}: **${r.control.verdict.outcome}**` : '—'} |`,
+        `| ${r.title} | ${claimKind(r)} | ${r.where} | **${r.verdict.outcome}** | ${r.verdict.summary.replace(/\|/g, '/')} | ${r.control ? `${r.control.description}: **${controlOutcome(r)}**` : '—'} |`,
     ),
     '',
     ...(records.some((r) => KNOWN_DEVIATIONS[r.id])
