@@ -503,7 +503,7 @@ static int gemm_blocked(const kernel_t *K, int ta, int tb, int m, int n, int k, 
 }
 
 // Tiny products (attention over a handful of tokens): plain loops beat packing.
-static void gemm_tiny(int ta, int tb, int m, int n, int k, const float *A, const float *B, float *C,
+void gg_sgemm_tiny(int ta, int tb, int m, int n, int k, const float *A, const float *B, float *C,
                       const float *bias) {
   for (int i = 0; i < m; i++)
     for (int j = 0; j < n; j++) {
@@ -536,7 +536,7 @@ static int one_item(const batch_t *j, int64_t i, int threads) {
   const float *A = j->A + i * j->aStride, *B = j->B + i * j->bStride;
   float *C = j->C + i * (int64_t)j->m * j->n;
   if ((int64_t)j->m * j->n * j->k < TINY_FMAS) {
-    gemm_tiny(j->ta, j->tb, j->m, j->n, j->k, A, B, C, j->bias);
+    gg_sgemm_tiny(j->ta, j->tb, j->m, j->n, j->k, A, B, C, j->bias);
     return 1;
   }
   return gemm_blocked(j->K, j->ta, j->tb, j->m, j->n, j->k, A, B, C, j->bias, threads);

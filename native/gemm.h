@@ -36,6 +36,9 @@ int gg_threads(void);
 int gg_sgemm_batch(int ta, int tb, int64_t batch, int m, int n, int k, const float *A, int64_t aStride,
                    const float *B, int64_t bStride, float *C, const float *bias);
 
+/** One small product by plain loops (no packing, no threads), for products too small to be worth packing; bias may be NULL. */
+void gg_sgemm_tiny(int ta, int tb, int m, int n, int k, const float *A, const float *B, float *C, const float *bias);
+
 /** Runs fn(ctx, u) for every u < units on up to `threads` threads (the caller included; < 1: gg_threads()),
  * units handed out as threads come free; returns when all are done. Used for the element-wise kernels too. */
 void gg_parallel(void (*fn)(void *ctx, int64_t unit), void *ctx, int64_t units, int threads);

@@ -106,26 +106,14 @@ static void configure_from_env(void) {
   set_blas(parse_blas(getenv("GROKDIFF_NATIVE_BLAS")) == 1);
 }
 
-// OpenBLAS path: one cblas_sgemm per item (OpenBLAS threads inside), tiny products as plain loops.
-static void gemm_tiny_blas(int ta, int tb, int m, int n, int k, const float *A, const float *B, float *C) {
-  for (int i = 0; i < m; i++)
-    for (int j = 0; j < n; j++) {
-      float s = 0.f;
-      for (int p = 0; p < k; p++) {
-        const float a = ta ? A[(size_t)p * m + i] : A[(size_t)i * k + p];
-        const float b = tb ? B[(size_t)j * k + p] : B[(size_t)p * n + j];
-        s += a * b;
-      }
-      C[(size_t)i * n + j] = s;
-    }
-}
-
+// OpenBLAS path: one cblas_sgemm per item (OpenBLAS threads inside), tiny products as plain loops
+// (gg_sgemm_tiny of gemm.c).
 static void gemm_blas_batch(int ta, int tb, int64_t batch, int m, int n, int k, const float *A, int64_t aStride,
                             const float *B, int64_t bStride, float *C, const float *bias) {
   for (int64_t i = 0; i < batch; i++) {
     float *c = C + i * m * n;
     const float *a = A + i * aStride, *b = B + i * bStride;
-    if ((double)m * n * k < 4096.0) gemm_tiny_blas(ta, tb, m, n, k, a, b, c);
+    if ((double)m * n * k < 4096.0) gg_sgemm_tiny(ta, tb, m, n, k, a, b, c, NULL);
     else
       blas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k, 1.f, a,
                  ta ? m : k, b, tb ? k : n, 0.f, c, n);
