@@ -37,7 +37,7 @@ import { getPreset } from '../src/paper/presets.ts';
 import { PAPER } from '../src/paper/registry.ts';
 import { applyOverrides, runModelConfig, type RunConfig } from '../src/train/config.ts';
 import { prepareRunData, stepBatch } from '../src/train/run-data.ts';
-import { writeSafetensorsFile, type TensorMap } from '../src/train/safetensors.ts';
+import { writeSafetensorsFile, type TensorMap } from '../src/io/safetensors.ts';
 import { fullBatchStep, gatherRows } from '../src/train/step.ts';
 import { makeOptimizer } from '../src/train/trainer.ts';
 import { cpuPeak, forwardFlops, trainStepFlops } from './flops.ts';

@@ -13,7 +13,7 @@ import { initBackend } from '../engine/backend.ts';
 import { measureGrokStatus } from '../eval/grok-status.ts';
 import { compactRun } from '../train/compact.ts';
 import { loadRun, type LoadedRun } from '../train/loaded-run.ts';
-import { readSafetensorsFile } from '../train/safetensors.ts';
+import { readSafetensorsFile } from '../io/safetensors.ts';
 import { measureFrequencies } from './defs/selective-frequencies.ts';
 import { measureSingleStep } from './defs/single-step.ts';
 import { measureTrig } from './defs/trig-identities.ts';

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { rootRng } from '../engine/random.ts';
 import { initialValues } from '../model/params.ts';
 import { getPreset } from '../paper/presets.ts';
-import { writeJsonAtomic } from '../train/atomic-write.ts';
+import { writeJsonAtomic } from '../io/atomic-write.ts';
 import { saveCheckpoint } from '../train/checkpoint.ts';
 import { writeManifest } from '../train/fixture-manifest.ts';
 import { applyOverrides, runModelConfig } from '../train/config.ts';

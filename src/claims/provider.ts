@@ -14,8 +14,8 @@ import { getPreset } from '../paper/presets.ts';
 import { applyOverrides, type RunConfig } from '../train/config.ts';
 import { listCheckpoints } from '../train/checkpoint.ts';
 import { fixtureCommandsHint, verifyManifest } from '../train/fixture-manifest.ts';
-import { readJsonFile } from '../train/json-file.ts';
-import { readJsonl } from '../train/atomic-write.ts';
+import { readJsonFile } from '../io/json-file.ts';
+import { readJsonl } from '../io/atomic-write.ts';
 import type { MetricsRow } from '../train/grokking.ts';
 import { trainRun } from '../train/trainer.ts';
 

@@ -10,7 +10,7 @@ import { initBackend } from '../engine/backend.ts';
 import { rootRng } from '../engine/random.ts';
 import { loadEmnistPool } from '../data/pool.ts';
 import { collectProvenance } from '../train/provenance.ts';
-import { writeSafetensorsFile, type TensorMap } from '../train/safetensors.ts';
+import { writeSafetensorsFile, type TensorMap } from '../io/safetensors.ts';
 import { accuracyResult } from './generation.ts';
 import { CLASSIFIER_FORMAT, CLASSIFIER_JSON, CLASSIFIER_WEIGHTS, loadClassifierFixture, saveClassifierFixture, type ClassifierRecord } from './classifier-fixture.ts';
 import { CnnClassifier, cnnParamSpecs, defaultTrainOptions, initialCnnWeights, validateArchitecture, type CnnArchitecture } from './cnn-classifier.ts';

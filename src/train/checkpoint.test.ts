@@ -9,7 +9,7 @@ import { CheckpointError } from '../errors.ts';
 import { initialValues } from '../model/params.ts';
 import { checkpointDirName, listCheckpoints, loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
 import { runModelConfig, validateRunConfig } from './config.ts';
-import { writeSafetensorsFile } from './safetensors.ts';
+import { writeSafetensorsFile } from '../io/safetensors.ts';
 
 const config = validateRunConfig({
   preset: 'test-tiny',

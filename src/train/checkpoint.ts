@@ -15,10 +15,10 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CheckpointError, GrokdiffError } from '../errors.ts';
 import { paramSpecs } from '../model/params.ts';
-import { readSafetensorsFile, writeSafetensorsFile, type TensorMap } from './safetensors.ts';
-import { fromHalfArray } from './half-precision.ts';
-import { writeJsonAtomic } from './atomic-write.ts';
-import { readJsonFile } from './json-file.ts';
+import { readSafetensorsFile, writeSafetensorsFile, type TensorMap } from '../io/safetensors.ts';
+import { fromHalfArray } from '../io/half-precision.ts';
+import { writeJsonAtomic } from '../io/atomic-write.ts';
+import { readJsonFile } from '../io/json-file.ts';
 import { runModelConfig, validateRunConfig, type RunConfig } from './config.ts';
 
 export const CHECKPOINT_FORMAT = 'grokdiff-dit-v1';

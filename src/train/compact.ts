@@ -1,5 +1,5 @@
 // Compact fixture checkpoints (issue 14: the paper-width fixtures must keep the repository small): the
-// weights of the kept checkpoints of a run are rewritten as F16 safetensors (train/half-precision.ts: round
+// weights of the kept checkpoints of a run are rewritten as F16 safetensors (io/half-precision.ts: round
 // to nearest even) and the optimizer state, which evaluation never reads, is removed. A compacted run loads
 // like any other (the reader widens F16 to float32) but cannot be resumed.
 // The final checkpoint — the one every claim is judged on — stays float32 by default: measured on the cpu-n1
@@ -10,8 +10,8 @@
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CheckpointError } from '../errors.ts';
-import { fromHalfBits, toHalfArray } from './half-precision.ts';
-import { readSafetensorsFile, writeSafetensorsFile, type TensorMap } from './safetensors.ts';
+import { fromHalfBits, toHalfArray } from '../io/half-precision.ts';
+import { readSafetensorsFile, writeSafetensorsFile, type TensorMap } from '../io/safetensors.ts';
 
 export interface CompactResult {
   readonly checkpoints: number;

@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { denoisingLossReferences, type DenoisingLossReferences } from '../analysis/denoising-floor.ts';
-import { readJsonl } from './atomic-write.ts';
+import { readJsonl } from '../io/atomic-write.ts';
 import type { MetricsRow } from './grokking.ts';
 import type { RunData } from './run-data.ts';
 

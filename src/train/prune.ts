@@ -13,7 +13,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CheckpointError, GrokdiffError } from '../errors.ts';
 import { PAPER } from '../paper/registry.ts';
-import { readJsonl, writeJsonAtomic } from './atomic-write.ts';
+import { readJsonl, writeJsonAtomic } from '../io/atomic-write.ts';
 import { checkpointDirName, listCheckpoints, loadCheckpoint } from './checkpoint.ts';
 import { writeManifest } from './fixture-manifest.ts';
 import type { MetricsRow } from './grokking.ts';

@@ -14,11 +14,11 @@
 import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { CheckpointError, ConfigError, GrokdiffError } from '../errors.ts';
-import { readJsonlWithStatus } from './atomic-write.ts';
+import { readJsonlWithStatus } from '../io/atomic-write.ts';
 import { checkpointDirName, listCheckpoints, type CheckpointData } from './checkpoint.ts';
 import { validateRunConfig, type RunConfig } from './config.ts';
 import type { MetricsRow } from './grokking.ts';
-import { readJsonFile } from './json-file.ts';
+import { readJsonFile } from '../io/json-file.ts';
 
 /** The nearest existing path at or above `path`. */
 function nearestExisting(path: string): string {

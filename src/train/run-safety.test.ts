@@ -10,12 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadEmnistPool } from '../data/pool.ts';
 import { initBackend } from '../engine/backend.ts';
 import { CheckpointError, ConfigError } from '../errors.ts';
-import { appendJsonl, readJsonl, writeJsonAtomic } from './atomic-write.ts';
+import { appendJsonl, readJsonl, writeJsonAtomic } from '../io/atomic-write.ts';
 import { checkpointDirName, listCheckpoints, loadCheckpoint } from './checkpoint.ts';
 import { MANIFEST_NAME, verifyManifest } from './fixture-manifest.ts';
 import { pruneRun } from './prune.ts';
 import { acquireRunLock, LOCK_NAME } from './run-lock.ts';
-import { readSafetensorsFile, writeSafetensorsFile } from './safetensors.ts';
+import { readSafetensorsFile, writeSafetensorsFile } from '../io/safetensors.ts';
 import { trainRun } from './trainer.ts';
 import { tinyConfig } from './tiny-config.test-util.ts';
 

@@ -15,7 +15,7 @@ import { CheckpointError, ConfigError, GrokdiffError } from '../errors.ts';
 import { createParams, disposeParams, initialValues, paramSpecs, readParams, type Params } from '../model/params.ts';
 import type { Classifier } from '../eval/classifier.ts';
 import { accuracyResult, generateForPairs, generationAccuracy, scoreGenerated, scoredBy, type AccuracyResult } from '../eval/generation.ts';
-import { appendJsonl, readJsonl, writeFileAtomic, writeJsonAtomic } from './atomic-write.ts';
+import { appendJsonl, readJsonl, writeFileAtomic, writeJsonAtomic } from '../io/atomic-write.ts';
 import { loadCheckpoint, saveCheckpoint, type OptimizerSnapshot, type TrainerState } from './checkpoint.ts';
 import { runModelConfig, type RunConfig } from './config.ts';
 import { atGrokkedLevels, grokkingSteps, type GrokkingSteps, type MetricsRow } from './grokking.ts';
