@@ -33,7 +33,7 @@ import { allPairs } from '../src/data/pairs.ts';
 import { loadEmnistPool } from '../src/data/pool.ts';
 import { generateForPairs } from '../src/eval/generation.ts';
 import { createParams, disposeParams, initialValues, paramSpecs } from '../src/model/params.ts';
-import { getPreset } from '../src/paper/presets.ts';
+import { getPreset } from '../src/train/presets.ts';
 import { PAPER } from '../src/paper/registry.ts';
 import { applyOverrides, runModelConfig, type RunConfig } from '../src/train/config.ts';
 import { prepareRunData, stepBatch } from '../src/train/run-data.ts';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { rootRng } from '../engine/random.ts';
 import { initialValues } from '../model/params.ts';
-import { getPreset } from '../paper/presets.ts';
+import { getPreset } from '../train/presets.ts';
 import { writeJsonAtomic } from '../io/atomic-write.ts';
 import { saveCheckpoint } from '../train/checkpoint.ts';
 import { writeManifest } from '../train/fixture-manifest.ts';

@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CheckpointError, GrokdiffError } from '../errors.ts';
-import { getPreset } from '../paper/presets.ts';
+import { getPreset } from '../train/presets.ts';
 import { applyOverrides, type RunConfig } from '../train/config.ts';
 import { listCheckpoints } from '../train/checkpoint.ts';
 import { fixtureCommandsHint, verifyManifest } from '../train/fixture-manifest.ts';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { EmnistPool } from '../data/pool.ts';
 import { loadDatasetPool, type DatasetName } from '../data/dataset-pool.ts';
 import { applyOverrides } from '../train/config.ts';
-import { getPreset } from '../paper/presets.ts';
+import { getPreset } from '../train/presets.ts';
 
 /** The paper-width N = 1 preset: its verdict is the claim's (issue 14). */
 export const PAPER_WIDTH_PRESET = 'paper-n1';

@@ -7,7 +7,7 @@ import { Command } from 'commander';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError } from '../errors.ts';
-import { getPreset } from '../paper/presets.ts';
+import { getPreset } from '../train/presets.ts';
 import { appendJsonl, readJsonl, writeFileAtomic } from '../io/atomic-write.ts';
 import { applyOverrides, parseOverride, type RunConfig } from '../train/config.ts';
 import { grokkingSteps, type MetricsRow } from '../train/grokking.ts';
@@ -93,7 +93,7 @@ export function renderSearchTable(records: readonly SearchRecord[]): string {
     's_train: first evaluated step with train accuracy ≥ 99 %; s_val: first with held-out accuracy ≥ 95 %;',
     'ratio = s_val / s_train (the issue asks for ≥ 2). Wall time is the whole run on the backend shown (runs shared',
     'the 2 cores with other work, so times are upper bounds). "Overrides" are relative to the preset as it is now',
-    '(src/paper/presets.ts); "novel held-out" is accuracy on held-out pairs whose mirror (b, a) was not trained.',
+    '(src/train/presets.ts); "novel held-out" is accuracy on held-out pairs whose mirror (b, a) was not trained.',
     '',
     '| preset | overrides | seed | steps run | s_train | s_val | ratio | wall s | final train | final held-out | final novel held-out | backend | note |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|',

@@ -4,7 +4,7 @@
 import { Command } from 'commander';
 import { resolve } from 'node:path';
 import { applyOverrides } from '../train/config.ts';
-import { getPreset, presetNames } from '../paper/presets.ts';
+import { getPreset, presetNames } from '../train/presets.ts';
 import { trainRun } from '../train/trainer.ts';
 import { createProgress } from '../train/progress.ts';
 import { writeLearningCurves } from '../report/learning-curves.ts';

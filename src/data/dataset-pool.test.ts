@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { rootRng } from '../engine/random.ts';
 import { DataError } from '../errors.ts';
-import { getPreset } from '../paper/presets.ts';
+import { getPreset } from '../train/presets.ts';
 import { applyOverrides } from '../train/config.ts';
 import { prepareRunData } from '../train/run-data.ts';
 import { givenK49Dir, K49_DIR_ENV, loadDatasetPool } from './dataset-pool.ts';

@@ -318,7 +318,7 @@ describe.skipIf(!load.ok)(`native wasm kernels${load.ok ? '' : ` (skipped: ${loa
   for (const { preset, settings } of trainCases) {
     const skip = load.ok && settings.isa != null && ISA_RANK[settings.isa] > ISA_RANK[load.addon.info().bestIsa];
     it.skipIf(skip)(`three DiT training steps (${preset}, full batch, products ${JSON.stringify(settings)}) give the losses and weights of plain wasm`, async () => {
-      const { getPreset } = await import('../paper/presets.ts');
+      const { getPreset } = await import('../train/presets.ts');
       const { applyOverrides, runModelConfig } = await import('../train/config.ts');
       const { prepareRunData, stepBatch } = await import('../train/run-data.ts');
       const { loadEmnistPool } = await import('../data/pool.ts');
