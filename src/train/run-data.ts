@@ -8,7 +8,7 @@ import type { EmnistPool } from '../data/pool.ts';
 import { loadDatasetPool } from '../data/dataset-pool.ts';
 import { buildSymbolSet, type SymbolSet } from '../data/symbols.ts';
 import { splitPairs, type Pair } from '../data/pairs.ts';
-import { evaluationImages, type EvaluationImages } from '../eval/evaluation-set.ts';
+import { evaluationImages, type EvaluationImages } from '../data/evaluation-set.ts';
 import type { Classifier } from '../eval/classifier.ts';
 import { classifierForRun } from '../eval/classifier-for-run.ts';
 import { rootRng } from '../engine/random.ts';
