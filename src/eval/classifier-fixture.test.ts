@@ -11,7 +11,7 @@ import { rootRng } from '../engine/random.ts';
 import { loadEmnistPool } from '../data/pool.ts';
 import { collectProvenance } from '../train/provenance.ts';
 import { writeSafetensorsFile, type TensorMap } from '../io/safetensors.ts';
-import { accuracyResult } from './generation.ts';
+import { accuracyResult } from './accuracy.ts';
 import { CLASSIFIER_FORMAT, CLASSIFIER_JSON, CLASSIFIER_WEIGHTS, loadClassifierFixture, saveClassifierFixture, type ClassifierRecord } from './classifier-fixture.ts';
 import { CnnClassifier, cnnParamSpecs, defaultTrainOptions, initialCnnWeights, validateArchitecture, type CnnArchitecture } from './cnn-classifier.ts';
 import { poolSplitImages } from './labelled-images.ts';

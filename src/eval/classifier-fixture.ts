@@ -20,7 +20,7 @@ import { readJsonFile } from '../io/json-file.ts';
 import { readSafetensorsFile, writeSafetensorsFile, type TensorMap } from '../io/safetensors.ts';
 import { CnnClassifier, cnnParamSpecs, validateArchitecture, type CnnArchitecture, type CnnEpochLog, type CnnTrainOptions } from './cnn-classifier.ts';
 import type { ClassAccuracy, Confusion } from './classifier-evaluation.ts';
-import type { AccuracyResult } from './generation.ts';
+import type { AccuracyResult } from './accuracy.ts';
 
 export const CLASSIFIER_FORMAT = 'grokdiff-symbol-classifier-v1';
 export const CLASSIFIER_JSON = 'classifier.json';

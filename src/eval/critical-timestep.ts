@@ -40,8 +40,7 @@ import { sample } from '../flow/sampler.ts';
 import { forward } from '../model/dit.ts';
 import { PAPER } from '../paper/registry.ts';
 import type { LoadedRun } from '../train/loaded-run.ts';
-import type { AccuracyResult } from './generation.ts';
-import { accuracyResult } from './generation.ts';
+import { accuracyResult, type AccuracyResult } from './accuracy.ts';
 import { gridInputs, reduceToC, type GridView } from './grid-activations.ts';
 
 // ---------------------------------------------------------------------------------------------------------

@@ -35,7 +35,8 @@ import { keepFrequenciesMatrix, removeFrequenciesMatrix } from '../../analysis/f
 import { keepSumDirectionsMatrix, removeSumDirectionsMatrix } from '../../analysis/sum-direction-projection.ts';
 import { rootRng } from '../../engine/random.ts';
 import { allPairs } from '../../data/pairs.ts';
-import { accuracyResult, generateForPairs, scoreGenerated, type AccuracyResult } from '../../eval/generation.ts';
+import { accuracyResult, type AccuracyResult } from '../../eval/accuracy.ts';
+import { generateForPairs, scoreGenerated } from '../../eval/generation.ts';
 import { modelShapes } from '../../model/config.ts';
 import type { TapSet } from '../../model/taps.ts';
 import { PAPER } from '../../paper/registry.ts';

@@ -51,7 +51,7 @@
 
 import { criticalTimestep, entropyTransition, timestepAgreement, type ChangePointRule, type CriticalTimestep, type EntropyTransition, type TimestepAgreement } from '../../analysis/index.ts';
 import { ENTROPY_TAPS, recoveryRectification, rectificationEntropy } from '../../eval/critical-timestep.ts';
-import type { AccuracyResult } from '../../eval/generation.ts';
+import type { AccuracyResult } from '../../eval/accuracy.ts';
 import { PAPER } from '../../paper/registry.ts';
 import type { LoadedRun } from '../../train/loaded-run.ts';
 import { verdict, type ClaimDeclaration, type Verdict } from '../contract.ts';
