@@ -18,6 +18,7 @@ import { readJsonFile } from '../io/json-file.ts';
 import { readJsonl } from '../io/atomic-write.ts';
 import type { MetricsRow } from '../train/grokking.ts';
 import { trainRun } from '../train/trainer.ts';
+import { generationEvaluator } from '../eval/training-evaluation.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** Committed fixture runs; GROKDIFF_FIXTURES_DIR points elsewhere (tests, a user's own checkpoints). */
@@ -121,7 +122,7 @@ export async function provideRun(preset: string, seed: number, options: ProvideO
   }
   log(`grokdiff: ${preset} seed ${seed}: no fixture or cache, training into ${cache}`);
   try {
-    await trainRun({ config: applyOverrides(getPreset(preset), [], { seed }), outDir: cache, resume: existsSync(join(cache, 'latest.json')) });
+    await trainRun({ evaluator: generationEvaluator, config: applyOverrides(getPreset(preset), [], { seed }), outDir: cache, resume: existsSync(join(cache, 'latest.json')) });
     return { ok: true, run: { ...readRunDir(cache, preset, seed, 'cache'), source: 'trained' } };
   } catch (err) {
     if (err instanceof GrokdiffError) return { ok: false, reason: `training ${preset} seed ${seed} failed: ${err.message}` };

@@ -14,6 +14,7 @@ import { grokkingSteps, type MetricsRow } from '../train/grokking.ts';
 import { readJsonFile } from '../io/json-file.ts';
 import { createProgress } from '../train/progress.ts';
 import { trainRun } from '../train/trainer.ts';
+import { generationEvaluator } from '../eval/training-evaluation.ts';
 import { collect, existingFolder, seedOption } from './common.ts';
 import { checkOutputFile, checkOutputFolder } from '../train/run-folder.ts';
 import { setupBackend } from './backend-option.ts';
@@ -157,7 +158,7 @@ export function searchCommand(): Command {
           const config = applyOverrides(getPreset(opts.preset), overrides, { seed });
           const name = `${opts.preset}-${overrides.join('_').replace(/[^a-zA-Z0-9.=_-]/g, '')}-s${seed}-${Date.now()}`;
           process.stderr.write(`\n== ${opts.preset} ${overrides.join(' ')} seed ${seed}\n`);
-          const result = await trainRun({ config, outDir: join(resolve(opts.out), name), progress: createProgress(config.train.steps), backend });
+          const result = await trainRun({ evaluator: generationEvaluator, config, outDir: join(resolve(opts.out), name), progress: createProgress(config.train.steps), backend });
           const last = result.metrics.at(-1);
           const record: SearchRecord = {
             preset: opts.preset,
