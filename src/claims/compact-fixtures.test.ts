@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../engine/backend.ts';
 import { measureGrokStatus } from '../eval/grok-status.ts';
 import { compactRun } from '../train/compact.ts';
-import { loadRun, type LoadedRun } from '../train/loaded-run.ts';
+import { loadRun, type LoadedRun } from '../eval/loaded-run.ts';
 import { readSafetensorsFile } from '../io/safetensors.ts';
 import { measureFrequencies } from './defs/selective-frequencies.ts';
 import { measureSingleStep } from './defs/single-step.ts';

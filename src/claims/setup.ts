@@ -2,7 +2,7 @@
 // statistics settings, and a per-process cache of loaded checkpoints (loading rebuilds the symbol set, so
 // claims that share a model share the load).
 
-import { loadRun, openInitialWeights, type LoadedRun } from '../train/loaded-run.ts';
+import { loadRun, openInitialWeights, type LoadedRun } from '../eval/loaded-run.ts';
 import { provideRun, REPO_ROOT, type Provision, type ProvidedRun } from './provider.ts';
 import { join } from 'node:path';
 import type { EmnistPool } from '../data/pool.ts';

@@ -10,7 +10,7 @@ import type { SymbolSet } from '../data/symbols.ts';
 import { generateForPairs, scoreGenerated } from '../eval/generation.ts';
 import { samplesToGridPng } from '../report/sample-grid.ts';
 import { writeFileAtomic } from '../io/atomic-write.ts';
-import { loadRun } from '../train/loaded-run.ts';
+import { loadRun } from '../eval/loaded-run.ts';
 import { describeLossReferences, gapClosed, loggedLoss, runLossReferences } from '../train/loss-references.ts';
 import { existingFolder, intRangeOption, MAX_DRAWS, MAX_SAMPLING_STEPS, seedOption } from './common.ts';
 import { checkOutputFile } from '../train/run-folder.ts';

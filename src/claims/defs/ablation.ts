@@ -40,7 +40,7 @@ import { generateForPairs, scoreGenerated } from '../../eval/generation.ts';
 import { modelShapes } from '../../model/config.ts';
 import type { TapSet } from '../../model/taps.ts';
 import { PAPER } from '../../paper/registry.ts';
-import type { LoadedRun } from '../../train/loaded-run.ts';
+import type { LoadedRun } from '../../eval/loaded-run.ts';
 import { verdict, type ClaimDeclaration, type Verdict } from '../contract.ts';
 import { STATS_SEED } from '../setup.ts';
 import { ffnPreGrid, judgedBlock, tapSpectrum } from '../key-frequencies.ts';
