@@ -15,7 +15,7 @@ import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:f
 import { dirname, join, resolve } from 'node:path';
 import { CheckpointError, ConfigError, GrokdiffError } from '../errors.ts';
 import { readJsonlWithStatus } from '../io/atomic-write.ts';
-import { checkpointDirName, listCheckpoints, type CheckpointData } from './checkpoint.ts';
+import { checkpointDirName, listCheckpoints } from './checkpoint.ts';
 import { validateRunConfig, type RunConfig } from './config.ts';
 import type { MetricsRow } from './grokking.ts';
 import { readJsonFile } from '../io/json-file.ts';
@@ -113,7 +113,10 @@ export function checkNewRunFolder(outDir: string, config: RunConfig): void {
  * Checks that a run folder about to be resumed from `ckpt` (its latest checkpoint) is one run: config.json,
  * every checkpoint's state.json and the metrics log agree. Throws CheckpointError 'run-inconsistent'.
  */
-export function checkRunConsistency(outDir: string, ckpt: CheckpointData): void {
+export function checkRunConsistency(
+  outDir: string,
+  ckpt: { readonly config: RunConfig; readonly step: number; readonly optimizer?: { readonly step: number } },
+): void {
   const inconsistent = (what: string): CheckpointError =>
     new CheckpointError('run-inconsistent', `${outDir} does not hold one run: ${what}. It cannot be resumed; train again into a new --out`);
   const configPath = join(outDir, 'config.json');
