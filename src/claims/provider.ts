@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { CheckpointError, GrokdiffError } from '../errors.ts';
 import { getPreset } from '../train/presets.ts';
 import { applyOverrides, type RunConfig } from '../train/config.ts';
-import { listCheckpoints } from '../train/checkpoint.ts';
+import { listCheckpoints } from '../train/run-folder.ts';
 import { fixtureCommandsHint, verifyManifest } from '../train/fixture-manifest.ts';
 import { readJsonFile } from '../io/json-file.ts';
 import { readJsonl } from '../io/atomic-write.ts';

@@ -4,7 +4,6 @@
 // N > 1). Used by `grokdiff sample|eval`, the claims and the report.
 
 import type * as tf from '@tensorflow/tfjs-core';
-import { basename, dirname } from 'node:path';
 import { rootRng } from '../engine/random.ts';
 import type { Classifier } from './classifier.ts';
 import type { EmnistPool } from '../data/pool.ts';
@@ -14,6 +13,7 @@ import { loadCheckpoint, type CheckpointData } from '../train/checkpoint.ts';
 import { hasManifest, verifyManifest } from '../train/fixture-manifest.ts';
 import { runModelConfig, type RunConfig } from '../train/config.ts';
 import { runDataFromSeed, type RunData } from '../train/run-data.ts';
+import { runFolderOf } from '../train/run-folder.ts';
 import { loadDatasetPool } from '../data/dataset-pool.ts';
 import { classifierForRun } from './classifier-for-run.ts';
 
@@ -58,12 +58,6 @@ export function openCheckpoint(ckpt: CheckpointData, pool?: EmnistPool): LoadedR
 /** The untrained model of a config (its initial weights from the seed), e.g. as a negative control. */
 export function openInitialWeights(config: RunConfig, pool?: EmnistPool): LoadedRun {
   return openWeights(config, initialValues(runModelConfig(config), rootRng(config.seed).fork('init')), { step: 0, dir: '(untrained)' }, pool);
-}
-
-/** The run folder of a path that is a run folder or one of its checkpoint folders (…/checkpoints/step-N). */
-function runFolderOf(path: string): string {
-  const parent = dirname(path);
-  return basename(parent) === 'checkpoints' && /^step-\d+$/.test(basename(path)) ? dirname(parent) : path;
 }
 
 /**

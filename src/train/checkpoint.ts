@@ -11,7 +11,7 @@
 // Loading validates the config, then the weights against the config's parameter specs (names, dtypes,
 // shapes), with errors that say which tensor is wrong and how to fix it.
 
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CheckpointError, GrokdiffError } from '../errors.ts';
 import { paramSpecs } from '../model/params.ts';
@@ -20,6 +20,7 @@ import { fromHalfArray } from '../io/half-precision.ts';
 import { writeJsonAtomic } from '../io/atomic-write.ts';
 import { readJsonFile } from '../io/json-file.ts';
 import { runModelConfig, validateRunConfig, type RunConfig } from './config.ts';
+import { checkpointDirName, listCheckpoints, readLatest } from './run-folder.ts';
 
 export const CHECKPOINT_FORMAT = 'grokdiff-dit-v1';
 
@@ -45,10 +46,6 @@ export interface TrainerState {
   readonly lossSum: number;
   readonly lossCount: number;
   readonly grokStreak: number;
-}
-
-export function checkpointDirName(step: number): string {
-  return `step-${String(step).padStart(6, '0')}`;
 }
 
 function weightsToTensors(config: RunConfig, values: ReadonlyMap<string, Float32Array>): TensorMap {
@@ -87,27 +84,6 @@ export function saveCheckpoint(
     if (existsSync(old)) rmSync(old);
   }
   return dir;
-}
-
-function readLatest(runDir: string): { step: number; dir: string } | null {
-  const path = join(runDir, 'latest.json');
-  if (!existsSync(path)) return null;
-  const raw = readJsonFile(path) as { step?: unknown; dir?: unknown };
-  if (typeof raw.step !== 'number' || typeof raw.dir !== 'string') {
-    throw new CheckpointError('latest-corrupt', `${path}: expected {"step": number, "dir": string}, got ${JSON.stringify(raw)}`);
-  }
-  return { step: raw.step, dir: raw.dir };
-}
-
-/** Steps of all checkpoints in a run directory, ascending. */
-export function listCheckpoints(runDir: string): number[] {
-  const dir = join(runDir, 'checkpoints');
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .map((name) => /^step-(\d+)$/.exec(name))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => Number(m[1]))
-    .sort((a, b) => a - b);
 }
 
 /**

@@ -12,13 +12,45 @@
 // (before the run lock existed) leave exactly these traces.
 
 import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { CheckpointError, ConfigError, GrokdiffError } from '../errors.ts';
 import { readJsonlWithStatus } from '../io/atomic-write.ts';
-import { checkpointDirName, listCheckpoints } from './checkpoint.ts';
 import { validateRunConfig, type RunConfig } from './config.ts';
 import type { MetricsRow } from './grokking.ts';
 import { readJsonFile } from '../io/json-file.ts';
+
+/** The folder name of the checkpoint at `step` (under checkpoints/). */
+export function checkpointDirName(step: number): string {
+  return `step-${String(step).padStart(6, '0')}`;
+}
+
+/** Steps of all checkpoints in a run directory, ascending. */
+export function listCheckpoints(runDir: string): number[] {
+  const dir = join(runDir, 'checkpoints');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .map((name) => /^step-(\d+)$/.exec(name))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => Number(m[1]))
+    .sort((a, b) => a - b);
+}
+
+/** The run's latest.json ({step, dir} of its latest complete checkpoint), or null when there is none yet. */
+export function readLatest(runDir: string): { step: number; dir: string } | null {
+  const path = join(runDir, 'latest.json');
+  if (!existsSync(path)) return null;
+  const raw = readJsonFile(path) as { step?: unknown; dir?: unknown };
+  if (typeof raw.step !== 'number' || typeof raw.dir !== 'string') {
+    throw new CheckpointError('latest-corrupt', `${path}: expected {"step": number, "dir": string}, got ${JSON.stringify(raw)}`);
+  }
+  return { step: raw.step, dir: raw.dir };
+}
+
+/** The run folder of a path that is a run folder or one of its checkpoint folders (…/checkpoints/step-N). */
+export function runFolderOf(path: string): string {
+  const parent = dirname(path);
+  return basename(parent) === 'checkpoints' && /^step-\d+$/.test(basename(path)) ? dirname(parent) : path;
+}
 
 /** The nearest existing path at or above `path`. */
 function nearestExisting(path: string): string {
