@@ -10,13 +10,13 @@ import { ConfigError } from '../errors.ts';
 import { getPreset } from '../train/presets.ts';
 import { appendJsonl, readJsonl, writeFileAtomic } from '../io/atomic-write.ts';
 import { applyOverrides, parseOverride, type RunConfig } from '../train/config.ts';
-import { grokkingSteps, type MetricsRow } from '../train/grokking.ts';
+import { grokkingSteps } from '../train/grokking.ts';
 import { readJsonFile } from '../io/json-file.ts';
 import { createProgress } from '../train/progress.ts';
 import { trainRun } from '../train/trainer.ts';
 import { generationEvaluator } from '../eval/training-evaluation.ts';
 import { collect, existingFolder, seedOption } from './common.ts';
-import { checkOutputFile, checkOutputFolder } from '../train/run-folder.ts';
+import { checkOutputFile, checkOutputFolder, readMetrics, readProvenance, runFile } from '../train/run-folder.ts';
 import { setupBackend } from './backend-option.ts';
 
 export interface SearchRecord {
@@ -53,9 +53,9 @@ export function expandGrid(axes: readonly string[]): string[][] {
 
 /** A search record rebuilt from a run directory (also interrupted or extended runs). */
 export function recordFromRunDir(dir: string, basePreset: string, note: string): SearchRecord | null {
-  if (!existsSync(join(dir, 'config.json')) || !existsSync(join(dir, 'metrics.jsonl'))) return null;
-  const config = readJsonFile(join(dir, 'config.json')) as RunConfig;
-  const metrics = readJsonl<MetricsRow>(join(dir, 'metrics.jsonl'));
+  if (!existsSync(runFile(dir, 'config')) || !existsSync(runFile(dir, 'metrics'))) return null;
+  const config = readJsonFile(runFile(dir, 'config')) as RunConfig;
+  const metrics = readMetrics(dir);
   const base = getPreset(basePreset);
   const overrides: string[] = [];
   for (const section of ['data', 'model', 'train'] as const) {
@@ -66,8 +66,8 @@ export function recordFromRunDir(dir: string, basePreset: string, note: string):
   }
   const g = grokkingSteps(metrics);
   const last = metrics.at(-1);
-  const provenancePath = join(dir, 'provenance.json');
-  const backend = existsSync(provenancePath) ? String((readJsonFile(provenancePath) as { backend?: unknown }).backend ?? '?') : '?';
+  const provenance = readProvenance(dir) as { backend?: unknown } | null;
+  const backend = provenance ? String(provenance.backend ?? '?') : '?';
   return {
     preset: basePreset,
     overrides,
@@ -82,7 +82,7 @@ export function recordFromRunDir(dir: string, basePreset: string, note: string):
     ...(last?.heldoutNovelAcc !== undefined ? { finalNovelAcc: last.heldoutNovelAcc } : {}),
     backend,
     note: `${note}${last && last.step < config.train.steps ? ` (stopped at ${last.step} of ${config.train.steps})` : ''}`,
-    date: statSync(join(dir, 'metrics.jsonl')).mtime.toISOString(),
+    date: statSync(runFile(dir, 'metrics')).mtime.toISOString(),
   };
 }
 

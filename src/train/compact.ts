@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { CheckpointError } from '../errors.ts';
 import { fromHalfBits, toHalfArray } from '../io/half-precision.ts';
 import { readSafetensorsFile, writeSafetensorsFile, type TensorMap } from '../io/safetensors.ts';
+import { CHECKPOINT_FILES, runFile } from './run-folder.ts';
 
 export interface CompactResult {
   readonly checkpoints: number;
@@ -57,7 +58,7 @@ function maxRoundingError(values: Float32Array, half: Uint16Array): number {
  * checkpoint but the latest (with `finalToo`, the latest as well).
  */
 export function compactRun(runDir: string, options: { finalToo?: boolean } = {}): CompactResult {
-  const ckptRoot = join(runDir, 'checkpoints');
+  const ckptRoot = runFile(runDir, 'checkpoints');
   if (!existsSync(ckptRoot)) throw new CheckpointError('run-not-found', `${runDir} has no checkpoints/ folder; expected a run folder made by grokdiff train`);
   let checkpoints = 0;
   let bytesBefore = 0;
@@ -67,9 +68,9 @@ export function compactRun(runDir: string, options: { finalToo?: boolean } = {})
   for (const name of names) {
     const dir = join(ckptRoot, name);
     const narrow = options.finalToo === true || name !== names[names.length - 1];
-    const weights = join(dir, 'weights.safetensors');
+    const weights = join(dir, CHECKPOINT_FILES.weights);
     if (!existsSync(weights)) continue;
-    const optimizer = join(dir, 'optimizer.safetensors');
+    const optimizer = join(dir, CHECKPOINT_FILES.optimizer);
     bytesBefore += fileSize(weights) + (existsSync(optimizer) ? fileSize(optimizer) : 0);
     if (narrow) maxAbsError = Math.max(maxAbsError, compactWeightsFile(weights));
     if (existsSync(optimizer)) rmSync(optimizer);

@@ -5,7 +5,7 @@
 // (saves first), and a clear stop on a non-finite loss (the last good checkpoint is kept).
 
 import * as tf from '@tensorflow/tfjs-core';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { AdamW } from '../engine/adamw.ts';
 import { wasmNativeInfo } from '../engine/wasm-native.ts';
@@ -13,7 +13,6 @@ import { webgpuAdapterInfo } from '../engine/webgpu.ts';
 import { rootRng, type Rng } from '../engine/random.ts';
 import { CheckpointError, ConfigError, GrokdiffError } from '../errors.ts';
 import { createParams, disposeParams, initialValues, paramSpecs, readParams, type Params } from '../model/params.ts';
-import { appendJsonl, readJsonl, writeFileAtomic, writeJsonAtomic } from '../io/atomic-write.ts';
 import { loadCheckpoint, saveCheckpoint, type OptimizerSnapshot, type TrainerState } from './checkpoint.ts';
 import { runModelConfig, type RunConfig } from './config.ts';
 import { atGrokkedLevels, grokkingSteps, type GrokkingSteps, type MetricsRow } from './grokking.ts';
@@ -23,7 +22,7 @@ import { collectProvenance } from './provenance.ts';
 import { runDataFromSeed, stepBatch, type RunData } from './run-data.ts';
 import { fullBatchStep } from './step.ts';
 import { hasManifest, MANIFEST_NAME } from './fixture-manifest.ts';
-import { checkNewRunFolder, checkRunConsistency } from './run-folder.ts';
+import { appendMetrics, checkNewRunFolder, checkRunConsistency, hasLatest, readMetrics, writeMetrics, writeProvenance, writeRunConfig } from './run-folder.ts';
 import { acquireRunLock, type RunLock } from './run-lock.ts';
 import { loadDatasetPool } from '../data/dataset-pool.ts';
 import type { EmnistPool } from '../data/pool.ts';
@@ -128,10 +127,9 @@ function runInputs(config: RunConfig, options: TrainOptions): { data: RunData; e
  * its optimizer state is finite before config.json (extended steps) and metrics.jsonl are rewritten.
  */
 function openSession(options: TrainOptions): Session & { lock: RunLock } {
-  const metricsPath = join(options.outDir, 'metrics.jsonl');
   const log = (line: string): void => (options.progress ?? silentProgress).message(line);
   if (options.resume) {
-    if (!existsSync(join(options.outDir, 'latest.json'))) {
+    if (!hasLatest(options.outDir)) {
       throw new CheckpointError('resume-no-run', `${options.outDir} holds no run to resume (no latest.json); start it without --resume`);
     }
     const lock = acquireRunLock(options.outDir, 'grokdiff train --resume', log);
@@ -149,9 +147,9 @@ function openSession(options: TrainOptions): Session & { lock: RunLock } {
         rmSync(join(options.outDir, MANIFEST_NAME));
         log(`${options.outDir}: removed ${MANIFEST_NAME} (the run is being written again; grokdiff prune or grokdiff fixtures --write-manifest writes a new one)`);
       }
-      if (options.extendSteps !== undefined) writeJsonAtomic(join(options.outDir, 'config.json'), ckpt.config);
-      const metrics = existsSync(metricsPath) ? readJsonl<MetricsRow>(metricsPath).filter((r) => r.step <= ckpt.step) : [];
-      writeFileAtomic(metricsPath, metrics.map((r) => `${JSON.stringify(r)}\n`).join(''));
+      if (options.extendSteps !== undefined) writeRunConfig(options.outDir, ckpt.config);
+      const metrics = readMetrics(options.outDir).filter((r) => r.step <= ckpt.step);
+      writeMetrics(options.outDir, metrics);
       return {
         ...inputs,
         config: ckpt.config,
@@ -191,8 +189,8 @@ function openSession(options: TrainOptions): Session & { lock: RunLock } {
   try {
     const model = runModelConfig(config);
     const params = createParams(model, initialValues(model, rootRng(config.seed).fork('init')));
-    writeJsonAtomic(join(options.outDir, 'config.json'), config);
-    writeFileAtomic(metricsPath, '');
+    writeRunConfig(options.outDir, config);
+    writeMetrics(options.outDir, []);
     return { ...inputs, config, model, params, optimizer: makeOptimizer(config, model), startStep: 0, metrics: [], wallOffset: 0, trainerState: { lossSum: 0, lossCount: 0, grokStreak: 0 }, lock };
   } catch (err) {
     inputs.evaluator.dispose();
@@ -257,7 +255,7 @@ export async function trainRun(options: TrainOptions): Promise<TrainResult> {
   const rng = rootRng(config.seed);
   let lossReferences: DenoisingLossReferences;
   try {
-    writeJsonAtomic(join(options.outDir, 'provenance.json'), {
+    writeProvenance(options.outDir, {
       ...collectProvenance(options.repoRoot ?? process.cwd()),
       backend: options.backend ?? tf.getBackend(),
       // grokdiff's optional native kernels on wasm (what computed the products, compiler flags), or null.
@@ -278,7 +276,6 @@ export async function trainRun(options: TrainOptions): Promise<TrainResult> {
   progress.message(describeLossReferences(lossReferences));
   const trainRng = rng.fork('train');
   const evalRng = rng.fork('eval');
-  const metricsPath = join(options.outDir, 'metrics.jsonl');
   const lastStep = Math.min(config.train.steps, options.stopAtStep ?? Infinity);
   const t0 = performance.now();
   const wall = (): number => session.wallOffset + (performance.now() - t0) / 1000;
@@ -319,7 +316,7 @@ export async function trainRun(options: TrainOptions): Promise<TrainResult> {
         lossSum = 0;
         lossCount = 0;
         session.metrics.push(row);
-        appendJsonl(metricsPath, row);
+        appendMetrics(options.outDir, row);
         progress.evaluated(step, { loss: row.loss, trainAcc: row.trainAcc, heldoutAcc: row.heldoutAcc, novelAcc: row.heldoutNovelAcc });
         grokStreak = atGrokkedLevels(row) ? grokStreak + 1 : 0;
       }
