@@ -16,7 +16,7 @@ import { initBackend } from './backend.ts';
 import { rootRng } from './random.ts';
 import { AdamW } from './adamw.ts';
 import { gelu } from './gelu.ts';
-import { COMBOS, GEOMETRIES, maxRelError, operands, refMatMul, SEED, tfFusedMatMul, tfMatMul } from './matmul-reference.test-util.ts';
+import { COMBOS, GEOMETRIES, maxRelError, operands, refMatMul, SEED, tfFusedMatMul, tfMatMul } from '../../test-support/matmul-reference.ts';
 import { isWasmFastPathInstalled, uninstallWasmFastPath, installWasmFastPath } from './wasm-matmul.ts';
 import {
   ADAMW_KERNEL,

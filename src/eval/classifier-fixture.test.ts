@@ -15,7 +15,7 @@ import { accuracyResult } from './accuracy.ts';
 import { CLASSIFIER_FORMAT, CLASSIFIER_JSON, CLASSIFIER_WEIGHTS, loadClassifierFixture, saveClassifierFixture, type ClassifierRecord } from './classifier-fixture.ts';
 import { CnnClassifier, cnnParamSpecs, defaultTrainOptions, initialCnnWeights, validateArchitecture, type CnnArchitecture } from './cnn-classifier.ts';
 import { poolSplitImages } from './labelled-images.ts';
-import { expectCheckpointError } from '../data/testing.ts';
+import { expectCheckpointError } from '../../test-support/synthetic-data.ts';
 
 const arch = validateArchitecture({ kind: 'conv3x3-relu-maxpool', side: 8, classes: 3, pixelRange: [-1, 1], channels: [4, 8], hidden: 16 }, 'test');
 const test = poolSplitImages(loadEmnistPool(), 'test', 3, 8);

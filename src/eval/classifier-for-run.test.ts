@@ -18,7 +18,7 @@ import { CnnClassifier, initialCnnWeights } from './cnn-classifier.ts';
 import { scoredBy } from './classifier.ts';
 import { scoreGenerated } from './generation.ts';
 import { poolSplitImages } from './labelled-images.ts';
-import { expectCheckpointError } from '../data/testing.ts';
+import { expectCheckpointError } from '../../test-support/synthetic-data.ts';
 
 const pool = loadEmnistPool();
 const FIXTURE = join(CLASSIFIERS_DIR, 'emnist-p23-s16');

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FIXTURES_DIR } from '../data/files.ts';
 import { encodeNpy, encodeNpz, npyIntegers, npzArray, parseNpy, parseNpyHeaderDict, parseNpz, readNpzFile, type NpyData } from './npz.ts';
-import { expectDataError, tempDir } from '../data/testing.ts';
+import { expectDataError, tempDir } from '../../test-support/synthetic-data.ts';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());

@@ -19,7 +19,7 @@ import { acquireRunLock, LOCK_NAME } from './run-lock.ts';
 import { readSafetensorsFile, writeSafetensorsFile } from '../io/safetensors.ts';
 import { trainRun } from './trainer.ts';
 import { generationEvaluator } from '../eval/training-evaluation.ts';
-import { tinyConfig } from './tiny-config.test-util.ts';
+import { tinyConfig } from '../../test-support/tiny-run-config.ts';
 
 const pool = loadEmnistPool();
 const dirs: string[] = [];

@@ -11,7 +11,7 @@ import { loadEmnistPool } from '../data/pool.ts';
 import { PAPER } from '../paper/registry.ts';
 import { loadCheckpoint } from './checkpoint.ts';
 import { listCheckpoints } from './run-folder.ts';
-import { tinyConfig } from './tiny-config.test-util.ts';
+import { tinyConfig } from '../../test-support/tiny-run-config.ts';
 import { learningRate, trainRun } from './trainer.ts';
 import { generationEvaluator } from '../eval/training-evaluation.ts';
 
