@@ -10,7 +10,7 @@
 import { loadNativeAddon, type Addon, type NativeIsa } from '../src/engine/wasm-native.ts';
 import { cpuPeak } from './flops.ts';
 import { modelShapes } from '../src/model/config.ts';
-import { getPreset } from '../src/paper/presets.ts';
+import { getPreset } from '../src/train/presets.ts';
 import { applyOverrides, runModelConfig } from '../src/train/config.ts';
 
 const load = loadNativeAddon();

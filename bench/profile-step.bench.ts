@@ -9,7 +9,7 @@ import { engineInfo, initBackend } from '../src/engine/backend.ts';
 import { rootRng } from '../src/engine/random.ts';
 import { loadEmnistPool } from '../src/data/pool.ts';
 import { createParams, initialValues } from '../src/model/params.ts';
-import { getPreset } from '../src/paper/presets.ts';
+import { getPreset } from '../src/train/presets.ts';
 import { applyOverrides, runModelConfig } from '../src/train/config.ts';
 import { prepareRunData, stepBatch } from '../src/train/run-data.ts';
 import { fullBatchStep } from '../src/train/step.ts';

@@ -15,8 +15,8 @@ import {
   realFourierCoefficients2dBlock,
   realFourierCoefficientsBlock,
 } from './basis.ts';
-import { arbSignal } from './testing/arbitraries.ts';
-import { expectAnalysisError, expectClose } from './testing/assert.ts';
+import { arbSignal } from '../../test-support/analysis-arbitraries.ts';
+import { expectAnalysisError, expectClose } from '../../test-support/analysis-assert.ts';
 
 describe('basis: orthonormality and labels', () => {
   it('is orthonormal for every P in 2..64', () => {

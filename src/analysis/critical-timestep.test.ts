@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { fcParams, seedTitle } from '../../test-support/fc.ts';
 import { PAPER } from '../paper/registry.ts';
 import { CHANGE_POINT_RULES, criticalTimestep, entropyTransition, timestepAgreement } from './critical-timestep.ts';
-import { expectAnalysisError } from './testing/assert.ts';
+import { expectAnalysisError } from '../../test-support/analysis-assert.ts';
 
 const LEVEL = PAPER.rectificationCriticalLevel.value;
 

@@ -15,7 +15,7 @@ import {
   covarianceEigenvalues,
   denoisingLossReferences,
 } from './denoising-floor.ts';
-import { expectAnalysisError } from './testing/assert.ts';
+import { expectAnalysisError } from '../../test-support/analysis-assert.ts';
 
 /** Composite Simpson rule with 2·m intervals. */
 function simpson(f: (t: number) => number, m = 20000): number {

@@ -6,8 +6,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fcParams, seedTitle } from '../../test-support/fc.ts';
 import { type ComplexArray, createDftEngine, dft, dft2d, dft2dBlock, dftBlock, directDft, directDft2d, directDft2dBlock, idft, idft2d } from './dft.ts';
-import { arbComplexSignal, arbSignal } from './testing/arbitraries.ts';
-import { expectAnalysisError, expectClose, peak } from './testing/assert.ts';
+import { arbComplexSignal, arbSignal } from '../../test-support/analysis-arbitraries.ts';
+import { expectAnalysisError, expectClose, peak } from '../../test-support/analysis-assert.ts';
 
 /** Tolerance for a transform of n values of magnitude ≤ m: rounding grows like n·ε·m (Bluestein: log n more). */
 const tol = (n: number, m: number): number => 1e-12 * (1 + n) * (1 + m);

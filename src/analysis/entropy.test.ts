@@ -5,8 +5,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fcParams, seedTitle } from '../../test-support/fc.ts';
 import { fveEntropy, largestJump, twoSegmentChangePoint } from './entropy.ts';
-import { arbFrequencyShares } from './testing/arbitraries.ts';
-import { expectAnalysisError } from './testing/assert.ts';
+import { arbFrequencyShares } from '../../test-support/analysis-arbitraries.ts';
+import { expectAnalysisError } from '../../test-support/analysis-assert.ts';
 
 describe(seedTitle('entropy: properties'), () => {
   it('lies in [0, log K] and its normalised form in [0, 1]', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { keepFrequenciesMatrix, removeFrequenciesMatrix } from './frequency-projection.ts';
 import { fveOfActivations } from './fve.ts';
-import { applyMatrix } from './testing/assert.ts';
+import { applyMatrix } from '../../test-support/analysis-assert.ts';
 import { AnalysisError } from '../errors.ts';
 
 const apply = (m: Float64Array, x: Float64Array, n: number): Float64Array => applyMatrix(m, x.subarray(0, n));

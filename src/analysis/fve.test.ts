@@ -8,8 +8,8 @@ import { fcParams, seedTitle } from '../../test-support/fc.ts';
 import { PAPER } from '../paper/registry.ts';
 import { basisPairLabels } from './basis.ts';
 import { FVE_DEFINITION, type FveResult, fveByOperand, fveOfActivations, fveOfGrid } from './fve.ts';
-import { arbKnownFourierBlock, arbPureCosine, arbSignal } from './testing/arbitraries.ts';
-import { expectAnalysisError, expectClose } from './testing/assert.ts';
+import { arbKnownFourierBlock, arbPureCosine, arbSignal } from '../../test-support/analysis-arbitraries.ts';
+import { expectAnalysisError, expectClose } from '../../test-support/analysis-assert.ts';
 
 const sum = (x: ArrayLike<number>): number => Array.from(x).reduce((s, v) => s + v, 0);
 

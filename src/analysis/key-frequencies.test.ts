@@ -7,8 +7,8 @@ import { fcParams, seedTitle } from '../../test-support/fc.ts';
 import { PAPER } from '../paper/registry.ts';
 import { fveOfActivations, fveOfGrid } from './fve.ts';
 import { frequencySetCoverage, selectKeyFrequencies } from './key-frequencies.ts';
-import { arbFrequencyShares, arbKnownFourierBlock } from './testing/arbitraries.ts';
-import { expectAnalysisError } from './testing/assert.ts';
+import { arbFrequencyShares, arbKnownFourierBlock } from '../../test-support/analysis-arbitraries.ts';
+import { expectAnalysisError } from '../../test-support/analysis-assert.ts';
 
 describe('key frequencies: examples', () => {
   it('takes the smallest set by decreasing FVE that reaches the registry level', () => {

@@ -6,7 +6,7 @@ import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import { fcParams, seedTitle } from '../../test-support/fc.ts';
 import { pca } from './pca.ts';
-import { expectAnalysisError } from './testing/assert.ts';
+import { expectAnalysisError } from '../../test-support/analysis-assert.ts';
 
 // Values on a 1/100 grid: the reference (ml-matrix's EigenvalueDecomposition) crashes on subnormal input;
 // pca itself meets subnormal values in the fuzz tests.

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { fcParams, seedTitle } from '../../test-support/fc.ts';
 import { rootRng } from '../engine/random.ts';
 import { nearestCentroidHoldout, nearestCentroidLeaveOneOut } from './separability.ts';
-import { expectAnalysisError } from './testing/assert.ts';
+import { expectAnalysisError } from '../../test-support/analysis-assert.ts';
 
 /** `perClass` points around `classes` well-separated centres in `d` dimensions, plus noise of size `noise`. */
 function clusters(classes: number, perClass: number, d: number, noise: number, seed: number): { values: Float64Array; labels: number[] } {

@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fcParams, seedTitle } from '../../test-support/fc.ts';
-import { expectAnalysisError } from './testing/assert.ts';
+import { expectAnalysisError } from '../../test-support/analysis-assert.ts';
 import { binomialTest, bootstrapMeanInterval, oneSampleTTest, summarise, wilsonInterval } from './stats.ts';
 
 describe('stats: Wilson interval', () => {

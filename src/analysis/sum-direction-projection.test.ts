@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { fcParams, seedTitle } from '../../test-support/fc.ts';
 import { removeFrequenciesMatrix } from './frequency-projection.ts';
 import { keepSumDirectionsMatrix, removeSumDirectionsMatrix, sumDirectionProjector, sumDirections } from './sum-direction-projection.ts';
-import { applyMatrix, expectAnalysisError, expectClose, maxAbsDiff } from './testing/assert.ts';
+import { applyMatrix, expectAnalysisError, expectClose, maxAbsDiff } from '../../test-support/analysis-assert.ts';
 
 const apply = applyMatrix;
 

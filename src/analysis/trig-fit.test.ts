@@ -6,8 +6,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fcParams, seedTitle } from '../../test-support/fc.ts';
 import { rootRng } from '../engine/random.ts';
-import { arbProductBlock, productColumns } from './testing/arbitraries.ts';
-import { expectAnalysisError } from './testing/assert.ts';
+import { arbProductBlock, productColumns } from '../../test-support/analysis-arbitraries.ts';
+import { expectAnalysisError } from '../../test-support/analysis-assert.ts';
 import { fitTrigProducts, trigFitNoiseBaseline, trigIdentityFit } from './trig-fit.ts';
 
 /** A [P*P, units] block from a per-pair function of (a, b, unit). */

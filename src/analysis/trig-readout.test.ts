@@ -10,8 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { fcParams, seedTitle } from '../../test-support/fc.ts';
 import { omega } from './basis.ts';
 import { fveOfGrid } from './fve.ts';
-import { arbProductBlock } from './testing/arbitraries.ts';
-import { expectAnalysisError } from './testing/assert.ts';
+import { arbProductBlock } from '../../test-support/analysis-arbitraries.ts';
+import { expectAnalysisError } from '../../test-support/analysis-assert.ts';
 import { classReadoutMap, readoutFourierDirections, trigReadoutFit, trigReadoutTable } from './trig-fit.ts';
 
 /** A random [rows, cols] block with entries in [−1, 1], 0 or of magnitude ≥ 1e-3 (no subnormal scales). */

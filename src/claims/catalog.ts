@@ -5,7 +5,7 @@
 
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeJsonAtomic } from '../train/atomic-write.ts';
+import { writeJsonAtomic } from '../io/atomic-write.ts';
 import { GrokdiffError } from '../errors.ts';
 import type { ClaimRecord } from './contract.ts';
 import { missing, modelClaim, providedRunsClaim, tieredClaim, type ClaimEntry } from './claim-runner.ts';

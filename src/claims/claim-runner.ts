@@ -7,7 +7,7 @@
 // grok status (provenance.ts); a claim with the `grokked` precondition is judged only on the seeds of its
 // first preset that grokked, and its negative control is still measured on every seed.
 
-import type { LoadedRun } from '../train/loaded-run.ts';
+import type { LoadedRun } from '../eval/loaded-run.ts';
 import {
   notEvaluated,
   thresholdRows,

@@ -9,9 +9,11 @@
 import { rootRng, type Rng } from '../engine/random.ts';
 import type { Pair } from '../data/pairs.ts';
 import type { SymbolSet } from '../data/symbols.ts';
-import { accuracyResult, generateForPairs, generationAccuracy, scoredBy, scoreGenerated, type AccuracyResult, type ScoredBy } from '../eval/generation.ts';
+import { accuracyResult, type AccuracyResult } from '../eval/accuracy.ts';
+import { generateForPairs, generationAccuracy, scoreGenerated } from '../eval/generation.ts';
+import { scoredBy, type ScoredBy } from '../eval/classifier.ts';
 import { PAPER } from '../paper/registry.ts';
-import type { LoadedRun } from '../train/loaded-run.ts';
+import type { LoadedRun } from '../eval/loaded-run.ts';
 import { STATS_SEED } from './setup.ts';
 
 /** Noise draws per pair (M) for the study claims' accuracy. */

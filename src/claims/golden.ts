@@ -7,7 +7,7 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeJsonAtomic } from '../train/atomic-write.ts';
+import { writeJsonAtomic } from '../io/atomic-write.ts';
 import { REPO_ROOT } from './provider.ts';
 
 export const GOLDEN_DIR = join(REPO_ROOT, 'golden');

@@ -10,7 +10,7 @@
 import { fveOfActivations, frequencySetCoverage, selectKeyFrequencies, type FrequencySetCoverage, type KeyFrequencySelection } from '../analysis/index.ts';
 import { gridActivations } from '../eval/grid-activations.ts';
 import { PAPER } from '../paper/registry.ts';
-import type { LoadedRun } from '../train/loaded-run.ts';
+import type { LoadedRun } from '../eval/loaded-run.ts';
 import { GRID_NOISE_SEED } from './setup.ts';
 
 export interface TapSpectrum {

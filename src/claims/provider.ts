@@ -10,14 +10,15 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CheckpointError, GrokdiffError } from '../errors.ts';
-import { getPreset } from '../paper/presets.ts';
+import { getPreset } from '../train/presets.ts';
 import { applyOverrides, type RunConfig } from '../train/config.ts';
-import { listCheckpoints } from '../train/checkpoint.ts';
+import { listCheckpoints } from '../train/run-folder.ts';
 import { fixtureCommandsHint, verifyManifest } from '../train/fixture-manifest.ts';
-import { readJsonFile } from '../train/json-file.ts';
-import { readJsonl } from '../train/atomic-write.ts';
+import { readJsonFile } from '../io/json-file.ts';
+import { readJsonl } from '../io/atomic-write.ts';
 import type { MetricsRow } from '../train/grokking.ts';
 import { trainRun } from '../train/trainer.ts';
+import { generationEvaluator } from '../eval/training-evaluation.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** Committed fixture runs; GROKDIFF_FIXTURES_DIR points elsewhere (tests, a user's own checkpoints). */
@@ -121,7 +122,7 @@ export async function provideRun(preset: string, seed: number, options: ProvideO
   }
   log(`grokdiff: ${preset} seed ${seed}: no fixture or cache, training into ${cache}`);
   try {
-    await trainRun({ config: applyOverrides(getPreset(preset), [], { seed }), outDir: cache, resume: existsSync(join(cache, 'latest.json')) });
+    await trainRun({ evaluator: generationEvaluator, config: applyOverrides(getPreset(preset), [], { seed }), outDir: cache, resume: existsSync(join(cache, 'latest.json')) });
     return { ok: true, run: { ...readRunDir(cache, preset, seed, 'cache'), source: 'trained' } };
   } catch (err) {
     if (err instanceof GrokdiffError) return { ok: false, reason: `training ${preset} seed ${seed} failed: ${err.message}` };

@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { GrokdiffError } from '../errors.ts';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../train/atomic-write.ts';
+import { writeFileAtomic } from '../io/atomic-write.ts';
 import { writeClaimsReport, type ExtraFigure } from '../report/claims-report.ts';
 import type { ClaimRecord } from './contract.ts';
 import { sampleGridPng } from '../report/sample-grid.ts';

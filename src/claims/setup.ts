@@ -2,13 +2,13 @@
 // statistics settings, and a per-process cache of loaded checkpoints (loading rebuilds the symbol set, so
 // claims that share a model share the load).
 
-import { loadRun, openInitialWeights, type LoadedRun } from '../train/loaded-run.ts';
+import { loadRun, openInitialWeights, type LoadedRun } from '../eval/loaded-run.ts';
 import { provideRun, REPO_ROOT, type Provision, type ProvidedRun } from './provider.ts';
 import { join } from 'node:path';
 import type { EmnistPool } from '../data/pool.ts';
 import { loadDatasetPool, type DatasetName } from '../data/dataset-pool.ts';
 import { applyOverrides } from '../train/config.ts';
-import { getPreset } from '../paper/presets.ts';
+import { getPreset } from '../train/presets.ts';
 
 /** The paper-width N = 1 preset: its verdict is the claim's (issue 14). */
 export const PAPER_WIDTH_PRESET = 'paper-n1';

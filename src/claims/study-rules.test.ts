@@ -2,7 +2,7 @@
 // depth-two (generalisation.ts) and the stable-checkpoint rule of the moduli claims (defs/moduli.ts).
 
 import { describe, expect, it } from 'vitest';
-import { accuracyResult } from '../eval/generation.ts';
+import { accuracyResult } from '../eval/accuracy.ts';
 import { PAPER } from '../paper/registry.ts';
 import type { MetricsRow } from '../train/grokking.ts';
 import { decideLevel } from './generalisation.ts';

@@ -11,7 +11,7 @@ import { buildSymbolSet } from '../data/symbols.ts';
 import { contactSheetPng } from '../data/contact-sheet.ts';
 import { splitPairs } from '../data/pairs.ts';
 import { PAPER } from '../paper/registry.ts';
-import { writeFileAtomic } from '../train/atomic-write.ts';
+import { writeFileAtomic } from '../io/atomic-write.ts';
 import { existingFolder, intOption, numberOption, seedOption } from './common.ts';
 import { checkOutputFolder } from '../train/run-folder.ts';
 

@@ -9,6 +9,7 @@ import { FIXTURE_RUNS_DIR } from '../claims/provider.ts';
 import { CheckpointError, ConfigError, GrokdiffError } from '../errors.ts';
 import { fixtureRunDirs, MANIFEST_NAME, verifyManifest, writeManifest } from '../train/fixture-manifest.ts';
 import { assertRunWritable } from '../train/run-lock.ts';
+import { hasRunFiles } from '../train/run-folder.ts';
 
 interface FixturesOpts {
   writeManifest?: boolean;
@@ -23,7 +24,7 @@ function runFolders(runs: readonly string[], root: string): string[] {
   return runs.map((r) => {
     const dir = resolve(r);
     if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ConfigError('cli-fixtures', `${r}: no such folder`);
-    if (!existsSync(join(dir, 'config.json')) || !existsSync(join(dir, 'checkpoints'))) {
+    if (!hasRunFiles(dir)) {
       throw new ConfigError('cli-fixtures', `${r} is not a run folder (it has no config.json and checkpoints/)`);
     }
     return dir;

@@ -9,6 +9,7 @@ import { ConfigError } from '../errors.ts';
 import { MANIFEST_NAME, writeManifest } from '../train/fixture-manifest.ts';
 import { compactRun } from '../train/compact.ts';
 import { pruneRun } from '../train/prune.ts';
+import { hasRunFiles } from '../train/run-folder.ts';
 
 export function pruneCommand(): Command {
   return new Command('prune')
@@ -20,7 +21,7 @@ export function pruneCommand(): Command {
     .action((opts: { run: string; deleteOrphans?: boolean; manifest: boolean; compact?: boolean }) => {
       const dir = resolve(opts.run);
       if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ConfigError('cli-run', `--run ${opts.run}: no such folder`);
-      if (!existsSync(join(dir, 'config.json')) || !existsSync(join(dir, 'checkpoints'))) {
+      if (!hasRunFiles(dir)) {
         throw new ConfigError('cli-run', `--run ${opts.run} is not a grokdiff run (it has no config.json and checkpoints/)`);
       }
       const r = pruneRun(dir, { deleteOrphans: Boolean(opts.deleteOrphans), manifest: opts.manifest && !opts.compact });

@@ -3,7 +3,7 @@
 
 import { Command } from 'commander';
 import { registryRows } from '../paper/registry.ts';
-import { getPreset, presetDescription, presetNames } from '../paper/presets.ts';
+import { getPreset, presetDescription, presetNames } from '../train/presets.ts';
 
 export function registryCommand(): Command {
   return new Command('registry')

@@ -7,15 +7,16 @@ import { Command } from 'commander';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError } from '../errors.ts';
-import { getPreset } from '../paper/presets.ts';
-import { appendJsonl, readJsonl, writeFileAtomic } from '../train/atomic-write.ts';
+import { getPreset } from '../train/presets.ts';
+import { appendJsonl, readJsonl, writeFileAtomic } from '../io/atomic-write.ts';
 import { applyOverrides, parseOverride, type RunConfig } from '../train/config.ts';
-import { grokkingSteps, type MetricsRow } from '../train/grokking.ts';
-import { readJsonFile } from '../train/json-file.ts';
+import { grokkingSteps } from '../train/grokking.ts';
+import { readJsonFile } from '../io/json-file.ts';
 import { createProgress } from '../train/progress.ts';
 import { trainRun } from '../train/trainer.ts';
+import { generationEvaluator } from '../eval/training-evaluation.ts';
 import { collect, existingFolder, seedOption } from './common.ts';
-import { checkOutputFile, checkOutputFolder } from '../train/run-folder.ts';
+import { checkOutputFile, checkOutputFolder, readMetrics, readProvenance, runFile } from '../train/run-folder.ts';
 import { setupBackend } from './backend-option.ts';
 
 export interface SearchRecord {
@@ -52,9 +53,9 @@ export function expandGrid(axes: readonly string[]): string[][] {
 
 /** A search record rebuilt from a run directory (also interrupted or extended runs). */
 export function recordFromRunDir(dir: string, basePreset: string, note: string): SearchRecord | null {
-  if (!existsSync(join(dir, 'config.json')) || !existsSync(join(dir, 'metrics.jsonl'))) return null;
-  const config = readJsonFile(join(dir, 'config.json')) as RunConfig;
-  const metrics = readJsonl<MetricsRow>(join(dir, 'metrics.jsonl'));
+  if (!existsSync(runFile(dir, 'config')) || !existsSync(runFile(dir, 'metrics'))) return null;
+  const config = readJsonFile(runFile(dir, 'config')) as RunConfig;
+  const metrics = readMetrics(dir);
   const base = getPreset(basePreset);
   const overrides: string[] = [];
   for (const section of ['data', 'model', 'train'] as const) {
@@ -65,8 +66,8 @@ export function recordFromRunDir(dir: string, basePreset: string, note: string):
   }
   const g = grokkingSteps(metrics);
   const last = metrics.at(-1);
-  const provenancePath = join(dir, 'provenance.json');
-  const backend = existsSync(provenancePath) ? String((readJsonFile(provenancePath) as { backend?: unknown }).backend ?? '?') : '?';
+  const provenance = readProvenance(dir) as { backend?: unknown } | null;
+  const backend = provenance ? String(provenance.backend ?? '?') : '?';
   return {
     preset: basePreset,
     overrides,
@@ -81,7 +82,7 @@ export function recordFromRunDir(dir: string, basePreset: string, note: string):
     ...(last?.heldoutNovelAcc !== undefined ? { finalNovelAcc: last.heldoutNovelAcc } : {}),
     backend,
     note: `${note}${last && last.step < config.train.steps ? ` (stopped at ${last.step} of ${config.train.steps})` : ''}`,
-    date: statSync(join(dir, 'metrics.jsonl')).mtime.toISOString(),
+    date: statSync(runFile(dir, 'metrics')).mtime.toISOString(),
   };
 }
 
@@ -93,7 +94,7 @@ export function renderSearchTable(records: readonly SearchRecord[]): string {
     's_train: first evaluated step with train accuracy ≥ 99 %; s_val: first with held-out accuracy ≥ 95 %;',
     'ratio = s_val / s_train (the issue asks for ≥ 2). Wall time is the whole run on the backend shown (runs shared',
     'the 2 cores with other work, so times are upper bounds). "Overrides" are relative to the preset as it is now',
-    '(src/paper/presets.ts); "novel held-out" is accuracy on held-out pairs whose mirror (b, a) was not trained.',
+    '(src/train/presets.ts); "novel held-out" is accuracy on held-out pairs whose mirror (b, a) was not trained.',
     '',
     '| preset | overrides | seed | steps run | s_train | s_val | ratio | wall s | final train | final held-out | final novel held-out | backend | note |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
@@ -157,7 +158,7 @@ export function searchCommand(): Command {
           const config = applyOverrides(getPreset(opts.preset), overrides, { seed });
           const name = `${opts.preset}-${overrides.join('_').replace(/[^a-zA-Z0-9.=_-]/g, '')}-s${seed}-${Date.now()}`;
           process.stderr.write(`\n== ${opts.preset} ${overrides.join(' ')} seed ${seed}\n`);
-          const result = await trainRun({ config, outDir: join(resolve(opts.out), name), progress: createProgress(config.train.steps), backend });
+          const result = await trainRun({ evaluator: generationEvaluator, config, outDir: join(resolve(opts.out), name), progress: createProgress(config.train.steps), backend });
           const last = result.metrics.at(-1);
           const record: SearchRecord = {
             preset: opts.preset,

@@ -4,8 +4,9 @@
 import { Command } from 'commander';
 import { resolve } from 'node:path';
 import { applyOverrides } from '../train/config.ts';
-import { getPreset, presetNames } from '../paper/presets.ts';
+import { getPreset, presetNames } from '../train/presets.ts';
 import { trainRun } from '../train/trainer.ts';
+import { generationEvaluator } from '../eval/training-evaluation.ts';
 import { createProgress } from '../train/progress.ts';
 import { writeLearningCurves } from '../report/learning-curves.ts';
 import { describeLossReferences } from '../train/loss-references.ts';
@@ -53,6 +54,7 @@ export function trainCommand(): Command {
       const total = config?.train.steps ?? opts.steps ?? Number.POSITIVE_INFINITY;
       try {
         const result = await trainRun({
+          evaluator: generationEvaluator,
           ...(config ? { config } : {}),
           outDir,
           resume: Boolean(opts.resume),

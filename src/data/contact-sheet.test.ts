@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { rootRng } from '../engine/random.ts';
 import { contactSheetPng } from './contact-sheet.ts';
 import { buildSymbolSet } from './symbols.ts';
-import { expectConfigError, syntheticPool } from './testing.ts';
+import { expectConfigError, syntheticPool } from '../../test-support/synthetic-data.ts';
 
 describe('contactSheetPng', () => {
   const pool = syntheticPool([3, 3, 3]);

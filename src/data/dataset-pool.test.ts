@@ -7,12 +7,12 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { rootRng } from '../engine/random.ts';
 import { DataError } from '../errors.ts';
-import { getPreset } from '../paper/presets.ts';
+import { getPreset } from '../train/presets.ts';
 import { applyOverrides } from '../train/config.ts';
 import { prepareRunData } from '../train/run-data.ts';
 import { givenK49Dir, K49_DIR_ENV, loadDatasetPool } from './dataset-pool.ts';
 import { K49_FILES } from './k49-pool.ts';
-import { encodeNpy, encodeNpz } from './npz.ts';
+import { encodeNpy, encodeNpz } from '../io/npz.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'grokdiff-k49-ds-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadEmnistSplit, parseEmnistMapping, readEmnistMapping, transposeImages } from './emnist.ts';
 import { EMNIST_FIXTURES_DIR } from './files.ts';
-import { encodeIdx } from './idx.ts';
-import { expectDataError, gzip, tempDir } from './testing.ts';
+import { encodeIdx } from '../io/idx.ts';
+import { expectDataError, gzip, tempDir } from '../../test-support/synthetic-data.ts';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());

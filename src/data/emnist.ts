@@ -4,8 +4,8 @@
 // see /work/shared/data/README.md "Orientation".
 
 import { DataError } from '../errors.ts';
-import { readIdxFile } from './idx.ts';
-import { readBytes } from './files.ts';
+import { readIdxFile } from '../io/idx.ts';
+import { readBytes } from '../io/file-bytes.ts';
 
 /** A labelled set of upright images as read from an official file pair (EMNIST IDX, K49 npz). */
 export interface LabelledImages {

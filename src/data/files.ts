@@ -1,66 +1,10 @@
-// File access for the data layer: read a whole file into bytes, and gunzip when the bytes start with the
-// gzip magic (1f 8b), turning every filesystem or zlib failure into a DataError that names the file. Serves
-// the paper's data pipeline (Sec. 3: EMNIST / Kuzushiji-49 symbol images) by keeping library errors out of
-// the readers above it.
+// Where the data layer's committed files live: the repository's fixtures/ folder and its EMNIST subsets.
+// Reading them (whole files, gzip by content) is generic and lives in io/file-bytes.ts.
 
-import { readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
-import { DataError } from '../errors.ts';
 
 /** The repository's `fixtures/` folder (absolute path, with a trailing separator). */
 export const FIXTURES_DIR: string = fileURLToPath(new URL('../../fixtures/', import.meta.url));
 
 /** The committed EMNIST subsets (see fixtures/emnist/PROVENANCE.md). */
 export const EMNIST_FIXTURES_DIR: string = fileURLToPath(new URL('../../fixtures/emnist/', import.meta.url));
-
-/** Read a whole file. A missing path, a folder or an unreadable file is a DataError naming the path. */
-export function readBytes(path: string, what = 'file'): Uint8Array {
-  let isFile: boolean;
-  try {
-    isFile = statSync(path).isFile();
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') {
-      throw new DataError('file-missing', `${what} not found: ${path} (no such file)`, { cause: err });
-    }
-    throw new DataError('file-unreadable', `${what} cannot be read: ${path} (${code ?? String(err)})`, { cause: err });
-  }
-  if (!isFile) throw new DataError('file-unreadable', `${what} is not a regular file: ${path}`);
-  try {
-    const buf = readFileSync(path);
-    return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new DataError('file-unreadable', `${what} cannot be read: ${path} (${code ?? String(err)})`, { cause: err });
-  }
-}
-
-/** True when `bytes` starts with the gzip magic 1f 8b. */
-export function isGzip(bytes: Uint8Array): boolean {
-  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
-}
-
-/**
- * Gunzip `bytes` when they carry the gzip magic, otherwise return them unchanged. zlib checks the CRC-32 and
- * length trailer, so a truncated or corrupted stream throws; that error becomes DataError('gzip-corrupt').
- */
-export function maybeGunzip(bytes: Uint8Array, source: string): Uint8Array {
-  if (!isGzip(bytes)) return bytes;
-  try {
-    const out = gunzipSync(bytes);
-    return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
-  } catch (err) {
-    const why = err instanceof Error ? err.message : String(err);
-    throw new DataError(
-      'gzip-corrupt',
-      `${source}: gzip stream is truncated or corrupt (${why}); expected a complete gzip file (${bytes.length} bytes read)`,
-      { cause: err },
-    );
-  }
-}
-
-/** Read a file and gunzip it when it is gzip-compressed (by content, not by name). */
-export function readMaybeGzip(path: string, what = 'file'): Uint8Array {
-  return maybeGunzip(readBytes(path, what), path);
-}

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readEmnistMapping } from './emnist.ts';
 import { FIXTURES_DIR } from './files.ts';
-import { readIdxFile } from './idx.ts';
+import { readIdxFile } from '../io/idx.ts';
 
 interface Entry {
   sha256: string;

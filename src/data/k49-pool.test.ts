@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { rootRng } from '../engine/random.ts';
 import { DataError } from '../errors.ts';
 import { loadK49Pool, K49_FILES } from './k49-pool.ts';
-import { encodeNpy, encodeNpz } from './npz.ts';
+import { encodeNpy, encodeNpz } from '../io/npz.ts';
 import { buildSymbolSet } from './symbols.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'grokdiff-k49-'));

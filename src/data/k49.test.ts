@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FIXTURES_DIR } from './files.ts';
 import { K49_CLASS_COUNT, loadK49Split, parseK49ClassMap, readK49ClassMap } from './k49.ts';
-import { encodeNpy, encodeNpz, type NpyData } from './npz.ts';
-import { expectDataError, tempDir } from './testing.ts';
+import { encodeNpy, encodeNpz, type NpyData } from '../io/npz.ts';
+import { expectDataError, tempDir } from '../../test-support/synthetic-data.ts';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());

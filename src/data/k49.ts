@@ -6,8 +6,8 @@
 
 import type { LabelledImages } from './emnist.ts';
 import { DataError } from '../errors.ts';
-import { readBytes } from './files.ts';
-import { npyIntegers, npzArray, readNpzFile } from './npz.ts';
+import { readBytes } from '../io/file-bytes.ts';
+import { npyIntegers, npzArray, readNpzFile } from '../io/npz.ts';
 
 /** Number of classes in Kuzushiji-49. */
 export const K49_CLASS_COUNT = 49;

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { rootRng } from '../engine/random.ts';
 import { PAPER } from '../paper/registry.ts';
 import { allPairs, pairAt, paperPairSplit, splitPairs, trainPairCount } from './pairs.ts';
-import { expectConfigError } from './testing.ts';
+import { expectConfigError } from '../../test-support/synthetic-data.ts';
 
 const rng = (seed = 3) => rootRng(seed).fork('pairs');
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EMNIST_FIXTURES_DIR } from './files.ts';
 import { BYMERGE_TEST_PER_CLASS, BYMERGE_TRAIN_PER_CLASS, loadEmnistPool, type EmnistPool, type ImageSource, type PoolImage } from './pool.ts';
-import { expectDataError, tempDir } from './testing.ts';
+import { expectDataError, tempDir } from '../../test-support/synthetic-data.ts';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());

@@ -5,7 +5,7 @@ import { rootRng } from '../engine/random.ts';
 import { PAPER } from '../paper/registry.ts';
 import { loadEmnistPool, type EmnistPool } from './pool.ts';
 import { buildSymbolSet, heldoutImages, resizeInto, symbolImage } from './symbols.ts';
-import { expectConfigError, expectDataError, syntheticPool } from './testing.ts';
+import { expectConfigError, expectDataError, syntheticPool } from '../../test-support/synthetic-data.ts';
 
 let pool: EmnistPool;
 beforeAll(() => {

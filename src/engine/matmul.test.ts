@@ -6,7 +6,7 @@ import { expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { ALL_BACKENDS, describeWithBackends } from '../../test-support/backends.ts';
 import { rootRng } from './random.ts';
-import { COMBOS, GEOMETRIES, maxRelError, operands, refGrads, refMatMul, SEED, tfMatMul } from './matmul-reference.test-util.ts';
+import { COMBOS, GEOMETRIES, maxRelError, operands, refGrads, refMatMul, SEED, tfMatMul } from '../../test-support/matmul-reference.ts';
 
 const TOL = 2e-5;
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from './backend.ts';
 import { rootRng } from './random.ts';
-import { COMBOS, GEOMETRIES, maxRelError, operands, refMatMul, SEED, tfFusedMatMul, tfMatMul, type Geometry } from './matmul-reference.test-util.ts';
+import { COMBOS, GEOMETRIES, maxRelError, operands, refMatMul, SEED, tfFusedMatMul, tfMatMul, type Geometry } from '../../test-support/matmul-reference.ts';
 import {
   installWasmFastPath,
   isWasmFastPathInstalled,

@@ -16,7 +16,7 @@ import { initBackend } from './backend.ts';
 import { rootRng } from './random.ts';
 import { AdamW } from './adamw.ts';
 import { gelu } from './gelu.ts';
-import { COMBOS, GEOMETRIES, maxRelError, operands, refMatMul, SEED, tfFusedMatMul, tfMatMul } from './matmul-reference.test-util.ts';
+import { COMBOS, GEOMETRIES, maxRelError, operands, refMatMul, SEED, tfFusedMatMul, tfMatMul } from '../../test-support/matmul-reference.ts';
 import { isWasmFastPathInstalled, uninstallWasmFastPath, installWasmFastPath } from './wasm-matmul.ts';
 import {
   ADAMW_KERNEL,
@@ -318,7 +318,7 @@ describe.skipIf(!load.ok)(`native wasm kernels${load.ok ? '' : ` (skipped: ${loa
   for (const { preset, settings } of trainCases) {
     const skip = load.ok && settings.isa != null && ISA_RANK[settings.isa] > ISA_RANK[load.addon.info().bestIsa];
     it.skipIf(skip)(`three DiT training steps (${preset}, full batch, products ${JSON.stringify(settings)}) give the losses and weights of plain wasm`, async () => {
-      const { getPreset } = await import('../paper/presets.ts');
+      const { getPreset } = await import('../train/presets.ts');
       const { applyOverrides, runModelConfig } = await import('../train/config.ts');
       const { prepareRunData, stepBatch } = await import('../train/run-data.ts');
       const { loadEmnistPool } = await import('../data/pool.ts');

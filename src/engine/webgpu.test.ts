@@ -22,7 +22,7 @@ import type { LabelledImages } from '../eval/labelled-images.ts';
 import { forward } from '../model/dit.ts';
 import { createParams, disposeParams, initialValues } from '../model/params.ts';
 import { tapNames } from '../model/taps.ts';
-import { getPreset } from '../paper/presets.ts';
+import { getPreset } from '../train/presets.ts';
 import { applyOverrides, runModelConfig, type RunConfig } from '../train/config.ts';
 import { prepareRunData, stepBatch } from '../train/run-data.ts';
 import { fullBatchStep } from '../train/step.ts';

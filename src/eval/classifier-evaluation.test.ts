@@ -5,7 +5,7 @@ import { CheckpointError, ModelError } from '../errors.ts';
 import { PAPER } from '../paper/registry.ts';
 import { wilsonInterval } from '../analysis/stats.ts';
 import { confusionMatrix, evaluateClassifier, formatAccuracy, requireAccurateClassifier, summariseConfusion } from './classifier-evaluation.ts';
-import { accuracyResult } from './generation.ts';
+import { accuracyResult } from './accuracy.ts';
 import type { LabelledImages } from './labelled-images.ts';
 
 describe('classifier evaluation', () => {

@@ -7,7 +7,7 @@
 import { CheckpointError, ModelError } from '../errors.ts';
 import { PAPER } from '../paper/registry.ts';
 import type { Classifier } from './classifier.ts';
-import { accuracyResult, type AccuracyResult } from './generation.ts';
+import { accuracyResult, type AccuracyResult } from './accuracy.ts';
 import type { LabelledImages } from './labelled-images.ts';
 
 export interface ClassAccuracy {

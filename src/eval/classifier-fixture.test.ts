@@ -10,12 +10,12 @@ import { initBackend } from '../engine/backend.ts';
 import { rootRng } from '../engine/random.ts';
 import { loadEmnistPool } from '../data/pool.ts';
 import { collectProvenance } from '../train/provenance.ts';
-import { writeSafetensorsFile, type TensorMap } from '../train/safetensors.ts';
-import { accuracyResult } from './generation.ts';
+import { writeSafetensorsFile, type TensorMap } from '../io/safetensors.ts';
+import { accuracyResult } from './accuracy.ts';
 import { CLASSIFIER_FORMAT, CLASSIFIER_JSON, CLASSIFIER_WEIGHTS, loadClassifierFixture, saveClassifierFixture, type ClassifierRecord } from './classifier-fixture.ts';
 import { CnnClassifier, cnnParamSpecs, defaultTrainOptions, initialCnnWeights, validateArchitecture, type CnnArchitecture } from './cnn-classifier.ts';
 import { poolSplitImages } from './labelled-images.ts';
-import { expectCheckpointError } from '../data/testing.ts';
+import { expectCheckpointError } from '../../test-support/synthetic-data.ts';
 
 const arch = validateArchitecture({ kind: 'conv3x3-relu-maxpool', side: 8, classes: 3, pixelRange: [-1, 1], channels: [4, 8], hidden: 16 }, 'test');
 const test = poolSplitImages(loadEmnistPool(), 'test', 3, 8);

@@ -15,12 +15,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CheckpointError, GrokdiffError } from '../errors.ts';
 import type { Provenance } from '../train/provenance.ts';
-import { writeJsonAtomic } from '../train/atomic-write.ts';
-import { readJsonFile } from '../train/json-file.ts';
-import { readSafetensorsFile, writeSafetensorsFile, type TensorMap } from '../train/safetensors.ts';
+import { writeJsonAtomic } from '../io/atomic-write.ts';
+import { readJsonFile } from '../io/json-file.ts';
+import { readSafetensorsFile, writeSafetensorsFile, type TensorMap } from '../io/safetensors.ts';
 import { CnnClassifier, cnnParamSpecs, validateArchitecture, type CnnArchitecture, type CnnEpochLog, type CnnTrainOptions } from './cnn-classifier.ts';
 import type { ClassAccuracy, Confusion } from './classifier-evaluation.ts';
-import type { AccuracyResult } from './generation.ts';
+import type { AccuracyResult } from './accuracy.ts';
 
 export const CLASSIFIER_FORMAT = 'grokdiff-symbol-classifier-v1';
 export const CLASSIFIER_JSON = 'classifier.json';

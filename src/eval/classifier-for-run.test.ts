@@ -15,9 +15,10 @@ import type { DataConfig } from '../train/config.ts';
 import { loadClassifierFixture, saveClassifierFixture } from './classifier-fixture.ts';
 import { CLASSIFIER_DIR_ENV, classifierFixtureDir, classifierForRun, CLASSIFIERS_DIR, loadScoringClassifier, type ScoringExpectation } from './classifier-for-run.ts';
 import { CnnClassifier, initialCnnWeights } from './cnn-classifier.ts';
-import { scoredBy, scoreGenerated } from './generation.ts';
+import { scoredBy } from './classifier.ts';
+import { scoreGenerated } from './generation.ts';
 import { poolSplitImages } from './labelled-images.ts';
-import { expectCheckpointError } from '../data/testing.ts';
+import { expectCheckpointError } from '../../test-support/synthetic-data.ts';
 
 const pool = loadEmnistPool();
 const FIXTURE = join(CLASSIFIERS_DIR, 'emnist-p23-s16');

@@ -3,7 +3,7 @@
 // (L2) is exact; N > 1 needs a trained classifier (cnn-classifier.ts; classifier-for-run.ts picks one).
 
 import { ModelError } from '../errors.ts';
-import type { AccuracyResult } from './generation.ts';
+import type { AccuracyResult } from './accuracy.ts';
 
 export interface Classifier {
   readonly name: string;
@@ -16,6 +16,16 @@ export interface Classifier {
   readonly heldout?: AccuracyResult;
   /** Frees tensors the classifier holds (a CNN's weights). */
   dispose?(): void;
+}
+
+/** Which classifier scored an accuracy, and that classifier's own held-out accuracy (null: exact by construction). */
+export interface ScoredBy {
+  readonly name: string;
+  readonly heldout: AccuracyResult | null;
+}
+
+export function scoredBy(classifier: Classifier): ScoredBy {
+  return { name: classifier.name, heldout: classifier.heldout ?? null };
 }
 
 /**

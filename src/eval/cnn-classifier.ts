@@ -14,7 +14,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { AdamW, decayMatricesOnly } from '../engine/adamw.ts';
 import type { Rng } from '../engine/random.ts';
 import { CheckpointError, ConfigError, ModelError } from '../errors.ts';
-import type { AccuracyResult } from './generation.ts';
+import type { AccuracyResult } from './accuracy.ts';
 import type { Classifier } from './classifier.ts';
 import type { LabelledImages } from './labelled-images.ts';
 

@@ -10,7 +10,7 @@ import { allPairs } from '../data/pairs.ts';
 import { rootRng } from '../engine/random.ts';
 import { validateModelConfig } from '../model/config.ts';
 import { createParams, initialValues } from '../model/params.ts';
-import type { LoadedRun } from '../train/loaded-run.ts';
+import type { LoadedRun } from './loaded-run.ts';
 import { nearestTemplateClassifier } from './classifier.ts';
 import { ENTROPY_TAPS, entropyPath, pairSubset, recoveryRectification, rectificationEntropy } from './critical-timestep.ts';
 

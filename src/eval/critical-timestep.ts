@@ -39,9 +39,8 @@ import { noisyImage } from '../flow/rectified-flow.ts';
 import { sample } from '../flow/sampler.ts';
 import { forward } from '../model/dit.ts';
 import { PAPER } from '../paper/registry.ts';
-import type { LoadedRun } from '../train/loaded-run.ts';
-import type { AccuracyResult } from './generation.ts';
-import { accuracyResult } from './generation.ts';
+import type { LoadedRun } from './loaded-run.ts';
+import { accuracyResult, type AccuracyResult } from './accuracy.ts';
 import { gridInputs, reduceToC, type GridView } from './grid-activations.ts';
 
 // ---------------------------------------------------------------------------------------------------------

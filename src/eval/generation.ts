@@ -1,6 +1,6 @@
 // Generation accuracy (paper Sec. 3, Figures 2 and 4): for each pair (a, b), sample the image of c from
 // noise with the Euler sampler (M noise draws, K steps), classify it, and compare with (a + b) mod P.
-// Accuracies come with Wilson 95 % intervals. All pairs and draws go through the sampler in one batch.
+// Accuracies come with Wilson 95 % intervals (accuracy.ts). All pairs and draws go through the sampler in one batch.
 
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../engine/random.ts';
@@ -9,32 +9,8 @@ import type { SymbolSet } from '../data/symbols.ts';
 import { sample, type SampleOptions } from '../flow/sampler.ts';
 import type { ModelConfig } from '../model/config.ts';
 import type { Params } from '../model/params.ts';
-import { wilsonInterval } from '../analysis/stats.ts';
-import type { Classifier } from './classifier.ts';
-
-export interface AccuracyResult {
-  readonly correct: number;
-  readonly total: number;
-  readonly accuracy: number;
-  /** Wilson 95 % interval. */
-  readonly interval: readonly [number, number];
-}
-
-/** Which classifier scored an accuracy, and that classifier's own held-out accuracy (null: exact by construction). */
-export interface ScoredBy {
-  readonly name: string;
-  readonly heldout: AccuracyResult | null;
-}
-
-export function scoredBy(classifier: Classifier): ScoredBy {
-  return { name: classifier.name, heldout: classifier.heldout ?? null };
-}
-
-export function accuracyResult(correct: number, total: number): AccuracyResult {
-  if (total === 0) return { correct: 0, total: 0, accuracy: 0, interval: [0, 1] };
-  const { lower, upper } = wilsonInterval(correct, total);
-  return { correct, total, accuracy: correct / total, interval: [lower, upper] };
-}
+import { scoredBy, type Classifier, type ScoredBy } from './classifier.ts';
+import { accuracyResult, type AccuracyResult } from './accuracy.ts';
 
 export interface GenerationOptions {
   /** Noise draws per pair (M). */

@@ -10,7 +10,7 @@ import { noisyImage } from '../flow/rectified-flow.ts';
 import { forward } from '../model/dit.ts';
 import { modelShapes } from '../model/config.ts';
 import type { TapSet } from '../model/taps.ts';
-import type { LoadedRun } from '../train/loaded-run.ts';
+import type { LoadedRun } from './loaded-run.ts';
 
 /** How to reduce a tap to the units of position c. */
 export type GridView =

@@ -10,8 +10,9 @@ import { rootRng } from '../engine/random.ts';
 import type { Pair } from '../data/pairs.ts';
 import type { SymbolSet } from '../data/symbols.ts';
 import { PAPER } from '../paper/registry.ts';
-import type { LoadedRun } from '../train/loaded-run.ts';
-import { accuracyResult, generateForPairs, scoreGenerated, type AccuracyResult } from './generation.ts';
+import type { LoadedRun } from './loaded-run.ts';
+import { accuracyResult, type AccuracyResult } from './accuracy.ts';
+import { generateForPairs, scoreGenerated } from './generation.ts';
 
 /** Where an accuracy stands against its level. */
 export type LevelDecision = 'at-level' | 'below' | 'undecided';

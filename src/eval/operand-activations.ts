@@ -9,7 +9,7 @@ import { rootRng } from '../engine/random.ts';
 import { ModelError } from '../errors.ts';
 import { forward } from '../model/dit.ts';
 import { tokenMean } from './grid-activations.ts';
-import type { LoadedRun } from '../train/loaded-run.ts';
+import type { LoadedRun } from './loaded-run.ts';
 
 /** Images are fed through the model in batches of this many. */
 const BATCH = 512;

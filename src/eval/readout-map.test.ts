@@ -10,7 +10,7 @@ import { rootRng } from '../engine/random.ts';
 import { validateModelConfig, type ModelConfig } from '../model/config.ts';
 import { forward } from '../model/dit.ts';
 import { createParams, initialValues } from '../model/params.ts';
-import type { LoadedRun } from '../train/loaded-run.ts';
+import type { LoadedRun } from './loaded-run.ts';
 import { nearestTemplateClassifier } from './classifier.ts';
 import { classTemplates, ffnNeuronReadout } from './readout-map.ts';
 

@@ -18,7 +18,7 @@ import { classReadoutMap } from '../analysis/index.ts';
 import { ModelError } from '../errors.ts';
 import { unpatchify } from '../model/dit.ts';
 import { modelShapes } from '../model/config.ts';
-import type { LoadedRun } from '../train/loaded-run.ts';
+import type { LoadedRun } from './loaded-run.ts';
 
 export interface NeuronReadout {
   readonly block: number;

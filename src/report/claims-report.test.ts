@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from '../data/testing.ts';
+import { tempDir } from '../../test-support/synthetic-data.ts';
 import type { ClaimRecord } from '../claims/contract.ts';
 import { writeClaimsReport } from './claims-report.ts';
 

@@ -11,7 +11,7 @@ import { basename, join, relative } from 'node:path';
 import { makeBadge } from 'badge-maker';
 import type { ClaimKind, ClaimRecord, ModelProvenance, Outcome } from '../claims/contract.ts';
 import { PAPER, type PaperParam } from '../paper/registry.ts';
-import { writeFileAtomic, writeJsonAtomic } from '../train/atomic-write.ts';
+import { writeFileAtomic, writeJsonAtomic } from '../io/atomic-write.ts';
 import { KNOWN_DEVIATIONS } from '../claims/deviations.ts';
 import { barChart, learningCurvePlot, lineChartPanels, scatterPlot, type LinePanel, type LinePoint, type RuleMark, type TrajectoryPanel, type TrajectoryPoint } from './plot.ts';
 import type { MetricsRow } from '../train/grokking.ts';

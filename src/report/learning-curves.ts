@@ -5,7 +5,7 @@
 // curves.svg and curves.png.
 
 import { join } from 'node:path';
-import { writeFileAtomic } from '../train/atomic-write.ts';
+import { writeFileAtomic } from '../io/atomic-write.ts';
 import type { GrokkingSteps, MetricsRow } from '../train/grokking.ts';
 import type { DenoisingLossReferences } from '../train/loss-references.ts';
 import { learningCurvePlot, type LearningCurveRow } from './plot.ts';

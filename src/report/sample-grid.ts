@@ -6,7 +6,7 @@ import { rootRng } from '../engine/random.ts';
 import type { Pair } from '../data/pairs.ts';
 import { generateForPairs } from '../eval/generation.ts';
 import { PAPER } from '../paper/registry.ts';
-import type { LoadedRun } from '../train/loaded-run.ts';
+import type { LoadedRun } from '../eval/loaded-run.ts';
 import { imageGridPng } from './plot.ts';
 
 /**

@@ -7,9 +7,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { rootRng } from '../engine/random.ts';
 import { CheckpointError } from '../errors.ts';
 import { initialValues } from '../model/params.ts';
-import { checkpointDirName, listCheckpoints, loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
+import { loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
+import { checkpointDirName, listCheckpoints } from './run-folder.ts';
 import { runModelConfig, validateRunConfig } from './config.ts';
-import { writeSafetensorsFile } from './safetensors.ts';
+import { writeSafetensorsFile } from '../io/safetensors.ts';
 
 const config = validateRunConfig({
   preset: 'test-tiny',

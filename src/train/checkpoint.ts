@@ -1,25 +1,19 @@
 // Checkpoints of a training run (issue #4 item 6): weights in safetensors (readable by PyTorch), the
 // optimizer's moments in a second safetensors file, and JSON for the run config, step and RNG-free resume
-// state. Layout of a run directory:
-//   config.json                      the validated RunConfig
-//   provenance.json                  git commit, package versions, machine (written at start)
-//   metrics.jsonl                    one record per evaluation
-//   checkpoints/step-000500/weights.safetensors
-//   checkpoints/step-000500/optimizer.safetensors   (kept for the latest checkpoint only)
-//   checkpoints/step-000500/state.json
-//   latest.json                      {step, dir}: written last, so a crash mid-save keeps the previous one
+// state, in checkpoints/step-N/ of the run folder (its layout and latest.json: run-folder.ts).
 // Loading validates the config, then the weights against the config's parameter specs (names, dtypes,
 // shapes), with errors that say which tensor is wrong and how to fix it.
 
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CheckpointError, GrokdiffError } from '../errors.ts';
 import { paramSpecs } from '../model/params.ts';
-import { readSafetensorsFile, writeSafetensorsFile, type TensorMap } from './safetensors.ts';
-import { fromHalfArray } from './half-precision.ts';
-import { writeJsonAtomic } from './atomic-write.ts';
-import { readJsonFile } from './json-file.ts';
+import { readSafetensorsFile, writeSafetensorsFile, type TensorMap } from '../io/safetensors.ts';
+import { fromHalfArray } from '../io/half-precision.ts';
+import { writeJsonAtomic } from '../io/atomic-write.ts';
+import { readJsonFile } from '../io/json-file.ts';
 import { runModelConfig, validateRunConfig, type RunConfig } from './config.ts';
+import { CHECKPOINT_FILES, checkpointDir, listCheckpoints, readLatest, runFile, writeLatest } from './run-folder.ts';
 
 export const CHECKPOINT_FORMAT = 'grokdiff-dit-v1';
 
@@ -47,10 +41,6 @@ export interface TrainerState {
   readonly grokStreak: number;
 }
 
-export function checkpointDirName(step: number): string {
-  return `step-${String(step).padStart(6, '0')}`;
-}
-
 function weightsToTensors(config: RunConfig, values: ReadonlyMap<string, Float32Array>): TensorMap {
   const tensors: TensorMap = {};
   for (const spec of paramSpecs(runModelConfig(config))) {
@@ -70,44 +60,23 @@ export function saveCheckpoint(
   optimizer?: OptimizerSnapshot,
   trainerState?: TrainerState,
 ): string {
-  const dir = join(runDir, 'checkpoints', checkpointDirName(step));
+  const dir = checkpointDir(runDir, step);
   const meta = { format: CHECKPOINT_FORMAT, step: String(step), preset: config.preset, seed: String(config.seed) };
-  writeSafetensorsFile(join(dir, 'weights.safetensors'), weightsToTensors(config, weights), meta);
+  writeSafetensorsFile(join(dir, CHECKPOINT_FILES.weights), weightsToTensors(config, weights), meta);
   if (optimizer) {
     const tensors: TensorMap = {};
     for (const [name, m] of optimizer.m) tensors[`m.${name}`] = { dtype: 'F32', shape: [m.length], data: m };
     for (const [name, v] of optimizer.v) tensors[`v.${name}`] = { dtype: 'F32', shape: [v.length], data: v };
-    writeSafetensorsFile(join(dir, 'optimizer.safetensors'), tensors, { ...meta, optimizerStep: String(optimizer.step) });
+    writeSafetensorsFile(join(dir, CHECKPOINT_FILES.optimizer), tensors, { ...meta, optimizerStep: String(optimizer.step) });
   }
-  writeJsonAtomic(join(dir, 'state.json'), { format: CHECKPOINT_FORMAT, step, config, optimizerStep: optimizer?.step ?? null, trainer: trainerState ?? null });
+  writeJsonAtomic(join(dir, CHECKPOINT_FILES.state), { format: CHECKPOINT_FORMAT, step, config, optimizerStep: optimizer?.step ?? null, trainer: trainerState ?? null });
   const previous = readLatest(runDir);
-  writeJsonAtomic(join(runDir, 'latest.json'), { step, dir: join('checkpoints', checkpointDirName(step)) });
+  writeLatest(runDir, step);
   if (previous && previous.step !== step && optimizer) {
-    const old = join(runDir, previous.dir, 'optimizer.safetensors');
+    const old = join(runDir, previous.dir, CHECKPOINT_FILES.optimizer);
     if (existsSync(old)) rmSync(old);
   }
   return dir;
-}
-
-function readLatest(runDir: string): { step: number; dir: string } | null {
-  const path = join(runDir, 'latest.json');
-  if (!existsSync(path)) return null;
-  const raw = readJsonFile(path) as { step?: unknown; dir?: unknown };
-  if (typeof raw.step !== 'number' || typeof raw.dir !== 'string') {
-    throw new CheckpointError('latest-corrupt', `${path}: expected {"step": number, "dir": string}, got ${JSON.stringify(raw)}`);
-  }
-  return { step: raw.step, dir: raw.dir };
-}
-
-/** Steps of all checkpoints in a run directory, ascending. */
-export function listCheckpoints(runDir: string): number[] {
-  const dir = join(runDir, 'checkpoints');
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .map((name) => /^step-(\d+)$/.exec(name))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => Number(m[1]))
-    .sort((a, b) => a - b);
 }
 
 /**
@@ -118,9 +87,9 @@ export function listCheckpoints(runDir: string): number[] {
 export function loadCheckpoint(path: string, options: { step?: number; expect?: { P?: number; preset?: string }; optimizer?: boolean } = {}): CheckpointData {
   if (!existsSync(path)) throw new CheckpointError('checkpoint-missing', `checkpoint path ${path} does not exist`);
   let dir = path;
-  if (existsSync(join(path, 'latest.json')) || existsSync(join(path, 'checkpoints'))) {
+  if (existsSync(runFile(path, 'latest')) || existsSync(runFile(path, 'checkpoints'))) {
     if (options.step !== undefined) {
-      dir = join(path, 'checkpoints', checkpointDirName(options.step));
+      dir = checkpointDir(path, options.step);
       if (!existsSync(dir)) {
         throw new CheckpointError('checkpoint-missing', `${path} has no checkpoint at step ${options.step}; it has steps ${listCheckpoints(path).join(', ') || '(none)'}`);
       }
@@ -130,7 +99,7 @@ export function loadCheckpoint(path: string, options: { step?: number; expect?: 
       dir = join(path, latest.dir);
     }
   }
-  const statePath = join(dir, 'state.json');
+  const statePath = join(dir, CHECKPOINT_FILES.state);
   if (!existsSync(statePath)) throw new CheckpointError('checkpoint-missing', `${dir} is not a checkpoint directory (no state.json)`);
   const state = readJsonFile(statePath) as { format?: unknown; step?: unknown; config?: unknown; trainer?: unknown };
   if (state.format !== CHECKPOINT_FORMAT) {
@@ -152,8 +121,8 @@ export function loadCheckpoint(path: string, options: { step?: number; expect?: 
   if (options.expect?.preset !== undefined && config.preset !== options.expect.preset) {
     throw new CheckpointError('checkpoint-mismatch', `${dir}: checkpoint is of preset "${config.preset}", expected "${options.expect.preset}"`);
   }
-  const weights = readWeights(join(dir, 'weights.safetensors'), config);
-  const optPath = join(dir, 'optimizer.safetensors');
+  const weights = readWeights(join(dir, CHECKPOINT_FILES.weights), config);
+  const optPath = join(dir, CHECKPOINT_FILES.optimizer);
   const optimizer = options.optimizer !== false && existsSync(optPath) ? readOptimizer(optPath, weights) : undefined;
   const trainerState = parseTrainerState(state.trainer, statePath);
   return { config, step: state.step, weights, dir, ...(optimizer ? { optimizer } : {}), ...(trainerState ? { trainerState } : {}) };

@@ -1,5 +1,5 @@
 // Compact fixture checkpoints (issue 14: the paper-width fixtures must keep the repository small): the
-// weights of the kept checkpoints of a run are rewritten as F16 safetensors (train/half-precision.ts: round
+// weights of the kept checkpoints of a run are rewritten as F16 safetensors (io/half-precision.ts: round
 // to nearest even) and the optimizer state, which evaluation never reads, is removed. A compacted run loads
 // like any other (the reader widens F16 to float32) but cannot be resumed.
 // The final checkpoint — the one every claim is judged on — stays float32 by default: measured on the cpu-n1
@@ -10,8 +10,9 @@
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CheckpointError } from '../errors.ts';
-import { fromHalfBits, toHalfArray } from './half-precision.ts';
-import { readSafetensorsFile, writeSafetensorsFile, type TensorMap } from './safetensors.ts';
+import { fromHalfBits, toHalfArray } from '../io/half-precision.ts';
+import { readSafetensorsFile, writeSafetensorsFile, type TensorMap } from '../io/safetensors.ts';
+import { CHECKPOINT_FILES, runFile } from './run-folder.ts';
 
 export interface CompactResult {
   readonly checkpoints: number;
@@ -57,7 +58,7 @@ function maxRoundingError(values: Float32Array, half: Uint16Array): number {
  * checkpoint but the latest (with `finalToo`, the latest as well).
  */
 export function compactRun(runDir: string, options: { finalToo?: boolean } = {}): CompactResult {
-  const ckptRoot = join(runDir, 'checkpoints');
+  const ckptRoot = runFile(runDir, 'checkpoints');
   if (!existsSync(ckptRoot)) throw new CheckpointError('run-not-found', `${runDir} has no checkpoints/ folder; expected a run folder made by grokdiff train`);
   let checkpoints = 0;
   let bytesBefore = 0;
@@ -67,9 +68,9 @@ export function compactRun(runDir: string, options: { finalToo?: boolean } = {})
   for (const name of names) {
     const dir = join(ckptRoot, name);
     const narrow = options.finalToo === true || name !== names[names.length - 1];
-    const weights = join(dir, 'weights.safetensors');
+    const weights = join(dir, CHECKPOINT_FILES.weights);
     if (!existsSync(weights)) continue;
-    const optimizer = join(dir, 'optimizer.safetensors');
+    const optimizer = join(dir, CHECKPOINT_FILES.optimizer);
     bytesBefore += fileSize(weights) + (existsSync(optimizer) ? fileSize(optimizer) : 0);
     if (narrow) maxAbsError = Math.max(maxAbsError, compactWeightsFile(weights));
     if (existsSync(optimizer)) rmSync(optimizer);

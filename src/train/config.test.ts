@@ -2,7 +2,7 @@
 // ConfigErrors that name the key and what is accepted.
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors.ts';
-import { getPreset, presetNames } from '../paper/presets.ts';
+import { getPreset, presetNames } from './presets.ts';
 import { PAPER } from '../paper/registry.ts';
 import { applyOverrides, parseOverride, runModelConfig } from './config.ts';
 

@@ -1,5 +1,5 @@
 // A run's configuration: data (P, N, R, image side), model (see model/config.ts) and training (AdamW,
-// warm-up, budget, evaluation and checkpoint cadence). Presets (src/paper/presets.ts) give whole configs;
+// warm-up, budget, evaluation and checkpoint cadence). Presets (src/train/presets.ts) give whole configs;
 // `--set section.field=value` overrides are parsed and validated here, at the boundary, with errors that
 // name the key and say what is accepted.
 

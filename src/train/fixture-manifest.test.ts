@@ -11,7 +11,7 @@ import { FIXTURE_RUNS_DIR, provideRun, readRunDir } from '../claims/provider.ts'
 import { initBackend } from '../engine/backend.ts';
 import { CheckpointError } from '../errors.ts';
 import { fixtureRunDirs, MANIFEST_NAME, verifyManifest, writeManifest } from './fixture-manifest.ts';
-import { loadRun } from './loaded-run.ts';
+import { loadRun } from '../eval/loaded-run.ts';
 
 const SOURCE = join(FIXTURE_RUNS_DIR, 'cpu-n1', 'seed-2');
 const WEIGHTS = 'checkpoints/step-002250/weights.safetensors';

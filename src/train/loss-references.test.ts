@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { denoisingLossReferences } from '../analysis/denoising-floor.ts';
-import { tempDir } from '../data/testing.ts';
+import { tempDir } from '../../test-support/synthetic-data.ts';
 import type { RunData } from './run-data.ts';
 import { describeLossReferences, gapClosed, loggedLoss, runLossReferences } from './loss-references.ts';
 

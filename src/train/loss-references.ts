@@ -5,12 +5,10 @@
 // neither the arithmetic nor any class structure; closing the gap to the c-aware level is the model using
 // what it computed about c.
 
-import { existsSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
 import { denoisingLossReferences, type DenoisingLossReferences } from '../analysis/denoising-floor.ts';
-import { readJsonl } from './atomic-write.ts';
 import type { MetricsRow } from './grokking.ts';
 import type { RunData } from './run-data.ts';
+import { readMetrics, runFolderOf } from './run-folder.ts';
 
 export type { DenoisingLossReferences };
 
@@ -49,10 +47,7 @@ export function describeLossReferences(refs: DenoisingLossReferences, loss?: { v
  * checkpoints/step-N folders); null when the run has no metrics log or no row that early.
  */
 export function loggedLoss(dir: string, step: number): { value: number; step: number } | null {
-  const runDir = basename(dirname(dir)) === 'checkpoints' ? dirname(dirname(dir)) : dir;
-  const path = join(runDir, 'metrics.jsonl');
-  if (!existsSync(path)) return null;
   let best: MetricsRow | null = null;
-  for (const row of readJsonl<MetricsRow>(path)) if (row.step <= step && Number.isFinite(row.loss) && (!best || row.step > best.step)) best = row;
+  for (const row of readMetrics(runFolderOf(dir))) if (row.step <= step && Number.isFinite(row.loss) && (!best || row.step > best.step)) best = row;
   return best ? { value: best.loss, step: best.step } : null;
 }

@@ -13,8 +13,8 @@ import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CheckpointError, GrokdiffError } from '../errors.ts';
 import { PAPER } from '../paper/registry.ts';
-import { readJsonl, writeJsonAtomic } from './atomic-write.ts';
-import { checkpointDirName, listCheckpoints, loadCheckpoint } from './checkpoint.ts';
+import { loadCheckpoint } from './checkpoint.ts';
+import { CHECKPOINT_FILES, checkpointDir, listCheckpoints, readMetrics, writeFixtureRecord, writeLatest } from './run-folder.ts';
 import { writeManifest } from './fixture-manifest.ts';
 import type { MetricsRow } from './grokking.ts';
 import { acquireRunLock } from './run-lock.ts';
@@ -83,20 +83,19 @@ export function pruneRun(runDir: string, options: { deleteOrphans?: boolean; man
       const why = orphans.map((o) => `step ${o.step}: ${o.problem}`).join('; ');
       throw new CheckpointError('prune-no-complete', `${runDir} has no complete checkpoint, so nothing was pruned${why ? ` (${why})` : ''}`);
     }
-    const metricsPath = join(runDir, 'metrics.jsonl');
-    const metrics = existsSync(metricsPath) ? readJsonl<MetricsRow>(metricsPath) : [];
+    const metrics = readMetrics(runDir);
     const kept = selectKeptSteps(metrics, complete);
     const keep = new Set([kept.final, ...(kept.memorisation !== null ? [kept.memorisation] : [])]);
     const deleteOrphans = Boolean(options.deleteOrphans);
     // Point latest.json at the final complete checkpoint before anything is deleted.
-    writeJsonAtomic(join(runDir, 'latest.json'), { step: kept.final, dir: join('checkpoints', checkpointDirName(kept.final)) });
+    writeLatest(runDir, kept.final);
     for (const step of complete) {
-      const dir = join(runDir, 'checkpoints', checkpointDirName(step));
+      const dir = checkpointDir(runDir, step);
       if (!keep.has(step)) rmSync(dir, { recursive: true, force: true });
-      else if (existsSync(join(dir, 'optimizer.safetensors'))) rmSync(join(dir, 'optimizer.safetensors'));
+      else if (existsSync(join(dir, CHECKPOINT_FILES.optimizer))) rmSync(join(dir, CHECKPOINT_FILES.optimizer));
     }
-    if (deleteOrphans) for (const o of orphans) rmSync(join(runDir, 'checkpoints', checkpointDirName(o.step)), { recursive: true, force: true });
-    writeJsonAtomic(join(runDir, 'fixture.json'), { memorisationStep: kept.memorisation, finalStep: kept.final, note: 'pruned by grokdiff prune: optimizer state dropped' });
+    if (deleteOrphans) for (const o of orphans) rmSync(checkpointDir(runDir, o.step), { recursive: true, force: true });
+    writeFixtureRecord(runDir, { memorisationStep: kept.memorisation, finalStep: kept.final, note: 'pruned by grokdiff prune: optimizer state dropped' });
     const manifestFiles = options.manifest === false ? null : writeManifest(runDir).length;
     return { kept, steps: [...keep].sort((a, b) => a - b), orphans, orphansDeleted: deleteOrphans && orphans.length > 0, manifestFiles };
   } finally {

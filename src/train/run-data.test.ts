@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { rootRng } from '../engine/random.ts';
 import { loadEmnistPool, type EmnistPool } from '../data/pool.ts';
-import { getPreset } from '../paper/presets.ts';
+import { getPreset } from './presets.ts';
 import { applyOverrides } from './config.ts';
 import { novelHeldoutIndices, prepareRunData, stepBatch } from './run-data.ts';
 

@@ -8,9 +8,7 @@ import type { EmnistPool } from '../data/pool.ts';
 import { loadDatasetPool } from '../data/dataset-pool.ts';
 import { buildSymbolSet, type SymbolSet } from '../data/symbols.ts';
 import { splitPairs, type Pair } from '../data/pairs.ts';
-import { evaluationImages, type EvaluationImages } from '../eval/evaluation-set.ts';
-import type { Classifier } from '../eval/classifier.ts';
-import { classifierForRun } from '../eval/classifier-for-run.ts';
+import { evaluationImages, type EvaluationImages } from '../data/evaluation-set.ts';
 import { rootRng } from '../engine/random.ts';
 import type { RunConfig } from './config.ts';
 
@@ -68,16 +66,6 @@ export function prepareRunData(config: RunConfig, rng: Rng, pool: EmnistPool = l
 /** A run's data rebuilt from its seed: the stream `data` of the run's root, as training draws it. */
 export function runDataFromSeed(config: RunConfig, pool: EmnistPool = loadDatasetPool(config.data.dataset)): RunData {
   return prepareRunData(config, rootRng(config.seed).fork('data'), pool);
-}
-
-/**
- * A run's data rebuilt from its seed (the stream `data` of the run's root) and the classifier that scores
- * its generated images (eval/classifier-for-run.ts), from one load of the data set's pool. The caller
- * disposes the classifier.
- */
-export function runDataAndClassifier(config: RunConfig, pool: EmnistPool = loadDatasetPool(config.data.dataset)): { data: RunData; classifier: Classifier } {
-  const data = runDataFromSeed(config, pool);
-  return { data, classifier: classifierForRun(config, data.symbols, { pool }) };
 }
 
 export interface StepBatchArrays {

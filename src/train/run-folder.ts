@@ -1,3 +1,16 @@
+// A run folder and every file in it (issue 18: a run's files are read and written here, and only here).
+// Layout:
+//   config.json                      the validated RunConfig
+//   provenance.json                  git commit, package versions, machine, backend, classifier (written at start)
+//   metrics.jsonl                    one MetricsRow per evaluation (JSON Lines, appended)
+//   checkpoints/step-000500/         one checkpoint: weights.safetensors, optimizer.safetensors (latest only),
+//                                    state.json (their format: checkpoint.ts)
+//   latest.json                      {step, dir} of the latest complete checkpoint: written last, so a crash
+//                                    mid-save keeps the previous one
+//   fixture.json                     the steps `grokdiff prune` kept (fixtures)
+//   MANIFEST.sha256                  the sha256 of every file (fixtures; fixture-manifest.ts)
+//   curves.png, curves.svg           learning curves (report/learning-curves.ts)
+//
 // What may be written where (issue 19): the checks a training makes on its --out folder before it writes
 // anything, and the checks a resume makes that the folder holds one run.
 //
@@ -12,13 +25,138 @@
 // (before the run lock existed) leave exactly these traces.
 
 import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { CheckpointError, ConfigError, GrokdiffError } from '../errors.ts';
-import { readJsonlWithStatus } from './atomic-write.ts';
-import { checkpointDirName, listCheckpoints, type CheckpointData } from './checkpoint.ts';
+import { appendJsonl, readJsonl, writeFileAtomic, writeJsonAtomic } from '../io/atomic-write.ts';
+import { readJsonFile } from '../io/json-file.ts';
 import { validateRunConfig, type RunConfig } from './config.ts';
 import type { MetricsRow } from './grokking.ts';
-import { readJsonFile } from './json-file.ts';
+
+/** The files and folders of a run folder (see the layout above). */
+export const RUN_FILES = {
+  config: 'config.json',
+  provenance: 'provenance.json',
+  metrics: 'metrics.jsonl',
+  checkpoints: 'checkpoints',
+  latest: 'latest.json',
+  fixture: 'fixture.json',
+} as const;
+
+/** The files of one checkpoint folder (their format: checkpoint.ts). */
+export const CHECKPOINT_FILES = {
+  weights: 'weights.safetensors',
+  optimizer: 'optimizer.safetensors',
+  state: 'state.json',
+} as const;
+
+/** The path of one of a run folder's files or folders. */
+export function runFile(runDir: string, file: keyof typeof RUN_FILES): string {
+  return join(runDir, RUN_FILES[file]);
+}
+
+/** The folder name of the checkpoint at `step` (under checkpoints/). */
+export function checkpointDirName(step: number): string {
+  return `step-${String(step).padStart(6, '0')}`;
+}
+
+/** The folder of the checkpoint at `step`. */
+export function checkpointDir(runDir: string, step: number): string {
+  return join(runDir, RUN_FILES.checkpoints, checkpointDirName(step));
+}
+
+/** The path of one file of the checkpoint at `step`. */
+export function checkpointFile(runDir: string, step: number, file: keyof typeof CHECKPOINT_FILES): string {
+  return join(checkpointDir(runDir, step), CHECKPOINT_FILES[file]);
+}
+
+/** Steps of all checkpoints in a run directory, ascending. */
+export function listCheckpoints(runDir: string): number[] {
+  const dir = runFile(runDir, 'checkpoints');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .map((name) => /^step-(\d+)$/.exec(name))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => Number(m[1]))
+    .sort((a, b) => a - b);
+}
+
+/** The run's latest.json ({step, dir} of its latest complete checkpoint), or null when there is none yet. */
+export function readLatest(runDir: string): { step: number; dir: string } | null {
+  const path = runFile(runDir, 'latest');
+  if (!existsSync(path)) return null;
+  const raw = readJsonFile(path) as { step?: unknown; dir?: unknown };
+  if (typeof raw.step !== 'number' || typeof raw.dir !== 'string') {
+    throw new CheckpointError('latest-corrupt', `${path}: expected {"step": number, "dir": string}, got ${JSON.stringify(raw)}`);
+  }
+  return { step: raw.step, dir: raw.dir };
+}
+
+/** True when the run has a latest.json (it completed a checkpoint); its contents are checked by readLatest. */
+export function hasLatest(runDir: string): boolean {
+  return existsSync(runFile(runDir, 'latest'));
+}
+
+/** Points latest.json at the checkpoint at `step` (written atomically, after the checkpoint's own files). */
+export function writeLatest(runDir: string, step: number): void {
+  writeJsonAtomic(runFile(runDir, 'latest'), { step, dir: join(RUN_FILES.checkpoints, checkpointDirName(step)) });
+}
+
+/** True when `dir` has the config.json and checkpoints/ of a run made by grokdiff train. */
+export function hasRunFiles(dir: string): boolean {
+  return existsSync(runFile(dir, 'config')) && existsSync(runFile(dir, 'checkpoints'));
+}
+
+/** The run's config.json, validated (a ConfigError names the file and the field). */
+export function readRunConfig(runDir: string): RunConfig {
+  const path = runFile(runDir, 'config');
+  return validateRunConfig(readJsonFile(path), path);
+}
+
+/** Writes the run's config.json (atomically). */
+export function writeRunConfig(runDir: string, config: RunConfig): void {
+  writeJsonAtomic(runFile(runDir, 'config'), config);
+}
+
+/**
+ * The rows of the run's metrics log ([] when it has none). A truncated last line (a run killed mid-append) is
+ * skipped; any other bad line is a CheckpointError naming it (io/atomic-write.ts).
+ */
+export function readMetrics(runDir: string): MetricsRow[] {
+  const path = runFile(runDir, 'metrics');
+  return existsSync(path) ? readJsonl<MetricsRow>(path) : [];
+}
+
+/** Rewrites the run's metrics log with `rows` (atomically): a new run starts it empty, a resume cuts it at its checkpoint. */
+export function writeMetrics(runDir: string, rows: readonly MetricsRow[]): void {
+  writeFileAtomic(runFile(runDir, 'metrics'), rows.map((r) => `${JSON.stringify(r)}\n`).join(''));
+}
+
+/** Appends one evaluation's row to the run's metrics log. */
+export function appendMetrics(runDir: string, row: MetricsRow): void {
+  appendJsonl(runFile(runDir, 'metrics'), row);
+}
+
+/** Writes the run's provenance.json (atomically). */
+export function writeProvenance(runDir: string, record: object): void {
+  writeJsonAtomic(runFile(runDir, 'provenance'), record);
+}
+
+/** The run's provenance.json as written, or null when it has none. */
+export function readProvenance(runDir: string): unknown {
+  const path = runFile(runDir, 'provenance');
+  return existsSync(path) ? readJsonFile(path) : null;
+}
+
+/** Writes fixture.json: the steps a prune kept. */
+export function writeFixtureRecord(runDir: string, record: { memorisationStep: number | null; finalStep: number; note: string }): void {
+  writeJsonAtomic(runFile(runDir, 'fixture'), record);
+}
+
+/** The run folder of a path that is a run folder or one of its checkpoint folders (…/checkpoints/step-N). */
+export function runFolderOf(path: string): string {
+  const parent = dirname(path);
+  return basename(parent) === RUN_FILES.checkpoints && /^step-\d+$/.test(basename(path)) ? dirname(parent) : path;
+}
 
 /** The nearest existing path at or above `path`. */
 function nearestExisting(path: string): string {
@@ -57,7 +195,7 @@ export function checkOutputFile(path: string, flag = '--out'): void {
 }
 
 /** Files and folders a grokdiff run folder holds (a run that crashed before its first checkpoint has a subset). */
-const RUN_ENTRIES = new Set(['config.json', 'metrics.jsonl', 'provenance.json', 'checkpoints', 'latest.json', 'curves.png', 'curves.svg', 'fixture.json', 'MANIFEST.sha256']);
+const RUN_ENTRIES = new Set<string>([...Object.values(RUN_FILES), 'curves.png', 'curves.svg', 'MANIFEST.sha256']);
 
 function firstDifferentField(a: unknown, b: unknown, path = ''): string | null {
   if (typeof a !== typeof b || Array.isArray(a) !== Array.isArray(b) || (a === null) !== (b === null)) return path || '(root)';
@@ -84,14 +222,14 @@ export function checkNewRunFolder(outDir: string, config: RunConfig): void {
   if (!existsSync(outDir)) return;
   const entries = readdirSync(outDir).filter((n) => !n.startsWith('.'));
   if (entries.length === 0) return;
-  if (existsSync(join(outDir, 'latest.json')) || listCheckpoints(outDir).length > 0) {
+  if (hasLatest(outDir) || listCheckpoints(outDir).length > 0) {
     throw new CheckpointError('train-out-exists', `${outDir} already holds a run; use --resume to continue it or choose another --out`);
   }
   const foreign = entries.filter((n) => !RUN_ENTRIES.has(n));
   let existing: RunConfig | null = null;
-  if (existsSync(join(outDir, 'config.json'))) {
+  if (existsSync(runFile(outDir, 'config'))) {
     try {
-      existing = validateRunConfig(readJsonFile(join(outDir, 'config.json')), join(outDir, 'config.json'));
+      existing = readRunConfig(outDir);
     } catch (err) {
       if (!(err instanceof GrokdiffError)) throw err;
     }
@@ -113,16 +251,18 @@ export function checkNewRunFolder(outDir: string, config: RunConfig): void {
  * Checks that a run folder about to be resumed from `ckpt` (its latest checkpoint) is one run: config.json,
  * every checkpoint's state.json and the metrics log agree. Throws CheckpointError 'run-inconsistent'.
  */
-export function checkRunConsistency(outDir: string, ckpt: CheckpointData): void {
+export function checkRunConsistency(
+  outDir: string,
+  ckpt: { readonly config: RunConfig; readonly step: number; readonly optimizer?: { readonly step: number } },
+): void {
   const inconsistent = (what: string): CheckpointError =>
     new CheckpointError('run-inconsistent', `${outDir} does not hold one run: ${what}. It cannot be resumed; train again into a new --out`);
-  const configPath = join(outDir, 'config.json');
-  const config = validateRunConfig(readJsonFile(configPath), configPath);
+  const config = readRunConfig(outDir);
   const expected = withoutSteps(ckpt.config);
   const diff = firstDifferentField(withoutSteps(config), expected);
   if (diff) throw inconsistent(`config.json differs from the config of the checkpoint at step ${ckpt.step} (field ${diff})`);
   for (const step of listCheckpoints(outDir)) {
-    const statePath = join(outDir, 'checkpoints', checkpointDirName(step), 'state.json');
+    const statePath = checkpointFile(outDir, step, 'state');
     if (!existsSync(statePath)) continue; // an orphan of a crash mid-save: not a checkpoint
     let state: { config?: unknown };
     try {
@@ -137,13 +277,10 @@ export function checkRunConsistency(outDir: string, ckpt: CheckpointData): void 
   if (ckpt.optimizer && ckpt.optimizer.step !== ckpt.step) {
     throw inconsistent(`the optimizer state of the checkpoint at step ${ckpt.step} is at step ${ckpt.optimizer.step}`);
   }
-  const metricsPath = join(outDir, 'metrics.jsonl');
-  if (existsSync(metricsPath)) {
-    const rows = readJsonlWithStatus<MetricsRow>(metricsPath).records;
-    for (let i = 0; i < rows.length; i++) {
-      const step = rows[i]?.step;
-      if (typeof step !== 'number' || !Number.isInteger(step)) throw inconsistent(`metrics.jsonl line ${i + 1} has no integer step`);
-      if (i > 0 && step <= rows[i - 1].step) throw inconsistent(`metrics.jsonl line ${i + 1} has step ${step} after step ${rows[i - 1].step} (two writers logged into it)`);
-    }
+  const rows = readMetrics(outDir);
+  for (let i = 0; i < rows.length; i++) {
+    const step = rows[i]?.step;
+    if (typeof step !== 'number' || !Number.isInteger(step)) throw inconsistent(`metrics.jsonl line ${i + 1} has no integer step`);
+    if (i > 0 && step <= rows[i - 1].step) throw inconsistent(`metrics.jsonl line ${i + 1} has step ${step} after step ${rows[i - 1].step} (two writers logged into it)`);
   }
 }

@@ -10,14 +10,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadEmnistPool } from '../data/pool.ts';
 import { initBackend } from '../engine/backend.ts';
 import { CheckpointError, ConfigError } from '../errors.ts';
-import { appendJsonl, readJsonl, writeJsonAtomic } from './atomic-write.ts';
-import { checkpointDirName, listCheckpoints, loadCheckpoint } from './checkpoint.ts';
+import { appendJsonl, readJsonl, writeJsonAtomic } from '../io/atomic-write.ts';
+import { loadCheckpoint } from './checkpoint.ts';
+import { checkpointDirName, listCheckpoints } from './run-folder.ts';
 import { MANIFEST_NAME, verifyManifest } from './fixture-manifest.ts';
 import { pruneRun } from './prune.ts';
 import { acquireRunLock, LOCK_NAME } from './run-lock.ts';
-import { readSafetensorsFile, writeSafetensorsFile } from './safetensors.ts';
+import { readSafetensorsFile, writeSafetensorsFile } from '../io/safetensors.ts';
 import { trainRun } from './trainer.ts';
-import { tinyConfig } from './tiny-config.test-util.ts';
+import { generationEvaluator } from '../eval/training-evaluation.ts';
+import { tinyConfig } from '../../test-support/tiny-run-config.ts';
 
 const pool = loadEmnistPool();
 const dirs: string[] = [];
@@ -34,7 +36,7 @@ afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
 /** A finished tiny run (6 steps, checkpoints at 3 and 6) in a new folder. */
 async function finishedRun(over: Parameters<typeof tinyConfig>[0] = {}): Promise<string> {
   const out = join(tmp(), 'run');
-  await trainRun({ config: tinyConfig(over), outDir: out, pool });
+  await trainRun({ evaluator: generationEvaluator, config: tinyConfig(over), outDir: out, pool });
   return out;
 }
 
@@ -76,8 +78,8 @@ describe('run lock', () => {
   });
   it('two trainings on one --out: the second is refused with run-locked, the first completes', async () => {
     const out = join(tmp(), 'run');
-    const first = trainRun({ config: tinyConfig(), outDir: out, pool });
-    await expect(trainRun({ config: tinyConfig({}), outDir: out, pool })).rejects.toThrow(/is being written by process \d+ .*grokdiff train/);
+    const first = trainRun({ evaluator: generationEvaluator, config: tinyConfig(), outDir: out, pool });
+    await expect(trainRun({ evaluator: generationEvaluator, config: tinyConfig({}), outDir: out, pool })).rejects.toThrow(/is being written by process \d+ .*grokdiff train/);
     await first;
     const metrics = readJsonl<{ step: number }>(join(out, 'metrics.jsonl')).map((r) => r.step);
     expect(metrics).toEqual([2, 4, 6]);
@@ -85,17 +87,17 @@ describe('run lock', () => {
   });
   it('two resumes at once: the second is refused, metrics rows are not duplicated', async () => {
     const out = join(tmp(), 'run');
-    await trainRun({ config: tinyConfig(), outDir: out, pool, stopAtStep: 3 });
-    const a = trainRun({ outDir: out, resume: true, pool });
-    await expect(trainRun({ outDir: out, resume: true, pool })).rejects.toThrow(/run-locked|is being written by/);
+    await trainRun({ evaluator: generationEvaluator, config: tinyConfig(), outDir: out, pool, stopAtStep: 3 });
+    const a = trainRun({ evaluator: generationEvaluator, outDir: out, resume: true, pool });
+    await expect(trainRun({ evaluator: generationEvaluator, outDir: out, resume: true, pool })).rejects.toThrow(/run-locked|is being written by/);
     await a;
     expect(readJsonl<{ step: number }>(join(out, 'metrics.jsonl')).map((r) => r.step)).toEqual([2, 4, 6]);
   });
   it('a run killed with its lock held (kill -9) resumes: the stale lock is taken over', async () => {
     const out = join(tmp(), 'run');
-    await trainRun({ config: tinyConfig(), outDir: out, pool, stopAtStep: 3 });
+    await trainRun({ evaluator: generationEvaluator, config: tinyConfig(), outDir: out, pool, stopAtStep: 3 });
     writeFileSync(join(out, LOCK_NAME), JSON.stringify({ pid: deadPid(), host: hostname(), purpose: 'grokdiff train', startedAt: 'earlier', token: 'old' }));
-    const r = await trainRun({ outDir: out, resume: true, pool });
+    const r = await trainRun({ evaluator: generationEvaluator, outDir: out, resume: true, pool });
     expect(r.lastStep).toBe(6);
   });
 });
@@ -105,25 +107,25 @@ describe('--out of a new run', () => {
     const out = tmp();
     writeFileSync(join(out, 'notes.txt'), 'mine');
     writeFileSync(join(out, 'metrics.jsonl'), 'my own log\n');
-    await expect(trainRun({ config: tinyConfig(), outDir: out, pool })).rejects.toThrow(/exists and is not a grokdiff run \(it holds notes\.txt\); nothing was written/);
+    await expect(trainRun({ evaluator: generationEvaluator, config: tinyConfig(), outDir: out, pool })).rejects.toThrow(/exists and is not a grokdiff run \(it holds notes\.txt\); nothing was written/);
     expect(readdirSync(out).sort()).toEqual(['metrics.jsonl', 'notes.txt']);
     expect(readFileSync(join(out, 'metrics.jsonl'), 'utf8')).toBe('my own log\n');
   });
   it('a file, or a path under a file, is a ConfigError', async () => {
     const file = join(tmp(), 'a-file');
     writeFileSync(file, 'x');
-    await expect(trainRun({ config: tinyConfig(), outDir: file, pool })).rejects.toThrow(ConfigError);
-    await expect(trainRun({ config: tinyConfig(), outDir: file, pool })).rejects.toThrow(/is a file, not a folder/);
-    await expect(trainRun({ config: tinyConfig(), outDir: join(file, 'run'), pool })).rejects.toThrow(/a-file is a file, so no folder can be made under it/);
+    await expect(trainRun({ evaluator: generationEvaluator, config: tinyConfig(), outDir: file, pool })).rejects.toThrow(ConfigError);
+    await expect(trainRun({ evaluator: generationEvaluator, config: tinyConfig(), outDir: file, pool })).rejects.toThrow(/is a file, not a folder/);
+    await expect(trainRun({ evaluator: generationEvaluator, config: tinyConfig(), outDir: join(file, 'run'), pool })).rejects.toThrow(/a-file is a file, so no folder can be made under it/);
   });
   it('an empty folder, or an unfinished run (no checkpoint) of the same config, is accepted; of another config, refused', async () => {
     const empty = tmp();
-    await trainRun({ config: tinyConfig({ train: { steps: 1, evalEvery: 1, checkpointEvery: 1 } }), outDir: empty, pool });
+    await trainRun({ evaluator: generationEvaluator, config: tinyConfig({ train: { steps: 1, evalEvery: 1, checkpointEvery: 1 } }), outDir: empty, pool });
     const unfinished = tmp();
     writeJsonAtomic(join(unfinished, 'config.json'), tinyConfig());
     writeFileSync(join(unfinished, 'metrics.jsonl'), '');
-    await expect(trainRun({ config: tinyConfig({ train: { lr: 1e-3 } }), outDir: unfinished, pool })).rejects.toThrow(/unfinished run \(no checkpoint\) of another config \(field train\.lr\)/);
-    expect((await trainRun({ config: tinyConfig(), outDir: unfinished, pool })).lastStep).toBe(6);
+    await expect(trainRun({ evaluator: generationEvaluator, config: tinyConfig({ train: { lr: 1e-3 } }), outDir: unfinished, pool })).rejects.toThrow(/unfinished run \(no checkpoint\) of another config \(field train\.lr\)/);
+    expect((await trainRun({ evaluator: generationEvaluator, config: tinyConfig(), outDir: unfinished, pool })).lastStep).toBe(6);
   });
 });
 
@@ -135,18 +137,18 @@ describe('resume checks that the folder holds one run', () => {
     raw.config.seed = 4;
     writeFileSync(state, JSON.stringify(raw));
     const before = readFileSync(join(out, 'config.json'), 'utf8');
-    await expect(trainRun({ outDir: out, resume: true, extendSteps: 9, pool })).rejects.toThrow(/does not hold one run: the checkpoint at step 3 was written with another config \(field seed\)/);
+    await expect(trainRun({ evaluator: generationEvaluator, outDir: out, resume: true, extendSteps: 9, pool })).rejects.toThrow(/does not hold one run: the checkpoint at step 3 was written with another config \(field seed\)/);
     expect(readFileSync(join(out, 'config.json'), 'utf8')).toBe(before);
   });
   it('config.json of another seed than the latest checkpoint is refused', async () => {
     const out = await finishedRun();
     writeJsonAtomic(join(out, 'config.json'), { ...tinyConfig(), seed: 9 });
-    await expect(trainRun({ outDir: out, resume: true, extendSteps: 9, pool })).rejects.toThrow(/config\.json differs from the config of the checkpoint at step 6 \(field seed\)/);
+    await expect(trainRun({ evaluator: generationEvaluator, outDir: out, resume: true, extendSteps: 9, pool })).rejects.toThrow(/config\.json differs from the config of the checkpoint at step 6 \(field seed\)/);
   });
   it('metrics.jsonl with a step twice (two writers) is refused', async () => {
     const out = await finishedRun();
     appendJsonl(join(out, 'metrics.jsonl'), readJsonl(join(out, 'metrics.jsonl'))[0]);
-    await expect(trainRun({ outDir: out, resume: true, extendSteps: 9, pool })).rejects.toThrow(/metrics\.jsonl line 4 has step 2 after step 6 \(two writers/);
+    await expect(trainRun({ evaluator: generationEvaluator, outDir: out, resume: true, extendSteps: 9, pool })).rejects.toThrow(/metrics\.jsonl line 4 has step 2 after step 6 \(two writers/);
   });
   it('NaN in the optimizer state is refused at resume (not later as "loss became NaN"), before config.json is rewritten', async () => {
     const out = await finishedRun();
@@ -156,12 +158,12 @@ describe('resume checks that the folder holds one run', () => {
     (file.tensors[name].data as Float32Array)[0] = Number.NaN;
     writeSafetensorsFile(opt, file.tensors, file.metadata);
     const before = readFileSync(join(out, 'config.json'), 'utf8');
-    await expect(trainRun({ outDir: out, resume: true, extendSteps: 9, pool })).rejects.toThrow(/optimizer\.safetensors: moment "v\..*" holds NaN at element 0; the optimizer state is corrupt/);
+    await expect(trainRun({ evaluator: generationEvaluator, outDir: out, resume: true, extendSteps: 9, pool })).rejects.toThrow(/optimizer\.safetensors: moment "v\..*" holds NaN at element 0; the optimizer state is corrupt/);
     expect(readFileSync(join(out, 'config.json'), 'utf8')).toBe(before);
     expect(existsSync(join(out, LOCK_NAME))).toBe(false);
   });
   it('--resume on a folder without a run is a typed error', async () => {
-    await expect(trainRun({ outDir: tmp(), resume: true, pool })).rejects.toThrow(/holds no run to resume/);
+    await expect(trainRun({ evaluator: generationEvaluator, outDir: tmp(), resume: true, pool })).rejects.toThrow(/holds no run to resume/);
   });
 });
 

@@ -9,9 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../engine/backend.ts';
 import { loadEmnistPool } from '../data/pool.ts';
 import { PAPER } from '../paper/registry.ts';
-import { loadCheckpoint, listCheckpoints } from './checkpoint.ts';
-import { tinyConfig } from './tiny-config.test-util.ts';
+import { loadCheckpoint } from './checkpoint.ts';
+import { listCheckpoints } from './run-folder.ts';
+import { tinyConfig } from '../../test-support/tiny-run-config.ts';
 import { learningRate, trainRun } from './trainer.ts';
+import { generationEvaluator } from '../eval/training-evaluation.ts';
 
 const pool = loadEmnistPool();
 const dirs: string[] = [];
@@ -32,11 +34,11 @@ describe('trainer', () => {
   it('resuming from a checkpoint reproduces the uninterrupted run exactly', async () => {
     const config = tinyConfig();
     const whole = tmp();
-    const full = await trainRun({ config, outDir: whole, pool });
+    const full = await trainRun({ evaluator: generationEvaluator, config, outDir: whole, pool });
     const split = tmp();
-    const first = await trainRun({ config, outDir: split, pool, stopAtStep: 3 });
+    const first = await trainRun({ evaluator: generationEvaluator, config, outDir: split, pool, stopAtStep: 3 });
     expect(first.lastStep).toBe(3);
-    const resumed = await trainRun({ outDir: split, resume: true, pool });
+    const resumed = await trainRun({ evaluator: generationEvaluator, outDir: split, resume: true, pool });
     expect(resumed.lastStep).toBe(6);
     const strip = (rows: typeof full.metrics) => rows.map(({ wallSeconds: _w, ...r }) => r);
     expect(strip(resumed.metrics)).toEqual(strip(full.metrics));
@@ -50,7 +52,7 @@ describe('trainer', () => {
   it('a non-finite loss stops with a clear error and keeps the last good checkpoint', async () => {
     const out = tmp();
     const config = tinyConfig({ train: { lr: 9, warmupSteps: 0, steps: 40, checkpointEvery: 1, evalEvery: 50 } });
-    await expect(trainRun({ config, outDir: out, pool })).rejects.toThrow(/(loss|the optimizer state) became (NaN|Infinity|-Infinity|non-finite) at step \d+.*; stopped\. The last good checkpoint \(step \d+\) is kept/);
+    await expect(trainRun({ evaluator: generationEvaluator, config, outDir: out, pool })).rejects.toThrow(/(loss|the optimizer state) became (NaN|Infinity|-Infinity|non-finite) at step \d+.*; stopped\. The last good checkpoint \(step \d+\) is kept/);
     const ckpt = loadCheckpoint(out);
     expect(ckpt.step).toBeGreaterThanOrEqual(1);
   });
@@ -58,13 +60,13 @@ describe('trainer', () => {
   it('refuses to overwrite a run directory without --resume', async () => {
     const out = tmp();
     const config = tinyConfig({ train: { steps: 1, evalEvery: 1, checkpointEvery: 1 } });
-    await trainRun({ config, outDir: out, pool });
-    await expect(trainRun({ config, outDir: out, pool })).rejects.toThrow(/already holds a run; use --resume/);
+    await trainRun({ evaluator: generationEvaluator, config, outDir: out, pool });
+    await expect(trainRun({ evaluator: generationEvaluator, config, outDir: out, pool })).rejects.toThrow(/already holds a run; use --resume/);
   });
 
   it('provenance names the backend and whether the native wasm kernels ran (null off wasm)', async () => {
     const out = tmp();
-    await trainRun({ config: tinyConfig({ train: { steps: 1, evalEvery: 1, checkpointEvery: 1 } }), outDir: out, pool });
+    await trainRun({ evaluator: generationEvaluator, config: tinyConfig({ train: { steps: 1, evalEvery: 1, checkpointEvery: 1 } }), outDir: out, pool });
     const provenance = JSON.parse(readFileSync(join(out, 'provenance.json'), 'utf8')) as Record<string, unknown>;
     expect(provenance.backend).toBe('cpu');
     expect(provenance).toHaveProperty('wasmNative', null);
@@ -77,7 +79,7 @@ describe('trainer', () => {
     process.env.GROKDIFF_CLASSIFIER_DIR = tmp();
     try {
       const config = tinyConfig({ data: { N: PAPER.nearestImageMaxN.value + 1 }, train: { steps: 1 } });
-      await expect(trainRun({ config, outDir: out, pool })).rejects.toThrow(/no classifier fixture at .*emnist-p5-s8 .* npx grokdiff classifier --P 5 --side 8 --seed 1 --out /);
+      await expect(trainRun({ evaluator: generationEvaluator, config, outDir: out, pool })).rejects.toThrow(/no classifier fixture at .*emnist-p5-s8 .* npx grokdiff classifier --P 5 --side 8 --seed 1 --out /);
       expect(existsSync(join(out, 'config.json')), 'a refused run leaves nothing behind').toBe(false);
     } finally {
       if (saved === undefined) delete process.env.GROKDIFF_CLASSIFIER_DIR;

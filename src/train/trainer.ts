@@ -5,7 +5,7 @@
 // (saves first), and a clear stop on a non-finite loss (the last good checkpoint is kept).
 
 import * as tf from '@tensorflow/tfjs-core';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { AdamW } from '../engine/adamw.ts';
 import { wasmNativeInfo } from '../engine/wasm-native.ts';
@@ -13,20 +13,18 @@ import { webgpuAdapterInfo } from '../engine/webgpu.ts';
 import { rootRng, type Rng } from '../engine/random.ts';
 import { CheckpointError, ConfigError, GrokdiffError } from '../errors.ts';
 import { createParams, disposeParams, initialValues, paramSpecs, readParams, type Params } from '../model/params.ts';
-import type { Classifier } from '../eval/classifier.ts';
-import { accuracyResult, generateForPairs, generationAccuracy, scoreGenerated, scoredBy, type AccuracyResult } from '../eval/generation.ts';
-import { appendJsonl, readJsonl, writeFileAtomic, writeJsonAtomic } from './atomic-write.ts';
 import { loadCheckpoint, saveCheckpoint, type OptimizerSnapshot, type TrainerState } from './checkpoint.ts';
 import { runModelConfig, type RunConfig } from './config.ts';
 import { atGrokkedLevels, grokkingSteps, type GrokkingSteps, type MetricsRow } from './grokking.ts';
 import { silentProgress, type Progress } from './progress.ts';
 import { describeLossReferences, runLossReferences, type DenoisingLossReferences } from './loss-references.ts';
 import { collectProvenance } from './provenance.ts';
-import { runDataAndClassifier, stepBatch, type RunData } from './run-data.ts';
+import { runDataFromSeed, stepBatch, type RunData } from './run-data.ts';
 import { fullBatchStep } from './step.ts';
 import { hasManifest, MANIFEST_NAME } from './fixture-manifest.ts';
-import { checkNewRunFolder, checkRunConsistency } from './run-folder.ts';
+import { appendMetrics, checkNewRunFolder, checkRunConsistency, hasLatest, readMetrics, writeMetrics, writeProvenance, writeRunConfig } from './run-folder.ts';
 import { acquireRunLock, type RunLock } from './run-lock.ts';
+import { loadDatasetPool } from '../data/dataset-pool.ts';
 import type { EmnistPool } from '../data/pool.ts';
 import type { ModelConfig } from '../model/config.ts';
 
@@ -36,6 +34,30 @@ export class TrainingError extends GrokdiffError {
     super('model', code, message);
   }
 }
+
+/** An accuracy as the metrics log keeps it: the fraction correct and its Wilson 95 % interval. */
+export interface EvaluatedAccuracy {
+  readonly accuracy: number;
+  readonly interval: readonly [number, number];
+}
+
+/**
+ * Generation accuracy of the model being trained, measured every `evalEvery` steps (paper Sec. 3, Figure 2):
+ * on the training pairs, the held-out pairs and the novel held-out pairs. The caller provides it
+ * (eval/training-evaluation.ts: images sampled with the Euler sampler, scored by the run's classifier), so
+ * the training loop holds no classifier of its own.
+ */
+export interface TrainingEvaluator {
+  /** What scores the generated images (its name and own held-out accuracy), recorded in provenance.json. */
+  readonly scoredBy: { readonly name: string; readonly heldout: unknown };
+  /** The three accuracies of the model `params`, drawing operand images and noise from `rng`. */
+  evaluate(model: ModelConfig, params: Params, rng: Rng): { train: EvaluatedAccuracy; heldout: EvaluatedAccuracy; novel: EvaluatedAccuracy };
+  /** Frees what the evaluator holds (a CNN classifier's weights). */
+  dispose(): void;
+}
+
+/** Builds a run's evaluator from its config, its data and the pool of its data set; throws (typed) when it cannot score the run. */
+export type TrainingEvaluatorFactory = (config: RunConfig, data: RunData, pool: EmnistPool) => TrainingEvaluator;
 
 export interface TrainOptions {
   /** Run config (ignored when resuming: the run directory's config is used). */
@@ -55,6 +77,8 @@ export interface TrainOptions {
   readonly repoRoot?: string;
   /** Backend name for provenance. */
   readonly backend?: string;
+  /** The periodic evaluation of generation accuracy (eval/training-evaluation.ts: generationEvaluator). */
+  readonly evaluator: TrainingEvaluatorFactory;
 }
 
 export interface TrainResult {
@@ -84,22 +108,28 @@ interface Session {
   readonly wallOffset: number;
   readonly trainerState: TrainerState;
   readonly data: RunData;
-  /** Scores generated images in evaluation; the session disposes it. */
-  readonly classifier: Classifier;
+  /** Measures generation accuracy in evaluation; the session disposes it. */
+  readonly evaluator: TrainingEvaluator;
+}
+
+/** A run's data rebuilt from its seed and its evaluator, from one load of the data set's pool. */
+function runInputs(config: RunConfig, options: TrainOptions): { data: RunData; evaluator: TrainingEvaluator } {
+  const pool = options.pool ?? loadDatasetPool(config.data.dataset);
+  const data = runDataFromSeed(config, pool);
+  return { data, evaluator: options.evaluator(config, data, pool) };
 }
 
 /**
  * Opens a fresh run or resumes one, holding the run folder's lock (train/run-lock.ts) until the run ends.
  * Nothing is written before every check has passed: a fresh run checks --out (train/run-folder.ts) and
- * builds its data and classifier before it creates anything, so a bad --out, a missing K49 folder or
+ * builds its data and evaluator (its classifier) before it creates anything, so a bad --out, a missing K49 folder or
  * classifier fixture leaves no half-made run behind; a resume checks that the folder holds one run and that
  * its optimizer state is finite before config.json (extended steps) and metrics.jsonl are rewritten.
  */
 function openSession(options: TrainOptions): Session & { lock: RunLock } {
-  const metricsPath = join(options.outDir, 'metrics.jsonl');
   const log = (line: string): void => (options.progress ?? silentProgress).message(line);
   if (options.resume) {
-    if (!existsSync(join(options.outDir, 'latest.json'))) {
+    if (!hasLatest(options.outDir)) {
       throw new CheckpointError('resume-no-run', `${options.outDir} holds no run to resume (no latest.json); start it without --resume`);
     }
     const lock = acquireRunLock(options.outDir, 'grokdiff train --resume', log);
@@ -108,7 +138,7 @@ function openSession(options: TrainOptions): Session & { lock: RunLock } {
       checkRunConsistency(options.outDir, loaded);
       const ckpt = options.extendSteps !== undefined ? { ...loaded, config: extendedConfig(loaded.config, loaded.step, options.extendSteps) } : loaded;
       const model = runModelConfig(ckpt.config);
-      const inputs = runDataAndClassifier(ckpt.config, options.pool);
+      const inputs = runInputs(ckpt.config, options);
       const params = createParams(model, ckpt.weights, `checkpoint ${ckpt.dir}`);
       const optimizer = makeOptimizer(ckpt.config, model);
       if (ckpt.optimizer) optimizer.setState(ckpt.optimizer);
@@ -117,9 +147,9 @@ function openSession(options: TrainOptions): Session & { lock: RunLock } {
         rmSync(join(options.outDir, MANIFEST_NAME));
         log(`${options.outDir}: removed ${MANIFEST_NAME} (the run is being written again; grokdiff prune or grokdiff fixtures --write-manifest writes a new one)`);
       }
-      if (options.extendSteps !== undefined) writeJsonAtomic(join(options.outDir, 'config.json'), ckpt.config);
-      const metrics = existsSync(metricsPath) ? readJsonl<MetricsRow>(metricsPath).filter((r) => r.step <= ckpt.step) : [];
-      writeFileAtomic(metricsPath, metrics.map((r) => `${JSON.stringify(r)}\n`).join(''));
+      if (options.extendSteps !== undefined) writeRunConfig(options.outDir, ckpt.config);
+      const metrics = readMetrics(options.outDir).filter((r) => r.step <= ckpt.step);
+      writeMetrics(options.outDir, metrics);
       return {
         ...inputs,
         config: ckpt.config,
@@ -140,11 +170,11 @@ function openSession(options: TrainOptions): Session & { lock: RunLock } {
   if (!options.config) throw new TrainingError('train-no-config', 'train: a config is needed unless resuming');
   const config = options.config;
   checkNewRunFolder(options.outDir, config);
-  const inputs = runDataAndClassifier(config, options.pool);
+  const inputs = runInputs(config, options);
   try {
     mkdirSync(options.outDir, { recursive: true });
   } catch (err) {
-    inputs.classifier.dispose?.();
+    inputs.evaluator.dispose();
     throw new ConfigError('out-create', `--out ${options.outDir}: cannot create the folder (${(err as Error).message})`, { cause: err });
   }
   let lock: RunLock;
@@ -153,17 +183,17 @@ function openSession(options: TrainOptions): Session & { lock: RunLock } {
     // Another process may have finished a run here between the check and the lock.
     checkNewRunFolder(options.outDir, config);
   } catch (err) {
-    inputs.classifier.dispose?.();
+    inputs.evaluator.dispose();
     throw err;
   }
   try {
     const model = runModelConfig(config);
     const params = createParams(model, initialValues(model, rootRng(config.seed).fork('init')));
-    writeJsonAtomic(join(options.outDir, 'config.json'), config);
-    writeFileAtomic(metricsPath, '');
+    writeRunConfig(options.outDir, config);
+    writeMetrics(options.outDir, []);
     return { ...inputs, config, model, params, optimizer: makeOptimizer(config, model), startStep: 0, metrics: [], wallOffset: 0, trainerState: { lossSum: 0, lossCount: 0, grokStreak: 0 }, lock };
   } catch (err) {
-    inputs.classifier.dispose?.();
+    inputs.evaluator.dispose();
     lock.release();
     throw err;
   }
@@ -191,20 +221,6 @@ export function makeOptimizer(config: RunConfig, model: ModelConfig): AdamW {
 /** One full-batch training step of the run; returns the loss before the update. */
 function trainStep(session: Session, data: RunData, rng: Rng, step: number): number {
   return fullBatchStep(session.model, session.params, session.optimizer, data.symbols.images, stepBatch(data, rng, step), learningRate(session.config, step));
-}
-
-function evaluate(session: Session, data: RunData, classifier: Classifier, rng: Rng): { train: AccuracyResult; heldout: AccuracyResult; novel: AccuracyResult } {
-  const draws = session.config.train.evalDraws;
-  const opts = { draws, steps: session.config.train.samplingSteps };
-  const heldout = scoreGenerated(generateForPairs(session.model, session.params, data.heldoutSymbols, data.heldout, { ...opts, rng: rng.fork('eval-heldout') }), classifier);
-  let novelCorrect = 0;
-  for (const i of data.heldoutNovel) for (let d = 0; d < draws; d++) if (heldout.predictions[i * draws + d] === data.heldout[i].c) novelCorrect++;
-  const { predictions: _p, ...heldoutResult } = heldout;
-  return {
-    train: generationAccuracy(session.model, session.params, data.symbols, data.train, classifier, { ...opts, rng: rng.fork('eval-train') }),
-    heldout: heldoutResult,
-    novel: accuracyResult(novelCorrect, data.heldoutNovel.length * draws),
-  };
 }
 
 /** The first non-finite value of the optimizer's moments, or null when they are all finite. */
@@ -235,11 +251,11 @@ async function save(session: Session, outDir: string, step: number, state: Train
 export async function trainRun(options: TrainOptions): Promise<TrainResult> {
   const progress = options.progress ?? silentProgress;
   const session = openSession(options);
-  const { config, data, classifier } = session;
+  const { config, data, evaluator } = session;
   const rng = rootRng(config.seed);
   let lossReferences: DenoisingLossReferences;
   try {
-    writeJsonAtomic(join(options.outDir, 'provenance.json'), {
+    writeProvenance(options.outDir, {
       ...collectProvenance(options.repoRoot ?? process.cwd()),
       backend: options.backend ?? tf.getBackend(),
       // grokdiff's optional native kernels on wasm (what computed the products, compiler flags), or null.
@@ -247,11 +263,11 @@ export async function trainRun(options: TrainOptions): Promise<TrainResult> {
       // The WebGPU adapter (a GPU, or a CPU driver such as lavapipe) when the backend is webgpu, else null.
       webgpuAdapter: tf.getBackend() === 'webgpu' ? webgpuAdapterInfo() : null,
       resumedFromStep: session.startStep,
-      classifier: scoredBy(classifier),
+      classifier: evaluator.scoredBy,
     });
     lossReferences = runLossReferences(data);
   } catch (err) {
-    classifier.dispose?.();
+    evaluator.dispose();
     disposeParams(session.params);
     session.optimizer.dispose();
     session.lock.release();
@@ -260,7 +276,6 @@ export async function trainRun(options: TrainOptions): Promise<TrainResult> {
   progress.message(describeLossReferences(lossReferences));
   const trainRng = rng.fork('train');
   const evalRng = rng.fork('eval');
-  const metricsPath = join(options.outDir, 'metrics.jsonl');
   const lastStep = Math.min(config.train.steps, options.stopAtStep ?? Infinity);
   const t0 = performance.now();
   const wall = (): number => session.wallOffset + (performance.now() - t0) / 1000;
@@ -285,7 +300,7 @@ export async function trainRun(options: TrainOptions): Promise<TrainResult> {
       // A stop (Ctrl-C or stopAtStep) saves but does not evaluate, so a resumed run logs what an uninterrupted one does.
       const stopping = Boolean(options.stopFlag?.stop) || step === lastStep;
       if (step % config.train.evalEvery === 0 || atEnd) {
-        const acc = evaluate(session, data, classifier, evalRng);
+        const acc = evaluator.evaluate(session.model, session.params, evalRng);
         const row: MetricsRow = {
           step,
           loss: lossSum / lossCount,
@@ -301,7 +316,7 @@ export async function trainRun(options: TrainOptions): Promise<TrainResult> {
         lossSum = 0;
         lossCount = 0;
         session.metrics.push(row);
-        appendJsonl(metricsPath, row);
+        appendMetrics(options.outDir, row);
         progress.evaluated(step, { loss: row.loss, trainAcc: row.trainAcc, heldoutAcc: row.heldoutAcc, novelAcc: row.heldoutNovelAcc });
         grokStreak = atGrokkedLevels(row) ? grokStreak + 1 : 0;
       }
@@ -324,7 +339,7 @@ export async function trainRun(options: TrainOptions): Promise<TrainResult> {
     }
   } finally {
     progress.done();
-    classifier.dispose?.();
+    evaluator.dispose();
     disposeParams(session.params);
     session.optimizer.dispose();
     session.lock.release();

@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import { AnalysisError } from '../../errors.ts';
 import * as api from '../index.ts';
-import { BAD_SCALARS, arbFrequencyShares, fuzzArray, fuzzBlock, fuzzInteger, fuzzModulus, fuzzOptions, fuzzUnits, isSmallCount } from '../testing/arbitraries.ts';
+import { BAD_SCALARS, arbFrequencyShares, fuzzArray, fuzzBlock, fuzzInteger, fuzzModulus, fuzzOptions, fuzzUnits, isSmallCount } from '../../../test-support/analysis-arbitraries.ts';
 import type { AnalysisErrorCode } from '../validate.ts';
 
 export interface FuzzTarget<T> {

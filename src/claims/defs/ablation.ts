@@ -35,11 +35,12 @@ import { keepFrequenciesMatrix, removeFrequenciesMatrix } from '../../analysis/f
 import { keepSumDirectionsMatrix, removeSumDirectionsMatrix } from '../../analysis/sum-direction-projection.ts';
 import { rootRng } from '../../engine/random.ts';
 import { allPairs } from '../../data/pairs.ts';
-import { accuracyResult, generateForPairs, scoreGenerated, type AccuracyResult } from '../../eval/generation.ts';
+import { accuracyResult, type AccuracyResult } from '../../eval/accuracy.ts';
+import { generateForPairs, scoreGenerated } from '../../eval/generation.ts';
 import { modelShapes } from '../../model/config.ts';
 import type { TapSet } from '../../model/taps.ts';
 import { PAPER } from '../../paper/registry.ts';
-import type { LoadedRun } from '../../train/loaded-run.ts';
+import type { LoadedRun } from '../../eval/loaded-run.ts';
 import { verdict, type ClaimDeclaration, type Verdict } from '../contract.ts';
 import { STATS_SEED } from '../setup.ts';
 import { ffnPreGrid, judgedBlock, tapSpectrum } from '../key-frequencies.ts';

@@ -51,9 +51,9 @@
 
 import { criticalTimestep, entropyTransition, timestepAgreement, type ChangePointRule, type CriticalTimestep, type EntropyTransition, type TimestepAgreement } from '../../analysis/index.ts';
 import { ENTROPY_TAPS, recoveryRectification, rectificationEntropy } from '../../eval/critical-timestep.ts';
-import type { AccuracyResult } from '../../eval/generation.ts';
+import type { AccuracyResult } from '../../eval/accuracy.ts';
 import { PAPER } from '../../paper/registry.ts';
-import type { LoadedRun } from '../../train/loaded-run.ts';
+import type { LoadedRun } from '../../eval/loaded-run.ts';
 import { verdict, type ClaimDeclaration, type Verdict } from '../contract.ts';
 import { measureEach, measureRuns } from '../claim-runner.ts';
 import type { ProvidedRun } from '../provider.ts';

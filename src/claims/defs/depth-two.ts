@@ -14,7 +14,7 @@
 // Negative control: the untrained depth-2 model of each seed.
 
 import { grokkingSteps } from '../../train/grokking.ts';
-import type { LoadedRun } from '../../train/loaded-run.ts';
+import type { LoadedRun } from '../../eval/loaded-run.ts';
 import type { ProvidedRun } from '../provider.ts';
 import { PAPER } from '../../paper/registry.ts';
 import { verdict, type ClaimDeclaration, type Verdict } from '../contract.ts';

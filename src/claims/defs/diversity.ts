@@ -15,7 +15,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { median } from 'simple-statistics';
 import { PAPER } from '../../paper/registry.ts';
-import { readJsonFile } from '../../train/json-file.ts';
+import { readJsonFile } from '../../io/json-file.ts';
 import { grokkingSteps, type MetricsRow } from '../../train/grokking.ts';
 import { gapClosed, gapText, runLossReferences } from '../../train/loss-references.ts';
 import { runDataFromSeed } from '../../train/run-data.ts';

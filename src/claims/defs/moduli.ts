@@ -26,7 +26,7 @@
 
 import { PAPER } from '../../paper/registry.ts';
 import type { MetricsRow } from '../../train/grokking.ts';
-import type { LoadedRun } from '../../train/loaded-run.ts';
+import type { LoadedRun } from '../../eval/loaded-run.ts';
 import { notEvaluated, verdict, type ClaimDeclaration, type Verdict } from '../contract.ts';
 import { measureGeneralisation, pct, type Generalisation } from '../generalisation.ts';
 import type { ProvidedRun } from '../provider.ts';

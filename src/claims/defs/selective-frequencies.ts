@@ -16,7 +16,7 @@
 
 import { gridActivations, type GridView } from '../../eval/grid-activations.ts';
 import { PAPER } from '../../paper/registry.ts';
-import type { LoadedRun } from '../../train/loaded-run.ts';
+import type { LoadedRun } from '../../eval/loaded-run.ts';
 import { verdict, type ClaimDeclaration, type Verdict } from '../contract.ts';
 import { GRID_NOISE_SEED } from '../setup.ts';
 import { blocksOf, judgedBlock, setCoverage, tapSpectrum } from '../key-frequencies.ts';

@@ -14,7 +14,7 @@
 import { nearestCentroidHoldout, pca, wilsonInterval } from '../../analysis/index.ts';
 import { operandActivations } from '../../eval/operand-activations.ts';
 import { PAPER } from '../../paper/registry.ts';
-import type { LoadedRun } from '../../train/loaded-run.ts';
+import type { LoadedRun } from '../../eval/loaded-run.ts';
 import { verdict, type ClaimDeclaration, type Verdict } from '../contract.ts';
 import { measureEach, measureRuns } from '../claim-runner.ts';
 import type { ProvidedRun } from '../provider.ts';

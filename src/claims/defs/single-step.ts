@@ -7,9 +7,10 @@
 // Negative control: the untrained model (its K-step accuracy is at chance).
 
 import { rootRng } from '../../engine/random.ts';
-import { generateForPairs, scoreGenerated, type AccuracyResult } from '../../eval/generation.ts';
+import { generateForPairs, scoreGenerated } from '../../eval/generation.ts';
+import type { AccuracyResult } from '../../eval/accuracy.ts';
 import { PAPER } from '../../paper/registry.ts';
-import type { LoadedRun } from '../../train/loaded-run.ts';
+import type { LoadedRun } from '../../eval/loaded-run.ts';
 import { verdict, type ClaimDeclaration, type Verdict } from '../contract.ts';
 import { STATS_SEED } from '../setup.ts';
 

@@ -19,7 +19,7 @@
 import { trigIdentityFit, trigReadoutTable, type ReadoutTargetFit } from '../../analysis/index.ts';
 import { ffnNeuronReadout } from '../../eval/readout-map.ts';
 import { PAPER } from '../../paper/registry.ts';
-import type { LoadedRun } from '../../train/loaded-run.ts';
+import type { LoadedRun } from '../../eval/loaded-run.ts';
 import { verdict, type ClaimDeclaration, type Verdict } from '../contract.ts';
 import { STATS_SEED } from '../setup.ts';
 import { blocksOf, ffnPreGrid, judgedBlock, tapSpectrum } from '../key-frequencies.ts';

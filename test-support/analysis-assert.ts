@@ -2,7 +2,7 @@
 // absolute tolerance, and a check that a call throws an AnalysisError with a given code. Test-only.
 
 import { expect } from 'vitest';
-import { AnalysisError } from '../../errors.ts';
+import { AnalysisError } from '../src/errors.ts';
 
 /** Largest |a[i] − b[i]| (Infinity when the lengths differ). */
 export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {

@@ -8,8 +8,8 @@
 
 import { ConfigError } from '../errors.ts';
 import type { Rng } from '../engine/random.ts';
-import type { EmnistPool } from '../data/pool.ts';
-import { heldoutImages, type SymbolSet } from '../data/symbols.ts';
+import type { EmnistPool } from './pool.ts';
+import { heldoutImages, type SymbolSet } from './symbols.ts';
 
 /** Operand images per symbol in the N > 1 evaluation set (each held-out pair draws one per operand). */
 export const EVALUATION_IMAGES_PER_SYMBOL = 32;

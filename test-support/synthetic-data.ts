@@ -1,13 +1,14 @@
-// Helpers for the data-layer tests (not part of the public API): temporary folders and a small synthetic
-// EMNIST-like pool, so error paths of symbol sets can be tested without loading the real fixtures.
+// Test helpers for data files and typed errors: temporary folders, gzip, a small synthetic EMNIST-like pool
+// (so error paths of symbol sets can be tested without loading the real fixtures), and expectations that a
+// call throws a DataError / ConfigError / CheckpointError with a given code and message fragments.
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { expect } from 'vitest';
-import { CheckpointError, ConfigError, DataError } from '../errors.ts';
-import type { EmnistPool, PoolImage, PoolSplit } from './pool.ts';
+import { CheckpointError, ConfigError, DataError } from '../src/errors.ts';
+import type { EmnistPool, PoolImage, PoolSplit } from '../src/data/pool.ts';
 
 /** A fresh temporary folder and a function that removes it. */
 export function tempDir(prefix = 'grokdiff-data-'): { dir: string; cleanup: () => void; write: (name: string, bytes: Uint8Array | string) => string } {

@@ -8,7 +8,7 @@
 import { unzipSync, zipSync, type Zippable } from 'fflate';
 import { crc32 } from 'node:zlib';
 import { DataError } from '../errors.ts';
-import { readBytes } from './files.ts';
+import { readBytes } from './file-bytes.ts';
 
 /** dtype descr strings accepted (numpy spells single-byte types with '|'; '<u1' / '<i1' are accepted too). */
 export type NpyDescr = '|u1' | '|i1' | '|b1' | '<u2' | '<i2' | '<u4' | '<i4' | '<f4' | '<f8' | '<i8' | '<u8';

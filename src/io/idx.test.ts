@@ -1,7 +1,7 @@
 // Tests of the IDX reader: round trips, gzip detection, and every malformed-file error.
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeIdx, parseIdx, readIdxFile } from './idx.ts';
-import { expectDataError, gzip, tempDir } from './testing.ts';
+import { expectDataError, gzip, tempDir } from '../../test-support/synthetic-data.ts';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());

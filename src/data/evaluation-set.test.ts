@@ -3,8 +3,8 @@
 // class without enough unseen images is refused with an error naming it.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { rootRng } from '../engine/random.ts';
-import { loadEmnistPool, type EmnistPool } from '../data/pool.ts';
-import { buildSymbolSet } from '../data/symbols.ts';
+import { loadEmnistPool, type EmnistPool } from './pool.ts';
+import { buildSymbolSet } from './symbols.ts';
 import { evaluationImages } from './evaluation-set.ts';
 
 let pool: EmnistPool;

@@ -3,7 +3,7 @@
 // path against numbers computed outside tfjs.
 
 import * as tf from '@tensorflow/tfjs-core';
-import { rootRng } from './random.ts';
+import { rootRng } from '../src/engine/random.ts';
 
 export interface Operand {
   shape: number[];

@@ -1,10 +1,11 @@
 // Reusable fast-check generators for the analysis library's property and fuzz tests: signals, activation
 // grids with known Fourier content (so FVE, key frequencies and trig fits have an exact expected answer),
 // distributions over frequencies, and deliberately bad input (NaN, ±Infinity, empty or mis-sized arrays,
-// P < 2, non-integer sizes, junk values) for the fuzzers. Test-only: nothing in src/ imports it at runtime.
+// P < 2, non-integer sizes, junk values) for the fuzzers. Test-only: in src/ only the fuzz properties
+// (src/analysis/fuzz/properties.ts, run by vitest and by `npm run fuzz`) import it.
 
 import fc from 'fast-check';
-import { fourierBasis, omega } from '../basis.ts';
+import { fourierBasis, omega } from '../src/analysis/basis.ts';
 
 // ---- Signals -------------------------------------------------------------------------------------------
 

@@ -4,7 +4,7 @@
 // The header is validated field by field and the payload must be exactly product(dims) bytes long.
 
 import { DataError } from '../errors.ts';
-import { maybeGunzip, readBytes } from './files.ts';
+import { maybeGunzip, readBytes } from './file-bytes.ts';
 
 export type IdxKind = 'images' | 'labels';
 

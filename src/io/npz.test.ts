@@ -4,9 +4,9 @@ import { unzipSync, zipSync } from 'fflate';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FIXTURES_DIR } from './files.ts';
+import { FIXTURES_DIR } from '../data/files.ts';
 import { encodeNpy, encodeNpz, npyIntegers, npzArray, parseNpy, parseNpyHeaderDict, parseNpz, readNpzFile, type NpyData } from './npz.ts';
-import { expectDataError, tempDir } from './testing.ts';
+import { expectDataError, tempDir } from '../../test-support/synthetic-data.ts';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());

@@ -8,8 +8,8 @@
 // notes and the search log).
 
 import { ConfigError } from '../errors.ts';
-import { validateRunConfig, type RunConfig } from '../train/config.ts';
-import { PAPER } from './registry.ts';
+import { validateRunConfig, type RunConfig } from './config.ts';
+import { PAPER } from '../paper/registry.ts';
 
 const PAPER_MODEL = {
   imageSide: PAPER.imageSide.value,

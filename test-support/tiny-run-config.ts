@@ -1,6 +1,6 @@
 // The tiny real-data run config of the trainer tests (P = 5, 8×8 images, d_model 16): a few steps take
 // well under a second on the cpu backend.
-import { validateRunConfig, type RunConfig } from './config.ts';
+import { validateRunConfig, type RunConfig } from '../src/train/config.ts';
 
 export function tinyConfig(over: { train?: Record<string, unknown>; data?: Record<string, unknown> } = {}): RunConfig {
   return validateRunConfig({

@@ -1,19 +1,21 @@
 // A trained model ready for evaluation and analysis: a checkpoint's config and weights as tf.Variables,
 // plus the run's data (the same symbol images and pair split as in training, rebuilt from the seed) and the
-// classifier of its symbols (eval/classifier-for-run.ts: nearest template for N = 1, the fixture CNN for
+// classifier of its symbols (classifier-for-run.ts: nearest template for N = 1, the fixture CNN for
 // N > 1). Used by `grokdiff sample|eval`, the claims and the report.
 
 import type * as tf from '@tensorflow/tfjs-core';
-import { basename, dirname } from 'node:path';
 import { rootRng } from '../engine/random.ts';
-import type { Classifier } from '../eval/classifier.ts';
+import type { Classifier } from './classifier.ts';
 import type { EmnistPool } from '../data/pool.ts';
 import type { ModelConfig } from '../model/config.ts';
 import { createParams, disposeParams, initialValues } from '../model/params.ts';
-import { loadCheckpoint, type CheckpointData } from './checkpoint.ts';
-import { hasManifest, verifyManifest } from './fixture-manifest.ts';
-import { runModelConfig, type RunConfig } from './config.ts';
-import { runDataAndClassifier, type RunData } from './run-data.ts';
+import { loadCheckpoint, type CheckpointData } from '../train/checkpoint.ts';
+import { hasManifest, verifyManifest } from '../train/fixture-manifest.ts';
+import { runModelConfig, type RunConfig } from '../train/config.ts';
+import { runDataFromSeed, type RunData } from '../train/run-data.ts';
+import { runFolderOf } from '../train/run-folder.ts';
+import { loadDatasetPool } from '../data/dataset-pool.ts';
+import { classifierForRun } from './classifier-for-run.ts';
 
 export interface LoadedRun {
   readonly config: RunConfig;
@@ -24,6 +26,16 @@ export interface LoadedRun {
   readonly step: number;
   readonly dir: string;
   dispose(): void;
+}
+
+/**
+ * A run's data rebuilt from its seed (the stream `data` of the run's root) and the classifier that scores
+ * its generated images (classifier-for-run.ts), from one load of the data set's pool. The caller
+ * disposes the classifier.
+ */
+export function runDataAndClassifier(config: RunConfig, pool: EmnistPool = loadDatasetPool(config.data.dataset)): { data: RunData; classifier: Classifier } {
+  const data = runDataFromSeed(config, pool);
+  return { data, classifier: classifierForRun(config, data.symbols, { pool }) };
 }
 
 /** A LoadedRun from a config and weights: the run's data rebuilt from its seed, its classifier, tf.Variables. */
@@ -46,12 +58,6 @@ export function openCheckpoint(ckpt: CheckpointData, pool?: EmnistPool): LoadedR
 /** The untrained model of a config (its initial weights from the seed), e.g. as a negative control. */
 export function openInitialWeights(config: RunConfig, pool?: EmnistPool): LoadedRun {
   return openWeights(config, initialValues(runModelConfig(config), rootRng(config.seed).fork('init')), { step: 0, dir: '(untrained)' }, pool);
-}
-
-/** The run folder of a path that is a run folder or one of its checkpoint folders (…/checkpoints/step-N). */
-function runFolderOf(path: string): string {
-  const parent = dirname(path);
-  return basename(parent) === 'checkpoints' && /^step-\d+$/.test(basename(path)) ? dirname(parent) : path;
 }
 
 /**
