@@ -13,7 +13,7 @@ import type { ClaimKind, ClaimRecord, ModelProvenance, Outcome } from '../claims
 import { PAPER, type PaperParam } from '../paper/registry.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../train/atomic-write.ts';
 import { KNOWN_DEVIATIONS } from '../claims/deviations.ts';
-import { barChart, learningCurvePlot, lineChartPanels, scatterPlot, type LinePanel, type LinePoint, type RuleMark, type TrajectoryPanel, type TrajectoryPoint } from './plot.ts';
+import { barChart, learningCurvePlot, lineChartPanels, scatterPlot, type LinePanel, type LinePoint, type RuleMark, type TrajectoryPanel, type TrajectoryPoint } from '../plot/plot.ts';
 import type { MetricsRow } from '../train/grokking.ts';
 import { curveRows, lossReferenceRules } from './learning-curves.ts';
 import type { DenoisingLossReferences } from '../train/loss-references.ts';
