@@ -17,7 +17,7 @@ import {
   PLAIN_PRESET,
   SANDWICH_PRESET,
   separabilityClaim,
-} from './defs/separability.ts';
+} from './defs/sandwich-separability.ts';
 import { DEPTH_TWO_PRESET, DEPTH_TWO_SEEDS, depthTwoClaim, judgeDepthTwo, measureDepthTwo } from './defs/depth-two.ts';
 import { emnistModuliClaim, judgeModuli, k49ModuliClaim, measureModulus, moduliPreset, MODULI_SEEDS } from './defs/moduli.ts';
 
