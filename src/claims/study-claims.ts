@@ -19,7 +19,9 @@ import {
   separabilityClaim,
 } from './defs/sandwich-separability.ts';
 import { DEPTH_TWO_PRESET, DEPTH_TWO_SEEDS, depthTwoClaim, judgeDepthTwo, measureDepthTwo } from './defs/depth-two.ts';
-import { emnistModuliClaim, judgeModuli, k49ModuliClaim, measureModulus, moduliPreset, MODULI_SEEDS } from './defs/moduli.ts';
+import { judgeModuli, measureModulus, moduliPreset, MODULI_SEEDS } from './moduli.ts';
+import { emnistModuliClaim } from './defs/moduli-emnist.ts';
+import { k49ModuliClaim } from './defs/moduli-k49.ts';
 
 export const STUDY_CLAIMS: readonly ClaimEntry[] = [
   runsClaim(

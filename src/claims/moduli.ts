@@ -24,41 +24,17 @@
 // data is ever used under the K49 name.
 // Negative control: the untrained model of each P (no generalisation, no few-frequency structure).
 
-import { PAPER } from '../../paper/registry.ts';
-import type { MetricsRow } from '../../train/grokking.ts';
-import type { LoadedRun } from '../../train/loaded-run.ts';
-import { notEvaluated, verdict, type ClaimDeclaration, type Verdict } from '../contract.ts';
-import { measureGeneralisation, pct, type Generalisation } from '../generalisation.ts';
-import type { ProvidedRun } from '../provider.ts';
-import { openRun } from '../setup.ts';
-import { measureFrequencies, type SeedFrequencies } from './selective-frequencies.ts';
+import { PAPER } from '../paper/registry.ts';
+import type { MetricsRow } from '../train/grokking.ts';
+import type { LoadedRun } from '../train/loaded-run.ts';
+import { notEvaluated, verdict, type Verdict } from './contract.ts';
+import { measureGeneralisation, pct, type Generalisation } from './generalisation.ts';
+import type { ProvidedRun } from './provider.ts';
+import { openRun } from './setup.ts';
+import { measureFrequencies, type SeedFrequencies } from './defs/selective-frequencies.ts';
 
 /** Two seeds per modulus: every (P, seed) run must show the structure. */
 export const MODULI_SEEDS: readonly number[] = [1, 2];
-
-export const emnistModuliClaim: ClaimDeclaration = {
-  id: 'moduli-emnist',
-  // Appendix E: "the 1D and 2D periodicities revealed by the Fourier analysis are also observable in the P = 27, 31, and 35 cases".
-  kind: 'paper',
-  title: 'Periodic structure at every P = 23..35 (EMNIST, N = 1)',
-  statement:
-    'At every modulus P = 23, 27, 31, 35 the periodic structure of the Fourier analysis is observable (the paper: "the 1D and 2D periodicities"; ' +
-    'here: a few key Fourier frequencies shared by attention and FFN).',
-  where: 'Appendix E, Figures 28-31',
-  thresholds: ['emnistModuli', 'keyFrequencyRule', 'grokTrainLevel'],
-  negativeControl: 'the untrained model at each P (it has not learned the task and has no few-frequency structure)',
-};
-
-export const k49ModuliClaim: ClaimDeclaration = {
-  id: 'moduli-k49',
-  // Appendix F: "an identical Fourier analysis on models trained on the Kuzushiji-MNIST dataset"; Figures 35-37: P = 39, 43, 47.
-  kind: 'paper',
-  title: 'Periodic structure at P = 39, 43, 47 (Kuzushiji-49, N = 1)',
-  statement: 'On Kuzushiji-49 symbols, at P = 39, 43, 47, the trained model has a few key Fourier frequencies shared by attention and FFN.',
-  where: 'Appendix F, Figures 35-37 (the text says Kuzushiji-MNIST; read as Kuzushiji-49, the only Kuzushiji set with ≥ 47 classes)',
-  thresholds: ['k49Moduli', 'keyFrequencyRule', 'grokTrainLevel'],
-  negativeControl: 'the untrained model at each P',
-};
 
 /** The preset of the N = 1 study at a modulus: cpu-n1-depth2-pP (EMNIST, P = 23 included) or cpu-k49-pP. */
 export function moduliPreset(dataset: 'emnist' | 'k49', P: number): string {
