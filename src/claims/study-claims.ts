@@ -8,7 +8,8 @@ import { givenK49Dir, k49NotGivenMessage } from '../data/dataset-pool.ts';
 import { PAPER } from '../paper/registry.ts';
 import { providedRunsClaim, runsClaim, type ClaimEntry } from './claim-runner.ts';
 import { CLAIM_SEEDS, SINGLE_IMAGE_PRESET } from './setup.ts';
-import { DIVERSE_PRESET, DIVERSE_SEEDS, diversityLagClaim, evaluateDiversity, evaluateSandwich, sandwichClaim } from './defs/diversity.ts';
+import { DIVERSE_PRESET, DIVERSE_SEEDS, diversityLagClaim, evaluateDiversity } from './defs/diversity-shrinks-lag.ts';
+import { evaluateSandwich, sandwichClaim } from './defs/sandwich-groks.ts';
 import {
   CONTRAST_PRESET as SEPARABILITY_CONTRAST_PRESET,
   CONTRAST_SEEDS,
