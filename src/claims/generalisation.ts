@@ -12,6 +12,8 @@ import type { SymbolSet } from '../data/symbols.ts';
 import { accuracyResult, generateForPairs, generationAccuracy, scoredBy, scoreGenerated, type AccuracyResult, type ScoredBy } from '../eval/generation.ts';
 import { PAPER } from '../paper/registry.ts';
 import type { LoadedRun } from '../train/loaded-run.ts';
+import { boolean, literal, number, object, type Decoder } from './decode.ts';
+import { accuracyDecoder, accuracyFields, scoredByDecoder } from './record-format.ts';
 import { STATS_SEED } from './setup.ts';
 
 /** Noise draws per pair (M) for the study claims' accuracy. */
@@ -138,3 +140,16 @@ export function decidedPct(a: DecidedAccuracy): string {
   const word = a.decision === 'at-level' ? `≥ ${a.level}` : a.decision === 'below-level' ? `< ${a.level}` : `undecided at ${a.level}`;
   return `${pct(a)} ${word} by the interval (${a.draws} draws)`;
 }
+
+/** Decoders of the two forms (record-format.ts), for the claims that record them. */
+export const generalisationDecoder: Decoder<Generalisation> = object<Generalisation>({ train: accuracyDecoder, heldout: accuracyDecoder, samplingSteps: number, draws: number, generalises: boolean });
+
+const decidedAccuracyDecoder = object<DecidedAccuracy>({ ...accuracyFields, level: number, decision: literal('at-level', 'below-level', 'undecided'), draws: number, scoredBy: scoredByDecoder });
+
+export const decidedGeneralisationDecoder: Decoder<DecidedGeneralisation> = object<DecidedGeneralisation>({
+  train: decidedAccuracyDecoder,
+  heldout: decidedAccuracyDecoder,
+  heldoutNovel: object<DecidedGeneralisation['heldoutNovel']>({ ...accuracyFields, pairs: number }),
+  samplingSteps: number,
+  generalises: boolean,
+});

@@ -27,11 +27,14 @@
 import { PAPER } from '../paper/registry.ts';
 import type { MetricsRow } from '../train/grokking.ts';
 import type { LoadedRun } from '../train/loaded-run.ts';
-import { notEvaluated, verdict, type Verdict } from './contract.ts';
-import { measureGeneralisation, pct, type Generalisation } from './generalisation.ts';
+import type { ClaimModule } from './claim.ts';
+import { eachRun, eachUntrained, type ClaimModels } from './claim-runner.ts';
+import { notEvaluated, verdict, type ClaimDeclaration, type Verdict } from './contract.ts';
+import { array, boolean, nullable, number, object } from './decode.ts';
+import { generalisationDecoder, measureGeneralisation, pct, type Generalisation } from './generalisation.ts';
 import type { ProvidedRun } from './provider.ts';
 import { openRun } from './setup.ts';
-import { measureFrequencies, type SeedFrequencies } from './defs/selective-frequencies.ts';
+import { measureFrequencies, seedFrequencies, type SeedFrequencies } from './defs/selective-frequencies.ts';
 
 /** Two seeds per modulus: every (P, seed) run must show the structure. */
 export const MODULI_SEEDS: readonly number[] = [1, 2];
@@ -159,4 +162,39 @@ export function judgeModuli(measured: readonly ModulusMeasurement[]): Verdict {
     return notEvaluated(`no stable stored checkpoint at P = ${unjudgedPs.join(', ') || '—'}, so the claim cannot be judged there; ${summary}`);
   }
   return verdict(true, summary, keyNumber);
+}
+
+const modulusMeasurement = object<ModulusMeasurement>({
+  P: number,
+  seed: number,
+  step: number,
+  generalisation: generalisationDecoder,
+  frequencies: seedFrequencies,
+  pass: boolean,
+  judged: boolean,
+  stability: nullable(
+    object<Stability>({
+      finalStep: number,
+      judgedStep: nullable(number),
+      storedCheckpoints: array(number),
+      window: array(object<Stability['window'][number]>({ step: number, trainAcc: number, heldoutAcc: number })),
+    }),
+  ),
+});
+
+/**
+ * A moduli claim on the runs of `groups` (one preset per P, MODULI_SEEDS): each run measured at its stable
+ * checkpoint, the untrained model of each as the control; judged on what is available when it already
+ * falsifies the claim.
+ */
+export function moduliStudy(declaration: ClaimDeclaration, groups: Extract<ClaimModels, { kind: 'runs' }>['groups']): ClaimModule<ModulusMeasurement[]> {
+  return {
+    declaration,
+    models: { kind: 'runs', groups, partial: true },
+    measure: eachRun(measureModulus),
+    judge: judgeModuli,
+    control: { measure: eachUntrained((run, seed) => measureModulus(run, seed)), judge: judgeModuli },
+    parseMeasurement: array(modulusMeasurement),
+    parseControl: array(modulusMeasurement),
+  };
 }

@@ -15,6 +15,7 @@ import { readJsonFile } from '../train/json-file.ts';
 import { grokkingSteps, type MetricsRow } from '../train/grokking.ts';
 import { gapClosed, gapText, runLossReferences } from '../train/loss-references.ts';
 import { runDataFromSeed } from '../train/run-data.ts';
+import { nullable, number, object, optional, string, type Decoder } from './decode.ts';
 import type { ProvidedRun } from './provider.ts';
 import { sharedPool } from './setup.ts';
 
@@ -104,3 +105,16 @@ export function preGeneralisationLog<R extends { dir?: string; metrics: readonly
   return { ...run, metrics: run.metrics.filter((r) => r.step < first) };
 }
 
+
+/** Reads a RunLag back from a record (decode.ts). */
+export const runLagDecoder: Decoder<RunLag> = object<RunLag>({
+  preset: string,
+  seed: number,
+  N: number,
+  sTrain: nullable(number),
+  sVal: nullable(number),
+  lag: nullable(number),
+  lastStep: number,
+  levels: object<RunLag['levels']>({ train: number, heldout: number, classifierAccuracy: nullable(number) }),
+  loss: optional(object<RunLoss>({ step: number, loss: number, operandBlind: number, cAware: number, gapClosed: nullable(number) })),
+});

@@ -40,11 +40,15 @@ import { modelShapes } from '../../model/config.ts';
 import type { TapSet } from '../../model/taps.ts';
 import { PAPER } from '../../paper/registry.ts';
 import type { LoadedRun } from '../../train/loaded-run.ts';
+import { defineClaim, type ClaimModule } from '../claim.ts';
+import { eachRun, eachUntrained } from '../claim-runner.ts';
 import { verdict, type ClaimDeclaration, type Verdict } from '../contract.ts';
+import { array, boolean, literal, number, object, optional } from '../decode.ts';
+import { accuracyDecoder } from '../record-format.ts';
 import { STATS_SEED } from '../setup.ts';
 import { ffnPreGrid, judgedBlock, tapSpectrum } from '../key-frequencies.ts';
 
-export const ablationClaim: ClaimDeclaration = {
+export const declaration: ClaimDeclaration = {
   id: 'ablation',
   // Not in the paper's text: the referee report on its page asks for a causal ablation, the site's simulated rebuttal promises it.
   kind: 'reviewer-requested',
@@ -216,3 +220,38 @@ export function judgeAblation(perSeed: readonly SeedAblation[]): Verdict {
     `−key ${(100 * worst).toFixed(0)} % · key-only ≥ ${(100 * leastKept).toFixed(0)} %`,
   );
 }
+
+const readingName = literal('grid', 'sum-direction');
+const ablationReading = object<AblationReading>({
+  reading: readingName,
+  removeKey: accuracyDecoder,
+  removeNonKey: accuracyDecoder,
+  keepKeyOnly: accuracyDecoder,
+  keptFraction: number,
+  removeEveryNonKey: optional(accuracyDecoder),
+  pass: boolean,
+});
+const seedAblation = object<SeedAblation>({
+  seed: number,
+  step: number,
+  keySet: array(number),
+  nonKeySet: array(number),
+  baseline: accuracyDecoder,
+  grid: ablationReading,
+  sumDirection: ablationReading,
+  judgedReading: readingName,
+  pass: boolean,
+});
+
+export const ablationClaim: ClaimModule<SeedAblation[]> = {
+  declaration,
+  models: { kind: 'n1-tiers' },
+  measure: eachRun((run, seed) => measureAblation(run, seed, ffnKeyFrequencies(run))),
+  judge: judgeAblation,
+  // The control removes the trained model's key frequencies from the untrained model.
+  control: { measure: eachUntrained((run, seed, trained) => measureAblation(run, seed, trained.keySet)), judge: judgeAblation },
+  parseMeasurement: array(seedAblation),
+  parseControl: array(seedAblation),
+};
+
+export const claim = defineClaim(ablationClaim);

@@ -54,12 +54,15 @@ import { ENTROPY_TAPS, recoveryRectification, rectificationEntropy } from '../..
 import type { AccuracyResult } from '../../eval/generation.ts';
 import { PAPER } from '../../paper/registry.ts';
 import type { LoadedRun } from '../../train/loaded-run.ts';
+import { defineClaim, type ClaimModule } from '../claim.ts';
+import { eachUntrained, measureEach } from '../claim-runner.ts';
 import { verdict, type ClaimDeclaration, type Verdict } from '../contract.ts';
-import { measureEach, measureRuns } from '../claim-runner.ts';
+import { array, boolean, nullable, number, object, string } from '../decode.ts';
 import type { ProvidedRun } from '../provider.ts';
-import { GRID_NOISE_SEED, SINGLE_IMAGE_PRESET, STATS_SEED } from '../setup.ts';
+import { accuracyDecoder, criticalTimestepDecoder, entropyTransitionDecoder, timestepAgreementDecoder } from '../record-format.ts';
+import { CLAIM_SEEDS, GRID_NOISE_SEED, SINGLE_IMAGE_PRESET, STATS_SEED } from '../setup.ts';
 
-export const criticalTimestepClaim: ClaimDeclaration = {
+export const declaration: ClaimDeclaration = {
   id: 'critical-timestep',
   // Abstract; Appendix G: "a sudden increase in FVE entropy ... coincides with the timestep at which the final ODE sampling accuracy drops to near zero (< 0.5%)".
   kind: 'paper',
@@ -243,38 +246,84 @@ export interface CriticalTimestepControls {
   readonly shuffledC: Array<SeedCriticalTimestep & { readonly ownTrainAccuracy: number | null }>;
 }
 
-/**
- * The claim on the CRITICAL_TIMESTEP_PRESET runs with both controls (their untrained models and the SHUFFLED_C_PRESET
- * runs) and the N = 1 contrast. The control verdict is "replicated" (a failed control) if either control passes.
- */
-export function evaluateCriticalTimestep(runs: readonly ProvidedRun[]): {
-  measurement: CriticalTimestepMeasurement;
-  verdict: Verdict;
-  control: { measurement: CriticalTimestepControls; verdict: Verdict };
-} {
-  const { trained, untrained } = measureRuns(
-    runs.filter((r) => r.preset === CRITICAL_TIMESTEP_PRESET),
-    (run, seed) => measureCriticalTimestep(run, seed),
-    // The report does not draw the untrained model's paths: only its from-noise path is sampled whole.
-    (run, seed) => measureCriticalTimestep(run, seed, { figurePaths: false }),
-  );
+/** The judged seeds (CRITICAL_TIMESTEP_PRESET) and the N = 1 contrast (CONTRAST_PRESET), measured the same way. */
+export function measureCriticalTimestepRuns(runs: readonly ProvidedRun[]): CriticalTimestepMeasurement {
+  return {
+    judged: measureEach(runs.filter((r) => r.preset === CRITICAL_TIMESTEP_PRESET), (run, seed) => measureCriticalTimestep(run, seed)),
+    singleImageContrast: measureEach(runs.filter((r) => r.preset === CONTRAST_PRESET), (run, seed) => measureCriticalTimestep(run, seed)),
+  };
+}
+
+/** The verdict on the judged seeds; the contrast is reported in its summary, not judged. */
+export function judgeCriticalTimestepMeasurement(m: CriticalTimestepMeasurement): Verdict {
+  const judged = judgeCriticalTimestep(m.judged);
+  const contrast = m.singleImageContrast.length > 0 ? ` Contrast, not judged (N = 1): ${m.singleImageContrast.map(seedLine).join('; ')}.` : '';
+  return { ...judged, summary: judged.summary + contrast };
+}
+
+/** Both controls: the untrained models of the judged runs and the SHUFFLED_C_PRESET runs. */
+export function measureCriticalTimestepControls(runs: readonly ProvidedRun[]): CriticalTimestepControls {
+  // The report does not draw the untrained model's paths: only its from-noise path is sampled whole.
+  const untrained = eachUntrained<SeedCriticalTimestep>((run, seed) => measureCriticalTimestep(run, seed, { figurePaths: false }));
+  const judgedRuns = runs.filter((r) => r.preset === CRITICAL_TIMESTEP_PRESET);
   const shuffledRuns = runs.filter((r) => r.preset === SHUFFLED_C_PRESET);
   // Its last logged train accuracy is scored against its own (shuffled) results: did it fit them?
   const shuffledC = measureEach(shuffledRuns, (run, seed) => measureCriticalTimestep(run, seed)).map((m, i) => ({ ...m, ownTrainAccuracy: shuffledRuns[i].metrics.at(-1)?.trainAcc ?? null }));
-  const singleImageContrast = measureEach(runs.filter((r) => r.preset === CONTRAST_PRESET), (run, seed) => measureCriticalTimestep(run, seed));
-  const u = judgeCriticalTimestep(untrained);
-  const sh = judgeCriticalTimestep(shuffledC);
-  const own = shuffledC.map((m) => (m.ownTrainAccuracy === null ? '—' : `${(100 * m.ownTrainAccuracy).toFixed(0)} %`)).join('/');
-  const controlVerdict: Verdict = {
+  return { untrained: untrained(judgedRuns, []), shuffledC };
+}
+
+/** The control verdict is "replicated" (a failed control) if either control passes. */
+export function judgeCriticalTimestepControls(c: CriticalTimestepControls): Verdict {
+  const u = judgeCriticalTimestep(c.untrained);
+  const sh = judgeCriticalTimestep(c.shuffledC);
+  const own = c.shuffledC.map((m) => (m.ownTrainAccuracy === null ? '—' : `${(100 * m.ownTrainAccuracy).toFixed(0)} %`)).join('/');
+  return {
     outcome: u.outcome === 'replicated' || sh.outcome === 'replicated' ? 'replicated' : 'not-replicated',
     summary: `untrained: ${u.summary}. Shuffled results (draws its own shuffled training results: ${own}): ${sh.summary}`,
     ...(u.keyNumber && sh.keyNumber ? { keyNumber: `${u.keyNumber} · shuffled ${sh.keyNumber.replace(/^t_crit /, '')}` } : {}),
   };
-  const judged = judgeCriticalTimestep(trained);
-  const contrast = singleImageContrast.length > 0 ? ` Contrast, not judged (N = 1): ${singleImageContrast.map(seedLine).join('; ')}.` : '';
-  return {
-    measurement: { judged: trained, singleImageContrast },
-    verdict: { ...judged, summary: judged.summary + contrast },
-    control: { measurement: { untrained, shuffledC }, verdict: controlVerdict },
-  };
 }
+
+const entropyTrajectory = object<EntropyTrajectory>({ label: string, tap: string, entropy: array(number), transition: entropyTransitionDecoder });
+const seedFields = {
+  preset: string,
+  seed: number,
+  step: number,
+  pairs: number,
+  classifier: string,
+  recovery: array(number),
+  rectification: array(number),
+  kept: array(number),
+  fromNoise: accuracyDecoder,
+  critical: criticalTimestepDecoder,
+  entropy: array(entropyTrajectory),
+  rectificationEntropy: array(entropyTrajectory),
+  rectificationPaths: array(object<RectificationPathSummary>({ k: number, t: number, accuracy: number, kept: number, entropy: array(array(number)) })),
+  agreement: nullable(timestepAgreementDecoder),
+  checks: object<SeedCriticalTimestep['checks']>({ computesSum: boolean, criticalExists: boolean, entropyJumps: boolean, agrees: boolean }),
+  pass: boolean,
+};
+const seedCriticalTimestep = object<SeedCriticalTimestep>(seedFields);
+
+export const criticalTimestepClaim: ClaimModule<CriticalTimestepMeasurement, CriticalTimestepControls> = {
+  declaration,
+  // The paper measures at N = 256; no N = 256 model learns here, so it is judged on the N = 4 model that does (see its declaration).
+  models: {
+    kind: 'runs',
+    groups: [
+      { preset: CRITICAL_TIMESTEP_PRESET, seeds: CRITICAL_TIMESTEP_SEEDS },
+      { preset: SHUFFLED_C_PRESET, seeds: SHUFFLED_C_SEEDS },
+      { preset: CONTRAST_PRESET, seeds: CLAIM_SEEDS },
+    ],
+  },
+  measure: measureCriticalTimestepRuns,
+  judge: judgeCriticalTimestepMeasurement,
+  control: { measure: measureCriticalTimestepControls, judge: judgeCriticalTimestepControls },
+  parseMeasurement: object<CriticalTimestepMeasurement>({ judged: array(seedCriticalTimestep), singleImageContrast: array(seedCriticalTimestep) }),
+  parseControl: object<CriticalTimestepControls>({
+    untrained: array(seedCriticalTimestep),
+    shuffledC: array(object<CriticalTimestepControls['shuffledC'][number]>({ ...seedFields, ownTrainAccuracy: nullable(number) })),
+  }),
+};
+
+export const claim = defineClaim(criticalTimestepClaim);

@@ -5,15 +5,17 @@
 // Control: the N = 4 logs cut before held-out accuracy first reached half its level (nothing generalised → no
 // shorter lag → rejected).
 
+import { defineClaim, type ClaimModule } from '../claim.ts';
 import { verdict, type ClaimDeclaration, type Verdict } from '../contract.ts';
-import type { ProvidedRun } from '../provider.ts';
-import { censoredMedian, lossText, preGeneralisationLog, runLag, withLoss, type RunLag } from '../run-lag.ts';
+import { array, nullable, number, object, type Decoder } from '../decode.ts';
+import { censoredMedian, lossText, preGeneralisationLog, runLag, runLagDecoder, withLoss, type RunLag } from '../run-lag.ts';
+import { CLAIM_SEEDS, SINGLE_IMAGE_PRESET } from '../setup.ts';
 
 export const DIVERSE_PRESET = 'cpu-n4';
 /** One N = 4 seed: it did not leave the loss plateau in 8000 steps, so further seeds were not trained (CPU budget). */
 export const DIVERSE_SEEDS: readonly number[] = [1];
 
-export const diversityLagClaim: ClaimDeclaration = {
+export const declaration: ClaimDeclaration = {
   id: 'diversity-shrinks-lag',
   // Figure 2: "Increased visual diversity reduces the lag".
   kind: 'paper',
@@ -58,10 +60,39 @@ export function judgeDiversity(m: DiversityMeasurement): Verdict {
   );
 }
 
-export function evaluateDiversity(runs: readonly ProvidedRun[]): { measurement: DiversityMeasurement; verdict: Verdict; control: { measurement: DiversityMeasurement | null; verdict: Verdict } } {
-  const single = runs.filter((r) => r.config.data.N === 1).map(runLag);
-  const diverseRuns = runs.filter((r) => r.config.data.N > 1);
-  const measurement = measureDiversity(single, diverseRuns.map(withLoss));
-  const controlMeasurement = measureDiversity(single, diverseRuns.map((r) => runLag(preGeneralisationLog(r))));
-  return { measurement, verdict: judgeDiversity(measurement), control: { measurement: controlMeasurement, verdict: judgeDiversity(controlMeasurement) } };
-}
+const diversityMeasurement: Decoder<DiversityMeasurement> = object<DiversityMeasurement>({
+  single: array(runLagDecoder),
+  diverse: array(runLagDecoder),
+  medianSingle: nullable(number),
+  medianDiverse: nullable(number),
+});
+
+export const diversityShrinksLagClaim: ClaimModule<DiversityMeasurement> = {
+  declaration,
+  models: {
+    kind: 'runs',
+    groups: [
+      { preset: SINGLE_IMAGE_PRESET, seeds: CLAIM_SEEDS },
+      { preset: DIVERSE_PRESET, seeds: DIVERSE_SEEDS },
+    ],
+  },
+  measure: (runs) =>
+    measureDiversity(
+      runs.filter((r) => r.config.data.N === 1).map(runLag),
+      runs.filter((r) => r.config.data.N > 1).map(withLoss),
+    ),
+  judge: judgeDiversity,
+  control: {
+    // The N = 1 logs as they are, the N = 4 logs cut before generalisation.
+    measure: (runs, measured) =>
+      measureDiversity(
+        measured.single,
+        runs.filter((r) => r.config.data.N > 1).map((r) => runLag(preGeneralisationLog(r))),
+      ),
+    judge: judgeDiversity,
+  },
+  parseMeasurement: diversityMeasurement,
+  parseControl: diversityMeasurement,
+};
+
+export const claim = defineClaim(diversityShrinksLagClaim);

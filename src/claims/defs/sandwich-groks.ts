@@ -2,11 +2,16 @@
 // within the budget and the FFN sandwich groks. Replicated when every sandwich run reaches s_val (../run-lag.ts)
 // and no plain run does. Control: the sandwich logs cut before held-out accuracy first reached half its level.
 
+import { defineClaim, type ClaimModule } from '../claim.ts';
 import { notEvaluated, verdict, type ClaimDeclaration, type Verdict } from '../contract.ts';
-import type { ProvidedRun } from '../provider.ts';
-import { lossText, preGeneralisationLog, runLag, withLoss, type RunLag } from '../run-lag.ts';
+import { array, object, type Decoder } from '../decode.ts';
+import { lossText, preGeneralisationLog, runLag, runLagDecoder, withLoss, type RunLag } from '../run-lag.ts';
+import { MANY_SEEDS, SANDWICH_PRESET } from './sandwich-separability.ts';
 
-export const sandwichClaim: ClaimDeclaration = {
+/** The plain SA-FFN block at N = 256 (the sandwich: SANDWICH_PRESET). */
+export const PLAIN_PRESET = 'cpu-n256';
+
+export const declaration: ClaimDeclaration = {
   id: 'sandwich-groks',
   // Figure 4 text: "the standard baseline architecture (SA–FFN) failed to trigger grokking in the diverse-image regime (N = 256)"; Appendix C.1: the auxiliary FFN before SA.
   kind: 'paper',
@@ -33,10 +38,30 @@ export function judgeSandwich(m: SandwichMeasurement): Verdict {
   return verdict(!falsified, summary, `${sandwichOk}/${m.sandwich.length} vs ${m.plain.length - plainFail}/${m.plain.length}`);
 }
 
-export function evaluateSandwich(runs: readonly ProvidedRun[]): { measurement: SandwichMeasurement; verdict: Verdict; control: { measurement: SandwichMeasurement | null; verdict: Verdict } } {
-  const sandwichRuns = runs.filter((r) => r.config.model.preAttentionFfn);
-  const plain = runs.filter((r) => !r.config.model.preAttentionFfn).map(withLoss);
-  const measurement = { plain, sandwich: sandwichRuns.map(withLoss) };
-  const controlMeasurement = { plain, sandwich: sandwichRuns.map((r) => runLag(preGeneralisationLog(r))) };
-  return { measurement, verdict: judgeSandwich(measurement), control: { measurement: controlMeasurement, verdict: judgeSandwich(controlMeasurement) } };
-}
+const sandwichMeasurement: Decoder<SandwichMeasurement> = object<SandwichMeasurement>({ plain: array(runLagDecoder), sandwich: array(runLagDecoder) });
+
+export const sandwichGroksClaim: ClaimModule<SandwichMeasurement> = {
+  declaration,
+  models: {
+    kind: 'runs',
+    groups: [
+      { preset: SANDWICH_PRESET, seeds: MANY_SEEDS },
+      { preset: PLAIN_PRESET, seeds: MANY_SEEDS },
+    ],
+    partial: true,
+  },
+  measure: (runs) => ({
+    plain: runs.filter((r) => !r.config.model.preAttentionFfn).map(withLoss),
+    sandwich: runs.filter((r) => r.config.model.preAttentionFfn).map(withLoss),
+  }),
+  judge: judgeSandwich,
+  control: {
+    // The plain runs as they are, the sandwich logs cut before generalisation.
+    measure: (runs, measured) => ({ plain: measured.plain, sandwich: runs.filter((r) => r.config.model.preAttentionFfn).map((r) => runLag(preGeneralisationLog(r))) }),
+    judge: judgeSandwich,
+  },
+  parseMeasurement: sandwichMeasurement,
+  parseControl: sandwichMeasurement,
+};
+
+export const claim = defineClaim(sandwichGroksClaim);

@@ -17,11 +17,14 @@
 import { gridActivations, type GridView } from '../../eval/grid-activations.ts';
 import { PAPER } from '../../paper/registry.ts';
 import type { LoadedRun } from '../../train/loaded-run.ts';
+import { defineClaim, type ClaimModule } from '../claim.ts';
+import { eachRun, eachUntrained } from '../claim-runner.ts';
 import { verdict, type ClaimDeclaration, type Verdict } from '../contract.ts';
+import { array, boolean, number, object, string, type Decoder, type Fields } from '../decode.ts';
 import { GRID_NOISE_SEED } from '../setup.ts';
 import { blocksOf, judgedBlock, setCoverage, tapSpectrum } from '../key-frequencies.ts';
 
-export const selectiveFrequenciesClaim: ClaimDeclaration = {
+export const declaration: ClaimDeclaration = {
   id: 'selective-frequencies',
   // Appendix: "four specific frequencies–w1, w3, w7, and w9– within the self-attention blocks"; at the FFN pre-GeLU "the selective frequencies shared throughout the preceding SA block".
   kind: 'paper',
@@ -124,3 +127,27 @@ export function judgeFrequencies(perSeed: readonly SeedFrequencies[]): Verdict {
     `${perSeed.map((s) => s.union.length).join('/')} key freqs`,
   );
 }
+
+const tapFrequencies = object<TapFrequencies>({ label: string, tap: string, shares: array(number), crossShare: number, keySet: array(number), explained: number });
+const blockFields: Fields<BlockFrequencies> = {
+  block: number,
+  taps: array(tapFrequencies),
+  union: array(number),
+  coverage: array(number),
+  ownCoverage: array(number),
+  crossOutside: array(number),
+  pass: boolean,
+};
+export const seedFrequencies: Decoder<SeedFrequencies> = object<SeedFrequencies>({ ...blockFields, seed: number, step: number, depth: number, blocks: array(object<BlockFrequencies>(blockFields)) });
+
+export const selectiveFrequenciesClaim: ClaimModule<SeedFrequencies[]> = {
+  declaration,
+  models: { kind: 'n1-tiers' },
+  measure: eachRun(measureFrequencies),
+  judge: judgeFrequencies,
+  control: { measure: eachUntrained(measureFrequencies), judge: judgeFrequencies },
+  parseMeasurement: array(seedFrequencies),
+  parseControl: array(seedFrequencies),
+};
+
+export const claim = defineClaim(selectiveFrequenciesClaim);

@@ -20,11 +20,14 @@ import { trigIdentityFit, trigReadoutTable, type ReadoutTargetFit } from '../../
 import { ffnNeuronReadout } from '../../eval/readout-map.ts';
 import { PAPER } from '../../paper/registry.ts';
 import type { LoadedRun } from '../../train/loaded-run.ts';
+import { defineClaim, type ClaimModule } from '../claim.ts';
+import { eachRun, eachUntrained } from '../claim-runner.ts';
 import { verdict, type ClaimDeclaration, type Verdict } from '../contract.ts';
+import { array, boolean, nullable, number, object } from '../decode.ts';
 import { STATS_SEED } from '../setup.ts';
 import { blocksOf, ffnPreGrid, judgedBlock, tapSpectrum } from '../key-frequencies.ts';
 
-export const trigIdentitiesClaim: ClaimDeclaration = {
+export const declaration: ClaimDeclaration = {
   id: 'trig-identities',
   // Table 3 and the text beside Figure 15: "we derived the Fourier basis and recovered the underlying trigonometric identities".
   kind: 'paper',
@@ -142,3 +145,25 @@ export function judgeTrig(perSeed: readonly SeedTrig[]): Verdict {
     `FVE ${minFve.toFixed(2)}`,
   );
 }
+
+const trigTargetRow = object<TrigTargetRow>({
+  coefficients: object<TrigTargetRow['coefficients']>({ cosCos: number, sinSin: number, cosSin: number, sinCos: number }),
+  fve: number,
+  identityFve: number,
+  ratio: nullable(number),
+});
+const trigRow = object<TrigRow>({ k: number, key: boolean, tapFve: number, cos: trigTargetRow, sin: trigTargetRow, heldOut: object<TrigRow['heldOut']>({ cos: number, sin: number }) });
+const blockTrig = object<BlockTrig>({ block: number, keySet: array(number), topKey: number, rows: array(trigRow) });
+const seedTrig = object<SeedTrig>({ seed: number, step: number, depth: number, block: number, key: trigRow, maxNonKeyFve: number, blocks: array(blockTrig), pass: boolean });
+
+export const trigIdentitiesClaim: ClaimModule<SeedTrig[]> = {
+  declaration,
+  models: { kind: 'n1-tiers' },
+  measure: eachRun(measureTrig),
+  judge: judgeTrig,
+  control: { measure: eachUntrained(measureTrig), judge: judgeTrig },
+  parseMeasurement: array(seedTrig),
+  parseControl: array(seedTrig),
+};
+
+export const claim = defineClaim(trigIdentitiesClaim);
