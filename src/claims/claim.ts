@@ -21,8 +21,11 @@ export interface FigureSpec {
   draw(): Promise<Pick<Plot, 'png'>>;
 }
 
+/** A markdown line of a report section, or a figure (drawn, saved and linked by the report). */
+export type ReportBlock = string | FigureSpec;
+
 /** A claim's part of the report (under "Plots"): markdown lines and figures, in order; empty when there is nothing to show. */
-export type ReportSection = ReadonlyArray<string | FigureSpec>;
+export type ReportSection = readonly ReportBlock[];
 
 /** A claim's report section, drawn from its record (for a tiered claim: the tier the report shows). */
 export interface ClaimReport<M, C> {

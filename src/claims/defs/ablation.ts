@@ -40,9 +40,10 @@ import { modelShapes } from '../../model/config.ts';
 import type { TapSet } from '../../model/taps.ts';
 import { PAPER } from '../../paper/registry.ts';
 import type { LoadedRun } from '../../train/loaded-run.ts';
-import { defineClaim, type ClaimModule } from '../claim.ts';
+import { barChart } from '../../plot/plot.ts';
+import { defineClaim, type ClaimModule, type ReportBlock, type ReportSection } from '../claim.ts';
 import { eachRun, eachUntrained } from '../claim-runner.ts';
-import { verdict, type ClaimDeclaration, type Verdict } from '../contract.ts';
+import { verdict, type ClaimDeclaration, type ClaimRecord, type Verdict } from '../contract.ts';
 import { array, boolean, literal, number, object, optional } from '../decode.ts';
 import { accuracyDecoder } from '../record-format.ts';
 import { STATS_SEED } from '../setup.ts';
@@ -243,6 +244,54 @@ const seedAblation = object<SeedAblation>({
   pass: boolean,
 });
 
+/**
+ * The report section: both readings in a table per seed and grouped bars. The verdict uses the reading the
+ * record names (sum-direction: only cos/sin(w_k(a+b)) removed or kept); the grid reading (every function over
+ * the grid touching k) is shown beside it.
+ */
+export function ablationSection(rec: ClaimRecord<SeedAblation[]>): ReportSection {
+  const am = rec.measurement;
+  if (!am || am.length === 0) return [];
+  const readings = (s: SeedAblation): Array<[AblationReadingName, AblationReading]> => [
+    ['sum-direction', s.sumDirection],
+    ['grid', s.grid],
+  ];
+  const judged = am[0].judgedReading;
+  const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+  const md: ReportBlock[] = [
+    '',
+    `**Key-frequency ablation at the FFN pre-GeLU (reviewer-requested; not in the paper's text)**: two readings of "the components of ` +
+      `frequency k" over the (a, b) grid — *sum-direction*: only cos/sin(w_k(a+b)) (Nanda et al.'s excluded / restricted loss); ` +
+      `*grid*: every 2-D Fourier function touching k (1-D terms, (a+b) and (a−b) products, cross products). The verdict uses the **${judged}** reading.`,
+    '',
+    '| seed | key set | non-key set | baseline | reading | remove key | remove non-key | key only (share of baseline) | passes | remove every non-key sum direction (not judged) |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const s of am) {
+    for (const [name, r] of readings(s)) {
+      const kept = s.baseline.accuracy > 0 ? r.keepKeyOnly.accuracy / s.baseline.accuracy : 0;
+      md.push(
+        `| ${s.seed} | {${s.keySet.join(', ')}} | {${s.nonKeySet.join(', ')}} | ${pct(s.baseline.accuracy)} | ${name}${name === judged ? ' (judged)' : ''} | ` +
+          `${pct(r.removeKey.accuracy)} | ${pct(r.removeNonKey.accuracy)} | ${pct(r.keepKeyOnly.accuracy)} (${(100 * kept).toFixed(0)} %) | ${r.pass ? 'yes' : 'no'} | ${r.removeEveryNonKey ? pct(r.removeEveryNonKey.accuracy) : '—'} |`,
+      );
+    }
+  }
+  const rows = am.flatMap((s) => [
+    { label: `s${s.seed} none`, value: s.baseline.accuracy, group: 'no ablation' },
+    ...readings(s).flatMap(([name, r]) => [
+      { label: `s${s.seed} −key`, value: r.removeKey.accuracy, group: name },
+      { label: `s${s.seed} −non-key`, value: r.removeNonKey.accuracy, group: name },
+      { label: `s${s.seed} key only`, value: r.keepKeyOnly.accuracy, group: name },
+    ]),
+  ]);
+  md.push('', {
+    file: 'ablation.png',
+    alt: 'ablation',
+    draw: () => barChart(rows, { title: 'Generation accuracy under key-frequency ablation of the FFN pre-GeLU, two readings', xTitle: 'seed (s1-s3) and ablation', yTitle: 'accuracy' }),
+  });
+  return md;
+}
+
 export const ablationClaim: ClaimModule<SeedAblation[]> = {
   declaration,
   models: { kind: 'n1-tiers' },
@@ -252,6 +301,7 @@ export const ablationClaim: ClaimModule<SeedAblation[]> = {
   control: { measure: eachUntrained((run, seed, trained) => measureAblation(run, seed, trained.keySet)), judge: judgeAblation },
   parseMeasurement: array(seedAblation),
   parseControl: array(seedAblation),
+  report: { section: ablationSection },
 };
 
 export const claim = defineClaim(ablationClaim);

@@ -54,9 +54,10 @@ import { ENTROPY_TAPS, recoveryRectification, rectificationEntropy } from '../..
 import type { AccuracyResult } from '../../eval/generation.ts';
 import { PAPER } from '../../paper/registry.ts';
 import type { LoadedRun } from '../../train/loaded-run.ts';
-import { defineClaim, type ClaimModule } from '../claim.ts';
+import { lineChartPanels, type LinePanel, type LinePoint, type RuleMark, type TrajectoryPanel, type TrajectoryPoint } from '../../plot/plot.ts';
+import { defineClaim, type ClaimModule, type FigureSpec, type ReportBlock, type ReportSection } from '../claim.ts';
 import { eachUntrained, measureEach } from '../claim-runner.ts';
-import { verdict, type ClaimDeclaration, type Verdict } from '../contract.ts';
+import { verdict, type ClaimDeclaration, type ClaimRecord, type Verdict } from '../contract.ts';
 import { array, boolean, nullable, number, object, string } from '../decode.ts';
 import type { ProvidedRun } from '../provider.ts';
 import { accuracyDecoder, criticalTimestepDecoder, entropyTransitionDecoder, timestepAgreementDecoder } from '../record-format.ts';
@@ -305,6 +306,102 @@ const seedFields = {
 };
 const seedCriticalTimestep = object<SeedCriticalTimestep>(seedFields);
 
+/**
+ * One figure (paper Figure 6): recovery / rectification accuracy against the start level; the FFN pre-GeLU FVE
+ * entropy along the rectification paths started from a wrong c' at several levels, each coloured by its final
+ * accuracy (Figure 6b), with the judged curve of the entropy at each path's start in black; and the start-entropy
+ * and from-noise curves of every tap. t_crit and the judged entropy transition are marked.
+ */
+function criticalTimestepFigure(file: string, alt: string, m: SeedCriticalTimestep, title: string, untrained?: SeedCriticalTimestep): FigureSpec {
+  const K = m.rectification.length - 1;
+  const level = (k: number) => k / K;
+  const acc: LinePoint[] = [
+    ...m.recovery.map((y, k) => ({ x: level(k), y, series: 'recovery: start c, ends c' })),
+    ...m.rectification.map((y, k) => ({ x: level(k), y, series: "rectification: start c', ends c" })),
+    ...m.kept.map((y, k) => ({ x: level(k), y, series: "start c', ends c'" })),
+    ...(untrained?.rectification.map((y, k) => ({ x: level(k), y, series: 'rectification, untrained model' })) ?? []),
+  ];
+  const judgedCurve = m.rectificationEntropy[0] ?? m.entropy[0];
+  const judged = judgedCurve.transition;
+  const rules: RuleMark[] = [
+    ...(m.critical.t !== null ? [{ x: m.critical.t, label: `t_crit ${m.critical.t.toFixed(2)}${m.critical.exists ? '' : ' (none ≥ 1/K)'}` }] : []),
+    { x: judged.t, label: `entropy transition ${judged.t.toFixed(2)} (${judged.jump >= 0 ? '+' : ''}${judged.jump.toFixed(3)})` },
+  ];
+  const panels: Array<LinePanel | TrajectoryPanel> = [
+    { points: acc, options: { title: `accuracy (${m.pairs} pairs)`, xTitle: 'start noise level t', yTitle: 'share of pairs', yDomain: [0, 1], rules } },
+  ];
+  if (m.rectificationPaths.length > 0) {
+    const points: TrajectoryPoint[] = m.rectificationPaths.flatMap((p) => p.entropy[0].map((y, j) => ({ x: level(j + 1), y, trajectory: `k ${p.k}`, value: p.accuracy })));
+    panels.push({
+      kind: 'trajectories',
+      points,
+      options: {
+        title: `${judgedCurve.label}: paths from a wrong c' (black: at each path's start)`,
+        xTitle: 'noise level t of the sampling step',
+        yTitle: 'normalised FVE entropy',
+        yDomain: [0, 1],
+        valueTitle: 'final accuracy',
+        overlay: judgedCurve.entropy.map((y, j) => ({ x: level(j + 1), y })),
+        rules,
+      },
+    });
+  }
+  const ent: LinePoint[] = [
+    ...m.rectificationEntropy.flatMap((e) => e.entropy.map((y, j) => ({ x: level(j + 1), y, series: `${e.label}, path start` }))),
+    ...m.entropy.flatMap((e) => e.entropy.map((y, j) => ({ x: level(j + 1), y, series: `${e.label}, along the path from noise` }))),
+  ];
+  panels.push({ points: ent, options: { title: 'normalised FVE entropy at c', xTitle: 'noise level t', yTitle: 'entropy', yDomain: [0, 1], rules } });
+  return { file, alt, draw: () => lineChartPanels(panels, title) };
+}
+
+/** The report section: recovery / rectification accuracy and FVE entropy against the noise level, per judged seed, for the N = 1 contrast and for the shuffled-results control (paper Figure 6). */
+export function criticalTimestepSection(rec: ClaimRecord<CriticalTimestepMeasurement, CriticalTimestepControls>): ReportSection {
+  const judged = rec.measurement?.judged ?? [];
+  if (judged.length === 0) return [];
+  const contrast = rec.measurement?.singleImageContrast ?? [];
+  const controls = rec.control?.measurement ?? { untrained: [], shuffledC: [] };
+  const md: ReportBlock[] = [
+    '',
+    "**Critical timestep (Figure 6, Appendix G)**: started from the correct c (recovery) or a wrong c' (rectification) perturbed to level t, sampled to t = 0. " +
+      "Middle panel (Figure 6b): the FFN pre-GeLU FVE entropy at c along the rectification paths of the P² grid started from a wrong c' at several levels, " +
+      "each coloured by its final accuracy; black: the entropy at each path's start, the curve the claim judges (its two-segment transition against t_crit). " +
+      'Right: the start-entropy curves of each tap and the entropy along the path from pure noise (judged until issue 15).',
+    '',
+  ];
+  for (const m of judged) {
+    md.push(
+      criticalTimestepFigure(
+        `critical-timestep-${m.preset}-seed-${m.seed}.png`,
+        `critical timestep ${m.preset} seed ${m.seed}`,
+        m,
+        `Critical timestep, ${m.preset} seed ${m.seed}`,
+        controls.untrained.find((c) => c.seed === m.seed),
+      ),
+    );
+  }
+  for (const m of contrast) {
+    md.push(
+      criticalTimestepFigure(
+        `critical-timestep-contrast-${m.preset}-seed-${m.seed}.png`,
+        `critical timestep contrast ${m.preset} seed ${m.seed}`,
+        m,
+        `Contrast, not judged: one image per symbol (${m.preset} seed ${m.seed})`,
+      ),
+    );
+  }
+  for (const m of controls.shuffledC) {
+    md.push(
+      criticalTimestepFigure(
+        `critical-timestep-control-${m.preset}-seed-${m.seed}.png`,
+        `critical timestep control ${m.preset} seed ${m.seed}`,
+        m,
+        `Control: trained on shuffled results (${m.preset} seed ${m.seed}), scored against the true sums`,
+      ),
+    );
+  }
+  return md;
+}
+
 export const criticalTimestepClaim: ClaimModule<CriticalTimestepMeasurement, CriticalTimestepControls> = {
   declaration,
   // The paper measures at N = 256; no N = 256 model learns here, so it is judged on the N = 4 model that does (see its declaration).
@@ -324,6 +421,7 @@ export const criticalTimestepClaim: ClaimModule<CriticalTimestepMeasurement, Cri
     untrained: array(seedCriticalTimestep),
     shuffledC: array(object<CriticalTimestepControls['shuffledC'][number]>({ ...seedFields, ownTrainAccuracy: nullable(number) })),
   }),
+  report: { section: criticalTimestepSection },
 };
 
 export const claim = defineClaim(criticalTimestepClaim);

@@ -16,9 +16,10 @@ import { operandActivations } from '../../eval/operand-activations.ts';
 import { PAPER } from '../../paper/registry.ts';
 import type { LoadedRun } from '../../train/loaded-run.ts';
 import { ClaimError } from '../../errors.ts';
-import { defineClaim, type ClaimModule } from '../claim.ts';
+import { scatterPlot } from '../../plot/plot.ts';
+import { defineClaim, type ClaimModule, type ReportBlock, type ReportSection } from '../claim.ts';
 import { eachUntrained, measureEach } from '../claim-runner.ts';
-import { verdict, type ClaimDeclaration, type Verdict } from '../contract.ts';
+import { verdict, type ClaimDeclaration, type ClaimRecord, type Verdict } from '../contract.ts';
 import { array, boolean, number, object, pair, string } from '../decode.ts';
 import type { ProvidedRun } from '../provider.ts';
 import { STATS_SEED } from '../setup.ts';
@@ -148,6 +149,32 @@ const seedSeparability = object<SeedSeparability>({
   pass: boolean,
 });
 
+/** The report section: PCA scatter of the Pre-SA-FFN input and output by symbol class, for the judged seeds and the N = 4 contrast (paper Figure 5). */
+export function separabilitySection(rec: ClaimRecord<SeparabilityMeasurement, SeedSeparability[]>): ReportSection {
+  const judged = rec.measurement?.judged ?? [];
+  if (judged.length === 0) return [];
+  const contrast = rec.measurement?.diverseContrast ?? [];
+  const md: ReportBlock[] = ['', '**Pre-SA-FFN separability (Figure 5)**: 2-D PCA of the pre-attention FFN input and output at operand a, coloured by symbol.', ''];
+  const groups: Array<[SeedSeparability[], string]> = [
+    [judged, ''],
+    [contrast, 'contrast, not judged: '],
+  ];
+  for (const [seeds, prefix] of groups) {
+    for (const m of seeds) {
+      for (const [name, tap] of [['input', m.input], ['output', m.output]] as const) {
+        const points = m.pcaLabels.map((label, i) => ({ x: tap.pcaPoints[2 * i], y: tap.pcaPoints[2 * i + 1], label: String(label) }));
+        const title = `${prefix}Pre-SA-FFN ${name} (${tap.tap}), ${m.preset} seed ${m.seed}: nearest-centroid ${(100 * tap.accuracy).toFixed(1)} %`;
+        md.push({
+          file: `separability-${name}-${m.preset}-seed-${m.seed}.png`,
+          alt: `Pre-SA-FFN ${name} ${m.preset} seed ${m.seed}`,
+          draw: () => scatterPlot(points, { title, xTitle: 'PC 1', yTitle: 'PC 2', labelTitle: 'symbol' }),
+        });
+      }
+    }
+  }
+  return md;
+}
+
 /** The claim on the SANDWICH_PRESET runs (control: their untrained models), with the N = 4 contrast in the record. */
 export const sandwichSeparabilityClaim: ClaimModule<SeparabilityMeasurement, SeedSeparability[]> = {
   declaration,
@@ -166,6 +193,7 @@ export const sandwichSeparabilityClaim: ClaimModule<SeparabilityMeasurement, See
   },
   parseMeasurement: object<SeparabilityMeasurement>({ judged: array(seedSeparability), diverseContrast: array(seedSeparability) }),
   parseControl: array(seedSeparability),
+  report: { section: separabilitySection },
 };
 
 export const claim = defineClaim(sandwichSeparabilityClaim);
