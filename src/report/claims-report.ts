@@ -54,7 +54,6 @@ export function badgeSvg(rec: ClaimRecord): string {
   return makeBadge({ label: `${rec.id} (${claimKind(rec)})`, message, color: COLOURS[o] });
 }
 
-/** One line per claim for terminals: outcome, id, kind, control, key number. */
 /**
  * The negative control's outcome: the record's own, or for a tiered claim whose paper-width tier was not
  * evaluated, the outcome of the tier it is drawn from, labelled (its control is still measured and judged).
@@ -67,6 +66,7 @@ function controlOutcome(r: ClaimRecord): string {
   return shown.control && tier ? `${shown.control.verdict.outcome} (${tier.preset})` : own;
 }
 
+/** One line per claim for terminals: outcome, id, kind, control, key number. */
 export function summaryTable(records: readonly ClaimRecord[]): string {
   const rows = records.map(
     (r) => `${r.verdict.outcome.padEnd(15)} ${r.id.padEnd(22)} ${claimKind(r).padEnd(19)} control: ${controlOutcome(r).padEnd(15)} ${r.verdict.keyNumber ?? ''}`,
