@@ -1,5 +1,6 @@
-// Claims: the task and its periodic structure at other moduli (paper Appendix E: P = 23, 27, 31, 35 on
-// EMNIST; Appendix F: P = 39, 43, 47 on Kuzushiji symbols). For each P, the two-block CPU configuration at that
+// The moduli study, shared by the claims moduli-emnist and moduli-k49 (defs/): the task and its periodic
+// structure at other moduli (paper Appendix E: P = 23, 27, 31, 35 on EMNIST; Appendix F: P = 39, 43, 47 on
+// Kuzushiji symbols). For each P, the two-block CPU configuration at that
 // P (presets cpu-n1-depth2-pP / cpu-k49-pP, full 8000-step budget; one block does not fit P = 27 at CPU width)
 // is measured at its judged checkpoint: it has learned the task (train generation accuracy ≥
 // PAPER.grokTrainLevel) and its attention and FFN share a few key frequencies (the selective-frequencies
