@@ -18,7 +18,7 @@ export default function setup(): () => Promise<void> {
     if (!writtenSince(join(REPORTS_DIR, 'claims'), started)) return;
     const { initBackend } = await import('../src/engine/backend.ts');
     await initBackend(undefined, { log: () => {} });
-    const { table } = await (await import('../src/claims/report-figures.ts')).writeReplicationReport(REPORTS_DIR);
+    const { table } = await (await import('../src/report/replication-report.ts')).writeReplicationReport(REPORTS_DIR);
     process.stdout.write(`\nclaims report: ${join(REPORTS_DIR, 'REPORT.md')}\n${table}\n`);
   };
 }

@@ -1,4 +1,4 @@
-// Paper claim "sandwich-groks": see src/claims/defs/diversity.ts for the statement, measurement, thresholds (from the
+// Paper claim "sandwich-groks": see src/claims/defs/sandwich-groks.ts for the statement, measurement, thresholds (from the
 // paper-parameter registry) and negative control. Runs on the committed cpu-n256 and cpu-n256-sandwich fixtures (seed 1).
 import { claimSpec } from './claim-spec.ts';
 

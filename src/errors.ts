@@ -56,3 +56,10 @@ export class ModelError extends GrokdiffError {
     super('model', code, message, options);
   }
 }
+
+/** A claim that is unknown, or a claim record that does not have the shape its claim declares (names the file and field). */
+export class ClaimError extends GrokdiffError {
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super('claim', code, message, options);
+  }
+}

@@ -71,34 +71,54 @@ export interface ExcludedModel {
   readonly reason: string;
 }
 
+/** A claim's negative control in its record: what it is, its verdict, and what was measured on it (C). */
+export interface ClaimControl<C = unknown> {
+  readonly description: string;
+  readonly verdict: Verdict;
+  readonly measurement: C | null;
+}
+
 /** One tier of a claim: the paper-width models, or the reduced (CPU-width) ones, each judged on its own. */
-export interface ClaimTier {
+export interface ClaimTier<M = unknown, C = unknown> {
   readonly tier: 'paper-width' | 'reduced';
   readonly preset: string;
   readonly verdict: Verdict;
-  readonly measurement: unknown;
-  readonly control: ClaimRecord['control'];
+  readonly measurement: M | null;
+  readonly control: ClaimControl<C> | null;
   readonly models: readonly ModelProvenance[];
   readonly excluded: readonly ExcludedModel[];
 }
 
-export interface ClaimRecord {
+/**
+ * What a claim's evaluation gives (reports/claims/<id>.json): its declaration, the verdict, the measurement (M,
+ * null when nothing was measured) and the negative control's (C). Read back by the report through the
+ * claim's decoders (claim.ts), so a measurement is typed wherever it is read.
+ */
+export interface ClaimRecord<M = unknown, C = unknown> {
   readonly id: string;
   readonly kind: ClaimKind;
   readonly title: string;
   readonly statement: string;
   readonly where: string;
-  readonly thresholds: ReadonlyArray<{ key: string; value: unknown; provenance: string; verified: boolean }>;
+  readonly thresholds: ReadonlyArray<ThresholdRow>;
   readonly verdict: Verdict;
-  readonly measurement: unknown;
-  readonly control: { readonly description: string; readonly verdict: Verdict; readonly measurement: unknown } | null;
+  readonly measurement: M | null;
+  readonly control: ClaimControl<C> | null;
   /** The models the verdict was judged on (verdict provenance): preset, width, image side, depth, seed, step, grok status. */
   readonly models: readonly ModelProvenance[];
   /** Models provided but left out of the verdict (a precondition they do not meet), with the reason. */
   readonly excluded?: readonly ExcludedModel[];
   /** For claims judged at two widths: each tier's verdict; the record's own verdict is the paper-width tier's. */
-  readonly tiers?: readonly ClaimTier[];
+  readonly tiers?: readonly ClaimTier<M, C>[];
   readonly createdAt: string;
+}
+
+/** A registry threshold as the record shows it. */
+export interface ThresholdRow {
+  readonly key: string;
+  readonly value: unknown;
+  readonly provenance: string;
+  readonly verified: boolean;
 }
 
 export function notEvaluated(reason: string): Verdict {

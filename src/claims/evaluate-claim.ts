@@ -3,6 +3,7 @@
 // {record} (or {error}) to the parent, then exits. It exits too when the parent goes away.
 
 import { initBackend } from '../engine/backend.ts';
+import { ClaimError } from '../errors.ts';
 import { claimById } from './catalog.ts';
 
 process.on('disconnect', () => process.exit(1));
@@ -10,7 +11,7 @@ process.on('disconnect', () => process.exit(1));
 function send(message: unknown): Promise<void> {
   return new Promise((resolve, reject) => {
     if (!process.send) {
-      reject(new Error('evaluate-claim.ts must be started with an IPC channel (see src/claims/isolated.ts)'));
+      reject(new ClaimError('no-ipc-channel', 'evaluate-claim.ts must be started with an IPC channel (see src/claims/isolated.ts)'));
       return;
     }
     process.send(message, undefined, {}, (err) => (err ? reject(err) : resolve()));

@@ -14,6 +14,8 @@ import { generateForPairs, generationAccuracy, scoreGenerated } from '../eval/ge
 import { scoredBy, type ScoredBy } from '../eval/classifier.ts';
 import { PAPER } from '../paper/registry.ts';
 import type { LoadedRun } from '../eval/loaded-run.ts';
+import { boolean, literal, number, object, type Decoder } from './decode.ts';
+import { accuracyDecoder, accuracyFields, scoredByDecoder } from './record-format.ts';
 import { STATS_SEED } from './setup.ts';
 
 /** Noise draws per pair (M) for the study claims' accuracy. */
@@ -140,3 +142,16 @@ export function decidedPct(a: DecidedAccuracy): string {
   const word = a.decision === 'at-level' ? `≥ ${a.level}` : a.decision === 'below-level' ? `< ${a.level}` : `undecided at ${a.level}`;
   return `${pct(a)} ${word} by the interval (${a.draws} draws)`;
 }
+
+/** Decoders of the two forms (record-format.ts), for the claims that record them. */
+export const generalisationDecoder: Decoder<Generalisation> = object<Generalisation>({ train: accuracyDecoder, heldout: accuracyDecoder, samplingSteps: number, draws: number, generalises: boolean });
+
+const decidedAccuracyDecoder = object<DecidedAccuracy>({ ...accuracyFields, level: number, decision: literal('at-level', 'below-level', 'undecided'), draws: number, scoredBy: scoredByDecoder });
+
+export const decidedGeneralisationDecoder: Decoder<DecidedGeneralisation> = object<DecidedGeneralisation>({
+  train: decidedAccuracyDecoder,
+  heldout: decidedAccuracyDecoder,
+  heldoutNovel: object<DecidedGeneralisation['heldoutNovel']>({ ...accuracyFields, pairs: number }),
+  samplingSteps: number,
+  generalises: boolean,
+});

@@ -1,3 +1,5 @@
+// Tests of the golden comparison (golden.ts, issue #6): integers exactly, other numbers within the claim's
+// tolerance (absolute up to 1 in size, relative above), run-specific keys ignored.
 import { describe, expect, it } from 'vitest';
 import { compareGolden } from './golden.ts';
 

@@ -7,8 +7,10 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { ClaimError } from '../errors.ts';
 import type { ClaimRecord } from './contract.ts';
 import { REPO_ROOT } from './provider.ts';
+import { parseRecord } from './record-format.ts';
 
 const ENTRY = fileURLToPath(new URL('./evaluate-claim.ts', import.meta.url));
 
@@ -34,17 +36,22 @@ export function evaluateClaimIsolated(id: string): Promise<ClaimRecord> {
       exitHook = true;
       process.once('exit', cancelIsolatedClaims);
     }
-    let result: { record?: ClaimRecord; error?: string } | undefined;
+    let result: { record?: unknown; error?: string } | undefined;
     child.stdout?.on('data', (chunk: Buffer) => process.stdout.write(chunk));
     child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(chunk));
     child.on('message', (message) => {
-      result = message as { record?: ClaimRecord; error?: string };
+      result = message as { record?: unknown; error?: string };
     });
     child.on('error', reject);
     child.on('close', (code, signal) => {
       running.delete(child);
-      if (result?.record) resolve(result.record);
-      else reject(new Error(`evaluating claim "${id}" in a child process failed (exit ${code ?? signal})${result?.error ? `: ${result.error}` : ''}`));
+      if (result?.record) {
+        try {
+          resolve(parseRecord(result.record, `the record of claim "${id}" from its child process`));
+        } catch (err) {
+          reject(err);
+        }
+      } else reject(new ClaimError('isolated-evaluation', `evaluating claim "${id}" in a child process failed (exit ${code ?? signal})${result?.error ? `: ${result.error}` : ''}`));
     });
   });
 }

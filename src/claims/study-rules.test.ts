@@ -1,12 +1,12 @@
 // The judging rules of the study claims, on hand-made inputs: the Wilson-interval level decision of
-// depth-two (generalisation.ts) and the stable-checkpoint rule of the moduli claims (defs/moduli.ts).
+// depth-two (generalisation.ts) and the stable-checkpoint rule of the moduli claims (moduli.ts).
 
 import { describe, expect, it } from 'vitest';
 import { accuracyResult } from '../eval/accuracy.ts';
 import { PAPER } from '../paper/registry.ts';
 import type { MetricsRow } from '../train/grokking.ts';
 import { decideLevel } from './generalisation.ts';
-import { judgeModuli, STABLE_EVALS, stableCheckpoint, stabilityOf, type ModulusMeasurement } from './defs/moduli.ts';
+import { judgeModuli, STABLE_EVALS, stableCheckpoint, stabilityOf, type ModulusMeasurement } from './moduli.ts';
 
 describe('decideLevel (Wilson 95 % interval against a level)', () => {
   it('at the level only when the lower bound reaches it, below only when the upper bound is under it', () => {

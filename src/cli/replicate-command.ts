@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path';
 import { CLAIMS, saveRecord } from '../claims/catalog.ts';
 import { KNOWN_DEVIATIONS } from '../claims/deviations.ts';
-import { writeReplicationReport } from '../claims/report-figures.ts';
+import { writeReplicationReport } from '../report/replication-report.ts';
 import { ConfigError } from '../errors.ts';
 import { checkOutputFolder } from '../train/run-folder.ts';
 import { setupBackend } from './backend-option.ts';

@@ -1,11 +1,15 @@
 // Tests of the replication report writer (claims-report.ts): it writes REPORT.md, claims.json and a badge per
-// record, keeps the figures it links, and removes stale plots that no claim links any more.
+// record, keeps the figures it links, and removes stale plots that no claim links any more; a registered
+// claim's record gets that claim's section (read through the claim's decoders), and a record whose measurement
+// does not have its claim's shape is refused with a ClaimError naming the file and the field.
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../test-support/synthetic-data.ts';
 import type { ClaimRecord } from '../claims/contract.ts';
+import { readGolden } from '../claims/golden.ts';
+import { ClaimError } from '../errors.ts';
 import { writeClaimsReport } from './claims-report.ts';
 
 function record(id: string, kind: ClaimRecord['kind'] = 'paper'): ClaimRecord {
@@ -63,6 +67,33 @@ describe('claims report', () => {
       expect(existsSync(join(out, 'plots', 'stale-figure.png'))).toBe(false);
       expect(readFileSync(join(out, 'plots', 'samples-seed-1.png'), 'utf8')).toBe('kept');
       expect(existsSync(join(out, 'plots', 'notes.txt'))).toBe(true);
+    } finally {
+      tmp.cleanup();
+    }
+  });
+
+  it("draws a registered claim's section from its record, and refuses a measurement of another shape", async () => {
+    const golden = readGolden('ablation') as { tiers: Record<string, { measurement: unknown }> };
+    const measurement = golden.tiers['reduced cpu-n1'].measurement;
+    const tmp = tempDir('grokdiff-report-');
+    try {
+      const out = tmp.dir;
+      mkdirSync(join(out, 'claims'), { recursive: true });
+      const file = join(out, 'claims', 'ablation.json');
+      writeFileSync(file, JSON.stringify({ ...record('ablation', 'reviewer-requested'), measurement }));
+      await writeClaimsReport(out);
+      const md = readFileSync(join(out, 'REPORT.md'), 'utf8');
+      expect(md).toContain('The verdict uses the **sum-direction** reading.');
+      expect(md).toMatch(/\| 1 \| \{[\d, ]+\} \| \{[\d, ]+\} \| [\d.]+ % \| sum-direction \(judged\) \|/);
+      expect(md).toContain('![ablation](plots/ablation.png)');
+      expect(existsSync(join(out, 'plots', 'ablation.png'))).toBe(true);
+
+      const renamed = (measurement as Array<Record<string, unknown>>).map(({ baseline, ...rest }) => ({ ...rest, unablated: baseline }));
+      writeFileSync(file, JSON.stringify({ ...record('ablation', 'reviewer-requested'), measurement: renamed }));
+      const err = await writeClaimsReport(out).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ClaimError);
+      expect((err as ClaimError).code).toBe('record-shape');
+      expect((err as ClaimError).message).toBe(`${file}: measurement[0].baseline: expected an object, found nothing (the field is missing)`);
     } finally {
       tmp.cleanup();
     }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic-write.ts';
 import type { GrokkingSteps, MetricsRow } from '../train/grokking.ts';
 import type { DenoisingLossReferences } from '../train/loss-references.ts';
-import { learningCurvePlot, type LearningCurveRow } from './plot.ts';
+import { learningCurvePlot, type LearningCurveRow } from '../plot/plot.ts';
 
 /** The plotted rows of a metrics log: loss, train, held-out and (when logged) novel held-out accuracy. */
 export function curveRows(metrics: readonly MetricsRow[]): LearningCurveRow[] {

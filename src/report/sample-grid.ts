@@ -7,7 +7,7 @@ import type { Pair } from '../data/pairs.ts';
 import { generateForPairs } from '../eval/generation.ts';
 import { PAPER } from '../paper/registry.ts';
 import type { LoadedRun } from '../eval/loaded-run.ts';
-import { imageGridPng } from './plot.ts';
+import { imageGridPng } from '../plot/plot.ts';
 
 /**
  * PNG with one row per generated example: image of a, image of b (the first image of each symbol), the

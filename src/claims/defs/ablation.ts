@@ -30,22 +30,23 @@
 // unablated model is above that level).
 // Negative control: the untrained model (nothing to keep), with the trained model's frequencies.
 
-import * as tf from '@tensorflow/tfjs-core';
 import { keepFrequenciesMatrix, removeFrequenciesMatrix } from '../../analysis/frequency-projection.ts';
 import { keepSumDirectionsMatrix, removeSumDirectionsMatrix } from '../../analysis/sum-direction-projection.ts';
 import { rootRng } from '../../engine/random.ts';
-import { allPairs } from '../../data/pairs.ts';
-import { accuracyResult, type AccuracyResult } from '../../eval/accuracy.ts';
-import { generateForPairs, scoreGenerated } from '../../eval/generation.ts';
-import { modelShapes } from '../../model/config.ts';
-import type { TapSet } from '../../model/taps.ts';
+import type { AccuracyResult } from '../../eval/accuracy.ts';
+import { accuracyWithGridProjection } from '../../eval/grid-projection-ablation.ts';
 import { PAPER } from '../../paper/registry.ts';
 import type { LoadedRun } from '../../eval/loaded-run.ts';
-import { verdict, type ClaimDeclaration, type Verdict } from '../contract.ts';
+import { barChart } from '../../plot/plot.ts';
+import { defineClaim, type ClaimModule, type ReportBlock, type ReportSection } from '../claim.ts';
+import { eachRun, eachUntrained } from '../claim-runner.ts';
+import { verdict, type ClaimDeclaration, type ClaimRecord, type Verdict } from '../contract.ts';
+import { array, boolean, literal, number, object, optional } from '../decode.ts';
+import { accuracyDecoder } from '../record-format.ts';
 import { STATS_SEED } from '../setup.ts';
 import { ffnPreGrid, judgedBlock, tapSpectrum } from '../key-frequencies.ts';
 
-export const ablationClaim: ClaimDeclaration = {
+export const declaration: ClaimDeclaration = {
   id: 'ablation',
   // Not in the paper's text: the referee report on its page asks for a causal ablation, the site's simulated rebuttal promises it.
   kind: 'reviewer-requested',
@@ -70,50 +71,9 @@ export function ffnKeyFrequencies(run: LoadedRun): number[] {
   return [...tapSpectrum(g.valuesByPair, run.model.P, g.units).selection.frequencies];
 }
 
-/** A tap edit applying M [P², P²] (a tensor the caller owns) to the c tokens of a [P², T, f] activation. */
-function gridProjectionEdit(run: LoadedRun, m: tf.Tensor2D): TapSet {
-  const { patchesPerImage: n } = modelShapes(run.model);
-  return {
-    edit: {
-      [ablationTap(run)]: (v) =>
-        tf.tidy(() => {
-          const [B, T, f] = v.shape;
-          const before = tf.slice(v, [0, 0, 0], [B, 2 * n, f]);
-          const c = tf.reshape(tf.slice(v, [0, 2 * n, 0], [B, n, f]), [B, n * f]);
-          const projected = tf.reshape(tf.matMul(m, c as tf.Tensor2D), [B, n, f]);
-          return T === 3 * n ? tf.concat([before, projected], 1) : v;
-        }),
-    },
-  };
-}
-
-/** Generation accuracy on all pairs with the grid projection `matrix` applied at every step (none: unablated). */
+/** Generation accuracy on all pairs with the grid map `matrix` applied at the judged tap (none: unablated). */
 function accuracyWith(run: LoadedRun, matrix: Float64Array | null, seed: number): AccuracyResult {
-  const P2 = run.model.P ** 2;
-  const m = matrix ? tf.tensor2d(Float32Array.from(matrix), [P2, P2]) : null;
-  try {
-    return accuracyWithTaps(run, m ? gridProjectionEdit(run, m) : undefined, seed);
-  } finally {
-    m?.dispose();
-  }
-}
-
-function accuracyWithTaps(run: LoadedRun, taps: TapSet | undefined, seed: number): AccuracyResult {
-  const pairs = allPairs(run.model.P);
-  let correct = 0;
-  let total = 0;
-  for (let d = 0; d < ABLATION_DRAWS; d++) {
-    const gen = generateForPairs(run.model, run.params, run.data.symbols, pairs, {
-      draws: 1,
-      steps: PAPER.samplingSteps.value,
-      rng: rootRng(seed).fork(`ablation-draw-${d}`),
-      ...(taps ? { sampler: { tapsAt: () => taps } } : {}),
-    });
-    const s = scoreGenerated(gen, run.classifier);
-    correct += s.correct;
-    total += s.total;
-  }
-  return accuracyResult(correct, total);
+  return accuracyWithGridProjection(run, matrix, { tap: ablationTap(run), draws: ABLATION_DRAWS, samplingSteps: PAPER.samplingSteps.value, seed });
 }
 
 /** The two readings of "the components of frequency k" (module header). */
@@ -217,3 +177,87 @@ export function judgeAblation(perSeed: readonly SeedAblation[]): Verdict {
     `−key ${(100 * worst).toFixed(0)} % · key-only ≥ ${(100 * leastKept).toFixed(0)} %`,
   );
 }
+
+const readingName = literal('grid', 'sum-direction');
+const ablationReading = object<AblationReading>({
+  reading: readingName,
+  removeKey: accuracyDecoder,
+  removeNonKey: accuracyDecoder,
+  keepKeyOnly: accuracyDecoder,
+  keptFraction: number,
+  removeEveryNonKey: optional(accuracyDecoder),
+  pass: boolean,
+});
+const seedAblation = object<SeedAblation>({
+  seed: number,
+  step: number,
+  keySet: array(number),
+  nonKeySet: array(number),
+  baseline: accuracyDecoder,
+  grid: ablationReading,
+  sumDirection: ablationReading,
+  judgedReading: readingName,
+  pass: boolean,
+});
+
+/**
+ * The report section: both readings in a table per seed and grouped bars. The verdict uses the reading the
+ * record names (sum-direction: only cos/sin(w_k(a+b)) removed or kept); the grid reading (every function over
+ * the grid touching k) is shown beside it.
+ */
+export function ablationSection(rec: ClaimRecord<SeedAblation[]>): ReportSection {
+  const am = rec.measurement;
+  if (!am || am.length === 0) return [];
+  const readings = (s: SeedAblation): Array<[AblationReadingName, AblationReading]> => [
+    ['sum-direction', s.sumDirection],
+    ['grid', s.grid],
+  ];
+  const judged = am[0].judgedReading;
+  const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+  const md: ReportBlock[] = [
+    '',
+    `**Key-frequency ablation at the FFN pre-GeLU (reviewer-requested; not in the paper's text)**: two readings of "the components of ` +
+      `frequency k" over the (a, b) grid — *sum-direction*: only cos/sin(w_k(a+b)) (Nanda et al.'s excluded / restricted loss); ` +
+      `*grid*: every 2-D Fourier function touching k (1-D terms, (a+b) and (a−b) products, cross products). The verdict uses the **${judged}** reading.`,
+    '',
+    '| seed | key set | non-key set | baseline | reading | remove key | remove non-key | key only (share of baseline) | passes | remove every non-key sum direction (not judged) |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const s of am) {
+    for (const [name, r] of readings(s)) {
+      const kept = s.baseline.accuracy > 0 ? r.keepKeyOnly.accuracy / s.baseline.accuracy : 0;
+      md.push(
+        `| ${s.seed} | {${s.keySet.join(', ')}} | {${s.nonKeySet.join(', ')}} | ${pct(s.baseline.accuracy)} | ${name}${name === judged ? ' (judged)' : ''} | ` +
+          `${pct(r.removeKey.accuracy)} | ${pct(r.removeNonKey.accuracy)} | ${pct(r.keepKeyOnly.accuracy)} (${(100 * kept).toFixed(0)} %) | ${r.pass ? 'yes' : 'no'} | ${r.removeEveryNonKey ? pct(r.removeEveryNonKey.accuracy) : '—'} |`,
+      );
+    }
+  }
+  const rows = am.flatMap((s) => [
+    { label: `s${s.seed} none`, value: s.baseline.accuracy, group: 'no ablation' },
+    ...readings(s).flatMap(([name, r]) => [
+      { label: `s${s.seed} −key`, value: r.removeKey.accuracy, group: name },
+      { label: `s${s.seed} −non-key`, value: r.removeNonKey.accuracy, group: name },
+      { label: `s${s.seed} key only`, value: r.keepKeyOnly.accuracy, group: name },
+    ]),
+  ]);
+  md.push('', {
+    file: 'ablation.png',
+    alt: 'ablation',
+    draw: () => barChart(rows, { title: 'Generation accuracy under key-frequency ablation of the FFN pre-GeLU, two readings', xTitle: 'seed (s1-s3) and ablation', yTitle: 'accuracy' }),
+  });
+  return md;
+}
+
+export const ablationClaim: ClaimModule<SeedAblation[]> = {
+  declaration,
+  models: { kind: 'n1-tiers' },
+  measure: eachRun((run, seed) => measureAblation(run, seed, ffnKeyFrequencies(run))),
+  judge: judgeAblation,
+  // The control removes the trained model's key frequencies from the untrained model.
+  control: { measure: eachUntrained((run, seed, trained) => measureAblation(run, seed, trained.keySet)), judge: judgeAblation },
+  parseMeasurement: array(seedAblation),
+  parseControl: array(seedAblation),
+  report: { section: ablationSection },
+};
+
+export const claim = defineClaim(ablationClaim);

@@ -17,13 +17,16 @@ import { grokkingSteps } from '../../train/grokking.ts';
 import type { LoadedRun } from '../../eval/loaded-run.ts';
 import type { ProvidedRun } from '../provider.ts';
 import { PAPER } from '../../paper/registry.ts';
+import { defineClaim, type ClaimModule } from '../claim.ts';
+import { eachRun, eachUntrained } from '../claim-runner.ts';
 import { verdict, type ClaimDeclaration, type Verdict } from '../contract.ts';
-import { decidedPct, measureDecidedGeneralisation, pct, type DecidedGeneralisation } from '../generalisation.ts';
+import { array, nullable, number, object } from '../decode.ts';
+import { decidedGeneralisationDecoder, decidedPct, measureDecidedGeneralisation, pct, type DecidedGeneralisation } from '../generalisation.ts';
 
 export const DEPTH_TWO_PRESET = 'cpu-n1-depth2';
 export const DEPTH_TWO_SEEDS: readonly number[] = [1, 2, 3];
 
-export const depthTwoClaim: ClaimDeclaration = {
+export const declaration: ClaimDeclaration = {
   id: 'depth-two',
   // Figure 42: "successful generalization (grokking) occurs in both (a) the N = 1 single-image regime and (b) the N = 256 diverse-image regime".
   kind: 'paper',
@@ -66,3 +69,23 @@ export function judgeDepthTwo(measured: readonly DepthTwoMeasurement[]): Verdict
     `${ok.length}/${measured.length} seeds, min held-out ${(100 * minHeld).toFixed(1)} %`,
   );
 }
+
+const depthTwoMeasurement = object<DepthTwoMeasurement>({
+  seed: number,
+  step: number,
+  depth: number,
+  generalisation: decidedGeneralisationDecoder,
+  lag: nullable(object<NonNullable<DepthTwoMeasurement['lag']>>({ sTrain: nullable(number), sVal: nullable(number), ratio: nullable(number) })),
+});
+
+export const depthTwoClaim: ClaimModule<DepthTwoMeasurement[]> = {
+  declaration,
+  models: { kind: 'runs', groups: [{ preset: DEPTH_TWO_PRESET, seeds: DEPTH_TWO_SEEDS }] },
+  measure: eachRun(measureDepthTwo),
+  judge: judgeDepthTwo,
+  control: { measure: eachUntrained((run, seed) => measureDepthTwo(run, seed)), judge: judgeDepthTwo },
+  parseMeasurement: array(depthTwoMeasurement),
+  parseControl: array(depthTwoMeasurement),
+};
+
+export const claim = defineClaim(depthTwoClaim);

@@ -14,11 +14,13 @@ import { bootstrapMeanInterval } from '../../analysis/stats.ts';
 import { PAPER } from '../../paper/registry.ts';
 import { grokkingSteps, stableGrokkingSteps, type MetricsRow } from '../../train/grokking.ts';
 import { selectKeptSteps } from '../../train/prune.ts';
+import { defineClaim, type ClaimModule } from '../claim.ts';
 import { notEvaluated, verdict, type ClaimDeclaration, type Verdict } from '../contract.ts';
+import { array, nullable, number, object, optional, pair, type Decoder } from '../decode.ts';
 import type { ProvidedRun } from '../provider.ts';
-import { STATS_SEED } from '../setup.ts';
+import { STATS_SEED, UNORDERED_SPLIT_PRESET } from '../setup.ts';
 
-export const grokkingLagClaim: ClaimDeclaration = {
+export const declaration: ClaimDeclaration = {
   id: 'grokking-lag',
   // Figure 2: "Baseline (N = 1, S = 32): Classic grokking with a significant generalization lag post-training saturation".
   kind: 'paper',
@@ -114,13 +116,44 @@ export function memorisationLogs(runs: readonly ProvidedRun[]): Array<{ seed: nu
   return out;
 }
 
-export function evaluateGrokkingLag(runs: readonly ProvidedRun[]): { measurement: GrokkingLagMeasurement; verdict: Verdict; control: { measurement: GrokkingLagMeasurement | null; verdict: Verdict } } {
-  const measurement = measureGrokkingLag(runs.map((r) => ({ seed: r.seed, metrics: r.metrics })));
+/** The negative control: the same logs cut at their memorisation-phase checkpoint (null: a run has none). */
+export function measureMemorisationLogs(runs: readonly ProvidedRun[]): GrokkingLagMeasurement | null {
   const mem = memorisationLogs(runs);
-  const controlMeasurement = mem ? measureGrokkingLag(mem) : null;
-  return {
-    measurement,
-    verdict: judgeGrokkingLag(measurement),
-    control: { measurement: controlMeasurement, verdict: controlMeasurement ? judgeGrokkingLag(controlMeasurement) : notEvaluated('no memorisation-phase checkpoint in the fixtures') },
-  };
+  return mem ? measureGrokkingLag(mem) : null;
 }
+
+const stableLag = object<StableLag>({ sTrain: nullable(number), sVal: nullable(number), sValNovel: nullable(number), ratioAll: nullable(number), ratioNovel: nullable(number) });
+const grokkingLagMeasurement: Decoder<GrokkingLagMeasurement> = object<GrokkingLagMeasurement>({
+  perSeed: array(
+    object<GrokkingLagMeasurement['perSeed'][number]>({
+      seed: number,
+      sTrain: nullable(number),
+      sVal: nullable(number),
+      ratio: nullable(number),
+      gap: nullable(number),
+      wallSecondsAtVal: nullable(number),
+      stable: optional(stableLag),
+    }),
+  ),
+  meanRatio: nullable(number),
+  ratioInterval: nullable(pair(number, number)),
+  meanRatioAll: optional(nullable(number)),
+  meanGap: nullable(number),
+  gapInterval: nullable(pair(number, number)),
+});
+
+export const grokkingLagClaim: ClaimModule<GrokkingLagMeasurement, GrokkingLagMeasurement | null> = {
+  declaration,
+  // The reduced tier is also judged under the unordered split (every held-out pair novel): how much of the lag the mirror plateau hides.
+  models: { kind: 'n1-tiers', extraReduced: [UNORDERED_SPLIT_PRESET] },
+  measure: (runs) => measureGrokkingLag(runs.map((r) => ({ seed: r.seed, metrics: r.metrics }))),
+  judge: judgeGrokkingLag,
+  control: {
+    measure: measureMemorisationLogs,
+    judge: (m) => (m ? judgeGrokkingLag(m) : notEvaluated('no memorisation-phase checkpoint in the fixtures')),
+  },
+  parseMeasurement: grokkingLagMeasurement,
+  parseControl: nullable(grokkingLagMeasurement),
+};
+
+export const claim = defineClaim(grokkingLagClaim);

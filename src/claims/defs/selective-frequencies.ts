@@ -17,11 +17,15 @@
 import { gridActivations, type GridView } from '../../eval/grid-activations.ts';
 import { PAPER } from '../../paper/registry.ts';
 import type { LoadedRun } from '../../eval/loaded-run.ts';
-import { verdict, type ClaimDeclaration, type Verdict } from '../contract.ts';
+import { barChart } from '../../plot/plot.ts';
+import { defineClaim, type ClaimModule, type ReportBlock, type ReportSection } from '../claim.ts';
+import { eachRun, eachUntrained } from '../claim-runner.ts';
+import { verdict, type ClaimDeclaration, type ClaimRecord, type Verdict } from '../contract.ts';
+import { array, boolean, number, object, string, type Decoder, type Fields } from '../decode.ts';
 import { GRID_NOISE_SEED } from '../setup.ts';
 import { blocksOf, judgedBlock, setCoverage, tapSpectrum } from '../key-frequencies.ts';
 
-export const selectiveFrequenciesClaim: ClaimDeclaration = {
+export const declaration: ClaimDeclaration = {
   id: 'selective-frequencies',
   // Appendix: "four specific frequencies–w1, w3, w7, and w9– within the self-attention blocks"; at the FFN pre-GeLU "the selective frequencies shared throughout the preceding SA block".
   kind: 'paper',
@@ -124,3 +128,73 @@ export function judgeFrequencies(perSeed: readonly SeedFrequencies[]): Verdict {
     `${perSeed.map((s) => s.union.length).join('/')} key freqs`,
   );
 }
+
+const tapFrequencies = object<TapFrequencies>({ label: string, tap: string, shares: array(number), crossShare: number, keySet: array(number), explained: number });
+const blockFields: Fields<BlockFrequencies> = {
+  block: number,
+  taps: array(tapFrequencies),
+  union: array(number),
+  coverage: array(number),
+  ownCoverage: array(number),
+  crossOutside: array(number),
+  pass: boolean,
+};
+export const seedFrequencies: Decoder<SeedFrequencies> = object<SeedFrequencies>({ ...blockFields, seed: number, step: number, depth: number, blocks: array(object<BlockFrequencies>(blockFields)) });
+
+/**
+ * The report section (Figure 3): FVE_k per tap of the judged block with the cross-frequency share as its own
+ * bar (no cross product is split between frequencies), and per seed and block the key sets, cross shares and
+ * the coverage of the union (own terms + cross products inside it).
+ */
+export function selectiveFrequenciesSection(rec: ClaimRecord<SeedFrequencies[]>): ReportSection {
+  const seeds = rec.measurement ?? [];
+  if (seeds.length === 0) return [];
+  const fm = seeds[0];
+  const rows = fm.taps.flatMap((t) => [
+    ...t.shares.map((v, i) => ({ label: `w${i + 1}`, value: v, group: t.label })),
+    { label: 'cross', value: t.crossShare, group: t.label },
+  ]);
+  const md: ReportBlock[] = [
+    {
+      file: 'fve-per-tap.png',
+      alt: 'FVE per tap',
+      draw: () =>
+        barChart(rows, {
+          title: `FVE per frequency at t = 1, seed ${fm.seed}, block ${fm.block} (cross-frequency products apart)`,
+          xTitle: 'frequency',
+          yTitle: 'share of total power',
+        }),
+    },
+    '',
+    '**Key frequencies per tap (Figure 3; FVE_k = share of total power in frequency k\'s own terms, cross-frequency products reported apart)**',
+    '',
+    '| seed | block | tap | key set | Σ key FVE_k | cross share | union | union coverage (own + cross inside) |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
+  for (const s of seeds) {
+    for (const b of s.blocks) {
+      const judged = b.block === s.block ? ' (judged)' : '';
+      b.taps.forEach((t, i) => {
+        const explained = t.keySet.reduce((acc, k) => acc + (t.shares[k - 1] ?? 0), 0);
+        md.push(
+          `| ${s.seed} | ${b.block}${judged} | ${t.label} | {${t.keySet.join(', ')}} | ${explained.toFixed(3)} | ${t.crossShare.toFixed(3)} | {${b.union.join(', ')}} | ` +
+            `${b.coverage[i].toFixed(3)} (${b.ownCoverage[i].toFixed(3)} + ${(b.coverage[i] - b.ownCoverage[i]).toFixed(3)}) |`,
+        );
+      });
+    }
+  }
+  return md;
+}
+
+export const selectiveFrequenciesClaim: ClaimModule<SeedFrequencies[]> = {
+  declaration,
+  models: { kind: 'n1-tiers' },
+  measure: eachRun(measureFrequencies),
+  judge: judgeFrequencies,
+  control: { measure: eachUntrained(measureFrequencies), judge: judgeFrequencies },
+  parseMeasurement: array(seedFrequencies),
+  parseControl: array(seedFrequencies),
+  report: { section: selectiveFrequenciesSection },
+};
+
+export const claim = defineClaim(selectiveFrequenciesClaim);

@@ -11,10 +11,14 @@ import { generateForPairs, scoreGenerated } from '../../eval/generation.ts';
 import type { AccuracyResult } from '../../eval/accuracy.ts';
 import { PAPER } from '../../paper/registry.ts';
 import type { LoadedRun } from '../../eval/loaded-run.ts';
+import { defineClaim, type ClaimModule } from '../claim.ts';
+import { eachRun, eachUntrained } from '../claim-runner.ts';
 import { verdict, type ClaimDeclaration, type Verdict } from '../contract.ts';
+import { array, boolean, number, object } from '../decode.ts';
+import { accuracyDecoder } from '../record-format.ts';
 import { STATS_SEED } from '../setup.ts';
 
-export const singleStepClaim: ClaimDeclaration = {
+export const declaration: ClaimDeclaration = {
   id: 'single-step',
   // The paper has the figure, but its caption ("Single-step sampling results") is all the public text says: the statement is our reading.
   kind: 'paper',
@@ -55,3 +59,17 @@ export function judgeSingleStep(perSeed: readonly SeedSingleStep[]): Verdict {
     ok === perSeed.length,
     `single-step held-out accuracy ≥ ${PAPER.singleStepFraction.value}× the ${PAPER.samplingSteps.value}-step accuracy, which reaches ${PAPER.grokHeldoutLevel.value}, in ${ok}/${perSeed.length} seeds (${detail})`, `1-step ${(100 * minSingle).toFixed(0)} %`);
 }
+
+const seedSingleStep = object<SeedSingleStep>({ seed: number, step: number, singleStep: accuracyDecoder, fullSampling: accuracyDecoder, pass: boolean });
+
+export const singleStepClaim: ClaimModule<SeedSingleStep[]> = {
+  declaration,
+  models: { kind: 'n1-tiers' },
+  measure: eachRun(measureSingleStep),
+  judge: judgeSingleStep,
+  control: { measure: eachUntrained(measureSingleStep), judge: judgeSingleStep },
+  parseMeasurement: array(seedSingleStep),
+  parseControl: array(seedSingleStep),
+};
+
+export const claim = defineClaim(singleStepClaim);

@@ -20,11 +20,15 @@ import { trigIdentityFit, trigReadoutTable, type ReadoutTargetFit } from '../../
 import { ffnNeuronReadout } from '../../eval/readout-map.ts';
 import { PAPER } from '../../paper/registry.ts';
 import type { LoadedRun } from '../../eval/loaded-run.ts';
-import { verdict, type ClaimDeclaration, type Verdict } from '../contract.ts';
+import { barChart } from '../../plot/plot.ts';
+import { defineClaim, type ClaimModule, type ReportBlock, type ReportSection } from '../claim.ts';
+import { eachRun, eachUntrained } from '../claim-runner.ts';
+import { verdict, type ClaimDeclaration, type ClaimRecord, type Verdict } from '../contract.ts';
+import { array, boolean, nullable, number, object } from '../decode.ts';
 import { STATS_SEED } from '../setup.ts';
 import { blocksOf, ffnPreGrid, judgedBlock, tapSpectrum } from '../key-frequencies.ts';
 
-export const trigIdentitiesClaim: ClaimDeclaration = {
+export const declaration: ClaimDeclaration = {
   id: 'trig-identities',
   // Table 3 and the text beside Figure 15: "we derived the Fourier basis and recovered the underlying trigonometric identities".
   kind: 'paper',
@@ -142,3 +146,84 @@ export function judgeTrig(perSeed: readonly SeedTrig[]): Verdict {
     `FVE ${minFve.toFixed(2)}`,
   );
 }
+
+const trigTargetRow = object<TrigTargetRow>({
+  coefficients: object<TrigTargetRow['coefficients']>({ cosCos: number, sinSin: number, cosSin: number, sinCos: number }),
+  fve: number,
+  identityFve: number,
+  ratio: nullable(number),
+});
+const trigRow = object<TrigRow>({ k: number, key: boolean, tapFve: number, cos: trigTargetRow, sin: trigTargetRow, heldOut: object<TrigRow['heldOut']>({ cos: number, sin: number }) });
+const blockTrig = object<BlockTrig>({ block: number, keySet: array(number), topKey: number, rows: array(trigRow) });
+const seedTrig = object<SeedTrig>({ seed: number, step: number, depth: number, block: number, key: trigRow, maxNonKeyFve: number, blocks: array(blockTrig), pass: boolean });
+
+/** A Table 3 cell: "α·cos·cos − β·sin·sin" (cos) or "γ·cos·sin + δ·sin·cos" (sin), coefficients as the paper prints them. */
+function table3Cell(row: TrigTargetRow, target: 'cos' | 'sin'): string {
+  const c = row.coefficients;
+  const num = (x: number) => (Math.abs(x) >= 1e4 || (Math.abs(x) < 1e-2 && x !== 0) ? x.toExponential(2) : x.toFixed(2));
+  const term = (x: number, name: string, first: boolean) => `${first ? (x < 0 ? '−' : '') : x < 0 ? ' − ' : ' + '}${num(Math.abs(x))}·${name}`;
+  return target === 'cos' ? `${term(c.cosCos, 'cos cos', true)}${term(c.sinSin, 'sin sin', false)}` : `${term(c.cosSin, 'cos sin', true)}${term(c.sinCos, 'sin cos', false)}`;
+}
+
+/**
+ * The report section (Table 3): for every seed and block, one row per frequency (key and non-key, as the table
+ * has): the in-sample fit of the FFN pre-GeLU projected on W′L u_k (cos) and W′L v_k (sin), its FVE, the ratio,
+ * the identity-constrained FVE, and the activation-covariance held-out fit beside it; and a figure per seed.
+ */
+export function trigIdentitiesSection(rec: ClaimRecord<SeedTrig[]>): ReportSection {
+  const seeds = rec.measurement ?? [];
+  if (seeds.length === 0) return [];
+  const f = (x: number) => x.toFixed(3);
+  const r = (x: number | null) => (x === null ? '—' : x.toFixed(2));
+  const md: ReportBlock[] = [
+    '',
+    '**Trig identities at the FFN pre-GeLU (Table 3, t = 1)**: the pre-activation projected on W′L u_k and W′L v_k ' +
+      '(u_k, v_k: the cos/sin(w_k c) components over c of the neurons\' readout of each class\'s template image, ' +
+      'src/eval/readout-map.ts) and fitted in-sample on the operand products, as the paper computes it; "identity" is the ' +
+      'fit constrained to cos/sin(w_k(a+b)) (equal to the FVE when the ratios are −1 / +1); the held-out activation-covariance ' +
+      'fit is the robustness check. Paper, w1: 138910·cos cos − 139849·sin sin (FVE 0.95), 137133·cos sin + 136206·sin cos (FVE 0.94).',
+    '',
+    '| seed | block | k | key | W′L u_k·x (cos(w_k(a+b))) | FVE | ratio (−1) | identity | W′L v_k·x (sin(w_k(a+b))) | FVE | ratio (+1) | identity | held-out cov. fit cos / sin |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const s of seeds) {
+    for (const b of s.blocks) {
+      for (const row of b.rows) {
+        const mark = row.k === b.topKey ? ' (top)' : '';
+        md.push(
+          `| ${s.seed} | ${b.block}${b.block === s.block ? ' (judged)' : ''} | ${row.k} | ${row.key ? `yes${mark}` : 'no'} | ${table3Cell(row.cos, 'cos')} | ${f(row.cos.fve)} | ${r(row.cos.ratio)} | ${f(row.cos.identityFve)} | ` +
+            `${table3Cell(row.sin, 'sin')} | ${f(row.sin.fve)} | ${r(row.sin.ratio)} | ${f(row.sin.identityFve)} | ${f(row.heldOut.cos)} / ${f(row.heldOut.sin)} |`,
+        );
+      }
+    }
+  }
+  for (const s of seeds) {
+    const b = s.blocks.find((x) => x.block === s.block) ?? s.blocks[0];
+    if (!b) continue;
+    const bars = b.rows.flatMap((row) => [
+      { label: `w${row.k}${row.key ? '*' : ''}`, value: row.cos.fve, group: 'W′L cos, in-sample' },
+      { label: `w${row.k}${row.key ? '*' : ''}`, value: row.sin.fve, group: 'W′L sin, in-sample' },
+      { label: `w${row.k}${row.key ? '*' : ''}`, value: row.heldOut.cos, group: 'cov. cos, held-out' },
+      { label: `w${row.k}${row.key ? '*' : ''}`, value: row.heldOut.sin, group: 'cov. sin, held-out' },
+    ]);
+    md.push({
+      file: `trig-identities-seed-${s.seed}.png`,
+      alt: `trig identities seed ${s.seed}`,
+      draw: () => barChart(bars, { title: `Table 3 FVE per frequency, seed ${s.seed}, block ${b.block} (* = key frequency)`, xTitle: 'frequency', yTitle: 'FVE of the product fit' }),
+    });
+  }
+  return md;
+}
+
+export const trigIdentitiesClaim: ClaimModule<SeedTrig[]> = {
+  declaration,
+  models: { kind: 'n1-tiers' },
+  measure: eachRun(measureTrig),
+  judge: judgeTrig,
+  control: { measure: eachUntrained(measureTrig), judge: judgeTrig },
+  parseMeasurement: array(seedTrig),
+  parseControl: array(seedTrig),
+  report: { section: trigIdentitiesSection },
+};
+
+export const claim = defineClaim(trigIdentitiesClaim);

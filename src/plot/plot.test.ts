@@ -1,3 +1,5 @@
+// Tests of the plot primitives (plot.ts): each chart kind renders its titles, labels, legends and rules to SVG
+// and PNG, and bad input (empty, non-finite, non-positive on a log axis) is a ConfigError naming the row and field.
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors.ts';

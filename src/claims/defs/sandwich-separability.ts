@@ -15,13 +15,16 @@ import { nearestCentroidHoldout, pca, wilsonInterval } from '../../analysis/inde
 import { operandActivations } from '../../eval/operand-activations.ts';
 import { PAPER } from '../../paper/registry.ts';
 import type { LoadedRun } from '../../eval/loaded-run.ts';
-import { verdict, type ClaimDeclaration, type Verdict } from '../contract.ts';
-import { measureEach, measureRuns } from '../claim-runner.ts';
+import { ClaimError } from '../../errors.ts';
+import { scatterPlot } from '../../plot/plot.ts';
+import { defineClaim, type ClaimModule, type ReportBlock, type ReportSection } from '../claim.ts';
+import { eachUntrained, measureEach } from '../claim-runner.ts';
+import { verdict, type ClaimDeclaration, type ClaimRecord, type Verdict } from '../contract.ts';
+import { array, boolean, number, object, pair, string } from '../decode.ts';
 import type { ProvidedRun } from '../provider.ts';
 import { STATS_SEED } from '../setup.ts';
 
 export const SANDWICH_PRESET = 'cpu-n256-sandwich';
-export const PLAIN_PRESET = 'cpu-n256';
 export const MANY_SEEDS: readonly number[] = [1];
 /** The N = 4 contrast (not judged): the diverse-regime model that learns the arithmetic here. */
 export const CONTRAST_PRESET = 'cpu-n4-depth2-sandwich';
@@ -29,7 +32,7 @@ export const CONTRAST_SEEDS: readonly number[] = [1, 2, 3];
 /** Points per class kept for the PCA scatter of the report. */
 export const PCA_POINTS_PER_CLASS = 24;
 
-export const separabilityClaim: ClaimDeclaration = {
+export const declaration: ClaimDeclaration = {
   id: 'sandwich-separability',
   // Figure 5: the Pre-SA-FFN input is "highly entangled", its output shows "clear, linearly separable clusters".
   kind: 'paper',
@@ -66,7 +69,7 @@ export interface SeedSeparability {
 const TAPS = ['block0.preffn.in', 'block0.preffn.out'] as const;
 
 export function measureSeparability(run: LoadedRun, seed: number): SeedSeparability {
-  if (!run.model.preAttentionFfn) throw new Error(`sandwich-separability: ${run.dir} has no pre-attention FFN`);
+  if (!run.model.preAttentionFfn) throw new ClaimError('no-pre-attention-ffn', `sandwich-separability: ${run.dir} has no pre-attention FFN (model.preAttentionFfn is false); the claim needs the sandwich model`);
   const { symbols } = run.data;
   const count = symbols.P * symbols.N;
   const labels = new Int32Array(count).map((_, i) => Math.floor(i / symbols.N));
@@ -108,30 +111,89 @@ export interface SeparabilityMeasurement {
   readonly diverseContrast: SeedSeparability[];
 }
 
-/** The claim on the SANDWICH_PRESET runs (control: their untrained models), with the N = 4 contrast in the record. */
-export function evaluateSeparability(runs: readonly ProvidedRun[]): {
-  measurement: SeparabilityMeasurement;
-  verdict: Verdict;
-  control: { measurement: SeedSeparability[]; verdict: Verdict };
-} {
-  const { trained, untrained } = measureRuns(
-    runs.filter((r) => r.preset === SANDWICH_PRESET),
-    measureSeparability,
-    (run, seed) => measureSeparability(run, seed),
-  );
-  const diverseContrast = measureEach(
-    runs.filter((r) => r.preset === CONTRAST_PRESET),
-    measureSeparability,
-  );
-  const judged = judgeSeparability(trained);
-  const pct = (t: TapSeparability) => `${(100 * t.accuracy).toFixed(1)} % (${t.correct}/${t.trials})`;
-  const contrast =
-    diverseContrast.length > 0
-      ? ` Contrast, not judged (${CONTRAST_PRESET}, N = 4, which learns the arithmetic): ${diverseContrast.map((m) => `seed ${m.seed}: output ${pct(m.output)} vs input ${pct(m.input)}`).join('; ')}.`
-      : '';
+/** The judged SANDWICH_PRESET runs and the N = 4 contrast (CONTRAST_PRESET), measured the same way. */
+export function measureSeparabilityRuns(runs: readonly ProvidedRun[]): SeparabilityMeasurement {
   return {
-    measurement: { judged: trained, diverseContrast },
-    verdict: { ...judged, summary: judged.summary + contrast },
-    control: { measurement: untrained, verdict: judgeSeparability(untrained) },
+    judged: measureEach(runs.filter((r) => r.preset === SANDWICH_PRESET), measureSeparability),
+    diverseContrast: measureEach(runs.filter((r) => r.preset === CONTRAST_PRESET), measureSeparability),
   };
 }
+
+/** The verdict on the judged seeds; the contrast is reported in its summary, not judged. */
+export function judgeSeparabilityMeasurement(m: SeparabilityMeasurement): Verdict {
+  const judged = judgeSeparability(m.judged);
+  const pct = (t: TapSeparability) => `${(100 * t.accuracy).toFixed(1)} % (${t.correct}/${t.trials})`;
+  const contrast =
+    m.diverseContrast.length > 0
+      ? ` Contrast, not judged (${CONTRAST_PRESET}, N = 4, which learns the arithmetic): ${m.diverseContrast.map((s) => `seed ${s.seed}: output ${pct(s.output)} vs input ${pct(s.input)}`).join('; ')}.`
+      : '';
+  return { ...judged, summary: judged.summary + contrast };
+}
+
+const tapSeparability = object<TapSeparability>({
+  tap: string,
+  accuracy: number,
+  correct: number,
+  trials: number,
+  interval: pair(number, number),
+  chance: number,
+  pcaPoints: array(number),
+});
+const seedSeparability = object<SeedSeparability>({
+  preset: string,
+  seed: number,
+  step: number,
+  input: tapSeparability,
+  output: tapSeparability,
+  pcaLabels: array(number),
+  pass: boolean,
+});
+
+/** The report section: PCA scatter of the Pre-SA-FFN input and output by symbol class, for the judged seeds and the N = 4 contrast (paper Figure 5). */
+export function separabilitySection(rec: ClaimRecord<SeparabilityMeasurement, SeedSeparability[]>): ReportSection {
+  const judged = rec.measurement?.judged ?? [];
+  if (judged.length === 0) return [];
+  const contrast = rec.measurement?.diverseContrast ?? [];
+  const md: ReportBlock[] = ['', '**Pre-SA-FFN separability (Figure 5)**: 2-D PCA of the pre-attention FFN input and output at operand a, coloured by symbol.', ''];
+  const groups: Array<[SeedSeparability[], string]> = [
+    [judged, ''],
+    [contrast, 'contrast, not judged: '],
+  ];
+  for (const [seeds, prefix] of groups) {
+    for (const m of seeds) {
+      for (const [name, tap] of [['input', m.input], ['output', m.output]] as const) {
+        const points = m.pcaLabels.map((label, i) => ({ x: tap.pcaPoints[2 * i], y: tap.pcaPoints[2 * i + 1], label: String(label) }));
+        const title = `${prefix}Pre-SA-FFN ${name} (${tap.tap}), ${m.preset} seed ${m.seed}: nearest-centroid ${(100 * tap.accuracy).toFixed(1)} %`;
+        md.push({
+          file: `separability-${name}-${m.preset}-seed-${m.seed}.png`,
+          alt: `Pre-SA-FFN ${name} ${m.preset} seed ${m.seed}`,
+          draw: () => scatterPlot(points, { title, xTitle: 'PC 1', yTitle: 'PC 2', labelTitle: 'symbol' }),
+        });
+      }
+    }
+  }
+  return md;
+}
+
+/** The claim on the SANDWICH_PRESET runs (control: their untrained models), with the N = 4 contrast in the record. */
+export const sandwichSeparabilityClaim: ClaimModule<SeparabilityMeasurement, SeedSeparability[]> = {
+  declaration,
+  models: {
+    kind: 'runs',
+    groups: [
+      { preset: SANDWICH_PRESET, seeds: MANY_SEEDS },
+      { preset: CONTRAST_PRESET, seeds: CONTRAST_SEEDS },
+    ],
+  },
+  measure: measureSeparabilityRuns,
+  judge: judgeSeparabilityMeasurement,
+  control: {
+    measure: (runs, measured) => eachUntrained<SeedSeparability>((run, seed) => measureSeparability(run, seed))(runs.filter((r) => r.preset === SANDWICH_PRESET), measured.judged),
+    judge: judgeSeparability,
+  },
+  parseMeasurement: object<SeparabilityMeasurement>({ judged: array(seedSeparability), diverseContrast: array(seedSeparability) }),
+  parseControl: array(seedSeparability),
+  report: { section: separabilitySection },
+};
+
+export const claim = defineClaim(sandwichSeparabilityClaim);

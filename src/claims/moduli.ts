@@ -1,5 +1,6 @@
-// Claims: the task and its periodic structure at other moduli (paper Appendix E: P = 23, 27, 31, 35 on
-// EMNIST; Appendix F: P = 39, 43, 47 on Kuzushiji symbols). For each P, the two-block CPU configuration at that
+// The moduli study, shared by the claims moduli-emnist and moduli-k49 (defs/): the task and its periodic
+// structure at other moduli (paper Appendix E: P = 23, 27, 31, 35 on EMNIST; Appendix F: P = 39, 43, 47 on
+// Kuzushiji symbols). For each P, the two-block CPU configuration at that
 // P (presets cpu-n1-depth2-pP / cpu-k49-pP, full 8000-step budget; one block does not fit P = 27 at CPU width)
 // is measured at its judged checkpoint: it has learned the task (train generation accuracy ≥
 // PAPER.grokTrainLevel) and its attention and FFN share a few key frequencies (the selective-frequencies
@@ -24,41 +25,20 @@
 // data is ever used under the K49 name.
 // Negative control: the untrained model of each P (no generalisation, no few-frequency structure).
 
-import { PAPER } from '../../paper/registry.ts';
-import type { MetricsRow } from '../../train/grokking.ts';
-import type { LoadedRun } from '../../eval/loaded-run.ts';
-import { notEvaluated, verdict, type ClaimDeclaration, type Verdict } from '../contract.ts';
-import { measureGeneralisation, pct, type Generalisation } from '../generalisation.ts';
-import type { ProvidedRun } from '../provider.ts';
-import { openRun } from '../setup.ts';
-import { measureFrequencies, type SeedFrequencies } from './selective-frequencies.ts';
+import { PAPER } from '../paper/registry.ts';
+import type { MetricsRow } from '../train/grokking.ts';
+import type { LoadedRun } from '../eval/loaded-run.ts';
+import type { ClaimModule } from './claim.ts';
+import { eachRun, eachUntrained, type ClaimModels } from './claim-runner.ts';
+import { notEvaluated, verdict, type ClaimDeclaration, type Verdict } from './contract.ts';
+import { array, boolean, nullable, number, object } from './decode.ts';
+import { generalisationDecoder, measureGeneralisation, pct, type Generalisation } from './generalisation.ts';
+import type { ProvidedRun } from './provider.ts';
+import { openRun } from './setup.ts';
+import { measureFrequencies, seedFrequencies, type SeedFrequencies } from './defs/selective-frequencies.ts';
 
 /** Two seeds per modulus: every (P, seed) run must show the structure. */
 export const MODULI_SEEDS: readonly number[] = [1, 2];
-
-export const emnistModuliClaim: ClaimDeclaration = {
-  id: 'moduli-emnist',
-  // Appendix E: "the 1D and 2D periodicities revealed by the Fourier analysis are also observable in the P = 27, 31, and 35 cases".
-  kind: 'paper',
-  title: 'Periodic structure at every P = 23..35 (EMNIST, N = 1)',
-  statement:
-    'At every modulus P = 23, 27, 31, 35 the periodic structure of the Fourier analysis is observable (the paper: "the 1D and 2D periodicities"; ' +
-    'here: a few key Fourier frequencies shared by attention and FFN).',
-  where: 'Appendix E, Figures 28-31',
-  thresholds: ['emnistModuli', 'keyFrequencyRule', 'grokTrainLevel'],
-  negativeControl: 'the untrained model at each P (it has not learned the task and has no few-frequency structure)',
-};
-
-export const k49ModuliClaim: ClaimDeclaration = {
-  id: 'moduli-k49',
-  // Appendix F: "an identical Fourier analysis on models trained on the Kuzushiji-MNIST dataset"; Figures 35-37: P = 39, 43, 47.
-  kind: 'paper',
-  title: 'Periodic structure at P = 39, 43, 47 (Kuzushiji-49, N = 1)',
-  statement: 'On Kuzushiji-49 symbols, at P = 39, 43, 47, the trained model has a few key Fourier frequencies shared by attention and FFN.',
-  where: 'Appendix F, Figures 35-37 (the text says Kuzushiji-MNIST; read as Kuzushiji-49, the only Kuzushiji set with ≥ 47 classes)',
-  thresholds: ['k49Moduli', 'keyFrequencyRule', 'grokTrainLevel'],
-  negativeControl: 'the untrained model at each P',
-};
 
 /** The preset of the N = 1 study at a modulus: cpu-n1-depth2-pP (EMNIST, P = 23 included) or cpu-k49-pP. */
 export function moduliPreset(dataset: 'emnist' | 'k49', P: number): string {
@@ -183,4 +163,39 @@ export function judgeModuli(measured: readonly ModulusMeasurement[]): Verdict {
     return notEvaluated(`no stable stored checkpoint at P = ${unjudgedPs.join(', ') || '—'}, so the claim cannot be judged there; ${summary}`);
   }
   return verdict(true, summary, keyNumber);
+}
+
+const modulusMeasurement = object<ModulusMeasurement>({
+  P: number,
+  seed: number,
+  step: number,
+  generalisation: generalisationDecoder,
+  frequencies: seedFrequencies,
+  pass: boolean,
+  judged: boolean,
+  stability: nullable(
+    object<Stability>({
+      finalStep: number,
+      judgedStep: nullable(number),
+      storedCheckpoints: array(number),
+      window: array(object<Stability['window'][number]>({ step: number, trainAcc: number, heldoutAcc: number })),
+    }),
+  ),
+});
+
+/**
+ * A moduli claim on the runs of `groups` (one preset per P, MODULI_SEEDS): each run measured at its stable
+ * checkpoint, the untrained model of each as the control; judged on what is available when it already
+ * falsifies the claim.
+ */
+export function moduliStudy(declaration: ClaimDeclaration, groups: Extract<ClaimModels, { kind: 'runs' }>['groups']): ClaimModule<ModulusMeasurement[]> {
+  return {
+    declaration,
+    models: { kind: 'runs', groups, partial: true },
+    measure: eachRun(measureModulus),
+    judge: judgeModuli,
+    control: { measure: eachUntrained((run, seed) => measureModulus(run, seed)), judge: judgeModuli },
+    parseMeasurement: array(modulusMeasurement),
+    parseControl: array(modulusMeasurement),
+  };
 }

@@ -6,11 +6,11 @@ import { mkdirSync } from 'node:fs';
 import { GrokdiffError } from '../errors.ts';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic-write.ts';
-import { writeClaimsReport, type ExtraFigure } from '../report/claims-report.ts';
-import type { ClaimRecord } from './contract.ts';
-import { sampleGridPng } from '../report/sample-grid.ts';
-import type { ProvidedRun } from './provider.ts';
-import { CLAIM_SEEDS, openRun, provideAll, sharedPool, SINGLE_IMAGE_PRESET } from './setup.ts';
+import { writeClaimsReport, type ExtraFigure } from './claims-report.ts';
+import type { ClaimRecord } from '../claims/contract.ts';
+import { sampleGridPng } from './sample-grid.ts';
+import type { ProvidedRun } from '../claims/provider.ts';
+import { CLAIM_SEEDS, openRun, provideAll, sharedPool, SINGLE_IMAGE_PRESET } from '../claims/setup.ts';
 import { runLossReferences } from '../train/loss-references.ts';
 import { runDataFromSeed } from '../train/run-data.ts';
 

@@ -1,4 +1,5 @@
-// The report's figures, drawn by a real plotting library rather than by hand: each plot is a vega-lite
+// Plot primitives for the report and the claims' report sections (paper Figures 2-6 and Table 3 as charts),
+// generic: they know no claim. Drawn by a real plotting library rather than by hand: each plot is a vega-lite
 // spec (kept, so a reader can re-render or restyle it), compiled to vega, rendered headless to SVG by a
 // vega View, and rasterised to PNG by resvg with a local font (no network, no browser). Plot input is
 // validated up front; bad input (empty, non-finite, non-positive on a log axis) is a ConfigError that says
