@@ -8,7 +8,6 @@ export {
   BACKEND_CHOICES,
   BACKEND_ENV,
   availableBackends,
-  backendChoiceFromEnv,
   currentBackend,
   engineInfo,
   initBackend,
@@ -24,7 +23,6 @@ export {
   originalWasmKernel,
   uninstallWasmFastPath,
   wasmFastPathOptions,
-  wasmFastPathWanted,
 } from './wasm-matmul.ts';
 export type { FastPathKernel, WasmFastPathOptions } from './wasm-matmul.ts';
 
