@@ -9,7 +9,7 @@ import { writeJsonAtomic } from '../train/atomic-write.ts';
 import { GrokdiffError } from '../errors.ts';
 import type { ClaimRecord } from './contract.ts';
 import { missing, modelClaim, providedRunsClaim, tieredClaim, type ClaimEntry } from './claim-runner.ts';
-import { REPORTS_DIR, CLAIM_SEEDS, UNORDERED_SPLIT_PRESET } from './setup.ts';
+import { reportsDir, CLAIM_SEEDS, UNORDERED_SPLIT_PRESET } from './setup.ts';
 import { STUDY_CLAIMS } from './study-claims.ts';
 import { evaluateGrokkingLag, grokkingLagClaim } from './defs/grokking-lag.ts';
 import { judgeFrequencies, measureFrequencies, selectiveFrequenciesClaim } from './defs/selective-frequencies.ts';
@@ -81,7 +81,7 @@ export function claimById(id: string): ClaimEntry {
 }
 
 /** Writes one claim's record to reports/claims/<id>.json (read by the report builder). */
-export function saveRecord(rec: ClaimRecord, dir = join(REPORTS_DIR, 'claims')): string {
+export function saveRecord(rec: ClaimRecord, dir = join(reportsDir(), 'claims')): string {
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `${rec.id}.json`);
   writeJsonAtomic(path, rec);
