@@ -3,6 +3,9 @@
 //   claims — claims/**/*.spec.ts: the paper's claims, judged on committed fixture checkpoints (slow).
 // `vitest run claims` runs only the claims; `npm test` runs everything after the type check.
 import { defineConfig } from 'vitest/config';
+import { CI_FC_SEED, environment } from './src/config/environment.ts';
+
+const settings = environment();
 
 export default defineConfig({
   test: {
@@ -13,6 +16,7 @@ export default defineConfig({
     pool: 'forks',
     // Two cores: keep one worker per core so CPU-heavy specs do not thrash.
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
-    env: { FC_SEED: process.env.FC_SEED ?? (process.env.CI ? '20260417' : '') },
+    // The property tests' seed (test-support/fc.ts): FC_SEED, else fixed in CI, else drawn per worker.
+    env: { FC_SEED: settings.fcSeed !== null ? String(settings.fcSeed) : settings.ci ? String(CI_FC_SEED) : '' },
   },
 });

@@ -1,5 +1,8 @@
 // The environment module: defaults, parsing, typed errors naming the variable, the value and what is allowed,
-// the memoised accessor and its overrides.
+// the memoised accessor and its overrides, and that no other module reads process.env.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError } from '../errors.ts';
 import {
@@ -13,6 +16,8 @@ import {
   resetEnvironment,
   VARIABLES,
 } from './environment.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 afterEach(() => {
   vi.unstubAllEnvs();
@@ -172,5 +177,37 @@ describe('environment()', () => {
     const env = childEnvironment({ OMP_NUM_THREADS: '2', GROKDIFF_NATIVE: undefined });
     expect(env.OMP_NUM_THREADS).toBe('2');
     expect('GROKDIFF_NATIVE' in env).toBe(false);
+  });
+});
+
+/** Source files under `dir` (recursively), skipping node_modules, build outputs and dot-folders. */
+function sources(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    if (name.startsWith('.') || name === 'node_modules' || name === 'build') continue;
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) out.push(...sources(path));
+    else if (/\.(ts|mts|js|mjs)$/.test(name)) out.push(path);
+  }
+  return out;
+}
+
+describe('the only reader', () => {
+  // Tests may set up the environment of the children they start; native/build.mjs runs at install, before
+  // TypeScript can load, and reads the declared CC and npm_config_nodedir itself.
+  const allowed = (rel: string) => rel === 'src/config/environment.ts' || rel === 'native/build.mjs' || /\.test\.ts$/.test(rel);
+
+  it('no module outside src/config/environment.ts reads process.env', () => {
+    const files = ['src', 'bench', 'claims', 'test-support', 'bin', 'native'].flatMap((d) => sources(join(ROOT, d))).concat(join(ROOT, 'vitest.config.ts'));
+    const readers = files.map((f) => relative(ROOT, f)).filter((rel) => !allowed(rel) && /process\.env\b/.test(readFileSync(join(ROOT, rel), 'utf8')));
+    expect(readers, 'read the variable through src/config/environment.ts (declare it there)').toEqual([]);
+  });
+
+  it('native/build.mjs reads only variables declared here', () => {
+    const text = readFileSync(join(ROOT, 'native', 'build.mjs'), 'utf8');
+    const read = [...text.matchAll(/process\.env\.(\w+)/g)].map((m) => m[1]);
+    const declared = declaredVariables().map((v) => v.name);
+    expect(read.length).toBeGreaterThan(0);
+    expect(read.filter((n) => !declared.includes(n))).toEqual([]);
   });
 });
