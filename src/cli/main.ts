@@ -7,6 +7,7 @@
 import { Command, Option } from 'commander';
 import { resetEnvironment } from '../config/environment.ts';
 import { reportError } from './common.ts';
+import { envCommand } from './env-command.ts';
 import { dataCommand } from './data-command.ts';
 import { presetsCommand, registryCommand } from './registry-command.ts';
 import { trainCommand } from './train-command.ts';
@@ -33,6 +34,7 @@ function buildProgram(): Command {
   program.addCommand(registryCommand());
   program.addCommand(presetsCommand());
   program.addCommand(fixturesCommand());
+  program.addCommand(envCommand());
   return program;
 }
 
