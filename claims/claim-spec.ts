@@ -40,7 +40,7 @@ export function claimSpec(id: string): void {
   const entry = claimById(id);
   const d = entry.declaration;
   let rec: ClaimRecord;
-  describe(`${d.title} — paper ${d.where}`, () => {
+  describe(`${d.title} — paper ${d.where}`, { tags: ['claims'] }, () => {
     beforeAll(async () => {
       // In a child process, so minutes of synchronous measurement never block this worker's RPC with vitest (src/claims/isolated.ts).
       if (environment().claimsInProcess) {

@@ -22,6 +22,9 @@ export function fcParams(numRuns: number): { seed: number; numRuns: number; verb
   return { seed: fcSeed(), numRuns: fcRuns(numRuns), verbose: 1 };
 }
 
+/** Options of a describe block of property tests: the `property` tag (vitest.config.ts). */
+export const PROPERTY = { tags: ['property'] };
+
 /** A describe-title suffix that names the seed. */
 export function seedTitle(title: string): string {
   return `${title} (fast-check seed ${fcSeed()})`;
