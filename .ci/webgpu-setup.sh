@@ -112,7 +112,7 @@ export GROKDIFF_NATIVE=0
 status=0
 
 echo "webgpu: engine specs on webgpu (lavapipe)"
-npx vitest run src/engine -t webgpu || status=1
+npx vitest run src/engine --tags-filter=webgpu || status=1
 
 echo "webgpu: grokdiff train --backend webgpu vs wasm, cpu-n1, 3 steps (2 sampling steps in the final evaluation)"
 OUT=$(mktemp -d)

@@ -7,6 +7,7 @@
 // [rows, px]·[px, d], q/k/v/o and FFN [rows, d]·[d, d], read-out [rows/3, d]·[d, px]); their input gradients
 // dY·Wᵀ and weight gradients Xᵀ·dY.
 
+import { environment } from '../src/config/environment.ts';
 import { loadNativeAddon, type Addon, type NativeIsa } from '../src/engine/wasm-native.ts';
 import { cpuPeak } from './flops.ts';
 import { modelShapes } from '../src/model/config.ts';
@@ -19,8 +20,8 @@ if (!load.ok) {
   process.exit(0);
 }
 const addon: Addon = load.addon;
-const rows = Number(process.env.BENCH_ROWS ?? 1428);
-const RUNS = Number(process.env.BENCH_GEMM_RUNS ?? 15);
+const rows = environment().benchRows;
+const RUNS = environment().benchGemmRuns;
 // Widths from the paper-n1 preset (d_model, pixels per patch; one patch per image at N = 1).
 const paper = runModelConfig(applyOverrides(getPreset('paper-n1'), [], { seed: 1 }));
 const d = paper.dModel;

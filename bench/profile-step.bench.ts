@@ -5,6 +5,7 @@
 // GROKDIFF_NATIVE=0 to profile plain wasm without the native kernels, BENCH_PROFILE_STEPS=7)
 
 import * as tf from '@tensorflow/tfjs-core';
+import { environment } from '../src/config/environment.ts';
 import { engineInfo, initBackend } from '../src/engine/backend.ts';
 import { rootRng } from '../src/engine/random.ts';
 import { loadEmnistPool } from '../src/data/pool.ts';
@@ -15,8 +16,8 @@ import { prepareRunData, stepBatch } from '../src/train/run-data.ts';
 import { fullBatchStep } from '../src/train/step.ts';
 import { makeOptimizer } from '../src/train/trainer.ts';
 
-const name = process.env.BENCH_CONFIG ?? 'cpu-n1';
-await initBackend((process.env.BENCH_BACKEND ?? 'wasm') as 'wasm', { log: () => {} });
+const name = environment().benchConfig;
+await initBackend(environment().benchBackend, { log: () => {} });
 const config = applyOverrides(getPreset(name), [], { seed: 1 });
 const model = runModelConfig(config);
 const rng = rootRng(1);
@@ -27,7 +28,7 @@ const arrays = stepBatch(data, rng.fork('train'), 1);
 for (let i = 0; i < 3; i++) fullBatchStep(model, params, optimizer, data.symbols.images, arrays, config.train.lr);
 // Several profiled steps; each kernel (by name, and by name + shapes) gets the MEDIAN over the steps of its
 // per-step total, so a garbage-collection pause that lands in one kernel in one step does not top the table.
-const PROFILE_STEPS = Number(process.env.BENCH_PROFILE_STEPS ?? 7);
+const PROFILE_STEPS = environment().benchProfileSteps;
 const perStepByName: Map<string, { ms: number; calls: number }>[] = [];
 const perStepByShape: Map<string, { ms: number; calls: number }>[] = [];
 let kernelCount = 0;

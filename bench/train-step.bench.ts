@@ -21,6 +21,7 @@
 // The table it prints last is the one in README.md (Performance).
 
 import * as tf from '@tensorflow/tfjs-core';
+import { childEnvironment, environment } from '../src/config/environment.ts';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -42,16 +43,17 @@ import { fullBatchStep, gatherRows } from '../src/train/step.ts';
 import { makeOptimizer } from '../src/train/trainer.ts';
 import { cpuPeak, forwardFlops, trainStepFlops } from './flops.ts';
 
-const configs = (process.env.BENCH_CONFIGS ?? 'cpu-n1,paper-n1').split(',');
-const wantedBackends = (process.env.BENCH_BACKENDS ?? `native,native-openblas,wasm${probeWebGpuSync().adapter ? ',webgpu' : ''}`).split(',').map((b) => (b === 'wasm-native' ? 'native' : b));
+const settings = environment();
+const configs = settings.benchConfigs;
+const wantedBackends = (settings.benchBackends ?? ['native', 'native-openblas', 'wasm', ...(probeWebGpuSync().adapter ? ['webgpu'] : [])]).map((b) => (b === 'wasm-native' ? 'native' : b));
 // Timed steps per configuration (split over two alternating rounds): more for the small model, whose steps are
 // short enough for scheduling noise to matter.
-const repeatsFor = (config: string): number => Number(process.env.BENCH_REPEATS ?? (config.startsWith('cpu') ? 20 : 6));
-const threadCounts = (process.env.BENCH_THREADS ?? '1,2').split(',').map(Number);
+const repeatsFor = (config: string): number => settings.benchRepeats ?? (config.startsWith('cpu') ? 20 : 6);
+const threadCounts = settings.benchThreads;
 /** Timed samplings of all P² pairs per round (after one untimed), on both sides. */
 const SAMPLE_REPEATS = 3;
 /** Untimed steps before the timed ones, on both sides (heap growth, JIT, operator caches settle in them). */
-const WARMUP = Number(process.env.BENCH_WARMUP ?? 5);
+const WARMUP = settings.benchWarmup;
 const PYTHON = '/usr/bin/python3';
 const peerScript = new URL('./peer/dit_peer.py', import.meta.url).pathname;
 const pool = loadEmnistPool();
@@ -134,7 +136,7 @@ function grokdiffRun(s: Setup, stepRepeats: number): { firstLoss: number; stepMs
 
 function peerRun(s: Setup, threads: number): { firstLoss: number; stepMs: number[]; sampleMs: number[]; torch: string; blas: string[] } | null {
   if (!existsSync(PYTHON)) return null;
-  const r = spawnSync(PYTHON, [peerScript, join(s.dir, `config-${threads}.json`), join(s.dir, 'init.safetensors')], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads) } });
+  const r = spawnSync(PYTHON, [peerScript, join(s.dir, `config-${threads}.json`), join(s.dir, 'init.safetensors')], { encoding: 'utf8', env: childEnvironment({ OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads) }) });
   if (r.status !== 0) {
     console.error(`PyTorch peer failed (run bench/setup-peer.sh): ${r.stderr.split('\n').slice(-3).join(' ')}`);
     return null;
@@ -188,7 +190,7 @@ for (const name of configs) {
   const model = runModelConfig(s.config);
   const B = s.arrays.t.length;
   for (const threads of threadCounts) {
-    const engines = wantedBackends.filter((e) => !(e === 'cpu' && name.startsWith('paper') && process.env.BENCH_SLOW !== '1'));
+    const engines = wantedBackends.filter((e) => !(e === 'cpu' && name.startsWith('paper') && !settings.benchSlow));
     if (engines.length < wantedBackends.length) console.log(`${name} cpu: skipped (the pure-JS backend takes minutes per step at paper width; BENCH_SLOW=1 runs it)`);
     const results = new Map<string, { label: string; ms: number[]; sample: number[]; loss: string }>();
     const peer = { ms: [] as number[], sample: [] as number[], loss: '', info: '' };

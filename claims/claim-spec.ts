@@ -5,6 +5,7 @@
 // Measured values are attached to the vitest result as annotations (and written to reports/claims/<id>.json).
 
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
+import { environment } from '../src/config/environment.ts';
 import { initBackend } from '../src/engine/backend.ts';
 import { claimById, saveRecord } from '../src/claims/catalog.ts';
 import { cancelIsolatedClaims, evaluateClaimIsolated } from '../src/claims/isolated.ts';
@@ -39,16 +40,16 @@ export function claimSpec(id: string): void {
   const entry = claimById(id);
   const d = entry.declaration;
   let rec: ClaimRecord;
-  describe(`${d.title} — paper ${d.where}`, () => {
+  describe(`${d.title} — paper ${d.where}`, { tags: ['claims'] }, () => {
     beforeAll(async () => {
       // In a child process, so minutes of synchronous measurement never block this worker's RPC with vitest (src/claims/isolated.ts).
-      if (process.env.GROKDIFF_CLAIMS_IN_PROCESS === '1') {
+      if (environment().claimsInProcess) {
         await initBackend(undefined, { log: () => {} });
         rec = await entry.evaluate();
       } else rec = await evaluateClaimIsolated(id);
       saveRecord(rec);
       // The worker stays responsive while the child measures, so on a crowded machine the limit can be raised safely.
-    }, Number(process.env.GROKDIFF_CLAIM_TIMEOUT_S ?? 900) * 1000);
+    }, environment().claimTimeoutS * 1000);
     // A child still measuring (the hook above timed out) is killed, not left running after the spec.
     afterAll(cancelIsolatedClaims);
 
@@ -68,7 +69,7 @@ export function claimSpec(id: string): void {
 
     it('matches its golden output (golden/' + id + '.json)', async (ctx: TestContext) => {
       if (!anythingEvaluated(rec)) ctx.skip('not evaluated, nothing to compare');
-      if (process.env.GROKDIFF_GOLDEN_UPDATE === '1') {
+      if (environment().goldenUpdate) {
         const changed = updateGolden(id, goldenValue(rec));
         process.stdout.write(`golden/${id}.json: ${changed.length === 0 ? 'unchanged' : `${changed.length} change(s)\n${formatDifferences(changed)}`}\n`);
         return;

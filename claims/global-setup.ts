@@ -14,11 +14,11 @@ export default function setup(): () => Promise<void> {
   // File times can be coarser than Date.now(): allow a second of slack.
   const started = Date.now() - 1000;
   return async () => {
-    const { REPORTS_DIR } = await import('../src/claims/setup.ts');
-    if (!writtenSince(join(REPORTS_DIR, 'claims'), started)) return;
+    const reports = (await import('../src/claims/setup.ts')).reportsDir();
+    if (!writtenSince(join(reports, 'claims'), started)) return;
     const { initBackend } = await import('../src/engine/backend.ts');
     await initBackend(undefined, { log: () => {} });
-    const { table } = await (await import('../src/report/replication-report.ts')).writeReplicationReport(REPORTS_DIR);
-    process.stdout.write(`\nclaims report: ${join(REPORTS_DIR, 'REPORT.md')}\n${table}\n`);
+    const { table } = await (await import('../src/report/replication-report.ts')).writeReplicationReport(reports);
+    process.stdout.write(`\nclaims report: ${join(reports, 'REPORT.md')}\n${table}\n`);
   };
 }

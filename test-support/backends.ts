@@ -53,9 +53,15 @@ export interface BackendContext {
   readonly backend: TestBackend;
 }
 
+/** The tags of a block on `backend` (vitest.config.ts): engine-every-backend, and webgpu on webgpu. */
+export function backendTags(backend: TestBackend): { tags: string[] } {
+  return { tags: backend === 'webgpu' ? ['engine-every-backend', 'webgpu'] : ['engine-every-backend'] };
+}
+
 /**
  * Declares `describe(`${title} [${backend}]`)` once per backend in `backends`, each initialising its backend
- * in a beforeAll. Backends not installed here are declared as skipped blocks naming the reason.
+ * in a beforeAll and tagged with backendTags. Backends not installed here are declared as skipped blocks
+ * naming the reason.
  */
 export function describeWithBackends(
   title: string,
@@ -66,10 +72,10 @@ export function describeWithBackends(
   for (const backend of backends) {
     const info = known.get(backend);
     if (!info?.available) {
-      describe.skip(`${title} [${backend}: ${info?.detail ?? 'unknown backend'}]`, () => fn({ backend }));
+      describe.skip(`${title} [${backend}: ${info?.detail ?? 'unknown backend'}]`, backendTags(backend), () => fn({ backend }));
       continue;
     }
-    describe(`${title} [${backend}]`, () => {
+    describe(`${title} [${backend}]`, backendTags(backend), () => {
       beforeAll(async () => {
         await initTestBackend(backend);
       });

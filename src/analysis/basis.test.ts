@@ -3,7 +3,7 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fcParams, seedTitle } from '../../test-support/fc.ts';
+import { fcParams, seedTitle, PROPERTY } from '../../test-support/fc.ts';
 import {
   angularFrequency,
   basisLabels,
@@ -73,7 +73,7 @@ describe('basis: orthonormality and labels', () => {
   });
 });
 
-describe(seedTitle('basis: coefficients equal dense projections'), () => {
+describe(seedTitle('basis: coefficients equal dense projections'), PROPERTY, () => {
   const withP = (rowsOf: (P: number) => number, maxUnits: number) =>
     fc
       .record({ P: fc.integer({ min: 2, max: 13 }), units: fc.integer({ min: 1, max: maxUnits }) })

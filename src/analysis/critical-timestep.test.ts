@@ -4,7 +4,7 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fcParams, seedTitle } from '../../test-support/fc.ts';
+import { fcParams, seedTitle, PROPERTY } from '../../test-support/fc.ts';
 import { PAPER } from '../paper/registry.ts';
 import { CHANGE_POINT_RULES, criticalTimestep, entropyTransition, timestepAgreement } from './critical-timestep.ts';
 import { expectAnalysisError } from '../../test-support/analysis-assert.ts';
@@ -26,7 +26,7 @@ const arbStep = fc
 
 const arbCurve = fc.integer({ min: 1, max: 60 }).chain((K) => fc.float64Array({ min: 0, max: 1, noNaN: true, minLength: K + 1, maxLength: K + 1 }));
 
-describe(seedTitle('critical timestep: properties'), () => {
+describe(seedTitle('critical timestep: properties'), PROPERTY, () => {
   it('a step curve gives the step: k_crit = s, k_up = s + 1, monotone', () => {
     fc.assert(
       fc.property(arbStep, ({ K, s, acc }) => {
@@ -134,7 +134,7 @@ const arbEntropyStep = fc
     entropy: Float64Array.from({ length: n }, (_, j) => base + (j < s ? 0 : up ? height : -height) + noise[j]),
   }));
 
-describe(seedTitle('entropy transition: properties'), () => {
+describe(seedTitle('entropy transition: properties'), PROPERTY, () => {
   it('a noisy step gives the step under both rules: t = levels[s − 1]', () => {
     fc.assert(
       fc.property(arbEntropyStep, fc.constantFrom(...CHANGE_POINT_RULES), ({ s, levels, entropy }, rule) => {

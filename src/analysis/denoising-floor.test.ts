@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { EigenvalueDecomposition, Matrix, inverse } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
-import { fcParams, seedTitle } from '../../test-support/fc.ts';
+import { fcParams, seedTitle, PROPERTY } from '../../test-support/fc.ts';
 import { rootRng } from '../engine/random.ts';
 import {
   affineDenoisingError,
@@ -54,7 +54,7 @@ describe('affine denoising error and its t-integral', () => {
   });
 });
 
-describe(seedTitle('affine denoising loss: properties'), () => {
+describe(seedTitle('affine denoising loss: properties'), PROPERTY, () => {
   it('the closed form equals Simpson quadrature of the error over t ∈ [0, 1]', () => {
     fc.assert(
       fc.property(fc.double({ min: -6, max: 4, noNaN: true }), (log10) => {

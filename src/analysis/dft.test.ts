@@ -4,7 +4,7 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fcParams, seedTitle } from '../../test-support/fc.ts';
+import { fcParams, seedTitle, PROPERTY } from '../../test-support/fc.ts';
 import { type ComplexArray, createDftEngine, dft, dft2d, dft2dBlock, dftBlock, directDft, directDft2d, directDft2dBlock, idft, idft2d } from './dft.ts';
 import { arbComplexSignal, arbSignal } from '../../test-support/analysis-arbitraries.ts';
 import { expectAnalysisError, expectClose, peak } from '../../test-support/analysis-assert.ts';
@@ -23,7 +23,7 @@ function expectComplexClose(a: ComplexArray, b: ComplexArray, tolerance: number,
   expectClose(a.im, b.im, tolerance, `${what} (im)`);
 }
 
-describe(seedTitle('dft: properties'), () => {
+describe(seedTitle('dft: properties'), PROPERTY, () => {
   it('equals the direct DFT for lengths 1..200 (complex input)', () => {
     fc.assert(
       fc.property(arbComplexSignal(1, 200), (x) => {

@@ -3,12 +3,12 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fcParams, seedTitle } from '../../test-support/fc.ts';
+import { fcParams, seedTitle, PROPERTY } from '../../test-support/fc.ts';
 import { fveEntropy, largestJump, twoSegmentChangePoint } from './entropy.ts';
 import { arbFrequencyShares } from '../../test-support/analysis-arbitraries.ts';
 import { expectAnalysisError } from '../../test-support/analysis-assert.ts';
 
-describe(seedTitle('entropy: properties'), () => {
+describe(seedTitle('entropy: properties'), PROPERTY, () => {
   it('lies in [0, log K] and its normalised form in [0, 1]', () => {
     fc.assert(
       fc.property(arbFrequencyShares(1, 40), (shares) => {
@@ -57,7 +57,7 @@ describe('entropy: examples and errors', () => {
   });
 });
 
-describe(seedTitle('change points'), () => {
+describe(seedTitle('change points'), PROPERTY, () => {
   const sequence = fc.float64Array({ min: -50, max: 50, noNaN: true, minLength: 2, maxLength: 60 });
 
   it('largestJump finds the first largest |Δ|', () => {

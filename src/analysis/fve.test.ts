@@ -4,7 +4,7 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fcParams, seedTitle } from '../../test-support/fc.ts';
+import { fcParams, seedTitle, PROPERTY } from '../../test-support/fc.ts';
 import { PAPER } from '../paper/registry.ts';
 import { basisPairLabels } from './basis.ts';
 import { FVE_DEFINITION, type FveResult, fveByOperand, fveOfActivations, fveOfGrid } from './fve.ts';
@@ -31,7 +31,7 @@ const arbBlock = fc
   .chain(({ P, units }) => fc.record({ P: fc.constant(P), units: fc.constant(units), values: arbSignal(P * P * units, P * P * units) }))
   .filter(({ values }) => Math.max(...values) - Math.min(...values) >= 1e-2);
 
-describe(seedTitle('fve: properties'), () => {
+describe(seedTitle('fve: properties'), PROPERTY, () => {
   it('gives shares in [0, 1] that sum to 1 over all components, per unit too', () => {
     fc.assert(
       fc.property(arbBlock, ({ P, units, values }) => {
@@ -170,7 +170,7 @@ describe('fve: definitions and examples', () => {
   });
 });
 
-describe(seedTitle('fve: per-operand 1-D FVE'), () => {
+describe(seedTitle('fve: per-operand 1-D FVE'), PROPERTY, () => {
   it('gives shares summing to 1 and FVE 1 at k for a pure cosine of one operand', () => {
     const input = fc.integer({ min: 3, max: 40 }).chain((P) =>
       fc.record({

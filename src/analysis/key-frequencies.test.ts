@@ -3,7 +3,7 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fcParams, seedTitle } from '../../test-support/fc.ts';
+import { fcParams, seedTitle, PROPERTY } from '../../test-support/fc.ts';
 import { PAPER } from '../paper/registry.ts';
 import { fveOfActivations, fveOfGrid } from './fve.ts';
 import { frequencySetCoverage, selectKeyFrequencies } from './key-frequencies.ts';
@@ -72,7 +72,7 @@ describe('key frequencies: examples', () => {
   });
 });
 
-describe(seedTitle('key frequencies: properties'), () => {
+describe(seedTitle('key frequencies: properties'), PROPERTY, () => {
   const normalised = fc
     .tuple(arbFrequencyShares(1, 30), fc.double({ min: 0.05, max: 1, noNaN: true }))
     .map(([s, mass]) => {
@@ -136,7 +136,7 @@ describe('key frequencies relative to the attributed power, and set coverage: ex
   });
 });
 
-describe(seedTitle('key frequencies relative to the attributed power, and set coverage: properties'), () => {
+describe(seedTitle('key frequencies relative to the attributed power, and set coverage: properties'), PROPERTY, () => {
   it("'attributed' is invariant to the cross share: scaling every FVE_k by m ∈ (0, 1] keeps the set", () => {
     // m a power of 2, so the scaling is exact and creates no ties by rounding
     fc.assert(

@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
-import { fcParams, seedTitle } from '../../test-support/fc.ts';
+import { fcParams, seedTitle, PROPERTY } from '../../test-support/fc.ts';
 import { pca } from './pca.ts';
 import { expectAnalysisError } from '../../test-support/analysis-assert.ts';
 
@@ -21,7 +21,7 @@ const arbPoints = fc
   )
   .filter(({ values }) => Math.max(...values) - Math.min(...values) > 1e-3);
 
-describe(seedTitle('pca: properties'), () => {
+describe(seedTitle('pca: properties'), PROPERTY, () => {
   it('matches the covariance eigenvalues, with orthonormal directions and exact reconstruction', () => {
     fc.assert(
       fc.property(arbPoints, ({ n, d, values }) => {

@@ -4,7 +4,7 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fcParams, seedTitle } from '../../test-support/fc.ts';
+import { fcParams, seedTitle, PROPERTY } from '../../test-support/fc.ts';
 import { rootRng } from '../engine/random.ts';
 import { nearestCentroidHoldout, nearestCentroidLeaveOneOut } from './separability.ts';
 import { expectAnalysisError } from '../../test-support/analysis-assert.ts';
@@ -24,7 +24,7 @@ function clusters(classes: number, perClass: number, d: number, noise: number, s
   return { values, labels };
 }
 
-describe(seedTitle('separability: properties'), () => {
+describe(seedTitle('separability: properties'), PROPERTY, () => {
   it('scores separated clusters 1 and keeps counts consistent', () => {
     fc.assert(
       fc.property(fc.record({ classes: fc.integer({ min: 2, max: 6 }), perClass: fc.integer({ min: 2, max: 8 }), seed: fc.nat() }), ({ classes, perClass, seed }) => {

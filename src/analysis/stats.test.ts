@@ -3,7 +3,7 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fcParams, seedTitle } from '../../test-support/fc.ts';
+import { fcParams, seedTitle, PROPERTY } from '../../test-support/fc.ts';
 import { expectAnalysisError } from '../../test-support/analysis-assert.ts';
 import { binomialTest, bootstrapMeanInterval, oneSampleTTest, summarise, wilsonInterval } from './stats.ts';
 
@@ -25,7 +25,7 @@ describe('stats: Wilson interval', () => {
   });
 });
 
-describe(seedTitle('stats: properties'), () => {
+describe(seedTitle('stats: properties'), PROPERTY, () => {
   it('Wilson: 0 ≤ lower ≤ estimate ≤ upper ≤ 1', () => {
     const counts = fc.integer({ min: 1, max: 10_000 }).chain((n) => fc.tuple(fc.integer({ min: 0, max: n }), fc.constant(n)));
     fc.assert(

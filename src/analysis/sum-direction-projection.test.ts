@@ -7,7 +7,7 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fcParams, seedTitle } from '../../test-support/fc.ts';
+import { fcParams, seedTitle, PROPERTY } from '../../test-support/fc.ts';
 import { removeFrequenciesMatrix } from './frequency-projection.ts';
 import { keepSumDirectionsMatrix, removeSumDirectionsMatrix, sumDirectionProjector, sumDirections } from './sum-direction-projection.ts';
 import { applyMatrix, expectAnalysisError, expectClose, maxAbsDiff } from '../../test-support/analysis-assert.ts';
@@ -42,7 +42,7 @@ const arbModulusAndSet = fc.integer({ min: 3, max: 13 }).chain((P) =>
 );
 const coef = fc.double({ min: -5, max: 5, noNaN: true });
 
-describe(seedTitle('sum-direction projections over the (a, b) grid'), () => {
+describe(seedTitle('sum-direction projections over the (a, b) grid'), PROPERTY, () => {
   it('the projector is symmetric, idempotent and has rank 2|S| (Nyquist: 1)', () => {
     fc.assert(
       fc.property(arbModulusAndSet, ({ P, S }) => {

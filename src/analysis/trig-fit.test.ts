@@ -4,7 +4,7 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fcParams, seedTitle } from '../../test-support/fc.ts';
+import { fcParams, seedTitle, PROPERTY } from '../../test-support/fc.ts';
 import { rootRng } from '../engine/random.ts';
 import { arbProductBlock, productColumns } from '../../test-support/analysis-arbitraries.ts';
 import { expectAnalysisError } from '../../test-support/analysis-assert.ts';
@@ -17,7 +17,7 @@ function block(P: number, units: number, f: (a: number, b: number, u: number) =>
   return out;
 }
 
-describe(seedTitle('trig fit: exact recovery'), () => {
+describe(seedTitle('trig fit: exact recovery'), PROPERTY, () => {
   it('fitTrigProducts returns the exact coefficients of a signal built from the products', () => {
     fc.assert(
       fc.property(arbProductBlock({ maxUnits: 1 }), ({ P, k, gamma, intercepts, valuesByPair }) => {
@@ -79,7 +79,7 @@ describe(seedTitle('trig fit: exact recovery'), () => {
   });
 });
 
-describe(seedTitle('trig fit: noise'), () => {
+describe(seedTitle('trig fit: noise'), PROPERTY, () => {
   const noiseInput = fc.record({ P: fc.integer({ min: 13, max: 23 }), units: fc.integer({ min: 1, max: 4 }), seed: fc.nat(), k: fc.integer({ min: 1, max: 6 }) });
 
   it('reports a low in-sample FVE for noise with few units (U ≪ P²)', () => {

@@ -7,7 +7,7 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fcParams, seedTitle } from '../../test-support/fc.ts';
+import { fcParams, seedTitle, PROPERTY } from '../../test-support/fc.ts';
 import { omega } from './basis.ts';
 import { fveOfGrid } from './fve.ts';
 import { arbProductBlock } from '../../test-support/analysis-arbitraries.ts';
@@ -39,7 +39,7 @@ function circuit(P: number, k: number, n: number, phi0: number, A: number, B: nu
   return { X, W };
 }
 
-describe(seedTitle('Table 3 readout fit: exact structure'), () => {
+describe(seedTitle('Table 3 readout fit: exact structure'), PROPERTY, () => {
   it('the coefficients are Γᵀu_k for activations X = Σ Γ·products and any readout, with FVE 1', () => {
     fc.assert(
       fc.property(
@@ -138,7 +138,7 @@ describe(seedTitle('Table 3 readout fit: exact structure'), () => {
   });
 });
 
-describe(seedTitle('classReadoutMap'), () => {
+describe(seedTitle('classReadoutMap'), PROPERTY, () => {
   it('is ⟨T[c] − mean T, M[i]⟩, unchanged by an image added to every class', () => {
     fc.assert(
       fc.property(

@@ -1,5 +1,6 @@
 // A corrupt fixture checkpoint makes a claim "not evaluated" with the reason (issue #6, bad input): never a
 // crash, never a verdict. Runs the real catalog against a copy of the fixtures with one weights file cut.
+// @module-tag reliability
 import { cpSync, mkdtempSync, readFileSync, rmSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

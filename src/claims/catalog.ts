@@ -9,7 +9,7 @@ import { writeJsonAtomic } from '../io/atomic-write.ts';
 import { ClaimError } from '../errors.ts';
 import type { Claim } from './claim.ts';
 import type { ClaimRecord } from './contract.ts';
-import { REPORTS_DIR } from './setup.ts';
+import { reportsDir } from './setup.ts';
 import { claim as grokkingLag } from './defs/grokking-lag.ts';
 import { claim as selectiveFrequencies } from './defs/selective-frequencies.ts';
 import { claim as trigIdentities } from './defs/trig-identities.ts';
@@ -47,7 +47,7 @@ export function claimById(id: string): Claim {
 }
 
 /** Writes one claim's record to reports/claims/<id>.json (read by the report builder). */
-export function saveRecord(rec: ClaimRecord, dir = join(REPORTS_DIR, 'claims')): string {
+export function saveRecord(rec: ClaimRecord, dir = join(reportsDir(), 'claims')): string {
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `${rec.id}.json`);
   writeJsonAtomic(path, rec);

@@ -1,6 +1,7 @@
 // A claim on a corrupted fixture (issue 19): one flipped exponent byte in a fixture's weights makes the claim
 // "not evaluated" with the reason naming the file and the command that rebuilds it; it is never judged.
 // Before fixtures were content-addressed, the claims judged the corrupted model ("replicated").
+// @module-tag reliability
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -30,7 +30,7 @@ export function cancelIsolatedClaims(): void {
 /** Evaluates claim `id` in a child process; its stdout and stderr are forwarded to this process's. */
 export function evaluateClaimIsolated(id: string): Promise<ClaimRecord> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, id], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: process.env });
+    const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, id], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     running.add(child);
     if (!exitHook) {
       exitHook = true;

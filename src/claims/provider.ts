@@ -9,6 +9,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { environment } from '../config/environment.ts';
 import { CheckpointError, GrokdiffError } from '../errors.ts';
 import { getPreset } from '../train/presets.ts';
 import { applyOverrides, type RunConfig } from '../train/config.ts';
@@ -21,8 +22,12 @@ import { trainRun } from '../train/trainer.ts';
 import { generationEvaluator } from '../eval/training-evaluation.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-/** Committed fixture runs; GROKDIFF_FIXTURES_DIR points elsewhere (tests, a user's own checkpoints). */
-export const FIXTURE_RUNS_DIR = process.env.GROKDIFF_FIXTURES_DIR ?? join(REPO_ROOT, 'fixtures', 'checkpoints');
+/** The committed fixture runs. */
+export const FIXTURE_RUNS_DIR = join(REPO_ROOT, 'fixtures', 'checkpoints');
+/** Where the claims look for fixture runs: GROKDIFF_FIXTURES_DIR (tests, a user's own checkpoints), else the committed ones. */
+export function fixtureRunsDir(): string {
+  return environment().fixturesDir ?? FIXTURE_RUNS_DIR;
+}
 export const CACHE_RUNS_DIR = join(REPO_ROOT, '.cache', 'runs');
 
 export type RunSource = 'fixture' | 'cache' | 'trained';
@@ -40,7 +45,7 @@ export interface ProvidedRun {
 
 export type Provision = { readonly ok: true; readonly run: ProvidedRun } | { readonly ok: false; readonly reason: string };
 
-export function fixtureRunDir(preset: string, seed: number, root = FIXTURE_RUNS_DIR): string {
+export function fixtureRunDir(preset: string, seed: number, root = fixtureRunsDir()): string {
   return join(root, preset, `seed-${seed}`);
 }
 
@@ -116,7 +121,7 @@ export async function provideRun(preset: string, seed: number, options: ProvideO
     if (err instanceof GrokdiffError) return { ok: false, reason: err.message };
     throw err;
   }
-  const allow = options.allowTraining ?? process.env.GROKDIFF_TRAIN_MISSING === '1';
+  const allow = options.allowTraining ?? environment().trainMissing;
   if (!allow) {
     return { ok: false, reason: `no checkpoint for preset "${preset}" seed ${seed} (looked in ${fixture} and ${cache}); train it with: ${retrainCommand(preset, seed)}, or set GROKDIFF_TRAIN_MISSING=1` };
   }

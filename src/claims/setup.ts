@@ -9,6 +9,7 @@ import type { EmnistPool } from '../data/pool.ts';
 import { loadDatasetPool, type DatasetName } from '../data/dataset-pool.ts';
 import { applyOverrides } from '../train/config.ts';
 import { getPreset } from '../train/presets.ts';
+import { environment } from '../config/environment.ts';
 
 /** The paper-width N = 1 preset: its verdict is the claim's (issue 14). */
 export const PAPER_WIDTH_PRESET = 'paper-n1';
@@ -18,8 +19,10 @@ export const SINGLE_IMAGE_PRESET = 'cpu-n1';
 export const UNORDERED_SPLIT_PRESET = 'cpu-n1-unordered';
 /** The seeds of the N = 1 claims (three seeds, each a committed fixture). */
 export const CLAIM_SEEDS: readonly number[] = [1, 2, 3];
-/** Where claim records, badges and the report are written. */
-export const REPORTS_DIR = process.env.GROKDIFF_REPORTS_DIR ?? join(REPO_ROOT, 'reports');
+/** Where the claims tests write claim records, badges and the report (GROKDIFF_REPORTS_DIR, else reports/). */
+export function reportsDir(): string {
+  return environment().reportsDir ?? join(REPO_ROOT, 'reports');
+}
 /** Seed of the statistics (bootstrap resampling, random non-key frequency choice). */
 export const STATS_SEED = 20260417;
 /** Noise seed of the shared noise image of the grid analyses. */

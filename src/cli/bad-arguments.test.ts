@@ -4,6 +4,7 @@
 // a few cases also run through the real entry point in a child process. commander's own errors (unknown command or option, missing option or value,
 // excess arguments) go through the same format. Before, several exited 1 with "unexpected error", a stack
 // from inside tfjs (eval --draws 0), or the whole help (an unknown command).
+// @module-tag reliability
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,6 +1,7 @@
 // The CLI's reliability cases of issue 19 through the real entry point: SIGTERM saves a checkpoint like
 // Ctrl-C (it used to exit without one), and `replicate` with a refused fixture still writes the whole report,
 // into a temporary folder swapped in whole: nothing of the previous report is left beside the new records.
+// @module-tag reliability
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -3,7 +3,7 @@
 
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { K49_DIR_ENV } from '../data/dataset-pool.ts';
+import { overrideEnvironment } from '../config/environment.ts';
 import { ConfigError, GrokdiffError } from '../errors.ts';
 
 export function intOption(flag: string) {
@@ -66,14 +66,15 @@ export function reportError(err: unknown, debug: boolean): number {
 }
 
 /**
- * `--k49 DIR`: the folder with the official Kuzushiji-49 files. It is handed on through GROKDIFF_K49_DIR, so
- * training, loading and the claims all read the same folder. A folder that does not exist is refused here.
+ * `--k49 DIR`: the folder with the official Kuzushiji-49 files. It overrides GROKDIFF_K49_DIR in this process's
+ * settings (src/config/environment.ts), so training, loading and the claims all read the same folder. A folder
+ * that does not exist is refused here.
  */
 export function k49DirOption(value: string): string {
   if (!existsSync(value) || !statSync(value).isDirectory()) {
     throw new ConfigError('cli-option', `--k49 ${value}: no such folder (it must hold the official k49-*.npz files)`);
   }
   const dir = resolve(value);
-  process.env[K49_DIR_ENV] = dir;
+  overrideEnvironment({ k49Dir: dir });
   return dir;
 }

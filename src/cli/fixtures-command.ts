@@ -5,7 +5,7 @@
 import { Command } from 'commander';
 import { existsSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { FIXTURE_RUNS_DIR } from '../claims/provider.ts';
+import { fixtureRunsDir } from '../claims/provider.ts';
 import { CheckpointError, ConfigError, GrokdiffError } from '../errors.ts';
 import { fixtureRunDirs, MANIFEST_NAME, verifyManifest, writeManifest } from '../train/fixture-manifest.ts';
 import { assertRunWritable } from '../train/run-lock.ts';
@@ -13,7 +13,7 @@ import { hasRunFiles } from '../train/run-folder.ts';
 
 interface FixturesOpts {
   writeManifest?: boolean;
-  root: string;
+  root?: string;
 }
 
 function runFolders(runs: readonly string[], root: string): string[] {
@@ -36,9 +36,9 @@ export function fixturesCommand(): Command {
     .description(`check the fixture runs against their ${MANIFEST_NAME} (sha256 of every file), or write the manifests with --write-manifest`)
     .argument('[runs...]', 'run folders (default: every <preset>/seed-<n> under --root)')
     .option('--write-manifest', `write ${MANIFEST_NAME} in each run folder (after adding or rebuilding a fixture)`)
-    .option('--root <dir>', 'fixture root', FIXTURE_RUNS_DIR)
+    .option('--root <dir>', 'fixture root (default: GROKDIFF_FIXTURES_DIR, else fixtures/checkpoints)')
     .action((runs: string[], opts: FixturesOpts) => {
-      const root = resolve(opts.root);
+      const root = resolve(opts.root ?? fixtureRunsDir());
       const dirs = runFolders(runs, root);
       const shown = (d: string): string => relative(process.cwd(), d) || d;
       if (opts.writeManifest) {

@@ -5,7 +5,9 @@
 // The tensor backend is chosen once, here, from --backend or GROKDIFF_BACKEND (see src/engine/backend.ts).
 
 import { Command, Option } from 'commander';
+import { resetEnvironment } from '../config/environment.ts';
 import { reportError } from './common.ts';
+import { envCommand } from './env-command.ts';
 import { dataCommand } from './data-command.ts';
 import { presetsCommand, registryCommand } from './registry-command.ts';
 import { trainCommand } from './train-command.ts';
@@ -32,6 +34,7 @@ function buildProgram(): Command {
   program.addCommand(registryCommand());
   program.addCommand(presetsCommand());
   program.addCommand(fixturesCommand());
+  program.addCommand(envCommand());
   return program;
 }
 
@@ -70,6 +73,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   const debug = argv.includes('--debug');
   const program = buildProgram();
   failedCommand = undefined;
+  // Each run reads the environment afresh (once), and flags of an earlier in-process run do not carry over.
+  resetEnvironment();
   routeErrors(program);
   process.exitCode = undefined;
   try {

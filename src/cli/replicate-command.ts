@@ -14,6 +14,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { CLAIMS, saveRecord } from '../claims/catalog.ts';
 import { KNOWN_DEVIATIONS } from '../claims/deviations.ts';
 import { writeReplicationReport } from '../report/replication-report.ts';
+import { overrideEnvironment } from '../config/environment.ts';
 import { ConfigError } from '../errors.ts';
 import { checkOutputFolder } from '../train/run-folder.ts';
 import { setupBackend } from './backend-option.ts';
@@ -67,8 +68,9 @@ export function replicateCommand(): Command {
       const outDir = resolve(opts.out);
       checkReportFolder(outDir);
       const backend = await setupBackend(command);
-      if (opts.train) process.env.GROKDIFF_TRAIN_MISSING = '1';
-      process.env.GROKDIFF_REPORTS_DIR = outDir;
+      // --train stands for GROKDIFF_TRAIN_MISSING=1. The report goes to outDir through explicit arguments below
+      // (saveRecord's dir, writeReplicationReport's folder), not through GROKDIFF_REPORTS_DIR.
+      if (opts.train) overrideEnvironment({ trainMissing: true });
       mkdirSync(dirname(outDir), { recursive: true });
       const tmp = join(dirname(outDir), `.${basename(outDir)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
       mkdirSync(tmp);

@@ -4,7 +4,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { resetEnvironment } from '../config/environment.ts';
 import { rootRng } from '../engine/random.ts';
 import { DataError } from '../errors.ts';
 import { getPreset } from '../train/presets.ts';
@@ -16,10 +17,14 @@ import { encodeNpy, encodeNpz } from '../io/npz.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'grokdiff-k49-ds-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const saved = process.env[K49_DIR_ENV];
+/** Sets GROKDIFF_K49_DIR (undefined: unset) for one test; the settings are read again. */
+function k49Dir(value: string | undefined): void {
+  vi.stubEnv(K49_DIR_ENV, value);
+  resetEnvironment();
+}
 afterEach(() => {
-  if (saved === undefined) delete process.env[K49_DIR_ENV];
-  else process.env[K49_DIR_ENV] = saved;
+  vi.unstubAllEnvs();
+  resetEnvironment();
 });
 
 function writeSplit(imgs: string, labels: string, perClass: number, classes: number, seed: number): void {
@@ -33,14 +38,14 @@ function writeSplit(imgs: string, labels: string, perClass: number, classes: num
 
 describe('loadDatasetPool', () => {
   it('k49 without a folder is refused, naming the files, --k49 and the environment variable', () => {
-    delete process.env[K49_DIR_ENV];
+    k49Dir(undefined);
     expect(givenK49Dir()).toBeNull();
     expect(() => loadDatasetPool('k49')).toThrow(DataError);
     expect(() => loadDatasetPool('k49')).toThrow(/k49-train-imgs\.npz.*not in this repository.*--k49 DIR.*GROKDIFF_K49_DIR/s);
   });
 
   it('a K49 preset cannot prepare its data without the files (never falls back to EMNIST)', () => {
-    delete process.env[K49_DIR_ENV];
+    k49Dir(undefined);
     const config = applyOverrides(getPreset('cpu-k49-p39'), [], { seed: 1 });
     expect(config.data.dataset).toBe('k49');
     expect(() => prepareRunData(config, rootRng(1).fork('data'))).toThrow(/Kuzushiji-49/);
@@ -49,7 +54,7 @@ describe('loadDatasetPool', () => {
   it('k49 with GROKDIFF_K49_DIR loads the given files, and a K49 run draws its symbols from them', () => {
     writeSplit(K49_FILES[0], K49_FILES[1], 2, 49, 1);
     writeSplit(K49_FILES[2], K49_FILES[3], 1, 49, 2);
-    process.env[K49_DIR_ENV] = dir;
+    k49Dir(dir);
     const pool = loadDatasetPool('k49');
     expect(pool.dir).toBe(dir);
     expect(pool.classCount).toBe(49);

@@ -3,19 +3,19 @@
 // K49 images are not in this repository and nothing else is ever substituted under the K49 name: without the
 // files a K49 run stops with a DataError that says how to provide them.
 
+import { environment, VARIABLES } from '../config/environment.ts';
 import { DataError } from '../errors.ts';
 import { loadK49Pool } from './k49-pool.ts';
 import { loadEmnistPool, type EmnistPool } from './pool.ts';
 
 export type DatasetName = 'emnist' | 'k49';
 
-/** Environment variable naming the folder with the official K49 files (set by `--k49 DIR`). */
-export const K49_DIR_ENV = 'GROKDIFF_K49_DIR';
+/** Environment variable naming the folder with the official K49 files (`--k49 DIR` takes precedence). */
+export const K49_DIR_ENV = VARIABLES.k49Dir.name;
 
-/** The K49 folder given by the user, or null. */
+/** The K49 folder given by the user (`--k49 DIR` or GROKDIFF_K49_DIR), or null. */
 export function givenK49Dir(): string | null {
-  const dir = process.env[K49_DIR_ENV];
-  return dir && dir.trim() !== '' ? dir : null;
+  return environment().k49Dir;
 }
 
 export function k49NotGivenMessage(what: string): string {

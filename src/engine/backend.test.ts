@@ -4,7 +4,6 @@ import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   availableBackends,
-  backendChoiceFromEnv,
   currentBackend,
   engineInfo,
   initBackend,
@@ -12,8 +11,9 @@ import {
   type ResolvedBackend,
 } from './backend.ts';
 import { gradientsRegistered } from './gradients.ts';
-import { isWasmFastPathInstalled, wasmFastPathWanted } from './wasm-matmul.ts';
+import { isWasmFastPathInstalled } from './wasm-matmul.ts';
 import { probeWebGpuSync } from './webgpu.ts';
+import { environment, readEnvironment } from '../config/environment.ts';
 import { ConfigError, EngineError } from '../errors.ts';
 
 const available = new Map(availableBackends().map((a) => [a.backend, a.available]));
@@ -31,11 +31,11 @@ describe('parseBackendChoice / GROKDIFF_BACKEND', () => {
     expect(() => parseBackendChoice('gpu', '--backend')).toThrow(ConfigError);
     expect(() => parseBackendChoice('gpu', '--backend')).toThrow(/--backend: unknown backend "gpu"; expected one of auto, node-gpu, webgpu, node, wasm, cpu/);
   });
-  it('reads GROKDIFF_BACKEND, treating unset or empty as no choice', () => {
-    expect(backendChoiceFromEnv({})).toBeUndefined();
-    expect(backendChoiceFromEnv({ GROKDIFF_BACKEND: '' })).toBeUndefined();
-    expect(backendChoiceFromEnv({ GROKDIFF_BACKEND: 'cpu' })).toBe('cpu');
-    expect(() => backendChoiceFromEnv({ GROKDIFF_BACKEND: 'tpu' })).toThrow(/GROKDIFF_BACKEND: unknown backend/);
+  it('GROKDIFF_BACKEND is read by src/config/environment.ts: unset or empty is auto', () => {
+    expect(readEnvironment({}).backend).toBe('auto');
+    expect(readEnvironment({ GROKDIFF_BACKEND: '' }).backend).toBe('auto');
+    expect(readEnvironment({ GROKDIFF_BACKEND: ' CPU ' }).backend).toBe('cpu');
+    expect(() => readEnvironment({ GROKDIFF_BACKEND: 'tpu' })).toThrow(/GROKDIFF_BACKEND="tpu" is not understood; use auto, node-gpu, webgpu, node, wasm, cpu/);
   });
 });
 
@@ -46,20 +46,19 @@ describe('initBackend', () => {
   });
 
   it('uses GROKDIFF_BACKEND when no choice is given, and registers gradients', async () => {
-    expect(await initBackend(undefined, { env: { GROKDIFF_BACKEND: 'cpu' } })).toBe('cpu');
+    expect(await initBackend(undefined, { settings: readEnvironment({ GROKDIFF_BACKEND: 'cpu' }) })).toBe('cpu');
     expect(tf.getBackend()).toBe('cpu');
     expect(currentBackend()).toBe('cpu');
     expect(gradientsRegistered()).toBe(true);
-    await expect(initBackend(undefined, { env: { GROKDIFF_BACKEND: 'gpu' } })).rejects.toThrow(/GROKDIFF_BACKEND/);
   });
 
   it(`auto picks ${expectedAuto} here and reports it once, with the reasons for skipping`, async () => {
     await initBackend('cpu');
     const lines: string[] = [];
     const log = (line: string) => lines.push(line);
-    expect(await initBackend('auto', { log, env: {} })).toBe(expectedAuto);
-    expect(await initBackend('auto', { log, env: {} })).toBe(expectedAuto);
-    expect(await initBackend(undefined, { log, env: {} })).toBe(expectedAuto);
+    expect(await initBackend('auto', { log, settings: readEnvironment({}) })).toBe(expectedAuto);
+    expect(await initBackend('auto', { log, settings: readEnvironment({}) })).toBe(expectedAuto);
+    expect(await initBackend(undefined, { log, settings: readEnvironment({}) })).toBe(expectedAuto);
     if (expectedAuto === 'cpu') return; // cpu was already active: nothing changed, nothing to report
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain(`tfjs backend ${expectedAuto} (auto)`);
@@ -69,7 +68,7 @@ describe('initBackend', () => {
     if (webgpuProbe?.adapter?.fallback) expect(lines[0]).toContain('webgpu: the only WebGPU adapter is a CPU one');
     if (expectedAuto === 'webgpu') expect(lines[0]).toContain(`on ${webgpuProbe!.reason}`);
     if (expectedAuto === 'wasm') {
-      // env: {} means GROKDIFF_WASM_FASTPATH is unset, so the fast path is on.
+      // readEnvironment({}): GROKDIFF_WASM_FASTPATH is unset, so the fast path is on.
       expect(lines[0]).toContain('matMul fast path on');
       expect(isWasmFastPathInstalled()).toBe(true);
     }
@@ -104,7 +103,7 @@ describe('initBackend', () => {
     const info = engineInfo();
     expect(info.backend).toBe('wasm');
     expect(info.tfjsBackend).toBe('wasm');
-    expect(info.wasmFastPath).toBe(wasmFastPathWanted());
+    expect(info.wasmFastPath).toBe(environment().wasmFastPath);
     expect(info.versions['@tensorflow/tfjs-core']).toBe('4.22.0');
     expect(info.versions['@tensorflow/tfjs-backend-wasm']).toBe('4.22.0');
     expect(info.versions['@tensorflow/tfjs-backend-cpu']).toBe('4.22.0');

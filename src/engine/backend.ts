@@ -17,6 +17,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
+import { BACKEND_CHOICES, environment, VARIABLES, type BackendChoice, type EnvironmentSettings } from '../config/environment.ts';
 import { ConfigError, EngineError } from '../errors.ts';
 import { ensureGradients } from './gradients.ts';
 import {
@@ -24,10 +25,9 @@ import {
   isWasmFastPathInstalled,
   uninstallWasmFastPath,
   WASM_FASTPATH_ENV,
-  wasmFastPathWanted,
 } from './wasm-matmul.ts';
 import { installWasmIdentity, uninstallWasmIdentity } from './wasm-identity.ts';
-import { installWasmNative, loadNativeAddon, NATIVE_ENV, nativeWanted, uninstallWasmNative, wasmNativeInfo } from './wasm-native.ts';
+import { installWasmNative, loadNativeAddon, NATIVE_ENV, uninstallWasmNative, wasmNativeInfo } from './wasm-native.ts';
 import {
   describeWebGpuAdapter,
   loadWebGpu,
@@ -41,14 +41,13 @@ import {
 
 const require = createRequire(import.meta.url);
 
-export type BackendChoice = 'auto' | 'node-gpu' | 'webgpu' | 'node' | 'wasm' | 'cpu';
+export { BACKEND_CHOICES, type BackendChoice };
 export type ResolvedBackend = Exclude<BackendChoice, 'auto'>;
 
-export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'node-gpu', 'webgpu', 'node', 'wasm', 'cpu'];
 /** The order `auto` tries (webgpu only with a GPU adapter, never a CPU one). */
 export const AUTO_ORDER: readonly ResolvedBackend[] = ['node-gpu', 'webgpu', 'node', 'wasm', 'cpu'];
-/** Environment variable used as the backend choice when no flag is given. */
-export const BACKEND_ENV = 'GROKDIFF_BACKEND';
+/** Environment variable used as the backend choice when no flag is given (src/config/environment.ts). */
+export const BACKEND_ENV = VARIABLES.backend.name;
 
 /** The tfjs name each choice registers under. */
 const TFJS_NAME: Record<ResolvedBackend, string> = { 'node-gpu': 'tensorflow', webgpu: 'webgpu', node: 'tensorflow', wasm: 'wasm', cpu: 'cpu' };
@@ -85,13 +84,6 @@ export function parseBackendChoice(text: string, source: string): BackendChoice 
   );
 }
 
-/** The choice from GROKDIFF_BACKEND, or undefined when it is unset or empty. */
-export function backendChoiceFromEnv(env: NodeJS.ProcessEnv = process.env): BackendChoice | undefined {
-  const raw = env[BACKEND_ENV];
-  if (raw === undefined || raw.trim() === '') return undefined;
-  return parseBackendChoice(raw, BACKEND_ENV);
-}
-
 export interface InitBackendOptions {
   /** Where the auto choice is reported; default: one line on stderr. */
   log?: (line: string) => void;
@@ -101,8 +93,8 @@ export interface InitBackendOptions {
   wasmFastPath?: boolean;
   /** Install the optional native kernels on wasm when they are built; default: GROKDIFF_NATIVE (on unless 0). */
   native?: boolean;
-  /** Environment to read GROKDIFF_BACKEND / GROKDIFF_WASM_FASTPATH from; default process.env. */
-  env?: NodeJS.ProcessEnv;
+  /** Settings to take GROKDIFF_BACKEND, GROKDIFF_WASM_FASTPATH and GROKDIFF_NATIVE from; default environment(). */
+  settings?: EnvironmentSettings;
 }
 
 class BackendLoadError extends Error {
@@ -256,19 +248,18 @@ export function currentBackend(): ResolvedBackend | null {
  * saying why and how to get it.
  */
 export async function initBackend(choice?: BackendChoice, options: InitBackendOptions = {}): Promise<ResolvedBackend> {
-  const env = options.env ?? process.env;
+  const settings = options.settings ?? environment();
   let source = options.source ?? 'initBackend()';
   let resolved = choice;
   if (resolved === undefined) {
-    resolved = backendChoiceFromEnv(env);
+    resolved = settings.backend;
     source = BACKEND_ENV;
   }
-  resolved ??= 'auto';
   if (!(BACKEND_CHOICES as readonly string[]).includes(resolved)) {
     throw new ConfigError('backend-unknown', `${source}: unknown backend ${JSON.stringify(resolved)}; expected one of ${BACKEND_CHOICES.join(', ')}`);
   }
-  const fastPath = options.wasmFastPath ?? wasmFastPathWanted(env);
-  const native = options.native ?? nativeWanted(env);
+  const fastPath = options.wasmFastPath ?? settings.wasmFastPath;
+  const native = options.native ?? settings.native;
   const before = activeTfjsBackend();
 
   let picked: ResolvedBackend;

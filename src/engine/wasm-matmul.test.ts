@@ -13,10 +13,10 @@ import {
   transposePlanes,
   uninstallWasmFastPath,
   wasmFastPathOptions,
-  wasmFastPathWanted,
   type WasmFastPathOptions,
 } from './wasm-matmul.ts';
 import { isWasmIdentityInstalled, uninstallWasmIdentity } from './wasm-identity.ts';
+import { readEnvironment } from '../config/environment.ts';
 import { ConfigError } from '../errors.ts';
 import '@tensorflow/tfjs-backend-cpu';
 
@@ -231,26 +231,27 @@ describe('wasm matMul fast path', () => {
 
 describe('GROKDIFF_WASM_FASTPATH', () => {
   it('is on unless set to 0/false/off, and rejects other values', () => {
-    expect(wasmFastPathWanted({})).toBe(true);
-    expect(wasmFastPathWanted({ GROKDIFF_WASM_FASTPATH: '1' })).toBe(true);
-    expect(wasmFastPathWanted({ GROKDIFF_WASM_FASTPATH: '' })).toBe(true);
-    expect(wasmFastPathWanted({ GROKDIFF_WASM_FASTPATH: '0' })).toBe(false);
-    expect(wasmFastPathWanted({ GROKDIFF_WASM_FASTPATH: 'off' })).toBe(false);
-    expect(() => wasmFastPathWanted({ GROKDIFF_WASM_FASTPATH: 'fast' })).toThrow(ConfigError);
-    expect(() => wasmFastPathWanted({ GROKDIFF_WASM_FASTPATH: 'fast' })).toThrow(/GROKDIFF_WASM_FASTPATH/);
+    const wanted = (env: NodeJS.ProcessEnv) => readEnvironment(env).wasmFastPath;
+    expect(wanted({})).toBe(true);
+    expect(wanted({ GROKDIFF_WASM_FASTPATH: '1' })).toBe(true);
+    expect(wanted({ GROKDIFF_WASM_FASTPATH: '' })).toBe(true);
+    expect(wanted({ GROKDIFF_WASM_FASTPATH: '0' })).toBe(false);
+    expect(wanted({ GROKDIFF_WASM_FASTPATH: 'off' })).toBe(false);
+    expect(() => wanted({ GROKDIFF_WASM_FASTPATH: 'fast' })).toThrow(ConfigError);
+    expect(() => wanted({ GROKDIFF_WASM_FASTPATH: 'fast' })).toThrow(/GROKDIFF_WASM_FASTPATH/);
   });
 
   it('initBackend honours it', async () => {
-    await initBackend('wasm', { env: { GROKDIFF_WASM_FASTPATH: '0' }, native: false });
+    await initBackend('wasm', { settings: readEnvironment({ GROKDIFF_WASM_FASTPATH: '0' }), native: false });
     expect(isWasmFastPathInstalled()).toBe(false);
-    await initBackend('wasm', { env: {}, native: false });
+    await initBackend('wasm', { settings: readEnvironment({}), native: false });
     expect(isWasmFastPathInstalled()).toBe(true);
   });
 });
 
 describe('zero-copy wasm Identity', () => {
   it('is installed with the fast path, shares memory, and frees it only with the last reference', async () => {
-    await initBackend('wasm', { native: false, env: {} });
+    await initBackend('wasm', { native: false, settings: readEnvironment({}) });
     expect(isWasmIdentityInstalled()).toBe(true);
     const before = tf.memory().numDataBuffers;
     const x = tf.tensor([1, 2, 3]);
@@ -267,9 +268,9 @@ describe('zero-copy wasm Identity', () => {
     expect(isWasmIdentityInstalled()).toBe(false);
     const g2 = tf.grad(f)(tf.tensor([1, -2, 3]));
     expect(Array.from(g1.dataSync())).toEqual(Array.from(g2.dataSync()));
-    await initBackend('wasm', { env: { GROKDIFF_WASM_FASTPATH: '0' }, native: false });
+    await initBackend('wasm', { settings: readEnvironment({ GROKDIFF_WASM_FASTPATH: '0' }), native: false });
     expect(isWasmIdentityInstalled()).toBe(false);
-    await initBackend('wasm', { env: {}, native: false });
+    await initBackend('wasm', { settings: readEnvironment({}), native: false });
     expect(isWasmIdentityInstalled()).toBe(true);
   });
 });

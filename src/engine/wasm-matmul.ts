@@ -33,13 +33,13 @@
 
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { VARIABLES } from '../config/environment.ts';
 import { ConfigError } from '../errors.ts';
-import { onUnlessOff } from './env-flag.ts';
 import { kernelFnOf, layerOf, registerLayer, removeLayer, sizeOf, type KernelArgs, type LayerData } from './kernel-layer.ts';
 import { installedNativeAddon, installWasmNative, kernelBelowNative, uninstallWasmNative } from './wasm-native.ts';
 
-/** Environment variable that turns the fast path off (`0`, `false`, `off`) for comparisons. */
-export const WASM_FASTPATH_ENV = 'GROKDIFF_WASM_FASTPATH';
+/** Environment variable that turns the fast path off (`0`, `false`, `off`) for comparisons (src/config/environment.ts). */
+export const WASM_FASTPATH_ENV = VARIABLES.wasmFastPath.name;
 
 export interface WasmFastPathOptions {
   /** How transposed operands are made row-major: a blocked copy in JS (default) or the wasm Transpose kernel. */
@@ -69,11 +69,6 @@ interface FastMark extends LayerData {
 }
 
 type Info = tf.TensorInfo;
-
-/** Reads GROKDIFF_WASM_FASTPATH: unset/empty/1/true/on → true; 0/false/off → false; anything else → ConfigError. */
-export function wasmFastPathWanted(env: NodeJS.ProcessEnv = process.env): boolean {
-  return onUnlessOff(env, WASM_FASTPATH_ENV, 'wasm-fastpath-env');
-}
 
 function markOf(config: tf.KernelConfig | undefined): FastMark | undefined {
   return layerOf<FastMark>(config, MARK);

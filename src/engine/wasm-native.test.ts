@@ -27,12 +27,12 @@ import {
   loadNativeAddon,
   NATIVE_ADDON_PATH,
   nativeSettings,
-  nativeWanted,
   uninstallWasmNative,
   wasmNativeDetails,
   wasmNativeInfo,
   type NativeSettings,
 } from './wasm-native.ts';
+import { readEnvironment } from '../config/environment.ts';
 import { ConfigError } from '../errors.ts';
 
 const load = loadNativeAddon();
@@ -56,21 +56,23 @@ function values(t: tf.Tensor): Float32Array {
 
 describe('GROKDIFF_NATIVE', () => {
   it('is on unless set to 0/false/off, and rejects other values naming the variable', () => {
-    expect(nativeWanted({})).toBe(true);
-    expect(nativeWanted({ GROKDIFF_NATIVE: '1' })).toBe(true);
-    expect(nativeWanted({ GROKDIFF_NATIVE: '0' })).toBe(false);
-    expect(nativeWanted({ GROKDIFF_NATIVE: 'off' })).toBe(false);
-    expect(() => nativeWanted({ GROKDIFF_NATIVE: 'maybe' })).toThrow(ConfigError);
-    expect(() => nativeWanted({ GROKDIFF_NATIVE: 'maybe' })).toThrow(/GROKDIFF_NATIVE/);
+    const wanted = (env: NodeJS.ProcessEnv) => readEnvironment(env).native;
+    expect(wanted({})).toBe(true);
+    expect(wanted({ GROKDIFF_NATIVE: '1' })).toBe(true);
+    expect(wanted({ GROKDIFF_NATIVE: '0' })).toBe(false);
+    expect(wanted({ GROKDIFF_NATIVE: 'off' })).toBe(false);
+    expect(() => wanted({ GROKDIFF_NATIVE: 'maybe' })).toThrow(ConfigError);
+    expect(() => wanted({ GROKDIFF_NATIVE: 'maybe' })).toThrow(/GROKDIFF_NATIVE/);
   });
 
   it('GROKDIFF_NATIVE_BLAS / _THREADS / _ISA: defaults, accepted values, and errors naming the variable', () => {
-    expect(nativeSettings(2, {})).toEqual({ blas: 'builtin', threads: 2, isa: null });
-    expect(nativeSettings(2, { GROKDIFF_NATIVE_BLAS: 'OpenBLAS', GROKDIFF_NATIVE_THREADS: ' 1 ', GROKDIFF_NATIVE_ISA: 'AVX2' })).toEqual({ blas: 'openblas', threads: 1, isa: 'avx2' });
-    expect(nativeSettings(4, { GROKDIFF_NATIVE_BLAS: '0', GROKDIFF_NATIVE_THREADS: '' })).toEqual({ blas: 'builtin', threads: 4, isa: null });
+    const settings = (cores: number, env: NodeJS.ProcessEnv) => nativeSettings(cores, readEnvironment(env));
+    expect(settings(2, {})).toEqual({ blas: 'builtin', threads: 2, isa: null });
+    expect(settings(2, { GROKDIFF_NATIVE_BLAS: 'OpenBLAS', GROKDIFF_NATIVE_THREADS: ' 1 ', GROKDIFF_NATIVE_ISA: 'AVX2' })).toEqual({ blas: 'openblas', threads: 1, isa: 'avx2' });
+    expect(settings(4, { GROKDIFF_NATIVE_BLAS: '0', GROKDIFF_NATIVE_THREADS: '' })).toEqual({ blas: 'builtin', threads: 4, isa: null });
     for (const [name, value] of [['GROKDIFF_NATIVE_BLAS', 'mkl'], ['GROKDIFF_NATIVE_THREADS', '0'], ['GROKDIFF_NATIVE_THREADS', '1.5'], ['GROKDIFF_NATIVE_THREADS', 'all'], ['GROKDIFF_NATIVE_ISA', 'sse4']]) {
-      expect(() => nativeSettings(2, { [name]: value }), `${name}=${value}`).toThrow(ConfigError);
-      expect(() => nativeSettings(2, { [name]: value }), `${name}=${value}`).toThrow(new RegExp(name));
+      expect(() => settings(2, { [name]: value }), `${name}=${value}`).toThrow(ConfigError);
+      expect(() => settings(2, { [name]: value }), `${name}=${value}`).toThrow(new RegExp(name));
     }
   });
 

@@ -24,15 +24,14 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { onUnlessOff } from './env-flag.ts';
-import { ConfigError } from '../errors.ts';
+import { environment, VARIABLES, type EnvironmentSettings, type NativeIsaChoice } from '../config/environment.ts';
 import { kernelFnOf, layerOf, registerLayer, removeLayer, sizeOf, type KernelArgs, type KernelFn, type LayerData } from './kernel-layer.ts';
 import { cpuSignature } from '../../native/cpu-signature.mjs';
 
 export { cpuSignature };
 
-/** Environment variable that turns the native kernels off (`0`, `false`, `off`). */
-export const NATIVE_ENV = 'GROKDIFF_NATIVE';
+/** Environment variable that turns the native kernels off (`0`, `false`, `off`) (src/config/environment.ts). */
+export const NATIVE_ENV = VARIABLES.native.name;
 
 /** Where native/build.mjs writes the addon. */
 export const NATIVE_ADDON_PATH = fileURLToPath(new URL('../../native/build/grokdiff_kernels.node', import.meta.url));
@@ -84,7 +83,7 @@ export interface Addon {
   fmaPeak(isa: NativeIsa, ms: number): number;
 }
 
-export type NativeIsa = 'avx512' | 'avx2' | 'scalar';
+export type NativeIsa = NativeIsaChoice;
 
 /** What computes the products, as the addon reports it. */
 export interface NativeDetails {
@@ -104,9 +103,9 @@ export interface NativeDetails {
 }
 
 /** Environment variables of the native products. */
-export const NATIVE_BLAS_ENV = 'GROKDIFF_NATIVE_BLAS';
-export const NATIVE_THREADS_ENV = 'GROKDIFF_NATIVE_THREADS';
-export const NATIVE_ISA_ENV = 'GROKDIFF_NATIVE_ISA';
+export const NATIVE_BLAS_ENV = VARIABLES.nativeBlas.name;
+export const NATIVE_THREADS_ENV = VARIABLES.nativeThreads.name;
+export const NATIVE_ISA_ENV = VARIABLES.nativeIsa.name;
 
 /** The native products' settings (native/grokdiff_kernels.c). */
 export interface NativeSettings {
@@ -119,26 +118,11 @@ export interface NativeSettings {
 }
 
 /**
- * Reads GROKDIFF_NATIVE_BLAS (unset/builtin/0/off → builtin; openblas/1/on → openblas), GROKDIFF_NATIVE_THREADS
- * (a positive integer; unset → `cores`) and GROKDIFF_NATIVE_ISA (avx512/avx2/scalar; unset → the best one).
- * Anything else is a ConfigError naming the variable.
+ * The native products' settings from GROKDIFF_NATIVE_BLAS, GROKDIFF_NATIVE_THREADS (unset → `cores`) and
+ * GROKDIFF_NATIVE_ISA (unset → null: the best one), as validated by src/config/environment.ts.
  */
-export function nativeSettings(cores: number, env: NodeJS.ProcessEnv = process.env): NativeSettings {
-  const blasRaw = env[NATIVE_BLAS_ENV]?.trim().toLowerCase() ?? '';
-  let blas: NativeSettings['blas'];
-  if (['', 'builtin', 'built-in', '0', 'off', 'false'].includes(blasRaw)) blas = 'builtin';
-  else if (['openblas', '1', 'on', 'true'].includes(blasRaw)) blas = 'openblas';
-  else throw new ConfigError('native-env', `${NATIVE_BLAS_ENV}=${JSON.stringify(env[NATIVE_BLAS_ENV])} is not understood; use builtin (the default) or openblas.`);
-  const threadsRaw = env[NATIVE_THREADS_ENV]?.trim() ?? '';
-  const threads = threadsRaw === '' ? cores : Number(threadsRaw);
-  if (!Number.isInteger(threads) || threads < 1 || threads > 64) {
-    throw new ConfigError('native-env', `${NATIVE_THREADS_ENV}=${JSON.stringify(env[NATIVE_THREADS_ENV])} is not understood; use a whole number of threads from 1 to 64 (default: the ${cores} available cores).`);
-  }
-  const isaRaw = env[NATIVE_ISA_ENV]?.trim().toLowerCase() ?? '';
-  if (isaRaw !== '' && isaRaw !== 'avx512' && isaRaw !== 'avx2' && isaRaw !== 'scalar') {
-    throw new ConfigError('native-env', `${NATIVE_ISA_ENV}=${JSON.stringify(env[NATIVE_ISA_ENV])} is not understood; use avx512, avx2 or scalar (default: the best this CPU runs).`);
-  }
-  return { blas, threads, isa: isaRaw === '' ? null : (isaRaw as NativeIsa) };
+export function nativeSettings(cores: number, settings: EnvironmentSettings = environment()): NativeSettings {
+  return { blas: settings.nativeBlas, threads: settings.nativeThreads ?? cores, isa: settings.nativeIsa };
 }
 
 /** The addon's `unary` op codes (native/grokdiff_kernels.c). */
@@ -146,11 +130,6 @@ const UNARY_OP = { Erf: 0, Exp: 1, Gelu: 2 } as const;
 
 /** The outcome of loading the addon: it, or why not. */
 export type NativeLoad = { ok: true; addon: Addon; path: string } | { ok: false; reason: string };
-
-/** Reads GROKDIFF_NATIVE: unset/empty/1/true/on → true; 0/false/off → false; anything else → ConfigError. */
-export function nativeWanted(env: NodeJS.ProcessEnv = process.env): boolean {
-  return onUnlessOff(env, NATIVE_ENV, 'native-env');
-}
 
 /** Why the addon whose build record is `infoPath` must not run on this CPU, or null when it may. */
 function cpuMismatch(infoPath: string): string | null {
@@ -223,9 +202,9 @@ export function wasmNativeDetails(): NativeDetails | null {
 }
 
 /** Applies GROKDIFF_NATIVE_BLAS / _THREADS / _ISA (nativeSettings) to the addon; returns what it chose. */
-export function configureFromEnv(addon: Addon, env: NodeJS.ProcessEnv = process.env): NativeDetails {
+export function configureFromEnv(addon: Addon, settings: EnvironmentSettings = environment()): NativeDetails {
   const info = addon.info();
-  const s = nativeSettings(info.cores, env);
+  const s = nativeSettings(info.cores, settings);
   return addon.configure({ blas: s.blas, threads: s.threads, isa: s.isa ?? info.bestIsa });
 }
 

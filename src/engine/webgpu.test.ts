@@ -7,6 +7,7 @@
 //   sampler and the taps give wasm's numbers on webgpu to float32 tolerance, reads work synchronously
 //   (dataSync) and asynchronously (data()), and engineInfo names the adapter.
 // The every-backend engine specs (matmul, gelu, adamw) run on webgpu through describeWithBackends.
+// @module-tag webgpu
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { engineInfo, initBackend } from './backend.ts';

@@ -32,7 +32,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { createRequire } from 'node:module';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
+import { environment } from '../config/environment.ts';
 import { EngineError } from '../errors.ts';
 
 const require = createRequire(import.meta.url);
@@ -135,9 +136,9 @@ const STANDARD_LIB_DIRS = [
  * Returns why it is missing, or null (found, or not Linux). Checked before Dawn is loaded so that `auto` on a
  * machine without Vulkan says why in one line and Dawn prints nothing.
  */
-export function vulkanLoaderMissing(env: NodeJS.ProcessEnv = process.env): string | null {
+export function vulkanLoaderMissing(searchPath: readonly string[] = environment().ldLibraryPath): string | null {
   if (process.platform !== 'linux') return null;
-  const dirs = [...(env.LD_LIBRARY_PATH ?? '').split(delimiter).filter((d) => d !== ''), ...STANDARD_LIB_DIRS];
+  const dirs = [...searchPath, ...STANDARD_LIB_DIRS];
   if (dirs.some((d) => existsSync(join(d, VULKAN_LOADER)))) return null;
   for (const ldconfig of ['/sbin/ldconfig', '/usr/sbin/ldconfig']) {
     if (!existsSync(ldconfig)) continue;

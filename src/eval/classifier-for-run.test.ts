@@ -5,7 +5,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { resetEnvironment } from '../config/environment.ts';
 import { initBackend } from '../engine/backend.ts';
 import { rootRng } from '../engine/random.ts';
 import { loadEmnistPool } from '../data/pool.ts';
@@ -115,10 +116,10 @@ describe('classifier for a run', () => {
 
   it(`a missing fixture is refused with the exact command; ${CLASSIFIER_DIR_ENV} moves the fixture folder`, () => {
     const root = tmp();
-    expect(classifierFixtureDir('emnist', 23, 16, { [CLASSIFIER_DIR_ENV]: root })).toBe(join(root, 'emnist-p23-s16'));
-    expect(classifierFixtureDir('emnist', 23, 16, {})).toBe(FIXTURE);
-    const saved = process.env[CLASSIFIER_DIR_ENV];
-    process.env[CLASSIFIER_DIR_ENV] = root;
+    expect(classifierFixtureDir('emnist', 23, 16, root)).toBe(join(root, 'emnist-p23-s16'));
+    expect(classifierFixtureDir('emnist', 23, 16, null)).toBe(FIXTURE);
+    vi.stubEnv(CLASSIFIER_DIR_ENV, root);
+    resetEnvironment();
     try {
       expectCheckpointError(
         () => classifierForRun(runData(64), symbols(64), { pool }),
@@ -127,8 +128,8 @@ describe('classifier for a run', () => {
         `npx grokdiff classifier --P 23 --side 16 --seed 1 --out ${join(root, 'emnist-p23-s16')}`,
       );
     } finally {
-      if (saved === undefined) delete process.env[CLASSIFIER_DIR_ENV];
-      else process.env[CLASSIFIER_DIR_ENV] = saved;
+      vi.unstubAllEnvs();
+      resetEnvironment();
     }
   });
 });

@@ -13,6 +13,7 @@ import { loadDatasetPool } from '../data/dataset-pool.ts';
 import { FIXTURES_DIR } from '../data/files.ts';
 import type { EmnistPool } from '../data/pool.ts';
 import type { SymbolSet } from '../data/symbols.ts';
+import { environment, VARIABLES } from '../config/environment.ts';
 import { CheckpointError } from '../errors.ts';
 import type { DataConfig } from '../train/config.ts';
 import { PAPER } from '../paper/registry.ts';
@@ -23,7 +24,7 @@ import type { CnnClassifier } from './cnn-classifier.ts';
 import { poolSplitImages } from './labelled-images.ts';
 
 /** Environment variable naming the folder that holds classifier fixtures (default fixtures/classifiers). */
-export const CLASSIFIER_DIR_ENV = 'GROKDIFF_CLASSIFIER_DIR';
+export const CLASSIFIER_DIR_ENV = VARIABLES.classifierDir.name;
 
 /** The committed classifier fixtures. */
 export const CLASSIFIERS_DIR = join(FIXTURES_DIR, 'classifiers');
@@ -36,8 +37,8 @@ export function classifierFixtureName(dataset: string, P: number, side: number):
 }
 
 /** The fixture folder for a data set, P and side: under GROKDIFF_CLASSIFIER_DIR when set, else fixtures/classifiers. */
-export function classifierFixtureDir(dataset: string, P: number, side: number, env: NodeJS.ProcessEnv = process.env): string {
-  const root = env[CLASSIFIER_DIR_ENV]?.trim() ? resolve(env[CLASSIFIER_DIR_ENV]!) : CLASSIFIERS_DIR;
+export function classifierFixtureDir(dataset: string, P: number, side: number, classifierDir: string | null = environment().classifierDir): string {
+  const root = classifierDir !== null ? resolve(classifierDir) : CLASSIFIERS_DIR;
   return join(root, classifierFixtureName(dataset, P, side));
 }
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fcParams, seedTitle } from '../../test-support/fc.ts';
+import { fcParams, seedTitle, PROPERTY } from '../../test-support/fc.ts';
 import { fromHalfArray, fromHalfBits, toHalfArray, toHalfBits } from './half-precision.ts';
 
 describe('binary16 conversion', () => {
@@ -28,7 +28,7 @@ describe('binary16 conversion', () => {
     expect(toHalfBits(-Infinity)).toBe(0xfc00);
   });
 
-  describe(seedTitle('rounding is to the nearest half value'), () => {
+  describe(seedTitle('rounding is to the nearest half value'), PROPERTY, () => {
     it('no half value lies closer to x than the chosen one', () => {
       fc.assert(
         fc.property(fc.float({ min: -60000, max: 60000, noNaN: true }), (x) => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CheckpointError } from '../errors.ts';
-import { fcParams, seedTitle } from '../../test-support/fc.ts';
+import { fcParams, seedTitle, PROPERTY } from '../../test-support/fc.ts';
 import {
   decodeSafetensors,
   encodeSafetensors,
@@ -361,7 +361,7 @@ const tensorMapArb = fc.dictionary(
 );
 const metadataArb = fc.option(fc.dictionary(fc.string({ maxLength: 6 }), fc.string({ unit: 'binary', maxLength: 10 }), { maxKeys: 3 }), { nil: undefined });
 
-describe(seedTitle('safetensors round-trip property'), () => {
+describe(seedTitle('safetensors round-trip property'), PROPERTY, () => {
   it('decode(encode(x)) equals x byte for byte, and encode is deterministic', () => {
     fc.assert(
       fc.property(tensorMapArb, metadataArb, (tensors, metadata) => {

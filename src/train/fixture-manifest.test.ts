@@ -3,6 +3,7 @@
 // file, an edited config or log, a missing or unlisted file, a broken manifest) is each refused with a typed
 // error naming the file and the command that rebuilds the fixture — by the manifest check, by loadRun, and
 // by the claims' model provider, which turns it into a reason ("not evaluated"), never a verdict.
+// @module-tag reliability
 import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

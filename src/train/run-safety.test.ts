@@ -2,6 +2,7 @@
 // (a second writer is refused, a stale lock of a dead process is taken over), --out folders that are not
 // ours are refused before anything is written, a resume checks that the folder holds one run and that the
 // optimizer state is finite before config.json is rewritten, and prune keeps only complete checkpoints.
+// @module-tag reliability
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';

@@ -5,7 +5,8 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { resetEnvironment } from '../config/environment.ts';
 import { initBackend } from '../engine/backend.ts';
 import { loadEmnistPool } from '../data/pool.ts';
 import { PAPER } from '../paper/registry.ts';
@@ -75,15 +76,15 @@ describe('trainer', () => {
 
   it('an N > 1 run is scored by the classifier fixture of its P and side, and refused without one', async () => {
     const out = tmp();
-    const saved = process.env.GROKDIFF_CLASSIFIER_DIR;
-    process.env.GROKDIFF_CLASSIFIER_DIR = tmp();
+    vi.stubEnv('GROKDIFF_CLASSIFIER_DIR', tmp());
+    resetEnvironment();
     try {
       const config = tinyConfig({ data: { N: PAPER.nearestImageMaxN.value + 1 }, train: { steps: 1 } });
       await expect(trainRun({ evaluator: generationEvaluator, config, outDir: out, pool })).rejects.toThrow(/no classifier fixture at .*emnist-p5-s8 .* npx grokdiff classifier --P 5 --side 8 --seed 1 --out /);
       expect(existsSync(join(out, 'config.json')), 'a refused run leaves nothing behind').toBe(false);
     } finally {
-      if (saved === undefined) delete process.env.GROKDIFF_CLASSIFIER_DIR;
-      else process.env.GROKDIFF_CLASSIFIER_DIR = saved;
+      vi.unstubAllEnvs();
+      resetEnvironment();
     }
   });
 

@@ -4,6 +4,7 @@
 // Serves every analysis of the paper (Sec. 4.1, 4.2, Table 3, Figure 5) by hardening its input handling.
 
 import fc from 'fast-check';
+import { environment } from '../../config/environment.ts';
 import { FUZZ_TARGETS, fuzzProperty, uncoveredExports } from './properties.ts';
 
 interface Args {
@@ -37,8 +38,7 @@ function parseArgs(argv: readonly string[]): Args {
 }
 
 function drawSeed(): number {
-  const env = process.env.FC_SEED;
-  return env && env.trim() !== '' ? Number.parseInt(env, 10) >>> 0 : (Date.now() ^ (process.pid << 8)) >>> 0;
+  return environment().fcSeed ?? (Date.now() ^ (process.pid << 8)) >>> 0;
 }
 
 function usage(problem: string | null): never {
