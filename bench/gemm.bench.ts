@@ -46,7 +46,7 @@ type Engine = { label: string; blas: 'builtin' | 'openblas'; isa: NativeIsa };
 const engines: Engine[] = [];
 for (const isa of ['avx512', 'avx2'] as const) if (addon.configure({ isa }).isa === isa) engines.push({ label: `built-in ${isa}`, blas: 'builtin', isa });
 const withBlas = addon.configure({ blas: 'openblas' });
-if (withBlas.blas === 'OpenBLAS') engines.push({ label: withBlas.openblas!.split(' ').slice(0, 2).join(' ') + ` (${withBlas.openblas!.match(/Haswell|SkylakeX|Zen|Cooperlake|Sapphire\w*/)?.[0] ?? 'kernels per OPENBLAS_CORETYPE'})`, blas: 'openblas', isa: best });
+if (withBlas.blas === 'OpenBLAS') engines.push({ label: `${withBlas.openblas!.split(' ').slice(0, 2).join(' ')} (${withBlas.openblas!.match(/Haswell|SkylakeX|Zen|Cooperlake|Sapphire\w*/)?.[0] ?? 'kernels per OPENBLAS_CORETYPE'})`, blas: 'openblas', isa: best });
 addon.configure({ blas: 'builtin', isa: best });
 
 const out: string[] = ['| product | m×n×k | engine | threads | GFLOP/s (median) | best | % of peak (median, × threads) |', '|---|---|---|---|---|---|---|'];

@@ -12,12 +12,13 @@ import { cpus } from 'node:os';
 import { engineInfo, initBackend } from '../src/engine/backend.ts';
 import { installWasmFastPath, uninstallWasmFastPath, type WasmFastPathOptions } from '../src/engine/wasm-matmul.ts';
 import { rootRng } from '../src/engine/random.ts';
+import { ConfigError } from '../src/errors.ts';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
   if (i < 0) return fallback;
   const v = Number(process.argv[i + 1]);
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} needs a positive number`);
+  if (!Number.isFinite(v) || v <= 0) throw new ConfigError('bench-argument', `--${name} needs a positive number, got '${process.argv[i + 1]}'`);
   return v;
 }
 

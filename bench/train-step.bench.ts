@@ -20,7 +20,6 @@
 //       BENCH_REPEATS=<timed steps>  BENCH_WARMUP=5  BENCH_SLOW=1
 // The table it prints last is the one in README.md (Performance).
 
-import * as tf from '@tensorflow/tfjs-core';
 import { childEnvironment, environment } from '../src/config/environment.ts';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
@@ -113,7 +112,6 @@ function grokdiffRun(s: Setup, stepRepeats: number): { firstLoss: number; stepMs
   const model = runModelConfig(s.config);
   const params = createParams(model, s.weights);
   const optimizer = makeOptimizer(s.config, model);
-  const px = model.imageSide ** 2;
   const stepMs: number[] = [];
   let firstLoss = NaN;
   for (let i = 0; i < WARMUP + stepRepeats; i++) {

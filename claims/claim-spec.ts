@@ -67,7 +67,7 @@ export function claimSpec(id: string): void {
       }
     });
 
-    it('matches its golden output (golden/' + id + '.json)', async (ctx: TestContext) => {
+    it(`matches its golden output (golden/${id}.json)`, async (ctx: TestContext) => {
       if (!anythingEvaluated(rec)) ctx.skip('not evaluated, nothing to compare');
       if (environment().goldenUpdate) {
         const changed = updateGolden(id, goldenValue(rec));

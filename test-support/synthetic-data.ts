@@ -87,7 +87,7 @@ export function expectCheckpointError(fn: () => unknown, code: string, ...fragme
 }
 
 function expectError(cls: typeof DataError | typeof ConfigError | typeof CheckpointError, fn: () => unknown, code: string, ...fragments: string[]): void {
-  let thrown: unknown = undefined;
+  let thrown: unknown ;
   try {
     fn();
   } catch (err) {

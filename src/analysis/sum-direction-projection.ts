@@ -94,7 +94,7 @@ export function sumDirections(P: number, frequencies: readonly number[]): { read
     }
   }
   const vectors = new Float64Array(rows.length * n);
-  rows.forEach((r, i) => vectors.set(r, i * n));
+  rows.forEach((r, i) => { vectors.set(r, i * n); });
   return { vectors, count: rows.length, names };
 }
 

@@ -159,7 +159,7 @@ describe(seedTitle('classReadoutMap'), PROPERTY, () => {
             }
           }
           const moved = classReadoutMap(M, units, T.map((v, i) => v + common[i % dims]), P, dims);
-          moved.forEach((v, i) => expect(v).toBeCloseTo(W[i], 10));
+          moved.forEach((v, i) => { expect(v).toBeCloseTo(W[i], 10); });
         },
       ),
       fcParams(40),

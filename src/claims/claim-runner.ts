@@ -137,7 +137,7 @@ async function provideGroups(groups: RunGroups): Promise<{ runs: ProvidedRun[]; 
 export async function evaluateClaim<M, C>(declaration: ClaimDeclaration, models: ClaimModels, evaluation: ClaimEvaluation<M, C>): Promise<ClaimRecord<M, C>> {
   try {
     if (models.kind === 'runs') return await evaluateRuns(declaration, models.groups, evaluation, models.partial ?? false);
-    return await evaluateTiers(declaration, (preset) => evaluateRuns(declaration, [{ preset, seeds: CLAIM_SEEDS }], evaluation, false), models.extraReduced ?? []);
+    return await evaluateTiers((preset) => evaluateRuns(declaration, [{ preset, seeds: CLAIM_SEEDS }], evaluation, false), models.extraReduced ?? []);
   } catch (err) {
     if (err instanceof GrokdiffError) return missing<M, C>(declaration, `could not load the models: ${err.message}`);
     throw err;
@@ -155,7 +155,7 @@ function tierOf<M, C>(tier: ClaimTier['tier'], preset: string, rec: ClaimRecord<
  * verdict, measurement and models are the paper-width tier's; when that tier is not evaluated (its models are
  * missing or did not grok) the verdict says so and names the reduced tier's outcome.
  */
-async function evaluateTiers<M, C>(declaration: ClaimDeclaration, evaluateFor: (preset: string) => Promise<ClaimRecord<M, C>>, extraReduced: readonly string[]): Promise<ClaimRecord<M, C>> {
+async function evaluateTiers<M, C>(evaluateFor: (preset: string) => Promise<ClaimRecord<M, C>>, extraReduced: readonly string[]): Promise<ClaimRecord<M, C>> {
   const paper = await evaluateFor(PAPER_WIDTH_PRESET);
   const tiers = [tierOf('paper-width', PAPER_WIDTH_PRESET, paper)];
   for (const preset of [SINGLE_IMAGE_PRESET, ...extraReduced]) tiers.push(tierOf('reduced', preset, await evaluateFor(preset)));

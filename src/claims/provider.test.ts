@@ -14,7 +14,7 @@ import { applyOverrides, runModelConfig } from '../train/config.ts';
 import { FIXTURE_RUNS_DIR, firstDifference, provideRun, readRunDir } from './provider.ts';
 
 const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() => dirs.forEach((d) => { rmSync(d, { recursive: true, force: true }); }));
 
 function fakeRun(overrides: string[]): string {
   const root = mkdtempSync(join(tmpdir(), 'grokdiff-fixture-'));

@@ -94,7 +94,10 @@ describe('orientation of the real fixtures', () => {
   const topMinusBottom = (m: Float64Array): number => {
     let top = 0;
     let bottom = 0;
-    for (let c = 0; c < 28; c++) for (let r = 0; r < 5; r++) (top += m[(r + 4) * 28 + c]), (bottom += m[(19 + r) * 28 + c]);
+    for (let c = 0; c < 28; c++) for (let r = 0; r < 5; r++) {
+        top += m[(r + 4) * 28 + c];
+        bottom += m[(19 + r) * 28 + c];
+      }
     return top - bottom;
   };
 
@@ -102,7 +105,10 @@ describe('orientation of the real fixtures', () => {
   const centroidX = (m: Float64Array): number => {
     let sx = 0;
     let s = 0;
-    for (let r = 0; r < 28; r++) for (let c = 0; c < 28; c++) (sx += c * m[r * 28 + c]), (s += m[r * 28 + c]);
+    for (let r = 0; r < 28; r++) for (let c = 0; c < 28; c++) {
+          sx += c * m[r * 28 + c];
+          s += m[r * 28 + c];
+        }
     return sx / s;
   };
 

@@ -6,7 +6,7 @@
 // *is* its one image, so the evaluation set is the held-out pairs drawn with that image (the paper's N = 1
 // protocol). Returned as a SymbolSet so generation code treats both alike.
 
-import { ConfigError } from '../errors.ts';
+import { ConfigError, DataError } from '../errors.ts';
 import type { Rng } from '../engine/random.ts';
 import type { EmnistPool } from './pool.ts';
 import { heldoutImages, type SymbolSet } from './symbols.ts';
@@ -38,7 +38,7 @@ export function evaluationImages(train: SymbolSet, pool: EmnistPool, rng: Rng, p
   const size = train.side * train.side;
   // heldoutImages lists class by class, perSymbol each: exactly the [P, perSymbol, pixels] layout of a SymbolSet.
   const sources = train.classes.map((_, k) => held.sources.slice(k * perSymbol, (k + 1) * perSymbol));
-  if (held.images.length !== train.P * perSymbol * size) throw new Error('evaluation set: unexpected held-out image layout');
+  if (held.images.length !== train.P * perSymbol * size) throw new DataError('evaluation-layout', `evaluation set: the held-out images hold ${held.images.length} values; ${train.P} symbols × ${perSymbol} images × ${size} pixels = ${train.P * perSymbol * size} expected`);
   return {
     symbols: { ...train, N: perSymbol, images: held.images, sources, rngPath: `${rng.path}/evaluation-images`, rngSeed: rng.seed },
     kind: 'unseen-test-split-images',

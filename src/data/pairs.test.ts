@@ -34,8 +34,8 @@ describe('splitPairs', () => {
     const all = [...s.trainIndices, ...s.heldoutIndices].sort((x, y) => x - y);
     expect(all).toEqual(Array.from({ length: 529 }, (_, i) => i));
     expect(Array.from(s.trainIndices)).toEqual([...s.trainIndices].sort((x, y) => x - y));
-    s.train.forEach((p, i) => expect(p).toEqual(pairAt(23, s.trainIndices[i])));
-    s.heldout.forEach((p, i) => expect(p).toEqual(pairAt(23, s.heldoutIndices[i])));
+    s.train.forEach((p, i) => { expect(p).toEqual(pairAt(23, s.trainIndices[i])); });
+    s.heldout.forEach((p, i) => { expect(p).toEqual(pairAt(23, s.heldoutIndices[i])); });
   });
 
   it('is reproducible from the seed and changes with it', () => {

@@ -25,7 +25,10 @@ describe('buildSymbolSet on the EMNIST pool', () => {
     expect(set.pixelRange).toEqual(PAPER.pixelRange.value);
     let min = Infinity;
     let max = -Infinity;
-    for (const v of set.images) (min = Math.min(min, v)), (max = Math.max(max, v));
+    for (const v of set.images) {
+      min = Math.min(min, v);
+      max = Math.max(max, v);
+    }
     expect(min).toBe(-1);
     expect(max).toBeLessThanOrEqual(1);
     for (let k = 0; k < set.P; k++) for (let j = 0; j < set.N; j++) expect(symbolImage(set, k, j)[0]).toBe(-1); // corner = background

@@ -176,7 +176,7 @@ export function buildSymbolSet(config: BuildSymbolSetConfig): SymbolSet {
       );
     }
     const picked = choose(candidates.length, N, rng.fork(`class-${cls}`)).map((i) => candidates[i]);
-    picked.forEach((im, j) => resizeInto(im.pixels, pool.side, side, range, images, (k * N + j) * size));
+    picked.forEach((im, j) => { resizeInto(im.pixels, pool.side, side, range, images, (k * N + j) * size); });
     sources.push(picked.map((im) => im.source));
   });
   return {

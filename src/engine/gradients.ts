@@ -12,9 +12,6 @@
 
 import * as tf from '@tensorflow/tfjs-core';
 import { createRequire } from 'node:module';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { tmpdir } from 'node:os';
 import { EngineError } from '../errors.ts';
 
 const require = createRequire(import.meta.url);

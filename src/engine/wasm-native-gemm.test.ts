@@ -128,7 +128,10 @@ const cache = new Map<string, Prepared>();
 function prepared(c: Case): Prepared {
   const key = JSON.stringify(c);
   let p = cache.get(key);
-  if (p == null) cache.set(key, (p = prepare(c)));
+  if (p == null) {
+    p = prepare(c);
+    cache.set(key, p);
+  }
   return p;
 }
 

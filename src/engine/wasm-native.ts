@@ -27,6 +27,7 @@ import { fileURLToPath } from 'node:url';
 import { environment, VARIABLES, type EnvironmentSettings, type NativeIsaChoice } from '../config/environment.ts';
 import { kernelFnOf, layerOf, registerLayer, removeLayer, sizeOf, type KernelArgs, type KernelFn, type LayerData } from './kernel-layer.ts';
 import { cpuSignature } from '../../native/cpu-signature.mjs';
+import { EngineError } from '../errors.ts';
 
 export { cpuSignature };
 
@@ -251,7 +252,7 @@ export function uninstallWasmNative(): boolean {
 /** The tensor's place on the heap, in floats. */
 function floatOffset(backend: BackendWasm, info: Info): number {
   const data = backend.dataIdMap.get(info.dataId);
-  if (data == null) throw new Error(`wasm-native: tensor ${String(info.dataId)} has no wasm memory`);
+  if (data == null) throw new EngineError('native-no-memory', `wasm-native: tensor ${String(info.dataId)} has no wasm memory`);
   return data.memoryOffset / 4;
 }
 
@@ -305,7 +306,7 @@ function nativeUnary(backend: BackendWasm, addon: Addon, op: number, x: Info): I
 }
 
 function float32Input(kernel: string, what: string, t: Info, n: number): void {
-  if (t.dtype !== 'float32' || sizeOf(t.shape) !== n) throw new Error(`${kernel}: input ${what} has shape [${t.shape}] (${t.dtype}); float32 with ${n} values expected`);
+  if (t.dtype !== 'float32' || sizeOf(t.shape) !== n) throw new EngineError('native-input-shape', `${kernel}: input ${what} has shape [${t.shape}] (${t.dtype}); float32 with ${n} values expected`);
 }
 
 function geluKernel(addon: Addon): Func {

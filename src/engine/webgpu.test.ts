@@ -166,7 +166,7 @@ describe.skipIf(!webgpu.available)(`webgpu agrees with wasm [${webgpu.detail}]`,
   it(`gives wasm's losses for ${STEPS} cpu-n1 training steps (float32 tolerance)`, () => {
     const losses = trainSteps(config, STEPS);
     // wasm's loss itself differs from the cpu reference by about 2e-5 relative; webgpu matches cpu to ~1e-7.
-    losses.forEach((l, i) => expect(Math.abs(l - wasm.losses[i]) / Math.abs(wasm.losses[i]), `step ${i + 1}: ${l} vs ${wasm.losses[i]}`).toBeLessThan(1e-4));
+    losses.forEach((l, i) => { expect(Math.abs(l - wasm.losses[i]) / Math.abs(wasm.losses[i]), `step ${i + 1}: ${l} vs ${wasm.losses[i]}`).toBeLessThan(1e-4); });
   });
 
   it("gives wasm's samples and every tap of a forward pass (float32 tolerance)", () => {

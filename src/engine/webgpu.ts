@@ -278,7 +278,7 @@ function installSyncRead(backend: WebGpuBackendInternals): void {
     return this.convertAndCacheOnCPU(dataId, values);
   };
   backend.read = async function read(this: WebGpuBackendInternals, dataId: object): Promise<tf.backend_util.BackendValues> {
-    if (!this.tensorMap.has(dataId)) throw new Error(`Tensor ${String((dataId as { id?: number }).id)} was not registered!`);
+    if (!this.tensorMap.has(dataId)) throw new EngineError('webgpu-unknown-tensor', `webgpu read: tensor ${String((dataId as { id?: number }).id)} was not registered with the backend (disposed, or made on another backend)`);
     return this.readSync(dataId);
   };
 }
@@ -312,20 +312,26 @@ function adapterInfo(adapter: GPUAdapter): WebGpuAdapterInfo {
 }
 
 /** Loads dawn.node and requests the high-performance adapter (once per process). */
+/** Remembers why Dawn could not open (later calls rethrow it without retrying) and returns the error. */
+function failDawn(error: WebGpuUnavailableError): WebGpuUnavailableError {
+  dawnFailure = error;
+  return error;
+}
+
 async function openDawn(): Promise<DawnState> {
   if (dawn !== null) return dawn;
   if (dawnFailure !== null) throw dawnFailure;
   const missing = missingWebGpuPackages();
   if (missing.length > 0) throw new WebGpuUnavailableError(`${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not installed`, true);
   const noVulkan = vulkanLoaderMissing();
-  if (noVulkan !== null) throw (dawnFailure = new WebGpuUnavailableError(noVulkan, false));
+  if (noVulkan !== null) throw failDawn(new WebGpuUnavailableError(noVulkan, false));
   installDawnTickHook();
   let mod: { create: (flags: string[]) => GPU; globals: Record<string, unknown> };
   try {
     const spec: string = 'webgpu';
     mod = (await import(spec)) as typeof mod;
   } catch (err) {
-    throw (dawnFailure = new WebGpuUnavailableError(`the webgpu package (dawn.node) failed to load: ${(err as Error).message}`, false, { cause: err }));
+    throw failDawn(new WebGpuUnavailableError(`the webgpu package (dawn.node) failed to load: ${(err as Error).message}`, false, { cause: err }));
   }
   // GPUBufferUsage, GPUMapMode, GPUShaderStage, … as the browser has them (tfjs uses them as globals).
   for (const [name, value] of Object.entries(mod.globals)) {
@@ -336,10 +342,10 @@ async function openDawn(): Promise<DawnState> {
   try {
     adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   } catch (err) {
-    throw (dawnFailure = new WebGpuUnavailableError(`Dawn's requestAdapter failed: ${(err as Error).message}`, false, { cause: err }));
+    throw failDawn(new WebGpuUnavailableError(`Dawn's requestAdapter failed: ${(err as Error).message}`, false, { cause: err }));
   }
   if (adapter == null) {
-    throw (dawnFailure = new WebGpuUnavailableError(
+    throw failDawn(new WebGpuUnavailableError(
       'Dawn found no WebGPU adapter (no GPU with a Vulkan / Metal / D3D12 driver; for the CPU driver run .ci/webgpu-setup.sh and source the env file it writes)',
       false,
     ));
@@ -376,7 +382,7 @@ function withNavigatorGpu<T>(gpu: GPU, fn: () => T): T {
   const hadNavigator = g.navigator !== undefined;
   if (!hadNavigator) Object.defineProperty(globalThis, 'navigator', { value: {}, writable: true, configurable: true });
   const nav = g.navigator as { gpu?: unknown };
-  const hadGpu = Object.prototype.hasOwnProperty.call(nav, 'gpu');
+  const hadGpu = Object.hasOwn(nav, 'gpu');
   const before = nav.gpu;
   nav.gpu = gpu;
   try {

@@ -117,7 +117,7 @@ describe('rectificationEntropy (Figure 6b: entropy on the paths from a wrong c\'
     expect(none.paths).toEqual([]);
     for (let j = 0; j < 2; j++) for (let k = 0; k < 5; k++) expect(none.start[j][k]).toBeCloseTo(full.start[j][k], 5);
     const fromNoise = entropyPath(run, { noiseSeed: 7, steps: 5, taps: ENTROPY_TAPS });
-    fromNoise.taps.forEach((tap, j) => expect(full.paths[4].entropy[j]).toEqual(tap.path.map((s) => s.entropy)));
+    fromNoise.taps.forEach((tap, j) => { expect(full.paths[4].entropy[j]).toEqual(tap.path.map((s) => s.entropy)); });
   });
 
   it('refuses a level outside [1, K] and an empty tap list', () => {

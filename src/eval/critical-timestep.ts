@@ -328,7 +328,7 @@ function wrongStartGrid(run: LoadedRun, noiseSeed: number, offsetSeed: number): 
   const offsets = Array.from({ length: P * P }, () => 1 + rng.int(P - 1));
   const wrong = offsets.map((d, i) => (Math.floor(i / P) + (i % P) + d) % P);
   const start = new Float32Array(P * P * px);
-  wrong.forEach((c, i) => start.set(images.subarray(c * N * px, (c * N + 1) * px), i * px));
+  wrong.forEach((c, i) => { start.set(images.subarray(c * N * px, (c * N + 1) * px), i * px); });
   const inputs = gridInputs(run, 1, noiseSeed);
   tf.dispose([inputs.x0, inputs.t]);
   return { xa: inputs.xa, xb: inputs.xb, noise: inputs.xt, start: tf.tensor2d(start, [P * P, px]), offsets, wrong };
@@ -352,11 +352,11 @@ export function rectificationEntropy(run: LoadedRun, options: RectificationEntro
     for (let k = 1; k <= K; k++) {
       if (full.has(k)) {
         const path = rectificationPathFrom(run, grid, k, K, taps, names);
-        taps.forEach((_, j) => start[j].push(path.entropy[j][k - 1]));
+        taps.forEach((_, j) => { start[j].push(path.entropy[j][k - 1]); });
         paths.push(path);
       } else {
         const first = firstStepEntropy(run, grid, k, K, taps, names);
-        taps.forEach((_, j) => start[j].push(first[j]));
+        taps.forEach((_, j) => { start[j].push(first[j]); });
       }
     }
   } finally {
@@ -379,7 +379,7 @@ function rectificationPathFrom(run: LoadedRun, grid: WrongStartGrid, k: number, 
     tapsAt: () => ({ read: names }),
     onStep: (_i, _t, _x0hat, read) => {
       try {
-        taps.forEach((tap, j) => entropy[j].push(entropyAtC(run, tap, read.get(tap.tap)!)));
+        taps.forEach((tap, j) => { entropy[j].push(entropyAtC(run, tap, read.get(tap.tap)!)); });
       } finally {
         for (const v of read.values()) v.dispose();
       }

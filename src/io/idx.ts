@@ -97,7 +97,7 @@ export function encodeIdx(kind: IdxKind, dims: readonly number[], data: Uint8Arr
   const out = new Uint8Array(4 + 4 * nDims + payload);
   const view = new DataView(out.buffer);
   view.setUint32(0, MAGIC_BY_KIND[kind], false);
-  dims.forEach((d, i) => view.setUint32(4 + 4 * i, d, false));
+  dims.forEach((d, i) => { view.setUint32(4 + 4 * i, d, false); });
   out.set(data, 4 + 4 * nDims);
   return out;
 }

@@ -92,14 +92,23 @@ export function parseNpyHeaderDict(text: string, source: string): Record<string,
   const value = (): PyValue => {
     ws();
     if (text[i] === "'" || text[i] === '"') return str();
-    if (text.startsWith('True', i)) return (i += 4), true;
-    if (text.startsWith('False', i)) return (i += 5), false;
+    if (text.startsWith('True', i)) {
+      i += 4;
+      return true;
+    }
+    if (text.startsWith('False', i)) {
+      i += 5;
+      return false;
+    }
     if (text[i] === '(') {
       i++;
       const items: number[] = [];
       for (;;) {
         ws();
-        if (text[i] === ')') return i++, items;
+        if (text[i] === ')') {
+          i++;
+          return items;
+        }
         items.push(int());
         ws();
         if (text[i] === ',') i++;
@@ -365,7 +374,7 @@ export function encodeNpy(data: NpyData, shape: readonly number[], opts: EncodeN
   let header = `{'descr': '${descr}', 'fortran_order': ${opts.fortranOrder ? 'True' : 'False'}, 'shape': ${shapeText}, }`;
   const pre = version === 1 ? 10 : 12;
   const total = Math.ceil((pre + header.length + 1) / 64) * 64;
-  header = header.padEnd(total - pre - 1, ' ') + '\n';
+  header = `${header.padEnd(total - pre - 1, ' ')}\n`;
   const headerBytes = new TextEncoder().encode(header);
   const body = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   const out = new Uint8Array(pre + headerBytes.length + body.length);

@@ -16,7 +16,7 @@ const TEXT_PATH = join(REPO_ROOT, '..', 'shared', 'paper', 'public-text.txt');
 const TEXT_ABSENT = existsSync(TEXT_PATH) ? null : `the paper's public text is not at ${TEXT_PATH}`;
 
 /** Whitespace, soft hyphens and the U+FFFE marks the PDF extraction leaves inside hyphenated words are dropped. */
-export function normaliseForQuote(s: string): string {
+function normaliseForQuote(s: string): string {
   return s.replace(/[\s\u00ad\ufffe]+/gu, '');
 }
 
@@ -30,7 +30,7 @@ function excerpts(text: string): string[] {
  * list, and from "Editorial analysis" (referee report, simulated rebuttal, circularity check, axiom ledger) to
  * the reference graph, whose extracted fragments are the paper's appendix and tables.
  */
-export function authorsText(raw: string): string {
+function authorsText(raw: string): string {
   const cut = (s: string, from: string, to: string): string => {
     const a = s.indexOf(from);
     const b = s.indexOf(to, a + 1);

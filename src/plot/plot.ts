@@ -5,7 +5,7 @@
 // validated up front; bad input (empty, non-finite, non-positive on a log axis) is a ConfigError that says
 // which row and field. Image grids (generated samples) are plain pixels, written with pngjs.
 
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, type Dirent } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Resvg, type ResvgRenderOptions } from '@resvg/resvg-js';
@@ -63,7 +63,7 @@ export interface PlotFont {
 }
 
 function findFile(dir: string, names: Set<string>, depth: number): string | null {
-  let entries;
+  let entries: Dirent[];
   try {
     entries = readdirSync(dir, { withFileTypes: true });
   } catch {

@@ -171,7 +171,7 @@ function readOptimizer(path: string, weights: ReadonlyMap<string, Float32Array>)
   for (const [name, w] of weights) {
     for (const [prefix, target] of [['m', m], ['v', v]] as const) {
       const t = file.tensors[`${prefix}.${name}`];
-      if (!t || t.dtype !== 'F32' || (t.data as Float32Array).length !== w.length) {
+      if (t?.dtype !== 'F32' || (t.data as Float32Array).length !== w.length) {
         throw new CheckpointError('optimizer-state', `${path}: moment "${prefix}.${name}" missing or not F32 of length ${w.length}`);
       }
       const data = t.data as Float32Array;

@@ -17,7 +17,7 @@ import { loadRun } from '../eval/loaded-run.ts';
 const SOURCE = join(FIXTURE_RUNS_DIR, 'cpu-n1', 'seed-2');
 const WEIGHTS = 'checkpoints/step-002250/weights.safetensors';
 const roots: string[] = [];
-afterAll(() => roots.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() => roots.forEach((d) => { rmSync(d, { recursive: true, force: true }); }));
 beforeAll(async () => {
   await initBackend('cpu', { log: () => {} });
 });

@@ -44,7 +44,7 @@ describe('run loss references', () => {
     const tmp = tempDir('grokdiff-refs-');
     try {
       const run = tmp.dir;
-      writeFileSync(join(run, 'metrics.jsonl'), ['{"step":100,"loss":0.5}', '{"step":200,"loss":0.25}', '{"step":300,"loss":0.125}'].join('\n') + '\n');
+      writeFileSync(join(run, 'metrics.jsonl'), `${['{"step":100,"loss":0.5}', '{"step":200,"loss":0.25}', '{"step":300,"loss":0.125}'].join('\n')}\n`);
       const ckpt = join(run, 'checkpoints', 'step-000250');
       mkdirSync(ckpt, { recursive: true });
       expect(loggedLoss(run, 300)).toEqual({ value: 0.125, step: 300 });

@@ -32,7 +32,7 @@ const tmp = (): string => {
 beforeAll(async () => {
   await initBackend('cpu', { log: () => {} });
 });
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() => dirs.forEach((d) => { rmSync(d, { recursive: true, force: true }); }));
 
 /** A finished tiny run (6 steps, checkpoints at 3 and 6) in a new folder. */
 async function finishedRun(over: Parameters<typeof tinyConfig>[0] = {}): Promise<string> {

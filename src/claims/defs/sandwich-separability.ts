@@ -80,7 +80,7 @@ export function measureSeparability(run: LoadedRun, seed: number): SeedSeparabil
     const r = nearestCentroidHoldout(valuesByImage, count, units, labels, { seed: STATS_SEED + seed });
     const w = wilsonInterval(r.correct, r.trials);
     const sub = new Float64Array(keep.length * units);
-    keep.forEach((i, j) => sub.set(valuesByImage.subarray(i * units, (i + 1) * units), j * units));
+    keep.forEach((i, j) => { sub.set(valuesByImage.subarray(i * units, (i + 1) * units), j * units); });
     const p = pca(sub, keep.length, units, { components: 2 });
     return { tap, accuracy: r.accuracy, correct: r.correct, trials: r.trials, interval: [w.lower, w.upper], chance: r.chance, pcaPoints: Array.from(p.projected, (v) => Math.round(v * 1e4) / 1e4) };
   };
