@@ -64,7 +64,13 @@ function layerRules() {
       if (forbidden.length === 0) continue;
       rules.push({
         name: `layer-${layer.name}`,
-        comment: `${layer.name} imports only from the layers below it (${levels.slice(0, i).flat().map((l) => l.name).join(', ') || 'none'}); not from ${forbidden.map((l) => l.name).join(', ')}`,
+        comment: `${layer.name} imports only from the layers below it (${
+          levels
+            .slice(0, i)
+            .flat()
+            .map((l) => l.name)
+            .join(', ') || 'none'
+        }); not from ${forbidden.map((l) => l.name).join(', ')}`,
         severity: 'error',
         from: { path: layer.path, pathNot: [TEST_FILE, ...(EXCEPTIONS[`layer-${layer.name}`] ?? [])] },
         to: { path: forbidden.map((l) => l.path) },
@@ -107,14 +113,15 @@ module.exports = {
     },
     {
       name: 'no-test-helpers-in-production',
-      comment: 'Code that ships never imports a test file or a test helper (test-support/); the fuzz properties are the one user of the shared generators outside vitest.',
+      comment:
+        'Code that ships never imports a test file or a test helper (test-support/); the fuzz properties are the one user of the shared generators outside vitest.',
       severity: 'error',
       from: { path: '^src/', pathNot: [TEST_FILE, '^src/analysis/fuzz/'] },
       to: { path: ['^test-support/', TEST_FILE] },
     },
     {
       name: 'report-never-names-a-claim',
-      comment: 'The report iterates the claims\' typed sections (claims/contract.ts); it never imports a claim by its name (claims/defs/).',
+      comment: "The report iterates the claims' typed sections (claims/contract.ts); it never imports a claim by its name (claims/defs/).",
       severity: 'error',
       from: { path: '^src/report/' },
       to: { path: '^src/claims/defs/' },

@@ -71,7 +71,14 @@ function main(): void {
   const rows: Row[] = [
     time('2-D DFT, fft.js + Bluestein (dft2dBlock)', 9, 2, () => dft2dBlock(block, P, UNITS, engine), `plan: ${engine.planKind(P)}, M = 128`),
     time('2-D DFT, direct separable (directDft2dBlock)', 5, 1, () => directDft2dBlock(block, P, UNITS), 'O(P³) per unit, no packing'),
-    time(`dense projections on P² basis functions`, 3, 1, () => denseProjections(slice, DENSE_SLICE), `O(P⁴) per unit; ${DENSE_SLICE} units × ${UNITS / DENSE_SLICE}`, UNITS / DENSE_SLICE),
+    time(
+      `dense projections on P² basis functions`,
+      3,
+      1,
+      () => denseProjections(slice, DENSE_SLICE),
+      `O(P⁴) per unit; ${DENSE_SLICE} units × ${UNITS / DENSE_SLICE}`,
+      UNITS / DENSE_SLICE,
+    ),
     time('FVE decomposition (fveOfActivations)', 7, 2, () => fveOfActivations(block, P, UNITS, engine), 'validate + centre + DFT + aggregate'),
     time('trig-identity fit, k = 1 (trigIdentityFit)', 5, 1, () => trigIdentityFit(block, P, UNITS, 1), 'covariance direction, cos + sin'),
   ];
@@ -88,7 +95,9 @@ function main(): void {
   for (const t of table) console.log(line(t));
   const fft = rows[0].medianMs;
   console.log('');
-  console.log(`speed-up of the fast path: ×${(rows[1].medianMs / fft).toFixed(1)} over the direct DFT, ×${(rows[2].medianMs / fft).toFixed(0)} over dense projections`);
+  console.log(
+    `speed-up of the fast path: ×${(rows[1].medianMs / fft).toFixed(1)} over the direct DFT, ×${(rows[2].medianMs / fft).toFixed(0)} over dense projections`,
+  );
 }
 
 main();

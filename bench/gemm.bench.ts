@@ -40,13 +40,20 @@ const peak = cpuPeak();
 const best = addon.info().bestIsa;
 const measured = addon.fmaPeak(best === 'scalar' ? 'avx2' : best, 400);
 const corePeak = measured > 0 ? measured : peak.perCoreGflops;
-console.log(`CPU: ${peak.model}, ${peak.simd}; one core's peak: measured ${measured.toFixed(0)} GFLOP/s (register FMAs, ≈ ${(measured / peak.flopsPerCycle).toFixed(2)} GHz), nominal ${peak.perCoreGflops.toFixed(0)} GFLOP/s (${peak.ghz.toFixed(2)} GHz × ${peak.flopsPerCycle})`);
+console.log(
+  `CPU: ${peak.model}, ${peak.simd}; one core's peak: measured ${measured.toFixed(0)} GFLOP/s (register FMAs, ≈ ${(measured / peak.flopsPerCycle).toFixed(2)} GHz), nominal ${peak.perCoreGflops.toFixed(0)} GFLOP/s (${peak.ghz.toFixed(2)} GHz × ${peak.flopsPerCycle})`,
+);
 
 type Engine = { label: string; blas: 'builtin' | 'openblas'; isa: NativeIsa };
 const engines: Engine[] = [];
 for (const isa of ['avx512', 'avx2'] as const) if (addon.configure({ isa }).isa === isa) engines.push({ label: `built-in ${isa}`, blas: 'builtin', isa });
 const withBlas = addon.configure({ blas: 'openblas' });
-if (withBlas.blas === 'OpenBLAS') engines.push({ label: `${withBlas.openblas!.split(' ').slice(0, 2).join(' ')} (${withBlas.openblas!.match(/Haswell|SkylakeX|Zen|Cooperlake|Sapphire\w*/)?.[0] ?? 'kernels per OPENBLAS_CORETYPE'})`, blas: 'openblas', isa: best });
+if (withBlas.blas === 'OpenBLAS')
+  engines.push({
+    label: `${withBlas.openblas!.split(' ').slice(0, 2).join(' ')} (${withBlas.openblas!.match(/Haswell|SkylakeX|Zen|Cooperlake|Sapphire\w*/)?.[0] ?? 'kernels per OPENBLAS_CORETYPE'})`,
+    blas: 'openblas',
+    isa: best,
+  });
 addon.configure({ blas: 'builtin', isa: best });
 
 const out: string[] = ['| product | m×n×k | engine | threads | GFLOP/s (median) | best | % of peak (median, × threads) |', '|---|---|---|---|---|---|---|'];
@@ -72,7 +79,9 @@ for (const [label, m, n, k, ta, tb] of SHAPES) {
     const sorted = [...ms].sort((a, b) => a - b);
     const med = sorted[sorted.length >> 1];
     const gf = (x: number) => flop / (x / 1000) / 1e9;
-    out.push(`| ${label} | ${m}×${n}×${k} | ${engine} | ${threads} | ${gf(med).toFixed(1)} | ${gf(sorted[0]).toFixed(1)} | ${((100 * gf(med)) / (corePeak * Number(threads))).toFixed(1)} % |`);
+    out.push(
+      `| ${label} | ${m}×${n}×${k} | ${engine} | ${threads} | ${gf(med).toFixed(1)} | ${gf(sorted[0]).toFixed(1)} | ${((100 * gf(med)) / (corePeak * Number(threads))).toFixed(1)} % |`,
+    );
   }
 }
 addon.configure({ blas: 'builtin', isa: best, threads: addon.info().cores });

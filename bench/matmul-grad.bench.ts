@@ -34,7 +34,14 @@ interface Scenario {
 }
 
 const rng = rootRng(1).fork('bench');
-const randn = (shape: number[], std = 1) => tf.tensor(rng.normalArray(shape.reduce((a, d) => a * d, 1), std), shape);
+const randn = (shape: number[], std = 1) =>
+  tf.tensor(
+    rng.normalArray(
+      shape.reduce((a, d) => a * d, 1),
+      std,
+    ),
+    shape,
+  );
 
 const d = 128;
 const hidden = 512;
@@ -103,7 +110,9 @@ function median(xs: number[]): number {
 async function main(): Promise<void> {
   await initBackend('wasm', { source: 'bench' });
   const info = engineInfo();
-  console.log(`matMul gradient step, tfjs ${info.versions['@tensorflow/tfjs-core']} wasm backend, ${cpus()[0]?.model ?? 'cpu'} (${cpus().length} cores), node ${info.node}`);
+  console.log(
+    `matMul gradient step, tfjs ${info.versions['@tensorflow/tfjs-core']} wasm backend, ${cpus()[0]?.model ?? 'cpu'} (${cpus().length} cores), node ${info.node}`,
+  );
   console.log(`median of ${RUNS} runs after ${WARMUP} warm-up runs per variant; variants interleaved\n`);
   const rows: string[][] = [];
   for (const sc of SCENARIOS) {

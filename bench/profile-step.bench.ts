@@ -65,8 +65,11 @@ const byName = medianOver(perStepByName);
 const byShape = medianOver(perStepByShape);
 const total = [...byName.values()].reduce((s, v) => s + v.ms, 0);
 const wall = [...walls].sort((x, y) => x - y)[walls.length >> 1];
-console.log(`${name} on ${tf.getBackend()}${engineInfo().wasmNative ? ' + native kernels' : ''}: ${kernelCount} kernels, ${total.toFixed(1)} ms in kernels (sum of per-kernel medians over ${PROFILE_STEPS} steps), ${wall.toFixed(1)} ms wall (median; profiling adds overhead)`);
+console.log(
+  `${name} on ${tf.getBackend()}${engineInfo().wasmNative ? ' + native kernels' : ''}: ${kernelCount} kernels, ${total.toFixed(1)} ms in kernels (sum of per-kernel medians over ${PROFILE_STEPS} steps), ${wall.toFixed(1)} ms wall (median; profiling adds overhead)`,
+);
 console.log('\n| kernel | calls | ms | share |\n|---|---|---|---|');
-for (const [k, v] of [...byName].sort((x, y) => y[1].ms - x[1].ms).slice(0, 15)) console.log(`| ${k} | ${v.calls} | ${v.ms.toFixed(1)} | ${((100 * v.ms) / total).toFixed(1)} % |`);
+for (const [k, v] of [...byName].sort((x, y) => y[1].ms - x[1].ms).slice(0, 15))
+  console.log(`| ${k} | ${v.calls} | ${v.ms.toFixed(1)} | ${((100 * v.ms) / total).toFixed(1)} % |`);
 console.log('\n| kernel and input shapes | calls | ms |\n|---|---|---|');
 for (const [k, v] of [...byShape].sort((x, y) => y[1].ms - x[1].ms).slice(0, 12)) console.log(`| ${k} | ${v.calls} | ${v.ms.toFixed(1)} |`);

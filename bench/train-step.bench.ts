@@ -44,7 +44,9 @@ import { cpuPeak, forwardFlops, trainStepFlops } from './flops.ts';
 
 const settings = environment();
 const configs = settings.benchConfigs;
-const wantedBackends = (settings.benchBackends ?? ['native', 'native-openblas', 'wasm', ...(probeWebGpuSync().adapter ? ['webgpu'] : [])]).map((b) => (b === 'wasm-native' ? 'native' : b));
+const wantedBackends = (settings.benchBackends ?? ['native', 'native-openblas', 'wasm', ...(probeWebGpuSync().adapter ? ['webgpu'] : [])]).map((b) =>
+  b === 'wasm-native' ? 'native' : b,
+);
 // Timed steps per configuration (split over two alternating rounds): more for the small model, whose steps are
 // short enough for scheduling noise to matter.
 const repeatsFor = (config: string): number => settings.benchRepeats ?? (config.startsWith('cpu') ? 20 : 6);
@@ -95,7 +97,9 @@ function setup(name: string): Setup {
       JSON.stringify({
         model: config.model,
         train: config.train,
-        decayed: paramSpecs(model).filter((s) => s.decay).map((s) => s.name),
+        decayed: paramSpecs(model)
+          .filter((s) => s.decay)
+          .map((s) => s.name),
         threads,
         warmup: WARMUP,
         repeats: Math.ceil(repeatsFor(name) / 2), // per call: the peer is called once per round
@@ -134,7 +138,10 @@ function grokdiffRun(s: Setup, stepRepeats: number): { firstLoss: number; stepMs
 
 function peerRun(s: Setup, threads: number): { firstLoss: number; stepMs: number[]; sampleMs: number[]; torch: string; blas: string[] } | null {
   if (!existsSync(PYTHON)) return null;
-  const r = spawnSync(PYTHON, [peerScript, join(s.dir, `config-${threads}.json`), join(s.dir, 'init.safetensors')], { encoding: 'utf8', env: childEnvironment({ OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads) }) });
+  const r = spawnSync(PYTHON, [peerScript, join(s.dir, `config-${threads}.json`), join(s.dir, 'init.safetensors')], {
+    encoding: 'utf8',
+    env: childEnvironment({ OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads) }),
+  });
   if (r.status !== 0) {
     console.error(`PyTorch peer failed (run bench/setup-peer.sh): ${r.stderr.split('\n').slice(-3).join(' ')}`);
     return null;
@@ -151,12 +158,18 @@ const peerBlas = (() => {
     return 'libblas.so.3 not found';
   }
 })();
-const available = new Set<string>(availableBackends().filter((b) => b.available).map((b) => b.backend));
+const available = new Set<string>(
+  availableBackends()
+    .filter((b) => b.available)
+    .map((b) => b.backend),
+);
 const nativeLoad = loadNativeAddon();
 const measuredPeak = nativeLoad.ok ? nativeLoad.addon.fmaPeak(peak.simd === 'AVX-512' ? 'avx512' : 'avx2', 400) : NaN;
 /** One core's peak for "% of peak": the measured register-FMA rate when the addon is built, else nominal. */
 const corePeak = Number.isFinite(measuredPeak) && measuredPeak > 0 ? measuredPeak : peak.perCoreGflops;
-console.log(`CPU: ${peak.model}, ${peak.simd} (${peak.flopsPerCycle} FLOP/cycle/core): nominal ${peak.ghz.toFixed(2)} GHz → ${peak.perCoreGflops.toFixed(0)} GFLOP/s per core; measured register-FMA peak ${Number.isFinite(measuredPeak) ? `${measuredPeak.toFixed(0)} GFLOP/s per core (≈ ${(measuredPeak / peak.flopsPerCycle).toFixed(2)} GHz)` : 'n/a (native kernels not built)'}; "% of peak" below uses ${corePeak.toFixed(0)} GFLOP/s × threads`);
+console.log(
+  `CPU: ${peak.model}, ${peak.simd} (${peak.flopsPerCycle} FLOP/cycle/core): nominal ${peak.ghz.toFixed(2)} GHz → ${peak.perCoreGflops.toFixed(0)} GFLOP/s per core; measured register-FMA peak ${Number.isFinite(measuredPeak) ? `${measuredPeak.toFixed(0)} GFLOP/s per core (≈ ${(measuredPeak / peak.flopsPerCycle).toFixed(2)} GHz)` : 'n/a (native kernels not built)'}; "% of peak" below uses ${corePeak.toFixed(0)} GFLOP/s × threads`,
+);
 if (!nativeLoad.ok && wantedBackends.some((b) => b.startsWith('native'))) console.log(`native: skipped (${nativeLoad.reason})`);
 if (!available.has('wasm')) console.log('wasm: not available');
 
@@ -171,7 +184,10 @@ async function prepareEngine(engine: string, threads: number): Promise<string | 
   }
   if (engine === 'webgpu') {
     if (threads !== threadCounts[0]) return null; // the GPU does not use the CPU thread count: once is enough
-    const ok = await initBackend('webgpu', { log: () => {} }).then(() => true, () => false);
+    const ok = await initBackend('webgpu', { log: () => {} }).then(
+      () => true,
+      () => false,
+    );
     const a = webgpuAdapterInfo();
     return ok && a ? `webgpu on ${describeWebGpuAdapter(a)}${a.fallback ? ' (CPU driver: a correctness path, not a speed path)' : ''}` : null;
   }
@@ -181,7 +197,8 @@ async function prepareEngine(engine: string, threads: number): Promise<string | 
   return engine === 'wasm' ? 'wasm (plain, 1 thread)' : engine;
 }
 
-const header = '| config | threads | engine | step ms (median) | PyTorch step ms | ratio | GFLOP/s | % of peak | sample P² × K=50 ms | images/s | PyTorch sample ms | first loss (grokdiff / PyTorch) | RSS peak MB |';
+const header =
+  '| config | threads | engine | step ms (median) | PyTorch step ms | ratio | GFLOP/s | % of peak | sample P² × K=50 ms | images/s | PyTorch sample ms | first loss (grokdiff / PyTorch) | RSS peak MB |';
 const rows: string[] = [header, '|---|---|---|---|---|---|---|---|---|---|---|---|---|'];
 for (const name of configs) {
   const s = setup(name);
@@ -189,14 +206,18 @@ for (const name of configs) {
   const B = s.arrays.t.length;
   for (const threads of threadCounts) {
     const engines = wantedBackends.filter((e) => !(e === 'cpu' && name.startsWith('paper') && !settings.benchSlow));
-    if (engines.length < wantedBackends.length) console.log(`${name} cpu: skipped (the pure-JS backend takes minutes per step at paper width; BENCH_SLOW=1 runs it)`);
+    if (engines.length < wantedBackends.length)
+      console.log(`${name} cpu: skipped (the pure-JS backend takes minutes per step at paper width; BENCH_SLOW=1 runs it)`);
     const results = new Map<string, { label: string; ms: number[]; sample: number[]; loss: string }>();
     const peer = { ms: [] as number[], sample: [] as number[], loss: '', info: '' };
     for (let round = 0; round < 2; round++) {
       for (const engine of engines) {
         const label = await prepareEngine(engine, threads);
         if (label === null) {
-          if (round === 0) console.log(`${name} ${engine} at ${threads} thread(s): skipped (${engine === 'native-openblas' ? 'OpenBLAS is not installed or the addon is not built' : engine === 'wasm' ? 'single-threaded, measured at the first thread count' : 'not available'})`);
+          if (round === 0)
+            console.log(
+              `${name} ${engine} at ${threads} thread(s): skipped (${engine === 'native-openblas' ? 'OpenBLAS is not installed or the addon is not built' : engine === 'wasm' ? 'single-threaded, measured at the first thread count' : 'not available'})`,
+            );
           continue;
         }
         const reps = engine === 'cpu' ? 2 : repeatsFor(name);
@@ -224,9 +245,11 @@ for (const name of configs) {
       const rss = process.resourceUsage().maxRSS / 1024;
       const psms = median(peer.sample);
       rows.push(
-        `| ${name} | ${threads} | ${r.label} | ${ms.toFixed(1)} | ${Number.isFinite(pms) ? pms.toFixed(1) : '—'} | ${Number.isFinite(pms) ? `${(ms / pms).toFixed(2)}×` : '—'} | ${gflops.toFixed(1)} | ${((100 * gflops) / (corePeak * used)).toFixed(1)} % | ${sms.toFixed(0)} | ${((model.P ** 2) / (sms / 1000)).toFixed(0)} | ${Number.isFinite(psms) ? psms.toFixed(0) : '—'} | ${r.loss} / ${peer.loss || '—'} | ${rss.toFixed(0)} |`,
+        `| ${name} | ${threads} | ${r.label} | ${ms.toFixed(1)} | ${Number.isFinite(pms) ? pms.toFixed(1) : '—'} | ${Number.isFinite(pms) ? `${(ms / pms).toFixed(2)}×` : '—'} | ${gflops.toFixed(1)} | ${((100 * gflops) / (corePeak * used)).toFixed(1)} % | ${sms.toFixed(0)} | ${(model.P ** 2 / (sms / 1000)).toFixed(0)} | ${Number.isFinite(psms) ? psms.toFixed(0) : '—'} | ${r.loss} / ${peer.loss || '—'} | ${rss.toFixed(0)} |`,
       );
-      console.log(`${name} ${threads} thread(s) ${r.label}: ${ms.toFixed(1)} ms/step (PyTorch ${Number.isFinite(pms) ? pms.toFixed(1) : 'n/a'} ms, ${peer.info || 'peer not run: bash bench/setup-peer.sh'}); batch ${B}, ${(trainStepFlops(model, B) / 1e9).toFixed(2)} GFLOP/step, forward ${(forwardFlops(model, B) / 1e9).toFixed(2)} GFLOP`);
+      console.log(
+        `${name} ${threads} thread(s) ${r.label}: ${ms.toFixed(1)} ms/step (PyTorch ${Number.isFinite(pms) ? pms.toFixed(1) : 'n/a'} ms, ${peer.info || 'peer not run: bash bench/setup-peer.sh'}); batch ${B}, ${(trainStepFlops(model, B) / 1e9).toFixed(2)} GFLOP/step, forward ${(forwardFlops(model, B) / 1e9).toFixed(2)} GFLOP`,
+      );
     }
   }
 }

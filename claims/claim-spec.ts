@@ -33,7 +33,9 @@ function anythingEvaluated(rec: ClaimRecord): boolean {
 /** The negative controls of a record: one per tier when tiered. */
 function controlsOf(rec: ClaimRecord): Array<{ label: string; control: NonNullable<ClaimRecord['control']> }> {
   const parts = rec.tiers ? rec.tiers.map((t) => ({ label: `${t.tier} (${t.preset})`, control: t.control })) : [{ label: '', control: rec.control }];
-  return parts.filter((p): p is { label: string; control: NonNullable<ClaimRecord['control']> } => p.control !== null && p.control.verdict.outcome !== 'not-evaluated');
+  return parts.filter(
+    (p): p is { label: string; control: NonNullable<ClaimRecord['control']> } => p.control !== null && p.control.verdict.outcome !== 'not-evaluated',
+  );
 }
 
 export function claimSpec(id: string): void {
@@ -77,7 +79,10 @@ export function claimSpec(id: string): void {
       const golden = readGolden(id);
       expect(golden, `golden/${id}.json is missing; create it with npm run golden:update`).not.toBeNull();
       const diffs = compareGolden(golden, toGolden(goldenValue(rec)), GOLDEN_TOLERANCE[id] ?? 0);
-      expect(diffs, `differs from golden/${id}.json (tolerance ${GOLDEN_TOLERANCE[id]}):\n${formatDifferences(diffs)}\nIf the change is intended, run npm run golden:update and say why in the commit message.`).toEqual([]);
+      expect(
+        diffs,
+        `differs from golden/${id}.json (tolerance ${GOLDEN_TOLERANCE[id]}):\n${formatDifferences(diffs)}\nIf the change is intended, run npm run golden:update and say why in the commit message.`,
+      ).toEqual([]);
     });
 
     it(`negative control is rejected: ${d.negativeControl}`, async (ctx: TestContext) => {

@@ -214,7 +214,20 @@ export function arbFrequencyShares(minK = 1, maxK = 30): fc.Arbitrary<Float64Arr
 export const BAD_SCALARS: readonly unknown[] = [NaN, Infinity, -Infinity, -1, 0, 0.5, 1.5, 2 ** 40, -0.0001, '3', null, undefined, {}, [], true];
 
 /** Junk where an array is expected. */
-export const BAD_ARRAYS: readonly unknown[] = [null, undefined, 'abc', 42, {}, [1, 'x', 3], [NaN], [Infinity], [], new Float32Array(0), [1e200, 1], { length: 3 }];
+export const BAD_ARRAYS: readonly unknown[] = [
+  null,
+  undefined,
+  'abc',
+  42,
+  {},
+  [1, 'x', 3],
+  [NaN],
+  [Infinity],
+  [],
+  new Float32Array(0),
+  [1e200, 1],
+  { length: 3 },
+];
 
 /** A small integer from `valid` most of the time, otherwise a bad scalar. */
 export function fuzzInteger(valid: fc.Arbitrary<number>): fc.Arbitrary<unknown> {
@@ -239,14 +252,12 @@ export function isSmallCount(x: unknown, max = 64): x is number {
  */
 export function fuzzArray(length: number, valueRange = 10): fc.Arbitrary<unknown> {
   const valid = fc.float64Array({ min: -valueRange, max: valueRange, noNaN: true, minLength: length, maxLength: length });
-  const corrupt = fc
-    .tuple(valid, fc.nat(), fc.constantFrom(NaN, Infinity, -Infinity, 1e200, -1e300))
-    .map(([v, at, bad]) => {
-      if (v.length === 0) return [bad];
-      const out = Array.from(v);
-      out[at % out.length] = bad;
-      return out;
-    });
+  const corrupt = fc.tuple(valid, fc.nat(), fc.constantFrom(NaN, Infinity, -Infinity, 1e200, -1e300)).map(([v, at, bad]) => {
+    if (v.length === 0) return [bad];
+    const out = Array.from(v);
+    out[at % out.length] = bad;
+    return out;
+  });
   const wrongLength = fc
     .tuple(fc.constantFrom(-1, 1, 5), valid)
     .map(([delta, v]) => (delta < 0 ? v.slice(0, Math.max(0, v.length - 1)) : Float64Array.from([...v, ...new Array(delta).fill(0.5)])));

@@ -27,7 +27,14 @@ function availability(probeWebGpu: boolean): Map<TestBackend, { available: boole
   const map = new Map<TestBackend, { available: boolean; detail: string }>(availableBackends().map((a) => [a.backend, a]));
   const wasm = map.get('wasm');
   const native = loadNativeAddon();
-  map.set('wasm-native', wasm?.available !== true ? { available: false, detail: 'wasm is not available' } : native.ok ? { available: true, detail: native.path } : { available: false, detail: native.reason });
+  map.set(
+    'wasm-native',
+    wasm?.available !== true
+      ? { available: false, detail: 'wasm is not available' }
+      : native.ok
+        ? { available: true, detail: native.path }
+        : { available: false, detail: native.reason },
+  );
   // webgpu: installed is not enough, Dawn must find an adapter (asked in a child process, so that a test file
   // that does not run on webgpu never loads Dawn). A CPU adapter (lavapipe) counts: the specs check correctness.
   if (probeWebGpu && map.get('webgpu')?.available) {
@@ -63,11 +70,7 @@ export function backendTags(backend: TestBackend): { tags: string[] } {
  * in a beforeAll and tagged with backendTags. Backends not installed here are declared as skipped blocks
  * naming the reason.
  */
-export function describeWithBackends(
-  title: string,
-  backends: readonly TestBackend[],
-  fn: (ctx: BackendContext) => void,
-): void {
+export function describeWithBackends(title: string, backends: readonly TestBackend[], fn: (ctx: BackendContext) => void): void {
   const known = availability(backends.includes('webgpu'));
   for (const backend of backends) {
     const info = known.get(backend);

@@ -168,9 +168,15 @@ export function refGrads(a: Operand, b: Operand, c: Float64Array, tA: boolean, t
   return { da, db };
 }
 
-
 /** tf.fused.matMul of the operands with a [N] bias and an activation, read back (inputs freed). */
-export function tfFusedMatMul(a: Operand, b: Operand, tA: boolean, tB: boolean, bias: Float32Array | number[], activation: 'linear' | 'relu'): { shape: number[]; data: Float32Array } {
+export function tfFusedMatMul(
+  a: Operand,
+  b: Operand,
+  tA: boolean,
+  tB: boolean,
+  bias: Float32Array | number[],
+  activation: 'linear' | 'relu',
+): { shape: number[]; data: Float32Array } {
   const y = tf.tidy(() =>
     tf.fused.matMul({
       a: tf.tensor(Float32Array.from(a.data), a.shape),

@@ -48,7 +48,10 @@ export function syntheticPool(perClass: number[], testPerClass = 2, side = 28): 
     return { name, images, byClass };
   };
   const train = split('train', perClass);
-  const test = split('test', perClass.map(() => testPerClass));
+  const test = split(
+    'test',
+    perClass.map(() => testPerClass),
+  );
   return {
     side,
     classCount: perClass.length,
@@ -69,11 +72,7 @@ export function syntheticPool(perClass: number[], testPerClass = 2, side = 28): 
 }
 
 /** Assert that `fn` throws `cls` (DataError by default) with `code` and a message containing each fragment. */
-export function expectDataError(
-  fn: () => unknown,
-  code: string,
-  ...fragments: string[]
-): void {
+export function expectDataError(fn: () => unknown, code: string, ...fragments: string[]): void {
   expectError(DataError, fn, code, ...fragments);
 }
 
@@ -87,7 +86,7 @@ export function expectCheckpointError(fn: () => unknown, code: string, ...fragme
 }
 
 function expectError(cls: typeof DataError | typeof ConfigError | typeof CheckpointError, fn: () => unknown, code: string, ...fragments: string[]): void {
-  let thrown: unknown ;
+  let thrown: unknown;
   try {
     fn();
   } catch (err) {

@@ -81,35 +81,46 @@ describe(seedTitle('basis: coefficients equal dense projections'), PROPERTY, () 
 
   it('1-D: realFourierCoefficients(Block) = ⟨x, φ_i⟩', () => {
     fc.assert(
-      fc.property(withP((P) => P, 4), ({ P, units, values }) => {
-        const { vectors } = fourierBasis(P);
-        const block = realFourierCoefficientsBlock(values, P, units);
-        for (let u = 0; u < units; u++) {
-          const x = Float64Array.from({ length: P }, (_, r) => values[r * units + u]);
-          const expected = Float64Array.from({ length: P }, (_, i) => x.reduce((s, v, r) => s + v * vectors[i * P + r], 0));
-          expectClose(realFourierCoefficients(x, P), expected, 1e-10, 'single');
-          expectClose(Float64Array.from({ length: P }, (_, i) => block[i * units + u]), expected, 1e-10, 'block');
-        }
-      }),
+      fc.property(
+        withP((P) => P, 4),
+        ({ P, units, values }) => {
+          const { vectors } = fourierBasis(P);
+          const block = realFourierCoefficientsBlock(values, P, units);
+          for (let u = 0; u < units; u++) {
+            const x = Float64Array.from({ length: P }, (_, r) => values[r * units + u]);
+            const expected = Float64Array.from({ length: P }, (_, i) => x.reduce((s, v, r) => s + v * vectors[i * P + r], 0));
+            expectClose(realFourierCoefficients(x, P), expected, 1e-10, 'single');
+            expectClose(
+              Float64Array.from({ length: P }, (_, i) => block[i * units + u]),
+              expected,
+              1e-10,
+              'block',
+            );
+          }
+        },
+      ),
       fcParams(40),
     );
   });
 
   it('2-D: realFourierCoefficients2dBlock = ⟨x, φ_i(a)·φ_j(b)⟩', () => {
     fc.assert(
-      fc.property(withP((P) => P * P, 3), ({ P, units, values }) => {
-        const coefficients = realFourierCoefficients2dBlock(values, P, units);
-        for (let i = 0; i < P; i++) {
-          for (let j = 0; j < P; j++) {
-            const vector = fourierBasis2dVector(P, i, j);
-            for (let u = 0; u < units; u++) {
-              let dot = 0;
-              for (let c = 0; c < P * P; c++) dot += vector[c] * values[c * units + u];
-              expect(Math.abs(coefficients[(i * P + j) * units + u] - dot)).toBeLessThan(1e-9);
+      fc.property(
+        withP((P) => P * P, 3),
+        ({ P, units, values }) => {
+          const coefficients = realFourierCoefficients2dBlock(values, P, units);
+          for (let i = 0; i < P; i++) {
+            for (let j = 0; j < P; j++) {
+              const vector = fourierBasis2dVector(P, i, j);
+              for (let u = 0; u < units; u++) {
+                let dot = 0;
+                for (let c = 0; c < P * P; c++) dot += vector[c] * values[c * units + u];
+                expect(Math.abs(coefficients[(i * P + j) * units + u] - dot)).toBeLessThan(1e-9);
+              }
             }
           }
-        }
-      }),
+        },
+      ),
       fcParams(25),
     );
   });

@@ -38,16 +38,7 @@ export interface BasisLabel {
 export type ComponentGroup = 'constant' | 'a' | 'b' | 'same-frequency' | 'cross-frequency';
 
 /** The type of a 2-D component: one operand (a-cos, ...) or a product (cos-sin = cos(w a)·sin(w b), ...). */
-export type ComponentType =
-  | 'constant'
-  | 'a-cos'
-  | 'a-sin'
-  | 'b-cos'
-  | 'b-sin'
-  | 'cos-cos'
-  | 'cos-sin'
-  | 'sin-cos'
-  | 'sin-sin';
+export type ComponentType = 'constant' | 'a-cos' | 'a-sin' | 'b-cos' | 'b-sin' | 'cos-cos' | 'cos-sin' | 'sin-cos' | 'sin-sin';
 
 export interface BasisPairLabel {
   /** Position in the 2-D basis: i*P + j. */

@@ -74,11 +74,22 @@ describe(seedTitle('critical timestep: properties'), PROPERTY, () => {
 
   it('k_crit does not decrease when the level rises, nor when accuracies fall', () => {
     fc.assert(
-      fc.property(arbCurve, fc.double({ min: 0.001, max: 0.5, noNaN: true }), fc.double({ min: 0, max: 0.49, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), (acc, level, extra, shrink) => {
-        const base = criticalTimestep(acc, level).index ?? -1;
-        expect(criticalTimestep(acc, level + extra).index ?? -1).toBeGreaterThanOrEqual(base);
-        expect(criticalTimestep(acc.map((a) => a * shrink), level).index ?? -1).toBeGreaterThanOrEqual(base);
-      }),
+      fc.property(
+        arbCurve,
+        fc.double({ min: 0.001, max: 0.5, noNaN: true }),
+        fc.double({ min: 0, max: 0.49, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (acc, level, extra, shrink) => {
+          const base = criticalTimestep(acc, level).index ?? -1;
+          expect(criticalTimestep(acc, level + extra).index ?? -1).toBeGreaterThanOrEqual(base);
+          expect(
+            criticalTimestep(
+              acc.map((a) => a * shrink),
+              level,
+            ).index ?? -1,
+          ).toBeGreaterThanOrEqual(base);
+        },
+      ),
       fcParams(150),
     );
   });
@@ -150,12 +161,21 @@ describe(seedTitle('entropy transition: properties'), PROPERTY, () => {
   });
 
   it('is invariant under affine maps of the entropy (a > 0: same jump sign; a < 0: opposite)', () => {
-    const seq = fc.array(fc.integer({ min: 0, max: 64 }).map((i) => i / 64), { minLength: 2, maxLength: 40 }).map((v) => Float64Array.from(v));
+    const seq = fc
+      .array(
+        fc.integer({ min: 0, max: 64 }).map((i) => i / 64),
+        { minLength: 2, maxLength: 40 },
+      )
+      .map((v) => Float64Array.from(v));
     fc.assert(
       fc.property(seq, fc.constantFrom(0.5, 2, -1, -2), fc.constantFrom(0, 0.25, -4), fc.constantFrom(...CHANGE_POINT_RULES), (e, a, b, rule) => {
         const levels = Float64Array.from({ length: e.length }, (_, j) => (j + 1) / e.length);
         const tr = entropyTransition(levels, e, rule);
-        const mapped = entropyTransition(levels, e.map((v) => a * v + b), rule);
+        const mapped = entropyTransition(
+          levels,
+          e.map((v) => a * v + b),
+          rule,
+        );
         // Dyadic entropies, power-of-two scales and dyadic offsets: the map is exact, so ties stay ties.
         expect(mapped.index).toBe(tr.index);
         expect(mapped.jump).toBeCloseTo(a * tr.jump, 9);

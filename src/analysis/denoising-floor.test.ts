@@ -8,13 +8,7 @@ import { EigenvalueDecomposition, Matrix, inverse } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import { fcParams, seedTitle, PROPERTY } from '../../test-support/fc.ts';
 import { rootRng } from '../engine/random.ts';
-import {
-  affineDenoisingError,
-  affineDenoisingLoss,
-  affineDenoisingLossOfVariance,
-  covarianceEigenvalues,
-  denoisingLossReferences,
-} from './denoising-floor.ts';
+import { affineDenoisingError, affineDenoisingLoss, affineDenoisingLossOfVariance, covarianceEigenvalues, denoisingLossReferences } from './denoising-floor.ts';
 import { expectAnalysisError } from '../../test-support/analysis-assert.ts';
 
 /** Composite Simpson rule with 2·m intervals. */
@@ -25,21 +19,20 @@ function simpson(f: (t: number) => number, m = 20000): number {
   return (s * h) / 3;
 }
 
-const arbRows = fc
-  .record({ n: fc.integer({ min: 2, max: 12 }), d: fc.integer({ min: 1, max: 6 }) })
-  .chain(({ n, d }) =>
-    fc.record({
-      n: fc.constant(n),
-      d: fc.constant(d),
-      values: fc.array(fc.integer({ min: -1000, max: 1000 }), { minLength: n * d, maxLength: n * d }).map((v) => Float64Array.from(v, (x) => x / 500)),
-    }),
-  );
+const arbRows = fc.record({ n: fc.integer({ min: 2, max: 12 }), d: fc.integer({ min: 1, max: 6 }) }).chain(({ n, d }) =>
+  fc.record({
+    n: fc.constant(n),
+    d: fc.constant(d),
+    values: fc.array(fc.integer({ min: -1000, max: 1000 }), { minLength: n * d, maxLength: n * d }).map((v) => Float64Array.from(v, (x) => x / 500)),
+  }),
+);
 
 function explicitCovariance(values: Float64Array, n: number, d: number): number[][] {
   const mean = new Float64Array(d);
   for (let r = 0; r < n; r++) for (let j = 0; j < d; j++) mean[j] += values[r * d + j] / n;
   const c = Array.from({ length: d }, () => new Array<number>(d).fill(0));
-  for (let r = 0; r < n; r++) for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) c[a][b] += ((values[r * d + a] - mean[a]) * (values[r * d + b] - mean[b])) / n;
+  for (let r = 0; r < n; r++)
+    for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) c[a][b] += ((values[r * d + a] - mean[a]) * (values[r * d + b] - mean[b])) / n;
   return c;
 }
 
@@ -114,7 +107,13 @@ describe(seedTitle('affine denoising loss: properties'), PROPERTY, () => {
         const labels = Array.from({ length: n }, (_, r) => r % classes);
         const refs = denoisingLossReferences(values, n, d, labels, new Array(classes).fill(1));
         expect(refs.operandBlind).toBeGreaterThanOrEqual(refs.cAware - 1e-12);
-        const single = denoisingLossReferences(values, n, d, Array.from({ length: n }, (_, r) => r), new Array(n).fill(1));
+        const single = denoisingLossReferences(
+          values,
+          n,
+          d,
+          Array.from({ length: n }, (_, r) => r),
+          new Array(n).fill(1),
+        );
         expect(single.cAware).toBe(0);
       }),
       fcParams(60),
@@ -150,7 +149,10 @@ describe('affine denoising loss against a Monte-Carlo run of the estimator', () 
       // x̂0 = μ + (1 − t)·C·((1 − t)²C + t²I)⁻¹·(x_t − (1 − t)μ)
       const gain = c.mmul(inverse(Matrix.add(Matrix.mul(c, (1 - t) ** 2), Matrix.eye(d).mul(t * t)))).mul(1 - t);
       const resid = Matrix.columnVector(xt.map((v, j) => v - (1 - t) * mean[j]));
-      const est = gain.mmul(resid).to1DArray().map((v, j) => v + mean[j]);
+      const est = gain
+        .mmul(resid)
+        .to1DArray()
+        .map((v, j) => v + mean[j]);
       const err = est.reduce((acc, v, j) => acc + (v - x0[j]) ** 2, 0) / d;
       sum += err;
       sumSq += err * err;

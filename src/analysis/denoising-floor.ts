@@ -110,7 +110,9 @@ export function covarianceEigenvalues(valuesByRow: ArrayLike<number>, rows: numb
   const rowsOfM: number[][] = [];
   for (let a = 0; a < side; a++) rowsOfM.push(Array.from(m.subarray(a * side, (a + 1) * side)));
   const eig = new EigenvalueDecomposition(new Matrix(rowsOfM), { assumeSymmetric: true });
-  return Float64Array.from(eig.realEigenvalues, (v) => Math.max(0, v) * scale * scale).sort().reverse();
+  return Float64Array.from(eig.realEigenvalues, (v) => Math.max(0, v) * scale * scale)
+    .sort()
+    .reverse();
 }
 
 /** Non-negative weights (already checked finite), divided by their sum; `name` is how errors call them. */

@@ -36,7 +36,10 @@ describe(seedTitle('dft: properties'), PROPERTY, () => {
   it('equals the direct DFT for real input, forward and inverse', () => {
     fc.assert(
       fc.property(arbSignal(1, 200), (x) => {
-        const scale = tol(x.length, x.reduce((s, v) => s + Math.abs(v), 0));
+        const scale = tol(
+          x.length,
+          x.reduce((s, v) => s + Math.abs(v), 0),
+        );
         expectComplexClose(dft(x), directDft(x), scale, 'real forward');
         expectComplexClose(idft(x), directDft(x, 'inverse'), scale, 'real inverse');
       }),
@@ -72,9 +75,9 @@ describe(seedTitle('dft: properties'), PROPERTY, () => {
   });
 
   it('is linear: dft(αx + βy) = α·dft(x) + β·dft(y)', () => {
-    const pair = fc.integer({ min: 1, max: 150 }).chain((n) =>
-      fc.tuple(arbSignal(n, n), arbSignal(n, n), fc.double({ min: -3, max: 3, noNaN: true }), fc.double({ min: -3, max: 3, noNaN: true })),
-    );
+    const pair = fc
+      .integer({ min: 1, max: 150 })
+      .chain((n) => fc.tuple(arbSignal(n, n), arbSignal(n, n), fc.double({ min: -3, max: 3, noNaN: true }), fc.double({ min: -3, max: 3, noNaN: true })));
     fc.assert(
       fc.property(pair, ([x, y, alpha, beta]) => {
         const combined = x.map((v, i) => alpha * v + beta * y[i]);
@@ -115,7 +118,10 @@ describe(seedTitle('dft: properties'), PROPERTY, () => {
       fc.property(arbSignal(1, 200), (x) => {
         const X = dft(x);
         const n = x.length;
-        const t = tol(n, x.reduce((s, v) => s + Math.abs(v), 0));
+        const t = tol(
+          n,
+          x.reduce((s, v) => s + Math.abs(v), 0),
+        );
         for (let k = 0; k < n; k++) {
           expect(Math.abs(X.re[(n - k) % n] - X.re[k])).toBeLessThanOrEqual(t);
           expect(Math.abs(X.im[(n - k) % n] + X.im[k])).toBeLessThanOrEqual(t);
@@ -168,14 +174,29 @@ describe(seedTitle('dft: properties'), PROPERTY, () => {
         for (let u = 0; u < units; u++) {
           const unit = Float64Array.from({ length: P * P }, (_, i) => values[i * units + u]);
           const X = dft2d(unit, P);
-          expectClose(Float64Array.from({ length: P * P }, (_, i) => spectrum.re[i * units + u]), X.re, t, `unit ${u} re`);
-          expectClose(Float64Array.from({ length: P * P }, (_, i) => spectrum.im[i * units + u]), X.im, t, `unit ${u} im`);
+          expectClose(
+            Float64Array.from({ length: P * P }, (_, i) => spectrum.re[i * units + u]),
+            X.re,
+            t,
+            `unit ${u} re`,
+          );
+          expectClose(
+            Float64Array.from({ length: P * P }, (_, i) => spectrum.im[i * units + u]),
+            X.im,
+            t,
+            `unit ${u} im`,
+          );
         }
         const rows = values.slice(0, P * units);
         const spectrum1d = dftBlock(rows, P, units);
         for (let u = 0; u < units; u++) {
           const X = dft(Float64Array.from({ length: P }, (_, i) => rows[i * units + u]));
-          expectClose(Float64Array.from({ length: P }, (_, i) => spectrum1d.re[i * units + u]), X.re, t, `1-D unit ${u}`);
+          expectClose(
+            Float64Array.from({ length: P }, (_, i) => spectrum1d.re[i * units + u]),
+            X.re,
+            t,
+            `1-D unit ${u}`,
+          );
         }
       }),
       fcParams(30),
@@ -218,7 +239,11 @@ describe('dft: examples and engine', () => {
   it('does not modify its input', () => {
     const x = Float64Array.from([1, 2, 3, 4, 5]);
     dft(x);
-    dft2dBlock(Float64Array.from({ length: 9 }, (_, i) => i), 3, 1);
+    dft2dBlock(
+      Float64Array.from({ length: 9 }, (_, i) => i),
+      3,
+      1,
+    );
     expect(Array.from(x)).toEqual([1, 2, 3, 4, 5]);
   });
 

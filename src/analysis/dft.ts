@@ -9,7 +9,17 @@
 // Complex arrays are split {re, im} Float64Arrays; real input may be passed as any array of numbers.
 
 import FFT from 'fft.js';
-import { MAX_MODULUS, MAX_SIGNAL_LENGTH, describeValue, fail, requireComplex, requireFiniteArray, requireInteger, requireModulus, requireUnits } from './validate.ts';
+import {
+  MAX_MODULUS,
+  MAX_SIGNAL_LENGTH,
+  describeValue,
+  fail,
+  requireComplex,
+  requireFiniteArray,
+  requireInteger,
+  requireModulus,
+  requireUnits,
+} from './validate.ts';
 
 export interface ComplexArray {
   readonly re: Float64Array;
@@ -188,14 +198,7 @@ export function createDftEngine(): DftEngine {
       im[j] = -im[j] / n;
     }
   };
-  const transformAxis = (
-    re: Float64Array,
-    im: Float64Array,
-    outer: number,
-    n: number,
-    inner: number,
-    inverse: boolean,
-  ): void => {
+  const transformAxis = (re: Float64Array, im: Float64Array, outer: number, n: number, inner: number, inverse: boolean): void => {
     const lineRe = new Float64Array(n);
     const lineIm = new Float64Array(n);
     const run = inverse ? inverseInPlace : forwardInPlace;

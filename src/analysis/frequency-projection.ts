@@ -11,7 +11,8 @@ import { AnalysisError } from '../errors.ts';
 function check(P: number, frequencies: readonly number[], what: string): void {
   const K = Math.floor(P / 2);
   for (const k of frequencies) {
-    if (!Number.isInteger(k) || k < 1 || k > K) throw new AnalysisError('frequency-range', `${what}: frequency ${k} is not an integer in [1, ${K}] for P = ${P}`);
+    if (!Number.isInteger(k) || k < 1 || k > K)
+      throw new AnalysisError('frequency-range', `${what}: frequency ${k} is not an integer in [1, ${K}] for P = ${P}`);
   }
 }
 

@@ -61,8 +61,16 @@ describe(seedTitle('fve: properties'), PROPERTY, () => {
     fc.assert(
       fc.property(input, ({ block: { P, units, values }, scale, offsets }) => {
         const base = fveOfActivations(values, P, units);
-        const scaled = fveOfActivations(values.map((v) => v * scale), P, units);
-        const shifted = fveOfActivations(values.map((v, i) => v + offsets[i % units]), P, units);
+        const scaled = fveOfActivations(
+          values.map((v) => v * scale),
+          P,
+          units,
+        );
+        const shifted = fveOfActivations(
+          values.map((v, i) => v + offsets[i % units]),
+          P,
+          units,
+        );
         expectClose(scaled.byBasisPair, base.byBasisPair, 1e-9, 'scaled');
         expectClose(shifted.byBasisPair, base.byBasisPair, 1e-6, 'shifted');
         expect(Math.abs(scaled.totalVariance / (base.totalVariance * scale * scale) - 1)).toBeLessThan(1e-9);

@@ -370,7 +370,10 @@ export function requireFrequencyShares(value: unknown, name: string, options: { 
     sum += shares[k];
   }
   if (Math.abs(shares[0]) > 1e-9 * Math.max(1, sum)) {
-    fail('out-of-range', `${name}[0] = ${shares[0]}; index 0 is the constant term (removed by centring) and must be 0 — is the array indexed by frequency k = 0..K?`);
+    fail(
+      'out-of-range',
+      `${name}[0] = ${shares[0]}; index 0 is the constant term (removed by centring) and must be 0 — is the array indexed by frequency k = 0..K?`,
+    );
   }
   if (options.maxSum !== undefined && sum > options.maxSum * (1 + 1e-9)) {
     fail('out-of-range', `${name} sums to ${sum}; FVE shares must sum to at most ${options.maxSum}`);

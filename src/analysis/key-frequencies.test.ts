@@ -73,19 +73,20 @@ describe('key frequencies: examples', () => {
 });
 
 describe(seedTitle('key frequencies: properties'), PROPERTY, () => {
-  const normalised = fc
-    .tuple(arbFrequencyShares(1, 30), fc.double({ min: 0.05, max: 1, noNaN: true }))
-    .map(([s, mass]) => {
-      const total = s.reduce((a, v) => a + v, 0);
-      return s.map((v) => (v / total) * mass);
-    });
+  const normalised = fc.tuple(arbFrequencyShares(1, 30), fc.double({ min: 0.05, max: 1, noNaN: true })).map(([s, mass]) => {
+    const total = s.reduce((a, v) => a + v, 0);
+    return s.map((v) => (v / total) * mass);
+  });
 
   it('returns a minimal set, sorted by decreasing FVE, whose explained share is its sum', () => {
     fc.assert(
       fc.property(normalised, fc.double({ min: 0.05, max: 1, noNaN: true }), (shares, level) => {
         const sel = selectKeyFrequencies(shares, { level });
         const fves = sel.frequencies.map((k) => shares[k]);
-        expect(sel.explained).toBeCloseTo(fves.reduce((a, v) => a + v, 0), 12);
+        expect(sel.explained).toBeCloseTo(
+          fves.reduce((a, v) => a + v, 0),
+          12,
+        );
         for (let i = 1; i < fves.length; i++) expect(fves[i]).toBeLessThanOrEqual(fves[i - 1]);
         if (sel.reached && fves.length > 0) expect(sel.explained - fves[fves.length - 1]).toBeLessThan(level);
         const rest = Array.from(shares).filter((_, k) => k > 0 && !sel.frequencies.includes(k));
@@ -140,17 +141,22 @@ describe(seedTitle('key frequencies relative to the attributed power, and set co
   it("'attributed' is invariant to the cross share: scaling every FVE_k by m ∈ (0, 1] keeps the set", () => {
     // m a power of 2, so the scaling is exact and creates no ties by rounding
     fc.assert(
-      fc.property(arbFrequencyShares(1, 20), fc.constantFrom(1, 0.5, 0.25, 0.125, 0.0625), fc.double({ min: 0.05, max: 0.95, noNaN: true }), (raw, m, level) => {
-        const total = raw.reduce((a, v) => a + v, 0);
-        const full = raw.map((v) => v / total);
-        const shrunk = full.map((v) => v * m);
-        const a = selectKeyFrequencies(full, { level, relativeTo: 'attributed' });
-        const b = selectKeyFrequencies(shrunk, { level, relativeTo: 'attributed' });
-        expect(b.frequencies).toEqual(a.frequencies);
-        expect(b.reached).toBe(true);
-        // with no cross share it is the 'total' rule
-        expect(selectKeyFrequencies(full, { level }).frequencies).toEqual(a.frequencies);
-      }),
+      fc.property(
+        arbFrequencyShares(1, 20),
+        fc.constantFrom(1, 0.5, 0.25, 0.125, 0.0625),
+        fc.double({ min: 0.05, max: 0.95, noNaN: true }),
+        (raw, m, level) => {
+          const total = raw.reduce((a, v) => a + v, 0);
+          const full = raw.map((v) => v / total);
+          const shrunk = full.map((v) => v * m);
+          const a = selectKeyFrequencies(full, { level, relativeTo: 'attributed' });
+          const b = selectKeyFrequencies(shrunk, { level, relativeTo: 'attributed' });
+          expect(b.frequencies).toEqual(a.frequencies);
+          expect(b.reached).toBe(true);
+          // with no cross share it is the 'total' rule
+          expect(selectKeyFrequencies(full, { level }).frequencies).toEqual(a.frequencies);
+        },
+      ),
       fcParams(100),
     );
   });
@@ -159,7 +165,11 @@ describe(seedTitle('key frequencies relative to the attributed power, and set co
     fc.assert(
       fc.property(
         arbKnownFourierBlock({ minP: 3, maxP: 11 }).chain((b) =>
-          fc.record({ b: fc.constant(b), set: fc.uniqueArray(fc.integer({ min: 1, max: Math.floor(b.P / 2) }), { maxLength: Math.floor(b.P / 2) }), extra: fc.integer({ min: 1, max: Math.floor(b.P / 2) }) }),
+          fc.record({
+            b: fc.constant(b),
+            set: fc.uniqueArray(fc.integer({ min: 1, max: Math.floor(b.P / 2) }), { maxLength: Math.floor(b.P / 2) }),
+            extra: fc.integer({ min: 1, max: Math.floor(b.P / 2) }),
+          }),
         ),
         ({ b, set, extra }) => {
           const f = fveOfActivations(b.valuesByPair, b.P, b.units);

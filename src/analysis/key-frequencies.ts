@@ -135,7 +135,10 @@ export function frequencySetCoverage(byFrequency: ArrayLike<number>, crossByPair
   const fn = 'frequencySetCoverage';
   const shares = requireFrequencyShares(byFrequency, `${fn}: byFrequency`, { maxSum: 1 });
   const K = shares.length - 1;
-  const cross = requireFiniteArray(crossByPair, `${fn}: crossByPair`, { length: (K + 1) * (K + 1), shape: `[K+1, K+1] = [${K + 1}, ${K + 1}] (FveResult.crossByPair)` });
+  const cross = requireFiniteArray(crossByPair, `${fn}: crossByPair`, {
+    length: (K + 1) * (K + 1),
+    shape: `[K+1, K+1] = [${K + 1}, ${K + 1}] (FveResult.crossByPair)`,
+  });
   if (!Array.isArray(frequencies)) fail('not-an-array', `${fn}: frequencies must be an array of frequencies 1..${K}, got ${typeof frequencies}`);
   const set = new Set<number>();
   for (const k of frequencies) set.add(requireInteger(k, `${fn}: frequencies[]`, 1, K));
@@ -153,6 +156,7 @@ export function frequencySetCoverage(byFrequency: ArrayLike<number>, crossByPair
     }
   }
   const attributed = shares.reduce((acc, v) => acc + v, 0);
-  if (attributed + crossTotal > 1 + 1e-9) fail('out-of-range', `${fn}: byFrequency and crossByPair sum to ${attributed + crossTotal} > 1; they must be shares of one total`);
+  if (attributed + crossTotal > 1 + 1e-9)
+    fail('out-of-range', `${fn}: byFrequency and crossByPair sum to ${attributed + crossTotal} > 1; they must be shares of one total`);
   return { frequencies: [...set].sort((x, y) => x - y), own, crossWithin, crossOutside: crossTotal - crossWithin, crossTotal, covered: own + crossWithin };
 }

@@ -30,7 +30,9 @@ describe(seedTitle('pca: properties'), PROPERTY, () => {
         expect(m).toBe(Math.min(n - 1, d));
         const X = new Matrix(n, d);
         for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) X.set(i, j, values[i * d + j] - r.mean[j]);
-        const cov = X.transpose().mmul(X).div(n - 1);
+        const cov = X.transpose()
+          .mmul(X)
+          .div(n - 1);
         const eig = new EigenvalueDecomposition(cov, { assumeSymmetric: true }).realEigenvalues.sort((a, b) => b - a);
         const scale = 1 + eig[0];
         for (let c = 0; c < m; c++) expect(Math.abs(r.explainedVariance[c] - eig[c])).toBeLessThan(1e-9 * scale);
@@ -79,7 +81,7 @@ describe('pca: examples', () => {
     const s = 0.013722126929674101;
     const values = Float64Array.from([0, 0, 0, 0, 0, 0, 0, s, 1.5e-323, 0, 0, 0, 5e-324, 0, 0, 0]);
     const r = pca(values, 4, 4);
-    expect(Math.abs(r.explainedVariance[0] / (s * s / 4) - 1)).toBeLessThan(1e-12);
+    expect(Math.abs(r.explainedVariance[0] / ((s * s) / 4) - 1)).toBeLessThan(1e-12);
   });
 
   it('handles more features than points', () => {

@@ -27,17 +27,20 @@ function clusters(classes: number, perClass: number, d: number, noise: number, s
 describe(seedTitle('separability: properties'), PROPERTY, () => {
   it('scores separated clusters 1 and keeps counts consistent', () => {
     fc.assert(
-      fc.property(fc.record({ classes: fc.integer({ min: 2, max: 6 }), perClass: fc.integer({ min: 2, max: 8 }), seed: fc.nat() }), ({ classes, perClass, seed }) => {
-        const { values, labels } = clusters(classes, perClass, 3, 0.5, seed);
-        const n = classes * perClass;
-        const holdout = nearestCentroidHoldout(values, n, 3, labels, { seed });
-        const loo = nearestCentroidLeaveOneOut(values, n, 3, labels);
-        expect(holdout.accuracy).toBe(1);
-        expect(loo.accuracy).toBe(1);
-        expect(loo.trials).toBe(n);
-        expect(holdout.correct).toBe(holdout.trials);
-        expect(holdout.chance).toBeCloseTo(1 / classes, 15);
-      }),
+      fc.property(
+        fc.record({ classes: fc.integer({ min: 2, max: 6 }), perClass: fc.integer({ min: 2, max: 8 }), seed: fc.nat() }),
+        ({ classes, perClass, seed }) => {
+          const { values, labels } = clusters(classes, perClass, 3, 0.5, seed);
+          const n = classes * perClass;
+          const holdout = nearestCentroidHoldout(values, n, 3, labels, { seed });
+          const loo = nearestCentroidLeaveOneOut(values, n, 3, labels);
+          expect(holdout.accuracy).toBe(1);
+          expect(loo.accuracy).toBe(1);
+          expect(loo.trials).toBe(n);
+          expect(holdout.correct).toBe(holdout.trials);
+          expect(holdout.chance).toBeCloseTo(1 / classes, 15);
+        },
+      ),
       fcParams(30),
     );
   });

@@ -41,7 +41,9 @@ describe(seedTitle('stats: properties'), PROPERTY, () => {
   });
 
   it('binomial test: equals the brute-force tail sums', () => {
-    const input = fc.integer({ min: 1, max: 40 }).chain((n) => fc.tuple(fc.integer({ min: 0, max: n }), fc.constant(n), fc.double({ min: 0.01, max: 0.99, noNaN: true })));
+    const input = fc
+      .integer({ min: 1, max: 40 })
+      .chain((n) => fc.tuple(fc.integer({ min: 0, max: n }), fc.constant(n), fc.double({ min: 0.01, max: 0.99, noNaN: true })));
     fc.assert(
       fc.property(input, ([s, n, p]) => {
         let upper = 0;
@@ -101,7 +103,7 @@ describe('stats: t test, bootstrap and summary examples', () => {
 
   it('bootstraps with a user uniform source and checks its draws', () => {
     let i = 0;
-    const cycle = () => ((i++ * 0.37) % 1);
+    const cycle = () => (i++ * 0.37) % 1;
     const r = bootstrapMeanInterval([1, 2, 3, 4], { uniform: cycle, resamples: 50 });
     expect(r.estimate).toBe(2.5);
     expectAnalysisError(() => bootstrapMeanInterval([1, 2], { uniform: () => 1 }), 'bad-source');

@@ -11,7 +11,19 @@
 
 import { gammaln, max, mean, median, min, quantileSorted, sampleStandardDeviation } from 'simple-statistics';
 import { rootRng } from '../engine/random.ts';
-import { MAX_COUNT, fail, maxAbs, requireChoice, requireFiniteArray, requireInteger, requireNumber, requireOpenInterval, requireOptions, requireSeed, requireUniformSource } from './validate.ts';
+import {
+  MAX_COUNT,
+  fail,
+  maxAbs,
+  requireChoice,
+  requireFiniteArray,
+  requireInteger,
+  requireNumber,
+  requireOpenInterval,
+  requireOptions,
+  requireSeed,
+  requireUniformSource,
+} from './validate.ts';
 
 export interface Interval {
   /** Point estimate. */
@@ -56,7 +68,8 @@ export function bootstrapMeanInterval(values: ArrayLike<number>, options: Bootst
   if ((opts.seed === undefined) === (opts.uniform === undefined)) {
     fail('bad-option', `${fn}: options must give exactly one of seed (an integer) or uniform (a () => number source)`);
   }
-  const uniform = opts.uniform !== undefined ? requireUniformSource(opts.uniform, `${fn}: options.uniform`) : seededUniform(requireSeed(opts.seed, `${fn}: options.seed`));
+  const uniform =
+    opts.uniform !== undefined ? requireUniformSource(opts.uniform, `${fn}: options.uniform`) : seededUniform(requireSeed(opts.seed, `${fn}: options.seed`));
   const n = x.length;
   const scale = maxAbs(x) || 1;
   const means = new Float64Array(resamples);
@@ -121,7 +134,12 @@ export type Alternative = 'greater' | 'less';
  * Exact one-sided binomial test of H0: success probability p0. 'greater': P(X ≥ successes);
  * 'less': P(X ≤ successes), X ~ Binomial(trials, p0).
  */
-export function binomialTest(successes: number, trials: number, p0: number, alternative: Alternative = 'greater'): { readonly pValue: number; readonly estimate: number } {
+export function binomialTest(
+  successes: number,
+  trials: number,
+  p0: number,
+  alternative: Alternative = 'greater',
+): { readonly pValue: number; readonly estimate: number } {
   const fn = 'binomialTest';
   const n = requireInteger(trials, `${fn}: trials`, 1, Number.MAX_SAFE_INTEGER);
   const s = requireInteger(successes, `${fn}: successes`, 0, n);

@@ -16,11 +16,12 @@ const apply = applyMatrix;
 
 function matmul(a: Float64Array, b: Float64Array, n: number): Float64Array {
   const out = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let k = 0; k < n; k++) {
-    const v = a[i * n + k];
-    if (v === 0) continue;
-    for (let j = 0; j < n; j++) out[i * n + j] += v * b[k * n + j];
-  }
+  for (let i = 0; i < n; i++)
+    for (let k = 0; k < n; k++) {
+      const v = a[i * n + k];
+      if (v === 0) continue;
+      for (let j = 0; j < n; j++) out[i * n + j] += v * b[k * n + j];
+    }
   return out;
 }
 
@@ -117,12 +118,22 @@ describe(seedTitle('sum-direction projections over the (a, b) grid'), PROPERTY, 
 
   it('keeping every frequency is the mean over each anti-diagonal a + b ≡ s (the functions of the sum)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 2, max: 13 }).chain((P) => fc.record({ P: fc.constant(P), x: fc.float64Array({ min: -10, max: 10, noNaN: true, minLength: P * P, maxLength: P * P }) })), ({ P, x }) => {
-        const all = Array.from({ length: Math.floor(P / 2) }, (_, i) => i + 1);
-        const mean = new Float64Array(P);
-        for (let a = 0; a < P; a++) for (let b = 0; b < P; b++) mean[(a + b) % P] += x[a * P + b] / P;
-        expectClose(apply(keepSumDirectionsMatrix(P, all), x), grid(P, (a, b) => mean[(a + b) % P]), 1e-10, 'anti-diagonal means');
-      }),
+      fc.property(
+        fc
+          .integer({ min: 2, max: 13 })
+          .chain((P) => fc.record({ P: fc.constant(P), x: fc.float64Array({ min: -10, max: 10, noNaN: true, minLength: P * P, maxLength: P * P }) })),
+        ({ P, x }) => {
+          const all = Array.from({ length: Math.floor(P / 2) }, (_, i) => i + 1);
+          const mean = new Float64Array(P);
+          for (let a = 0; a < P; a++) for (let b = 0; b < P; b++) mean[(a + b) % P] += x[a * P + b] / P;
+          expectClose(
+            apply(keepSumDirectionsMatrix(P, all), x),
+            grid(P, (a, b) => mean[(a + b) % P]),
+            1e-10,
+            'anti-diagonal means',
+          );
+        },
+      ),
       fcParams(25),
     );
   });

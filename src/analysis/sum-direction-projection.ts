@@ -30,7 +30,8 @@ export const MAX_SUM_PROJECTION_MODULUS = 64;
 
 function frequencySet(P: number, frequencies: readonly number[], fn: string): number[] {
   requireModulus(P, `${fn}: P`);
-  if (P > MAX_SUM_PROJECTION_MODULUS) fail('out-of-range', `${fn}: P = ${P}; the dense [P², P²] projection is built only for P ≤ ${MAX_SUM_PROJECTION_MODULUS}`);
+  if (P > MAX_SUM_PROJECTION_MODULUS)
+    fail('out-of-range', `${fn}: P = ${P}; the dense [P², P²] projection is built only for P ≤ ${MAX_SUM_PROJECTION_MODULUS}`);
   if (!Array.isArray(frequencies)) fail('not-an-array', `${fn}: frequencies must be an array of integers in [1, ${Math.floor(P / 2)}]`);
   const K = Math.floor(P / 2);
   for (const k of frequencies) {
@@ -94,7 +95,9 @@ export function sumDirections(P: number, frequencies: readonly number[]): { read
     }
   }
   const vectors = new Float64Array(rows.length * n);
-  rows.forEach((r, i) => { vectors.set(r, i * n); });
+  rows.forEach((r, i) => {
+    vectors.set(r, i * n);
+  });
   return { vectors, count: rows.length, names };
 }
 

@@ -58,9 +58,11 @@ describe(seedTitle('trig fit: exact recovery'), PROPERTY, () => {
   });
 
   it('recovers the identities: cos(w(a+b)) → ratio −1, sin(w(a+b)) → ratio +1', () => {
-    const input = fc.integer({ min: 3, max: 29 }).chain((P) =>
-      fc.record({ P: fc.constant(P), k: fc.integer({ min: 1, max: Math.floor((P - 1) / 2) }), gain: fc.double({ min: 0.1, max: 50, noNaN: true }) }),
-    );
+    const input = fc
+      .integer({ min: 3, max: 29 })
+      .chain((P) =>
+        fc.record({ P: fc.constant(P), k: fc.integer({ min: 1, max: Math.floor((P - 1) / 2) }), gain: fc.double({ min: 0.1, max: 50, noNaN: true }) }),
+      );
     fc.assert(
       fc.property(input, ({ P, k, gain }) => {
         const w = (2 * Math.PI * k) / P;
@@ -80,7 +82,12 @@ describe(seedTitle('trig fit: exact recovery'), PROPERTY, () => {
 });
 
 describe(seedTitle('trig fit: noise'), PROPERTY, () => {
-  const noiseInput = fc.record({ P: fc.integer({ min: 13, max: 23 }), units: fc.integer({ min: 1, max: 4 }), seed: fc.nat(), k: fc.integer({ min: 1, max: 6 }) });
+  const noiseInput = fc.record({
+    P: fc.integer({ min: 13, max: 23 }),
+    units: fc.integer({ min: 1, max: 4 }),
+    seed: fc.nat(),
+    k: fc.integer({ min: 1, max: 6 }),
+  });
 
   it('reports a low in-sample FVE for noise with few units (U ≪ P²)', () => {
     fc.assert(

@@ -52,7 +52,19 @@
 import { Matrix, SingularValueDecomposition, solve } from 'ml-matrix';
 import { rootRng } from '../engine/random.ts';
 import { omega, requireProperFrequency } from './basis.ts';
-import { fail, flushNegligible, maxAbs, requireBlock, requireChoice, requireInteger, requireModulus, requireNumber, requireOptions, requireSeed, requireUnits } from './validate.ts';
+import {
+  fail,
+  flushNegligible,
+  maxAbs,
+  requireBlock,
+  requireChoice,
+  requireInteger,
+  requireModulus,
+  requireNumber,
+  requireOptions,
+  requireSeed,
+  requireUnits,
+} from './validate.ts';
 
 export interface ProductCoefficients {
   readonly intercept: number;
@@ -311,7 +323,10 @@ function fitTarget(ctx: Context, target: TrigTarget): TrigTargetFit {
   const fit = fitScaled ? rescaleFit(fitScaled, factor) : ZERO_FIT;
   const heldOutFve = ctx.split ? heldOut(ctx, t) : null;
   if (![...direction, ...projected, fit.intercept, fit.cosCos, fit.sinSin, fit.cosSin, fit.sinCos].every(Number.isFinite)) {
-    fail('value-too-large', `trigIdentityFit: with directionNorm 'raw' the projected signal overflows float64 for activations of magnitude ${scale}; use directionNorm 'unit'`);
+    fail(
+      'value-too-large',
+      `trigIdentityFit: with directionNorm 'raw' the projected signal overflows float64 for activations of magnitude ${scale}; use directionNorm 'unit'`,
+    );
   }
   return {
     target,
@@ -339,14 +354,22 @@ function rescaleFit(fit: ProductFit, factor: number): ProductFit {
 /** R² on the fit half with the direction from the other half (0 when the direction or signal vanishes). */
 function heldOut(ctx: Context, t: Float64Array): number {
   const split = ctx.split!;
-  const d = findDirection(centredRows(ctx.values, split.direction, ctx.units), split.direction.length, ctx.units, Float64Array.from(split.direction, (c) => t[c]), ctx.direction);
+  const d = findDirection(
+    centredRows(ctx.values, split.direction, ctx.units),
+    split.direction.length,
+    ctx.units,
+    Float64Array.from(split.direction, (c) => t[c]),
+    ctx.direction,
+  );
   if (!d) return 0;
   const p = project(centredRows(ctx.values, split.fit, ctx.units), split.fit.length, ctx.units, d);
   return fitOnCells(p, split.fit, ctx.P, ctx.k)?.fve ?? 0;
 }
 
 function seededSplit(P: number, seed: number, fraction: number): { fit: Int32Array; direction: Int32Array } {
-  const order = rootRng(seed).fork('trig-fit-held-out').shuffle(Array.from({ length: P * P }, (_, i) => i));
+  const order = rootRng(seed)
+    .fork('trig-fit-held-out')
+    .shuffle(Array.from({ length: P * P }, (_, i) => i));
   const cut = Math.round(fraction * P * P);
   return { direction: Int32Array.from(order.slice(0, cut)).sort(), fit: Int32Array.from(order.slice(cut)).sort() };
 }
@@ -371,7 +394,10 @@ export function trigIdentityFit(valuesByPair: ArrayLike<number>, P: number, unit
     const fraction = requireNumber(h.fraction ?? 0.5, `${fn}: options.heldOut.fraction`, { min: 0.1, max: 0.9 });
     split = seededSplit(p, seed, fraction);
     if (split.fit.length < 10 || split.direction.length < 2) {
-      fail('too-few-points', `${fn}: a held-out split of the ${p * p} pairs leaves ${split.direction.length} for the direction and ${split.fit.length} for the fit; needs ≥ 2 and ≥ 10 (use P ≥ 5)`);
+      fail(
+        'too-few-points',
+        `${fn}: a held-out split of the ${p * p} pairs leaves ${split.direction.length} for the direction and ${split.fit.length} for the fit; needs ≥ 2 and ≥ 10 (use P ≥ 5)`,
+      );
     }
   }
   const scale = maxAbs(raw);
@@ -390,7 +416,12 @@ export interface NoiseBaseline {
  * The trig fit on standard-normal activations of the same shape (seeded): the in-sample FVE that noise
  * alone reaches, to compare a model's FVE against. Held-out FVE uses the same seed for the split.
  */
-export function trigFitNoiseBaseline(P: number, units: number, k: number, options: { seed: number; draws?: number; direction?: 'covariance' | 'regression' }): NoiseBaseline {
+export function trigFitNoiseBaseline(
+  P: number,
+  units: number,
+  k: number,
+  options: { seed: number; draws?: number; direction?: 'covariance' | 'regression' },
+): NoiseBaseline {
   const fn = 'trigFitNoiseBaseline';
   const p = requireModulus(P, `${fn}: P`, 5);
   const u = requireUnits(units, `${fn}: units`);
@@ -447,7 +478,12 @@ export function classReadoutMap(unitToOutput: ArrayLike<number>, units: number, 
 }
 
 /** u_k = Σ_c cos(w_k c)·W′L[c, :] and v_k = Σ_c sin(w_k c)·W′L[c, :] (module header, A.2), each [units]. */
-export function readoutFourierDirections(readout: ArrayLike<number>, P: number, units: number, k: number): { readonly cos: Float64Array; readonly sin: Float64Array } {
+export function readoutFourierDirections(
+  readout: ArrayLike<number>,
+  P: number,
+  units: number,
+  k: number,
+): { readonly cos: Float64Array; readonly sin: Float64Array } {
   const fn = 'readoutFourierDirections';
   const p = requireModulus(P, `${fn}: P`, 3);
   const u = requireUnits(units, `${fn}: units`);
@@ -519,7 +555,16 @@ function sumFitFve(signal: Float64Array, P: number, k: number): number | null {
   return Math.min(1, Math.max(0, 1 - ssRes / ssTot));
 }
 
-function readoutTarget(values: Float64Array, sV: number, dirScaled: Float64Array, sD: number, P: number, units: number, k: number, target: TrigTarget): ReadoutTargetFit {
+function readoutTarget(
+  values: Float64Array,
+  sV: number,
+  dirScaled: Float64Array,
+  sD: number,
+  P: number,
+  units: number,
+  k: number,
+  target: TrigTarget,
+): ReadoutTargetFit {
   const direction = dirScaled.map((v) => v * sD);
   const zero: ReadoutTargetFit = {
     target,
@@ -585,7 +630,16 @@ function readoutFitAt(x: ReadoutInputs, k: number): ReadoutTrigFit {
     const d = dirs[target];
     const sd = maxAbs(d);
     if (!(sd > 1e-12 * x.p)) return readoutTarget(x.values, x.sV, new Float64Array(x.u), x.sW, x.p, x.u, k, target);
-    return readoutTarget(x.values, x.sV, d.map((v) => v / sd), sd * x.sW, x.p, x.u, k, target);
+    return readoutTarget(
+      x.values,
+      x.sV,
+      d.map((v) => v / sd),
+      sd * x.sW,
+      x.p,
+      x.u,
+      k,
+      target,
+    );
   };
   return { P: x.p, units: x.u, k, cos: fitOne('cos'), sin: fitOne('sin') };
 }

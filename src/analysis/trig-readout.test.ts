@@ -19,9 +19,15 @@ const arbBlock = (rows: number, cols: number) =>
   fc.float64Array({ min: -1, max: 1, noNaN: true, minLength: rows * cols, maxLength: rows * cols }).map((v) => v.map((x) => (Math.abs(x) < 1e-3 ? 0 : x)));
 
 /** A grid block [P², units] and a readout [P, units] of random values. */
-const arbGridAndReadout = fc
-  .record({ P: fc.integer({ min: 3, max: 13 }), units: fc.integer({ min: 1, max: 6 }) })
-  .chain(({ P, units }) => fc.record({ P: fc.constant(P), units: fc.constant(units), k: fc.integer({ min: 1, max: Math.floor((P - 1) / 2) }), X: arbBlock(P * P, units), W: arbBlock(P, units) }));
+const arbGridAndReadout = fc.record({ P: fc.integer({ min: 3, max: 13 }), units: fc.integer({ min: 1, max: 6 }) }).chain(({ P, units }) =>
+  fc.record({
+    P: fc.constant(P),
+    units: fc.constant(units),
+    k: fc.integer({ min: 1, max: Math.floor((P - 1) / 2) }),
+    X: arbBlock(P * P, units),
+    W: arbBlock(P, units),
+  }),
+);
 
 /**
  * A Nanda-style circuit at frequency k: n ≥ 3 neurons with phases φ_i = φ0 + 2πi/n, activation
@@ -122,8 +128,20 @@ describe(seedTitle('Table 3 readout fit: exact structure'), PROPERTY, () => {
     fc.assert(
       fc.property(arbGridAndReadout, fc.double({ min: 0.01, max: 100, noNaN: true }), arbBlock(1, 6), ({ P, units, k, X, W }, s, shared) => {
         const base = trigReadoutFit(X, P, units, W, k);
-        const scaled = trigReadoutFit(X, P, units, W.map((v) => v * s), k);
-        const shifted = trigReadoutFit(X, P, units, W.map((v, i) => v + shared[i % units]), k);
+        const scaled = trigReadoutFit(
+          X,
+          P,
+          units,
+          W.map((v) => v * s),
+          k,
+        );
+        const shifted = trigReadoutFit(
+          X,
+          P,
+          units,
+          W.map((v, i) => v + shared[i % units]),
+          k,
+        );
         for (const t of ['cos', 'sin'] as const) {
           expect(scaled[t].fit.fve).toBeCloseTo(base[t].fit.fve, 9);
           expect(scaled[t].fit.cosCos).toBeCloseTo(base[t].fit.cosCos * s, 6);
@@ -142,9 +160,18 @@ describe(seedTitle('classReadoutMap'), PROPERTY, () => {
   it('is ⟨T[c] − mean T, M[i]⟩, unchanged by an image added to every class', () => {
     fc.assert(
       fc.property(
-        fc.record({ P: fc.integer({ min: 2, max: 7 }), units: fc.integer({ min: 1, max: 4 }), dims: fc.integer({ min: 1, max: 9 }) }).chain(({ P, units, dims }) =>
-          fc.record({ P: fc.constant(P), units: fc.constant(units), dims: fc.constant(dims), M: arbBlock(units, dims), T: arbBlock(P, dims), common: arbBlock(1, dims) }),
-        ),
+        fc
+          .record({ P: fc.integer({ min: 2, max: 7 }), units: fc.integer({ min: 1, max: 4 }), dims: fc.integer({ min: 1, max: 9 }) })
+          .chain(({ P, units, dims }) =>
+            fc.record({
+              P: fc.constant(P),
+              units: fc.constant(units),
+              dims: fc.constant(dims),
+              M: arbBlock(units, dims),
+              T: arbBlock(P, dims),
+              common: arbBlock(1, dims),
+            }),
+          ),
         ({ P, units, dims, M, T, common }) => {
           const W = classReadoutMap(M, units, T, P, dims);
           for (let c = 0; c < P; c++) {
@@ -158,8 +185,16 @@ describe(seedTitle('classReadoutMap'), PROPERTY, () => {
               expect(W[c * units + i]).toBeCloseTo(s, 10);
             }
           }
-          const moved = classReadoutMap(M, units, T.map((v, i) => v + common[i % dims]), P, dims);
-          moved.forEach((v, i) => { expect(v).toBeCloseTo(W[i], 10); });
+          const moved = classReadoutMap(
+            M,
+            units,
+            T.map((v, i) => v + common[i % dims]),
+            P,
+            dims,
+          );
+          moved.forEach((v, i) => {
+            expect(v).toBeCloseTo(W[i], 10);
+          });
         },
       ),
       fcParams(40),

@@ -151,23 +151,13 @@ export function requireFiniteArray(value: unknown, name: string, spec: ArrayShap
 }
 
 /** An activation block `[rows, units]` row-major: checks the sizes first, then the values. */
-export function requireBlock(
-  value: unknown,
-  name: string,
-  rows: number,
-  units: number,
-  layout: string,
-): Float64Array {
+export function requireBlock(value: unknown, name: string, rows: number, units: number, layout: string): Float64Array {
   const length = rows * units;
   return requireFiniteArray(value, name, { length, shape: `${layout} = [${rows}, ${units}] (${length} values)` });
 }
 
 /** A complex array {re, im} of equal, non-empty lengths (optionally a given length). */
-export function requireComplex(
-  value: unknown,
-  name: string,
-  spec: ArrayShape = {},
-): { re: Float64Array; im: Float64Array } {
+export function requireComplex(value: unknown, name: string, spec: ArrayShape = {}): { re: Float64Array; im: Float64Array } {
   if (value === null || typeof value !== 'object' || !('re' in value) || !('im' in value)) {
     fail('not-an-array', `${name} must be a complex array {re, im}, got ${describeValue(value)}`);
   }

@@ -170,7 +170,10 @@ async function evaluateTiers<M, C>(evaluateFor: (preset: string) => Promise<Clai
 }
 
 /** Measures and judges the claim and its control on `runs`. */
-function measureAndJudge<M, C>(evaluation: ClaimEvaluation<M, C>, runs: readonly ProvidedRun[]): { measurement: M; verdict: Verdict; control: { measurement: C; verdict: Verdict } } {
+function measureAndJudge<M, C>(
+  evaluation: ClaimEvaluation<M, C>,
+  runs: readonly ProvidedRun[],
+): { measurement: M; verdict: Verdict; control: { measurement: C; verdict: Verdict } } {
   const measurement = evaluation.measure(runs);
   const control = evaluation.control.measure(runs, measurement);
   return { measurement, verdict: evaluation.judge(measurement), control: { measurement: control, verdict: evaluation.control.judge(control) } };
@@ -194,9 +197,7 @@ async function evaluateRuns<M, C>(
   const provenance = new Map(runs.map((run) => [run, modelProvenance(run)] as const));
   const models = (list: readonly ProvidedRun[]) => list.map((run) => provenance.get(run)!);
   const gate =
-    declaration.precondition === 'grokked'
-      ? grokkedGate(runs, provenance, new Set([g[0].preset]))
-      : { judged: [...runs], excluded: [], notEvaluated: null };
+    declaration.precondition === 'grokked' ? grokkedGate(runs, provenance, new Set([g[0].preset])) : { judged: [...runs], excluded: [], notEvaluated: null };
   if (gate.notEvaluated !== null) {
     // Measured anyway: the excluded seeds' numbers stay in the record, and the negative control is still judged.
     const all = measureAndJudge(evaluation, runs);

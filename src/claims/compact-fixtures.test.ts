@@ -67,7 +67,8 @@ describe('compact F16 fixtures (cpu-n1 seed 2, final checkpoint)', () => {
     expect(partialRun.step).toBe(original.step);
     for (const [name, v] of original.params) expect(Array.from(partialRun.params.get(name)!.dataSync())).toEqual(Array.from(v.dataSync()));
     const ckpts = join(dir, 'partial', 'checkpoints');
-    const dtypes = (step: number) => new Set(Object.values(readSafetensorsFile(join(ckpts, `step-${String(step).padStart(6, '0')}`, 'weights.safetensors')).tensors).map((t) => t.dtype));
+    const dtypes = (step: number) =>
+      new Set(Object.values(readSafetensorsFile(join(ckpts, `step-${String(step).padStart(6, '0')}`, 'weights.safetensors')).tensors).map((t) => t.dtype));
     expect(dtypes(original.step)).toEqual(new Set(['F32']));
     const first = readdirSync(ckpts).sort()[0];
     expect(first).not.toBe(`step-${String(original.step).padStart(6, '0')}`);

@@ -56,7 +56,9 @@ describe('record decoders', () => {
     expect(e.code).toBe('record-shape');
     expect(e.message).toBe('claims/x.json: measurement.runs[1].accuracy: expected a number, found the string "1"');
     expect(errorOf(() => outer({ ...good, reading: 'other' }, 'm')).message).toBe('m.reading: expected "grid" or "sum-direction", found the string "other"');
-    expect(errorOf(() => outer({ ...good, best: { accuracy: 1, interval: [1] } }, 'm')).message).toBe('m.best.interval: expected an array of 2, found an array of 1');
+    expect(errorOf(() => outer({ ...good, best: { accuracy: 1, interval: [1] } }, 'm')).message).toBe(
+      'm.best.interval: expected an array of 2, found an array of 1',
+    );
     expect(errorOf(() => outer({ ...good, seed: undefined }, '')).message).toBe('seed: expected a number, found nothing (the field is missing)');
     expect(errorOf(() => outer([], 'measurement')).message).toBe('measurement: expected an object, found an array of 0');
     expect(errorOf(() => outer({ ...good, note: null }, 'm')).message).toBe('m.note: expected a string, found null');

@@ -34,7 +34,10 @@ export const anyJson: Decoder<unknown> = (json) => json;
 
 /** One of the given strings. */
 export function literal<const T extends readonly string[]>(...values: T): Decoder<T[number]> {
-  return (json, path) => (typeof json === 'string' && (values as readonly string[]).includes(json) ? (json as T[number]) : mismatch(path, values.map((v) => JSON.stringify(v)).join(' or '), json));
+  return (json, path) =>
+    typeof json === 'string' && (values as readonly string[]).includes(json)
+      ? (json as T[number])
+      : mismatch(path, values.map((v) => JSON.stringify(v)).join(' or '), json);
 }
 
 export function nullable<T>(decode: Decoder<T>): Decoder<T | null> {

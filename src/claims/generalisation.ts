@@ -144,9 +144,21 @@ export function decidedPct(a: DecidedAccuracy): string {
 }
 
 /** Decoders of the two forms (record-format.ts), for the claims that record them. */
-export const generalisationDecoder: Decoder<Generalisation> = object<Generalisation>({ train: accuracyDecoder, heldout: accuracyDecoder, samplingSteps: number, draws: number, generalises: boolean });
+export const generalisationDecoder: Decoder<Generalisation> = object<Generalisation>({
+  train: accuracyDecoder,
+  heldout: accuracyDecoder,
+  samplingSteps: number,
+  draws: number,
+  generalises: boolean,
+});
 
-const decidedAccuracyDecoder = object<DecidedAccuracy>({ ...accuracyFields, level: number, decision: literal('at-level', 'below-level', 'undecided'), draws: number, scoredBy: scoredByDecoder });
+const decidedAccuracyDecoder = object<DecidedAccuracy>({
+  ...accuracyFields,
+  level: number,
+  decision: literal('at-level', 'below-level', 'undecided'),
+  draws: number,
+  scoredBy: scoredByDecoder,
+});
 
 export const decidedGeneralisationDecoder: Decoder<DecidedGeneralisation> = object<DecidedGeneralisation>({
   train: decidedAccuracyDecoder,

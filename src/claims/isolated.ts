@@ -51,7 +51,13 @@ export function evaluateClaimIsolated(id: string): Promise<ClaimRecord> {
         } catch (err) {
           reject(err);
         }
-      } else reject(new ClaimError('isolated-evaluation', `evaluating claim "${id}" in a child process failed (exit ${code ?? signal})${result?.error ? `: ${result.error}` : ''}`));
+      } else
+        reject(
+          new ClaimError(
+            'isolated-evaluation',
+            `evaluating claim "${id}" in a child process failed (exit ${code ?? signal})${result?.error ? `: ${result.error}` : ''}`,
+          ),
+        );
     });
   });
 }

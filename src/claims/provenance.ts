@@ -92,7 +92,9 @@ export function grokkedGate(runs: readonly ProvidedRun[], provenance: ReadonlyMa
     gatedGrokked >= min
       ? null
       : `a claim about a grokked model needs ≥ ${min} grokked seeds; ${gatedGrokked} of ${gatedGrokked + excluded.length} grokked` +
-        (excluded.length > 0 ? ` (${excluded.map((e) => `seed ${e.model.seed}: train ${pctOf(e.model.grok.train.accuracy)}, novel held-out ${pctOf(e.model.grok.novel.accuracy)}`).join('; ')})` : '');
+        (excluded.length > 0
+          ? ` (${excluded.map((e) => `seed ${e.model.seed}: train ${pctOf(e.model.grok.train.accuracy)}, novel held-out ${pctOf(e.model.grok.novel.accuracy)}`).join('; ')})`
+          : '');
   return { judged, excluded, notEvaluated };
 }
 

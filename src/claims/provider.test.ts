@@ -14,7 +14,11 @@ import { applyOverrides, runModelConfig } from '../train/config.ts';
 import { FIXTURE_RUNS_DIR, firstDifference, provideRun, readRunDir } from './provider.ts';
 
 const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => { rmSync(d, { recursive: true, force: true }); }));
+afterAll(() =>
+  dirs.forEach((d) => {
+    rmSync(d, { recursive: true, force: true });
+  }),
+);
 
 function fakeRun(overrides: string[]): string {
   const root = mkdtempSync(join(tmpdir(), 'grokdiff-fixture-'));
@@ -52,7 +56,9 @@ describe('model provider', () => {
   it('every committed fixture run matches its preset (else: retrain it with the command in the message)', () => {
     if (!existsSync(FIXTURE_RUNS_DIR)) return;
     // Folders only: fixtures/checkpoints also holds a README.
-    for (const preset of readdirSync(FIXTURE_RUNS_DIR, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name)) {
+    for (const preset of readdirSync(FIXTURE_RUNS_DIR, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)) {
       for (const seedDir of readdirSync(join(FIXTURE_RUNS_DIR, preset))) {
         const seed = Number(seedDir.replace('seed-', ''));
         expect(() => readRunDir(join(FIXTURE_RUNS_DIR, preset, seedDir), preset, seed, 'fixture')).not.toThrow();

@@ -123,11 +123,19 @@ export async function provideRun(preset: string, seed: number, options: ProvideO
   }
   const allow = options.allowTraining ?? environment().trainMissing;
   if (!allow) {
-    return { ok: false, reason: `no checkpoint for preset "${preset}" seed ${seed} (looked in ${fixture} and ${cache}); train it with: ${retrainCommand(preset, seed)}, or set GROKDIFF_TRAIN_MISSING=1` };
+    return {
+      ok: false,
+      reason: `no checkpoint for preset "${preset}" seed ${seed} (looked in ${fixture} and ${cache}); train it with: ${retrainCommand(preset, seed)}, or set GROKDIFF_TRAIN_MISSING=1`,
+    };
   }
   log(`grokdiff: ${preset} seed ${seed}: no fixture or cache, training into ${cache}`);
   try {
-    await trainRun({ evaluator: generationEvaluator, config: applyOverrides(getPreset(preset), [], { seed }), outDir: cache, resume: existsSync(join(cache, 'latest.json')) });
+    await trainRun({
+      evaluator: generationEvaluator,
+      config: applyOverrides(getPreset(preset), [], { seed }),
+      outDir: cache,
+      resume: existsSync(join(cache, 'latest.json')),
+    });
     return { ok: true, run: { ...readRunDir(cache, preset, seed, 'cache'), source: 'trained' } };
   } catch (err) {
     if (err instanceof GrokdiffError) return { ok: false, reason: `training ${preset} seed ${seed} failed: ${err.message}` };

@@ -4,7 +4,13 @@
 // timestep, an entropy transition). A claim's own measurement is read by the decoders its module declares
 // (claim.ts: parseMeasurement / parseControl); decode.ts says how a mismatch is reported.
 
-import { CHANGE_POINT_RULES, CRITICAL_TIMESTEP_DEFINITION, type CriticalTimestep, type EntropyTransition, type TimestepAgreement } from '../analysis/critical-timestep.ts';
+import {
+  CHANGE_POINT_RULES,
+  CRITICAL_TIMESTEP_DEFINITION,
+  type CriticalTimestep,
+  type EntropyTransition,
+  type TimestepAgreement,
+} from '../analysis/critical-timestep.ts';
 import type { AccuracyResult } from '../eval/accuracy.ts';
 import type { ScoredBy } from '../eval/classifier.ts';
 import type { GrokStatus, LevelCheck } from '../eval/grok-status.ts';
@@ -48,9 +54,21 @@ const levelCheck: Decoder<LevelCheck> = object<LevelCheck>({
   decision: literal('at-level', 'below', 'undecided'),
 });
 
-const grokStatus: Decoder<GrokStatus> = object<GrokStatus>({ step: number, K: number, train: levelCheck, heldout: levelCheck, novel: levelCheck, grokked: boolean, summary: string });
+const grokStatus: Decoder<GrokStatus> = object<GrokStatus>({
+  step: number,
+  K: number,
+  train: levelCheck,
+  heldout: levelCheck,
+  novel: levelCheck,
+  grokked: boolean,
+  summary: string,
+});
 
-const verdictDecoder: Decoder<Verdict> = object<Verdict>({ outcome: literal('replicated', 'not-replicated', 'not-evaluated'), summary: string, keyNumber: optional(string) });
+const verdictDecoder: Decoder<Verdict> = object<Verdict>({
+  outcome: literal('replicated', 'not-replicated', 'not-evaluated'),
+  summary: string,
+  keyNumber: optional(string),
+});
 
 const modelProvenance: Decoder<ModelProvenance> = object<ModelProvenance>({
   preset: string,

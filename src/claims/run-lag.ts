@@ -105,7 +105,6 @@ export function preGeneralisationLog<R extends { dir?: string; metrics: readonly
   return { ...run, metrics: run.metrics.filter((r) => r.step < first) };
 }
 
-
 /** Reads a RunLag back from a record (decode.ts). */
 export const runLagDecoder: Decoder<RunLag> = object<RunLag>({
   preset: string,

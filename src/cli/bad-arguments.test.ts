@@ -61,7 +61,11 @@ const CORPUS: ReadonlyArray<{ args: string[]; code: string; says: RegExp }> = [
   { args: ['sample', '--run', FIXTURE, '--out', join(aFile, 's.png')], code: 'out-under-file', says: /a-file is a file, so no file can be made under it/ },
   { args: ['train', '--out', aFile], code: 'out-not-folder', says: /--out .*a-file is a file, not a folder/ },
   { args: ['train', '--out', join(aFile, 'run')], code: 'out-under-file', says: /a-file is a file, so no folder can be made under it/ },
-  { args: ['train', '--steps', '1', '--out', notARun], code: 'out-not-run', says: /exists and is not a grokdiff run \(it holds notes\.txt\); nothing was written/ },
+  {
+    args: ['train', '--steps', '1', '--out', notARun],
+    code: 'out-not-run',
+    says: /exists and is not a grokdiff run \(it holds notes\.txt\); nothing was written/,
+  },
   { args: ['train', '--seed', '-1', '--out', join(out, 'r')], code: 'cli-option', says: /--seed must be an integer from 0 to 4294967295, got -1/ },
   { args: ['train', '--steps', '0', '--out', join(out, 'r')], code: 'cli-option', says: /--steps must be an integer from 1/ },
   { args: ['train', '--resume', '--out', empty], code: 'resume-no-run', says: /holds no run to resume/ },

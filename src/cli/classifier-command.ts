@@ -40,7 +40,9 @@ function shownPath(path: string): string {
 }
 
 function sourceRecord(pool: EmnistPool): ClassifierRecord['source'] {
-  const files = readdirSync(pool.dir).filter((f) => /\.(gz|txt|npz|csv)$/.test(f)).sort();
+  const files = readdirSync(pool.dir)
+    .filter((f) => /\.(gz|txt|npz|csv)$/.test(f))
+    .sort();
   const s = pool.summary;
   return {
     dir: shownPath(resolve(pool.dir)),
@@ -65,7 +67,9 @@ async function run(opts: ClassifierOptions, command: Command): Promise<void> {
   const rng = rootRng(opts.seed).fork('classifier');
   console.log(`training ${dataset} classifier P = ${opts.P}, side ${opts.side}, seed ${opts.seed} on ${train.count} train-split images (${backend})`);
   const { classifier, epochs } = trainCnn(arch, train, options, rng, (e) =>
-    console.log(`  epoch ${e.epoch}/${options.epochs}: loss ${e.loss.toFixed(4)}, augmented train accuracy ${e.trainAccuracy.toFixed(4)}, ${e.seconds.toFixed(1)} s`),
+    console.log(
+      `  epoch ${e.epoch}/${options.epochs}: loss ${e.loss.toFixed(4)}, augmented train accuracy ${e.trainAccuracy.toFixed(4)}, ${e.seconds.toFixed(1)} s`,
+    ),
   );
   try {
     const evaluation = evaluateClassifier(classifier, test);
@@ -104,7 +108,9 @@ async function run(opts: ClassifierOptions, command: Command): Promise<void> {
     console.log(`confusions: ${formatConfusions(evaluation.confusions)}`);
     console.log(`wrote ${out} (${record.training.seconds.toFixed(1)} s training)`);
     if (!meets) {
-      console.error(`grokdiff: the lower Wilson bound ${evaluation.accuracy.interval[0].toFixed(4)} is below PAPER.classifierMinAccuracy = ${level}: this classifier will be refused for scoring`);
+      console.error(
+        `grokdiff: the lower Wilson bound ${evaluation.accuracy.interval[0].toFixed(4)} is below PAPER.classifierMinAccuracy = ${level}: this classifier will be refused for scoring`,
+      );
       process.exitCode = 1;
     }
   } finally {
@@ -119,7 +125,7 @@ export function classifierCommand(): Command {
     .option('--side <px>', 'image side in pixels', intOption('--side'), PAPER.imageSide.value)
     .option('--seed <int>', 'seed for initialisation, batch order and augmentation', seedOption('--seed'), 1)
     .option('--out <dir>', 'fixture directory (default fixtures/classifiers/<dataset>-p<P>-s<side>)')
-    .option('--epochs <int>', 'training epochs (default: the fixtures\' setting)', intRangeOption('--epochs', 1, 10_000))
+    .option('--epochs <int>', "training epochs (default: the fixtures' setting)", intRangeOption('--epochs', 1, 10_000))
     .option('--k49 <dir>', 'train on the official Kuzushiji-49 npz files in DIR instead of EMNIST', k49DirOption)
     .action(async (opts: ClassifierOptions, command: Command) => run(opts, command));
 }

@@ -64,7 +64,9 @@ describe('CLI reliability', () => {
     const { done } = start(['replicate', '--only', 'grokking-lag', '--out', reports], { GROKDIFF_FIXTURES_DIR: fixtures, GROKDIFF_BACKEND: 'wasm' });
     const r = await done;
     expect(r.code, r.stderr).toBe(0);
-    const all = JSON.parse(readFileSync(join(reports, 'claims.json'), 'utf8')) as { claims: Array<{ id: string; verdict: { outcome: string; summary: string } }> };
+    const all = JSON.parse(readFileSync(join(reports, 'claims.json'), 'utf8')) as {
+      claims: Array<{ id: string; verdict: { outcome: string; summary: string } }>;
+    };
     expect(all.claims.map((c) => c.id)).toEqual(['grokking-lag']);
     expect(all.claims[0].verdict.outcome).toBe('not-evaluated');
     expect(all.claims[0].verdict.summary).toMatch(/seed-2\/checkpoints\/step-002250\/weights\.safetensors: sha256 .* differs/);

@@ -49,7 +49,10 @@ describe('grokdiff CLI', () => {
   });
   it('eval of an N > 1 run separates the arithmetic (held-out pairs, training images) from reading unseen images', () => {
     const run = new URL('../../fixtures/checkpoints/cpu-n4/seed-1', import.meta.url).pathname;
-    const r = spawnSync(process.execPath, [bin, 'eval', '--run', run, '--draws', '1', '--steps', '2', '--json'], { encoding: 'utf8', env: { ...process.env, GROKDIFF_BACKEND: 'wasm' } });
+    const r = spawnSync(process.execPath, [bin, 'eval', '--run', run, '--draws', '1', '--steps', '2', '--json'], {
+      encoding: 'utf8',
+      env: { ...process.env, GROKDIFF_BACKEND: 'wasm' },
+    });
     expect(r.status, r.stderr).toBe(0);
     const result = JSON.parse(r.stdout) as Record<string, { total: number; accuracy: number }>;
     expect(result.heldoutOperandImages).toBe('unseen-test-split-images');

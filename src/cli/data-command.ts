@@ -28,7 +28,11 @@ export function dataCommand(): Command {
     .option('--out <dir>', 'where to write the contact sheet', 'runs/data')
     .action((opts: { P: number; N: number; R: number; side: number; seed: number; fixtures?: string; k49?: string; out: string }) => {
       checkOutputFolder(opts.out);
-      const pool = opts.k49 ? loadK49Pool(existingFolder('--k49', opts.k49)) : opts.fixtures ? loadEmnistPool(existingFolder('--fixtures', opts.fixtures)) : loadEmnistPool();
+      const pool = opts.k49
+        ? loadK49Pool(existingFolder('--k49', opts.k49))
+        : opts.fixtures
+          ? loadEmnistPool(existingFolder('--fixtures', opts.fixtures))
+          : loadEmnistPool();
       const rng = rootRng(opts.seed).fork('data');
       const symbols = buildSymbolSet({ pool, P: opts.P, N: opts.N, side: opts.side, rng: rng.fork('symbols') });
       const split = splitPairs(opts.P, opts.R, rng.fork('split'));

@@ -58,6 +58,7 @@ export function fixturesCommand(): Command {
           console.log(`FAILED ${shown(dir)}: ${err.message}`);
         }
       }
-      if (failures.length > 0) throw new CheckpointError('fixtures-check', `${failures.length} of ${dirs.length} fixture runs do not match their manifest; first: ${failures[0]}`);
+      if (failures.length > 0)
+        throw new CheckpointError('fixtures-check', `${failures.length} of ${dirs.length} fixture runs do not match their manifest; first: ${failures[0]}`);
     });
 }

@@ -60,8 +60,14 @@ function commandPath(command: Command | undefined): string {
 
 /** One line for a commander error: `grokdiff: error [unknown-option]: unknown option '--x' (see grokdiff train --help)`. */
 export function commanderErrorLine(code: string, message: string, command: Command | undefined): string {
-  const short = code.replace(/^commander\./, '').replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase();
-  const text = message.replace(/^error:\s*/, '').replace(/\s*\n\s*/g, ' ').trim();
+  const short = code
+    .replace(/^commander\./, '')
+    .replace(/([a-z])([A-Z])/g, '$1-$2')
+    .toLowerCase();
+  const text = message
+    .replace(/^error:\s*/, '')
+    .replace(/\s*\n\s*/g, ' ')
+    .trim();
   return `grokdiff: error [${short}]: ${text} (see ${commandPath(command)} --help)`;
 }
 

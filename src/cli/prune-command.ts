@@ -28,7 +28,9 @@ export function pruneCommand(): Command {
       console.log(`kept checkpoints ${r.steps.join(', ')} (memorisation: ${r.kept.memorisation ?? 'none'}, final: ${r.kept.final})`);
       if (opts.compact) {
         const c = compactRun(dir);
-        console.log(`compacted: ${c.checkpoints} checkpoints, ${(c.bytesBefore / 1e6).toFixed(1)} MB → ${(c.bytesAfter / 1e6).toFixed(1)} MB (largest F16 rounding error ${c.maxAbsError.toExponential(2)})`);
+        console.log(
+          `compacted: ${c.checkpoints} checkpoints, ${(c.bytesBefore / 1e6).toFixed(1)} MB → ${(c.bytesAfter / 1e6).toFixed(1)} MB (largest F16 rounding error ${c.maxAbsError.toExponential(2)})`,
+        );
         if (opts.manifest) console.log(`${join(dir, MANIFEST_NAME)}: ${writeManifest(dir).length} files (check with: npx grokdiff fixtures ${dir})`);
       }
       for (const o of r.orphans) console.log(`${r.orphansDeleted ? 'deleted' : 'kept'} incomplete checkpoint step ${o.step}: ${o.problem}`);

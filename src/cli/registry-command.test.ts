@@ -28,7 +28,12 @@ describe('grokdiff registry', () => {
   });
 
   it('--json has the quote and the reason fields', async () => {
-    const rows = JSON.parse(await run('--json')) as Array<{ key: string; verified: boolean; quote?: { text: string; where: string }; unverifiedBecause?: string }>;
+    const rows = JSON.parse(await run('--json')) as Array<{
+      key: string;
+      verified: boolean;
+      quote?: { text: string; where: string };
+      unverifiedBecause?: string;
+    }>;
     const byKey = new Map(rows.map((r) => [r.key, r]));
     expect(byKey.get('trainingRatio')).toMatchObject({ verified: true, quote: { text: 'Training ratio (R) 0.9', where: 'Table 2' } });
     expect(byKey.get('pixelRange')?.unverifiedBecause).toBeTruthy();

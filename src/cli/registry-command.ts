@@ -16,7 +16,9 @@ export function registryCommand(): Command {
         return;
       }
       for (const r of rows) {
-        console.log(`${r.key.padEnd(30)} ${JSON.stringify(r.value).slice(0, 40).padEnd(42)} ${r.kind.padEnd(16)} ${r.verified ? 'verified  ' : 'unverified'}  ${r.provenance}`);
+        console.log(
+          `${r.key.padEnd(30)} ${JSON.stringify(r.value).slice(0, 40).padEnd(42)} ${r.kind.padEnd(16)} ${r.verified ? 'verified  ' : 'unverified'}  ${r.provenance}`,
+        );
         // The authors' words a verified value rests on; for an unverified one, why (and the nearest words, if any).
         const indent = ' '.repeat(32);
         if (r.quote) console.log(`${indent}${r.verified ? 'quote' : 'near '}: "${r.quote.text}" (${r.quote.where})`);

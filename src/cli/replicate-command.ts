@@ -25,7 +25,11 @@ export function parseOnly(text: string, known: readonly string[] = CLAIMS.map((e
   const ids = text.split(',').map((s) => s.trim());
   if (ids.some((id) => id === '')) throw new ConfigError('cli-only', `--only "${text}": give comma-separated claim ids (${known.join(', ')})`);
   const unknown = ids.filter((id) => !known.includes(id));
-  if (unknown.length > 0) throw new ConfigError('cli-only', `--only: unknown claim id${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')}; claims: ${known.join(', ')}`);
+  if (unknown.length > 0)
+    throw new ConfigError(
+      'cli-only',
+      `--only: unknown claim id${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')}; claims: ${known.join(', ')}`,
+    );
   return [...new Set(ids)];
 }
 
@@ -38,7 +42,10 @@ export function checkReportFolder(outDir: string): void {
   if (!existsSync(outDir)) return;
   const foreign = readdirSync(outDir).filter((n) => !n.startsWith('.') && !REPORT_ENTRIES.has(n));
   if (foreign.length > 0) {
-    throw new ConfigError('out-not-report', `--out ${outDir} is not a grokdiff report folder (it holds ${foreign.slice(0, 5).join(', ')}); it would be replaced, so nothing was written. Choose another --out`);
+    throw new ConfigError(
+      'out-not-report',
+      `--out ${outDir} is not a grokdiff report folder (it holds ${foreign.slice(0, 5).join(', ')}); it would be replaced, so nothing was written. Choose another --out`,
+    );
   }
 }
 
@@ -51,7 +58,9 @@ export function swapInReport(tmp: string, outDir: string): void {
     renameSync(tmp, outDir);
   } catch (err) {
     if (hadOld) renameSync(old, outDir);
-    throw new ConfigError('out-swap', `--out ${outDir}: could not move the new report in place (${(err as Error).message}); the previous report is unchanged`, { cause: err });
+    throw new ConfigError('out-swap', `--out ${outDir}: could not move the new report in place (${(err as Error).message}); the previous report is unchanged`, {
+      cause: err,
+    });
   }
   if (hadOld) rmSync(old, { recursive: true, force: true });
 }
@@ -86,7 +95,9 @@ export function replicateCommand(): Command {
         const { records, table } = await writeReplicationReport(tmp);
         swapInReport(tmp, outDir);
         console.log(table);
-        console.log(`\nbackend ${backend}; ${((performance.now() - t0) / 1000).toFixed(0)} s; report: ${resolve(outDir, 'REPORT.md')}; badges: ${resolve(outDir, 'badges')}`);
+        console.log(
+          `\nbackend ${backend}; ${((performance.now() - t0) / 1000).toFixed(0)} s; report: ${resolve(outDir, 'REPORT.md')}; badges: ${resolve(outDir, 'badges')}`,
+        );
         const failed = records.filter((r) => r.verdict.outcome === 'not-replicated' || r.control?.verdict.outcome === 'replicated');
         if (failed.length > 0) {
           const known = failed.filter((r) => KNOWN_DEVIATIONS[r.id] && r.control?.verdict.outcome !== 'replicated').map((r) => r.id);

@@ -62,7 +62,9 @@ export function sampleCommand(): Command {
         const scored = scoreGenerated(gen, run.classifier);
         for (let i = 0; i < gen.count; i++) {
           const p = pairs[Math.floor(i / opts.draws)];
-          console.log(`${p.a} + ${p.b} = ${p.c} (mod ${run.model.P}): generated image classified as ${scored.predictions[i]}${scored.predictions[i] === p.c ? '' : '  ✗'}`);
+          console.log(
+            `${p.a} + ${p.b} = ${p.c} (mod ${run.model.P}): generated image classified as ${scored.predictions[i]}${scored.predictions[i] === p.c ? '' : '  ✗'}`,
+          );
         }
         writeFileAtomic(opts.out, samplesToGridPng(run, pairs, opts.draws, gen.images));
         console.log(`accuracy ${scored.correct}/${scored.total}; grid written to ${opts.out}`);
@@ -110,7 +112,9 @@ export function evalCommand(): Command {
         };
         if (!opts.json && run.classifier.heldout) {
           const h = run.classifier.heldout;
-          console.log(`scored by ${run.classifier.name}: its own held-out accuracy ${(100 * h.accuracy).toFixed(1)}% (Wilson 95 % [${(100 * h.interval[0]).toFixed(1)}, ${(100 * h.interval[1]).toFixed(1)}])`);
+          console.log(
+            `scored by ${run.classifier.name}: its own held-out accuracy ${(100 * h.accuracy).toFixed(1)}% (Wilson 95 % [${(100 * h.interval[0]).toFixed(1)}, ${(100 * h.interval[1]).toFixed(1)}])`,
+          );
         }
         // Held-out pairs draw their operand images from the evaluation set (unseen images when N > 1). For N > 1
         // two more rows separate the two kinds of generalisation that the held-out row mixes: held-out pairs
@@ -134,13 +138,20 @@ export function evalCommand(): Command {
           const r = scoreGenerated(generateForPairs(run.model, run.params, symbols, pairs, { draws: opts.draws, steps, rng: rng.fork(name) }), run.classifier);
           result[name] = { correct: r.correct, total: r.total, accuracy: r.accuracy, interval: r.interval };
           if (!opts.json) {
-            console.log(`${label[name].padEnd(width)} ${(100 * r.accuracy).toFixed(1).padStart(5)}%  (${r.correct}/${r.total}; Wilson 95 % [${(100 * r.interval[0]).toFixed(1)}, ${(100 * r.interval[1]).toFixed(1)}])`);
+            console.log(
+              `${label[name].padEnd(width)} ${(100 * r.accuracy).toFixed(1).padStart(5)}%  (${r.correct}/${r.total}; Wilson 95 % [${(100 * r.interval[0]).toFixed(1)}, ${(100 * r.interval[1]).toFixed(1)}])`,
+            );
           }
         }
         // What the logged training loss means: the best affine denoiser without and with knowing c.
         const refs = runLossReferences(run.data);
         const loss = loggedLoss(run.dir, run.step);
-        result.lossReferences = { operandBlind: refs.operandBlind, cAware: refs.cAware, loggedLoss: loss, gapClosed: loss ? gapClosed(loss.value, refs) : null };
+        result.lossReferences = {
+          operandBlind: refs.operandBlind,
+          cAware: refs.cAware,
+          loggedLoss: loss,
+          gapClosed: loss ? gapClosed(loss.value, refs) : null,
+        };
         if (opts.json) console.log(JSON.stringify(result, null, 2));
         else console.log(describeLossReferences(refs, loss ?? undefined));
       } finally {

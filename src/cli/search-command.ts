@@ -158,7 +158,13 @@ export function searchCommand(): Command {
           const config = applyOverrides(getPreset(opts.preset), overrides, { seed });
           const name = `${opts.preset}-${overrides.join('_').replace(/[^a-zA-Z0-9.=_-]/g, '')}-s${seed}-${Date.now()}`;
           process.stderr.write(`\n== ${opts.preset} ${overrides.join(' ')} seed ${seed}\n`);
-          const result = await trainRun({ evaluator: generationEvaluator, config, outDir: join(resolve(opts.out), name), progress: createProgress(config.train.steps), backend });
+          const result = await trainRun({
+            evaluator: generationEvaluator,
+            config,
+            outDir: join(resolve(opts.out), name),
+            progress: createProgress(config.train.steps),
+            backend,
+          });
           const last = result.metrics.at(-1);
           const record: SearchRecord = {
             preset: opts.preset,

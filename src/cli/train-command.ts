@@ -46,7 +46,9 @@ export function trainCommand(): Command {
         if (stopFlag.stop) process.exit(signal === 'SIGTERM' ? 143 : 130);
         stopFlag.stop = true;
         stopSignal = signal;
-        process.stderr.write(`\n${signal === 'SIGINT' ? 'Ctrl-C' : signal}: saving a checkpoint after this step (${signal === 'SIGINT' ? 'press again' : 'send it again'} to quit without saving)\n`);
+        process.stderr.write(
+          `\n${signal === 'SIGINT' ? 'Ctrl-C' : signal}: saving a checkpoint after this step (${signal === 'SIGINT' ? 'press again' : 'send it again'} to quit without saving)\n`,
+        );
       };
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
@@ -63,11 +65,19 @@ export function trainCommand(): Command {
           stopFlag,
           backend,
         });
-        const plot = await writeLearningCurves(outDir, result.metrics, result.grokking, `${result.config.preset} seed ${result.config.seed}`, result.lossReferences);
+        const plot = await writeLearningCurves(
+          outDir,
+          result.metrics,
+          result.grokking,
+          `${result.config.preset} seed ${result.config.seed}`,
+          result.lossReferences,
+        );
         const g = result.grokking;
         console.log(`run: ${outDir}`);
         console.log(`steps: ${result.lastStep}${result.interrupted ? ' (interrupted)' : ''}, wall ${result.wallSeconds.toFixed(1)} s, backend ${backend}`);
-        console.log(`s_train (train acc ≥ ${g.trainLevel}): ${g.sTrain ?? 'not reached'}; s_val (held-out acc ≥ ${g.heldoutLevel}): ${g.sVal ?? 'not reached'}${g.ratio !== null ? `; ratio ${g.ratio.toFixed(2)}` : ''}`);
+        console.log(
+          `s_train (train acc ≥ ${g.trainLevel}): ${g.sTrain ?? 'not reached'}; s_val (held-out acc ≥ ${g.heldoutLevel}): ${g.sVal ?? 'not reached'}${g.ratio !== null ? `; ratio ${g.ratio.toFixed(2)}` : ''}`,
+        );
         const last = result.metrics.at(-1);
         console.log(describeLossReferences(result.lossReferences, last ? { value: last.loss, step: last.step } : undefined));
         if (plot) console.log(`learning curves: ${plot.png} (and ${plot.svg})`);

@@ -11,7 +11,7 @@ describe("README.md's environment table", () => {
   it('is up to date with the declarations (regenerate it with `npm run docs:env`)', () => {
     const committed = committedTable(readme);
     expect(committed, 'README.md lacks the env-table markers').not.toBeNull();
-    expect(committed, 'README.md\'s environment table is out of date: run `npm run docs:env` and commit README.md').toBe(environmentTable());
+    expect(committed, "README.md's environment table is out of date: run `npm run docs:env` and commit README.md").toBe(environmentTable());
   });
 
   it('has one row per declared variable', () => {

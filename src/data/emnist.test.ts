@@ -16,8 +16,7 @@ describe('transposeImages', () => {
   it('gives upright[r][c] = stored[c][r] for every image, including non-square ones', () => {
     const stored = Uint8Array.from({ length: 2 * 2 * 3 }, (_, i) => i); // 2 images of 2×3
     const up = transposeImages(stored, 2, 2, 3); // 2 images of 3×2
-    for (let k = 0; k < 2; k++)
-      for (let r = 0; r < 3; r++) for (let c = 0; c < 2; c++) expect(up[k * 6 + r * 2 + c]).toBe(stored[k * 6 + c * 3 + r]);
+    for (let k = 0; k < 2; k++) for (let r = 0; r < 3; r++) for (let c = 0; c < 2; c++) expect(up[k * 6 + r * 2 + c]).toBe(stored[k * 6 + c * 3 + r]);
   });
 });
 
@@ -94,7 +93,8 @@ describe('orientation of the real fixtures', () => {
   const topMinusBottom = (m: Float64Array): number => {
     let top = 0;
     let bottom = 0;
-    for (let c = 0; c < 28; c++) for (let r = 0; r < 5; r++) {
+    for (let c = 0; c < 28; c++)
+      for (let r = 0; r < 5; r++) {
         top += m[(r + 4) * 28 + c];
         bottom += m[(19 + r) * 28 + c];
       }
@@ -105,10 +105,11 @@ describe('orientation of the real fixtures', () => {
   const centroidX = (m: Float64Array): number => {
     let sx = 0;
     let s = 0;
-    for (let r = 0; r < 28; r++) for (let c = 0; c < 28; c++) {
-          sx += c * m[r * 28 + c];
-          s += m[r * 28 + c];
-        }
+    for (let r = 0; r < 28; r++)
+      for (let c = 0; c < 28; c++) {
+        sx += c * m[r * 28 + c];
+        s += m[r * 28 + c];
+      }
     return sx / s;
   };
 

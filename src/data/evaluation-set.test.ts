@@ -49,6 +49,8 @@ describe('evaluationImages', () => {
 
   it('refuses a symbol without enough unseen images, naming it', () => {
     const train = buildSymbolSet({ pool, P: 3, N: 4, side: 16, rng: rootRng(5).fork('symbols') });
-    expect(() => evaluationImages(train, pool, rootRng(5).fork('eval'), 100000)).toThrow(/symbol 0 \('0'\) has only \d+ unseen test-split images; 100000 are needed/);
+    expect(() => evaluationImages(train, pool, rootRng(5).fork('eval'), 100000)).toThrow(
+      /symbol 0 \('0'\) has only \d+ unseen test-split images; 100000 are needed/,
+    );
   });
 });

@@ -38,7 +38,11 @@ export function evaluationImages(train: SymbolSet, pool: EmnistPool, rng: Rng, p
   const size = train.side * train.side;
   // heldoutImages lists class by class, perSymbol each: exactly the [P, perSymbol, pixels] layout of a SymbolSet.
   const sources = train.classes.map((_, k) => held.sources.slice(k * perSymbol, (k + 1) * perSymbol));
-  if (held.images.length !== train.P * perSymbol * size) throw new DataError('evaluation-layout', `evaluation set: the held-out images hold ${held.images.length} values; ${train.P} symbols × ${perSymbol} images × ${size} pixels = ${train.P * perSymbol * size} expected`);
+  if (held.images.length !== train.P * perSymbol * size)
+    throw new DataError(
+      'evaluation-layout',
+      `evaluation set: the held-out images hold ${held.images.length} values; ${train.P} symbols × ${perSymbol} images × ${size} pixels = ${train.P * perSymbol * size} expected`,
+    );
   return {
     symbols: { ...train, N: perSymbol, images: held.images, sources, rngPath: `${rng.path}/evaluation-images`, rngSeed: rng.seed },
     kind: 'unseen-test-split-images',

@@ -15,7 +15,10 @@ export const K49_FILES = ['k49-train-imgs.npz', 'k49-train-labels.npz', 'k49-tes
 export function loadK49Pool(dir: string): EmnistPool {
   const missing = K49_FILES.filter((f) => !existsSync(join(dir, f)));
   if (missing.length > 0) {
-    throw new DataError('k49-missing', `${dir}: missing the official Kuzushiji-49 file(s) ${missing.join(', ')}; download them from https://github.com/rois-codh/kmnist (CC BY-SA 4.0)`);
+    throw new DataError(
+      'k49-missing',
+      `${dir}: missing the official Kuzushiji-49 file(s) ${missing.join(', ')}; download them from https://github.com/rois-codh/kmnist (CC BY-SA 4.0)`,
+    );
   }
   const mapPath = existsSync(join(dir, 'k49_classmap.csv')) ? join(dir, 'k49_classmap.csv') : join(FIXTURES_DIR, 'k49', 'k49_classmap.csv');
   const chars = readK49ClassMap(mapPath).map((c) => c.char);

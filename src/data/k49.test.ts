@@ -10,8 +10,7 @@ import { expectDataError, tempDir } from '../../test-support/synthetic-data.ts';
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 
-const npz = (name: string, data: NpyData, shape: number[], key = 'arr_0'): string =>
-  tmp.write(name, encodeNpz({ [key]: encodeNpy(data, shape) }));
+const npz = (name: string, data: NpyData, shape: number[], key = 'arr_0'): string => tmp.write(name, encodeNpz({ [key]: encodeNpy(data, shape) }));
 
 describe('loadK49Split', () => {
   const imgs = Uint8Array.from({ length: 3 * 784 }, (_, i) => (i * 31) % 256);

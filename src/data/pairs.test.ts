@@ -34,8 +34,12 @@ describe('splitPairs', () => {
     const all = [...s.trainIndices, ...s.heldoutIndices].sort((x, y) => x - y);
     expect(all).toEqual(Array.from({ length: 529 }, (_, i) => i));
     expect(Array.from(s.trainIndices)).toEqual([...s.trainIndices].sort((x, y) => x - y));
-    s.train.forEach((p, i) => { expect(p).toEqual(pairAt(23, s.trainIndices[i])); });
-    s.heldout.forEach((p, i) => { expect(p).toEqual(pairAt(23, s.heldoutIndices[i])); });
+    s.train.forEach((p, i) => {
+      expect(p).toEqual(pairAt(23, s.trainIndices[i]));
+    });
+    s.heldout.forEach((p, i) => {
+      expect(p).toEqual(pairAt(23, s.heldoutIndices[i]));
+    });
   });
 
   it('is reproducible from the seed and changes with it', () => {
@@ -60,7 +64,12 @@ describe('splitPairs', () => {
 });
 
 describe('splitPairs with the unordered split (a pair and its mirror on the same side)', () => {
-  for (const [P, R, seed] of [[23, 0.9, 1], [23, 0.5, 2], [7, 0.3, 3], [2, 0.5, 4]] as const) {
+  for (const [P, R, seed] of [
+    [23, 0.9, 1],
+    [23, 0.5, 2],
+    [7, 0.3, 3],
+    [2, 0.5, 4],
+  ] as const) {
     it(`P = ${P}, R = ${R}, seed ${seed}: round(R·P²) training pairs, no mirror across the split, a partition`, () => {
       const split = splitPairs(P, R, rootRng(seed).fork('split'), 'unordered');
       expect(split.train.length).toBe(trainPairCount(P, R));

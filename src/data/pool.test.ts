@@ -78,7 +78,11 @@ describe('EMNIST pool (fixtures)', () => {
     expect(t.source.officialIndex).toBe(18496);
     expect(pool.train.images.filter(isMerge).every((im) => im.source.officialIndex === null)).toBe(true);
     for (const split of [pool.train, pool.test]) {
-      split.byClass.forEach((list, c) => { list.forEach((im) => { expect(im.label).toBe(c); }); });
+      split.byClass.forEach((list, c) => {
+        list.forEach((im) => {
+          expect(im.label).toBe(c);
+        });
+      });
       expect(split.byClass.flat().length).toBe(split.images.length);
     }
   });

@@ -256,7 +256,10 @@ export function loadEmnistPool(dir: string = EMNIST_FIXTURES_DIR, options: PoolO
  */
 export function poolFromSplits(train: LabelledImages, test: LabelledImages, chars: readonly string[], dir: string): EmnistPool {
   if (train.rows !== train.cols || test.rows !== train.rows || test.cols !== train.cols) {
-    throw new DataError('pool-shape', `${dir}: train images are ${train.rows}×${train.cols} and test images ${test.rows}×${test.cols}; expected equal square images`);
+    throw new DataError(
+      'pool-shape',
+      `${dir}: train images are ${train.rows}×${train.cols} and test images ${test.rows}×${test.cols}; expected equal square images`,
+    );
   }
   const side = train.rows;
   const classCount = chars.length;
@@ -265,8 +268,13 @@ export function poolFromSplits(train: LabelledImages, test: LabelledImages, char
     const byClass: PoolImage[][] = Array.from({ length: classCount }, () => []);
     for (let i = 0; i < s.count; i++) {
       const label = s.labels[i];
-      if (label >= classCount) throw new DataError('pool-label', `${s.labelsPath}: label ${label} at index ${i} is outside the ${classCount} classes of the class map`);
-      const img: PoolImage = { label, pixels: s.images.subarray(i * side * side, (i + 1) * side * side), source: { file: s.imagesPath, fileIndex: i, officialIndex: i } };
+      if (label >= classCount)
+        throw new DataError('pool-label', `${s.labelsPath}: label ${label} at index ${i} is outside the ${classCount} classes of the class map`);
+      const img: PoolImage = {
+        label,
+        pixels: s.images.subarray(i * side * side, (i + 1) * side * side),
+        source: { file: s.imagesPath, fileIndex: i, officialIndex: i },
+      };
       images.push(img);
       byClass[label].push(img);
     }
@@ -281,7 +289,14 @@ export function poolFromSplits(train: LabelledImages, test: LabelledImages, char
     train: trainSplit,
     test: testSplit,
     dropped: [],
-    counts: chars.map((char, label) => ({ label, char, train: trainSplit.byClass[label].length, test: testSplit.byClass[label].length, droppedTrain: 0, droppedTest: 0 })),
+    counts: chars.map((char, label) => ({
+      label,
+      char,
+      train: trainSplit.byClass[label].length,
+      test: testSplit.byClass[label].length,
+      droppedTrain: 0,
+      droppedTest: 0,
+    })),
     summary: {
       candidates: { train: train.count, test: test.count },
       kept: { train: train.count, test: test.count },

@@ -89,14 +89,7 @@ function areaWeights(src: number, dst: number): Float64Array {
  * Write one uint8 image (src × src, 0..255) into `out` at `offset` as side × side floats in `range`
  * (background 0 → range[0]). Area averaging when side < src, centred padding when side > src.
  */
-export function resizeInto(
-  pixels: Uint8Array,
-  src: number,
-  side: number,
-  range: readonly [number, number],
-  out: Float32Array,
-  offset: number,
-): void {
+export function resizeInto(pixels: Uint8Array, src: number, side: number, range: readonly [number, number], out: Float32Array, offset: number): void {
   const [lo, hi] = range;
   const k = (hi - lo) / 255;
   if (side >= src) {
@@ -176,7 +169,9 @@ export function buildSymbolSet(config: BuildSymbolSetConfig): SymbolSet {
       );
     }
     const picked = choose(candidates.length, N, rng.fork(`class-${cls}`)).map((i) => candidates[i]);
-    picked.forEach((im, j) => { resizeInto(im.pixels, pool.side, side, range, images, (k * N + j) * size); });
+    picked.forEach((im, j) => {
+      resizeInto(im.pixels, pool.side, side, range, images, (k * N + j) * size);
+    });
     sources.push(picked.map((im) => im.source));
   });
   return {
@@ -209,11 +204,7 @@ const sourceKey = (s: ImageSource): string => `${s.file}#${s.fileIndex}`;
  * pixel content from the train split). `maxPerClass` keeps a seeded choice of at most that many per class
  * (needs `rng`); without it every test image is returned, in pool order.
  */
-export function heldoutImages(
-  set: SymbolSet,
-  pool: EmnistPool,
-  options: { maxPerClass?: number; rng?: Rng } = {},
-): HeldoutImages {
+export function heldoutImages(set: SymbolSet, pool: EmnistPool, options: { maxPerClass?: number; rng?: Rng } = {}): HeldoutImages {
   const chosen = new Set(set.sources.flat().map(sourceKey));
   const perClass: PoolImage[][] = set.classes.map((cls, k) => {
     if (pool.chars[cls] !== set.chars[k]) {

@@ -100,10 +100,7 @@ describeWithBackends('AdamW', ALL_BACKENDS, () => {
 
   it('AdamW (wd = 0.1, custom betas) follows the PyTorch trajectory over 4 steps', () => {
     const opts = { betas: [0.8, 0.99] as [number, number], wd: 0.1 };
-    expectTrajectory(
-      runOurs({ lr: 0.05, betas: opts.betas, weightDecay: opts.wd }, GRADS),
-      torchAdamW(P0, GRADS, [0.05, 0.05, 0.05, 0.05], opts),
-    );
+    expectTrajectory(runOurs({ lr: 0.05, betas: opts.betas, weightDecay: opts.wd }, GRADS), torchAdamW(P0, GRADS, [0.05, 0.05, 0.05, 0.05], opts));
   });
 
   it('a learning rate changed between steps, or given as a schedule of t, is used from that step on', () => {
@@ -117,17 +114,30 @@ describeWithBackends('AdamW', ALL_BACKENDS, () => {
     const eps = 0.05;
     expectTrajectory(runOurs({ lr: 0.1, eps, weightDecay: 0.01 }, GRADS), torchAdamW(P0, GRADS, [0.1, 0.1, 0.1, 0.1], { eps, wd: 0.01 }));
     // Torch's placement differs clearly from eps inside the square root or before the bias correction.
-    const inside = P0[3] - 0.1 * GRADS[0][3] / Math.sqrt(GRADS[0][3] ** 2 + eps);
+    const inside = P0[3] - (0.1 * GRADS[0][3]) / Math.sqrt(GRADS[0][3] ** 2 + eps);
     const [p1] = runOurs({ lr: 0.1, eps, weightDecay: 0 }, [GRADS[0]]);
     expect(Math.abs(p1[3] - inside)).toBeGreaterThan(1e-4);
   });
 
   it('excludes parameters from weight decay per name or shape', () => {
-    const w = tf.variable(tf.tensor2d([[1, 2], [3, 4]]));
+    const w = tf.variable(
+      tf.tensor2d([
+        [1, 2],
+        [3, 4],
+      ]),
+    );
     const bias = tf.variable(tf.tensor1d([1, 2]));
     const gain = tf.variable(tf.tensor1d([1, 1]));
-    const zeros = new Map<string, tf.Tensor>([['w', tf.zeros([2, 2])], ['ln.bias', tf.zeros([2])], ['ln.gain', tf.zeros([2])]]);
-    const params = new Map<string, tf.Variable>([['w', w], ['ln.bias', bias], ['ln.gain', gain]]);
+    const zeros = new Map<string, tf.Tensor>([
+      ['w', tf.zeros([2, 2])],
+      ['ln.bias', tf.zeros([2])],
+      ['ln.gain', tf.zeros([2])],
+    ]);
+    const params = new Map<string, tf.Variable>([
+      ['w', w],
+      ['ln.bias', bias],
+      ['ln.gain', gain],
+    ]);
     // Zero gradients: m = v = 0, the Adam update is 0/(0 + eps) = 0, so only the decay moves p.
     new AdamW({ lr: 0.1, weightDecay: 0.5, decay: decayMatricesOnly }).step(params, zeros);
     expect(Array.from(w.dataSync())).toEqual(Array.from(Float32Array.from([1, 2, 3, 4].map((x) => x * 0.95))));
@@ -143,8 +153,15 @@ describeWithBackends('AdamW', ALL_BACKENDS, () => {
   });
 
   it('resumes bit for bit from getState/setState', () => {
-    const init = [[0.3, -0.2], [0.7, 0.1]];
-    const gradAt = (t: number) => tf.tensor2d([[Math.sin(t), Math.cos(t)], [0.1 * t, -0.05 * t]]);
+    const init = [
+      [0.3, -0.2],
+      [0.7, 0.1],
+    ];
+    const gradAt = (t: number) =>
+      tf.tensor2d([
+        [Math.sin(t), Math.cos(t)],
+        [0.1 * t, -0.05 * t],
+      ]);
     const run = (steps: number, opt: AdamW, w: tf.Variable, from = 0) => {
       for (let t = from; t < from + steps; t++) {
         const g = gradAt(t);

@@ -2,14 +2,7 @@
 // for explicitly requested backends that cannot load (with how to get them), and engine provenance.
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  availableBackends,
-  currentBackend,
-  engineInfo,
-  initBackend,
-  parseBackendChoice,
-  type ResolvedBackend,
-} from './backend.ts';
+import { availableBackends, currentBackend, engineInfo, initBackend, parseBackendChoice, type ResolvedBackend } from './backend.ts';
 import { gradientsRegistered } from './gradients.ts';
 import { isWasmFastPathInstalled } from './wasm-matmul.ts';
 import { probeWebGpuSync } from './webgpu.ts';
@@ -90,13 +83,16 @@ describe('initBackend', () => {
     expect((err as EngineError).message).toContain('downloads libtensorflow');
   });
 
-  it.skipIf(available.get('webgpu') && webgpuProbe?.adapter != null)('an explicit webgpu backend without an adapter is an EngineError saying why and how to get one', async () => {
-    const err = await initBackend('webgpu', { source: '--backend' }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(EngineError);
-    expect((err as EngineError).message).toMatch(/backend "webgpu" \(from --backend\) cannot be used: /);
-    expect((err as EngineError).message).toContain('.ci/webgpu-setup.sh');
-    expect((err as EngineError).message).toContain('Metal on macOS');
-  });
+  it.skipIf(available.get('webgpu') && webgpuProbe?.adapter != null)(
+    'an explicit webgpu backend without an adapter is an EngineError saying why and how to get one',
+    async () => {
+      const err = await initBackend('webgpu', { source: '--backend' }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(EngineError);
+      expect((err as EngineError).message).toMatch(/backend "webgpu" \(from --backend\) cannot be used: /);
+      expect((err as EngineError).message).toContain('.ci/webgpu-setup.sh');
+      expect((err as EngineError).message).toContain('Metal on macOS');
+    },
+  );
 
   it('engineInfo gives the backend and the tfjs package versions for provenance', async () => {
     await initBackend('wasm');

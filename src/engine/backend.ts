@@ -20,12 +20,7 @@ import { readFileSync } from 'node:fs';
 import { BACKEND_CHOICES, environment, VARIABLES, type BackendChoice, type EnvironmentSettings } from '../config/environment.ts';
 import { ConfigError, EngineError } from '../errors.ts';
 import { ensureGradients } from './gradients.ts';
-import {
-  installWasmFastPath,
-  isWasmFastPathInstalled,
-  uninstallWasmFastPath,
-  WASM_FASTPATH_ENV,
-} from './wasm-matmul.ts';
+import { installWasmFastPath, isWasmFastPathInstalled, uninstallWasmFastPath, WASM_FASTPATH_ENV } from './wasm-matmul.ts';
 import { installWasmIdentity, uninstallWasmIdentity } from './wasm-identity.ts';
 import { installWasmNative, loadNativeAddon, NATIVE_ENV, uninstallWasmNative, wasmNativeInfo } from './wasm-native.ts';
 import {
@@ -78,10 +73,7 @@ const INSTALL_HINT: Record<ResolvedBackend, string> = {
 export function parseBackendChoice(text: string, source: string): BackendChoice {
   const v = text.trim().toLowerCase();
   if ((BACKEND_CHOICES as readonly string[]).includes(v)) return v as BackendChoice;
-  throw new ConfigError(
-    'backend-unknown',
-    `${source}: unknown backend ${JSON.stringify(text)}; expected one of ${BACKEND_CHOICES.join(', ')}`,
-  );
+  throw new ConfigError('backend-unknown', `${source}: unknown backend ${JSON.stringify(text)}; expected one of ${BACKEND_CHOICES.join(', ')}`);
 }
 
 export interface InitBackendOptions {
@@ -187,11 +179,17 @@ async function loadBackend(backend: ResolvedBackend, wasmFastPath: boolean, nati
       return;
     }
     case 'wasm': {
-      if (typeof (globalThis as { WebAssembly?: unknown }).WebAssembly !== 'object') throw new BackendLoadError('wasm', 'this runtime has no WebAssembly', false);
+      if (typeof (globalThis as { WebAssembly?: unknown }).WebAssembly !== 'object')
+        throw new BackendLoadError('wasm', 'this runtime has no WebAssembly', false);
       try {
         await import('@tensorflow/tfjs-backend-wasm');
       } catch (err) {
-        throw new BackendLoadError('wasm', `@tensorflow/tfjs-backend-wasm failed to load: ${(err as Error).message}`, !isInstalled('@tensorflow/tfjs-backend-wasm'), { cause: err });
+        throw new BackendLoadError(
+          'wasm',
+          `@tensorflow/tfjs-backend-wasm failed to load: ${(err as Error).message}`,
+          !isInstalled('@tensorflow/tfjs-backend-wasm'),
+          { cause: err },
+        );
       }
       if (wasmFastPath) {
         installWasmFastPath();
@@ -212,7 +210,12 @@ async function loadBackend(backend: ResolvedBackend, wasmFastPath: boolean, nati
       try {
         await import('@tensorflow/tfjs-backend-cpu');
       } catch (err) {
-        throw new BackendLoadError('cpu', `@tensorflow/tfjs-backend-cpu failed to load: ${(err as Error).message}`, !isInstalled('@tensorflow/tfjs-backend-cpu'), { cause: err });
+        throw new BackendLoadError(
+          'cpu',
+          `@tensorflow/tfjs-backend-cpu failed to load: ${(err as Error).message}`,
+          !isInstalled('@tensorflow/tfjs-backend-cpu'),
+          { cause: err },
+        );
       }
       await setTfjsBackend('cpu');
       // The cpu backend prints a "install tfjs-node to speed things up" banner on first use; the auto choice
@@ -299,11 +302,9 @@ export async function initBackend(choice?: BackendChoice, options: InitBackendOp
       await loadBackend(resolved, fastPath, native, false);
     } catch (err) {
       if (!(err instanceof BackendLoadError)) throw err;
-      throw new EngineError(
-        'backend-unavailable',
-        `backend "${resolved}" (from ${source}) cannot be used: ${err.reason}. ${INSTALL_HINT[resolved]}`,
-        { cause: err },
-      );
+      throw new EngineError('backend-unavailable', `backend "${resolved}" (from ${source}) cannot be used: ${err.reason}. ${INSTALL_HINT[resolved]}`, {
+        cause: err,
+      });
     }
     picked = resolved;
     await ensureGradients();
@@ -344,11 +345,16 @@ export function availableBackends(): BackendAvailability[] {
       if (missing.length > 0) return { backend, available: false, detail: `${missing.join(' and ')} not installed` };
       const noVulkan = vulkanLoaderMissing();
       if (noVulkan !== null) return { backend, available: false, detail: noVulkan };
-      return { backend, available: true, detail: `${WEBGPU_PACKAGES.map((p) => `${p} ${packageVersion(p)}`).join(' + ')} installed (adapter checked when loaded)` };
+      return {
+        backend,
+        available: true,
+        detail: `${WEBGPU_PACKAGES.map((p) => `${p} ${packageVersion(p)}`).join(' + ')} installed (adapter checked when loaded)`,
+      };
     }
     const pkg = backend === 'wasm' ? '@tensorflow/tfjs-backend-wasm' : '@tensorflow/tfjs-backend-cpu';
     if (!isInstalled(pkg)) return { backend, available: false, detail: `${pkg} is not installed` };
-    if (backend === 'wasm' && typeof (globalThis as { WebAssembly?: unknown }).WebAssembly !== 'object') return { backend, available: false, detail: 'no WebAssembly' };
+    if (backend === 'wasm' && typeof (globalThis as { WebAssembly?: unknown }).WebAssembly !== 'object')
+      return { backend, available: false, detail: 'no WebAssembly' };
     return { backend, available: true, detail: `${pkg} ${packageVersion(pkg)}` };
   });
 }

@@ -37,7 +37,9 @@ describeWithBackends('exact GeLU', ALL_BACKENDS, ({ backend }) => {
     const y = tf.tidy(() => gelu(tf.tensor1d(XS)));
     const got = y.dataSync();
     y.dispose();
-    XS.forEach((x, i) => { expect(Math.abs(got[i] - gelu64(x)), `x = ${x}`).toBeLessThan(2e-6 * (1 + Math.abs(x))); });
+    XS.forEach((x, i) => {
+      expect(Math.abs(got[i] - gelu64(x)), `x = ${x}`).toBeLessThan(2e-6 * (1 + Math.abs(x)));
+    });
   });
 
   it('has the gradient Φ(x) + x·φ(x), and the fused kernel is used exactly on wasm-native', () => {
@@ -46,11 +48,15 @@ describeWithBackends('exact GeLU', ALL_BACKENDS, ({ backend }) => {
     const g = tf.tidy(() => tf.grad((x: tf.Tensor) => tf.sum(tf.mul(gelu(x), tf.tensor1d(dys))))(tf.tensor1d(XS)));
     const got = g.dataSync();
     g.dispose();
-    XS.forEach((x, i) => { expect(Math.abs(got[i] - dys[i] * dgelu64(x)), `x = ${x}`).toBeLessThan(1e-5 * dys[i] * (1 + Math.abs(x))); });
+    XS.forEach((x, i) => {
+      expect(Math.abs(got[i] - dys[i] * dgelu64(x)), `x = ${x}`).toBeLessThan(1e-5 * dys[i] * (1 + Math.abs(x)));
+    });
     const c = tf.tidy(() => composedGelu(tf.tensor1d(XS)));
     const f = tf.tidy(() => gelu(tf.tensor1d(XS)));
     const cv = c.dataSync();
-    f.dataSync().forEach((v, i) => { expect(Math.abs(v - cv[i])).toBeLessThan(2e-6 * (1 + Math.abs(XS[i]))); });
+    f.dataSync().forEach((v, i) => {
+      expect(Math.abs(v - cv[i])).toBeLessThan(2e-6 * (1 + Math.abs(XS[i])));
+    });
     tf.dispose([c, f]);
   });
 });

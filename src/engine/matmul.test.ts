@@ -25,13 +25,19 @@ describeWithBackends('matMul equals the float64 reference', ALL_BACKENDS, () => 
 });
 
 describeWithBackends('matMul gradients equal the float64 reference (with batch broadcasting)', ALL_BACKENDS, () => {
-  const cases = GEOMETRIES.filter((g) => ['2-D odd sizes', '3-D batched', 'batch 4 times 2-D', 'batch 4 times batch 1', 'batch 1 times batch 4'].includes(g.label));
+  const cases = GEOMETRIES.filter((g) =>
+    ['2-D odd sizes', '3-D batched', 'batch 4 times 2-D', 'batch 4 times batch 1', 'batch 1 times batch 4'].includes(g.label),
+  );
   for (const g of cases) {
     it(`${g.label}, all transposes`, () => {
       for (const [tA, tB] of COMBOS) {
         const { a, b } = operands(g, tA, tB, `grad/${g.label}/${tA}/${tB}`);
         const outShape = refMatMul(a, b, tA, tB).shape;
-        const c = Float64Array.from(rootRng(SEED).fork(`c/${g.label}`).normalArray(outShape.reduce((x, d) => x * d, 1)));
+        const c = Float64Array.from(
+          rootRng(SEED)
+            .fork(`c/${g.label}`)
+            .normalArray(outShape.reduce((x, d) => x * d, 1)),
+        );
         const ref = refGrads(a, b, c, tA, tB);
         const ta = tf.tensor(Float32Array.from(a.data), a.shape);
         const tb = tf.tensor(Float32Array.from(b.data), b.shape);

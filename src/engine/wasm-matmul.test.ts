@@ -152,7 +152,10 @@ describe('wasm matMul fast path', () => {
   it('one tensor used as the right operand under two shapes gives correct products (XNNPACK cache key)', () => {
     // Upstream caches the XNNPACK operator by the right operand's id, so the second product reused the
     // first one's packed [6,4] weights: garbage.
-    const x = tf.tensor(Float32Array.from({ length: 24 }, (_, i) => i), [6, 4]);
+    const x = tf.tensor(
+      Float32Array.from({ length: 24 }, (_, i) => i),
+      [6, 4],
+    );
     const y1 = tf.matMul(tf.ones([2, 6]), x);
     const y2 = tf.matMul(tf.ones([3, 4]), tf.reshape(x, [4, 6]));
     expect(Array.from(y1.dataSync().slice(0, 4))).toEqual([60, 66, 72, 78]);

@@ -348,9 +348,7 @@ function fastMatMul(args: KernelArgs, original: (args: KernelArgs) => Info, fuse
     // A as [batchA, m, k] and B as [batchB, k, n], both row-major.
     if (batchB === 1) {
       const A = materialise(ctx, a, batchA, transposeA ? k : m, transposeA ? m : k, transposeA);
-      const B = bCanonical
-        ? materialise(ctx, b, 1, transposeB ? n : k, transposeB ? k : n, transposeB)
-        : sliceItem(ctx, b, 1, 0, [k, n]);
+      const B = bCanonical ? materialise(ctx, b, 1, transposeB ? n : k, transposeB ? k : n, transposeB) : sliceItem(ctx, b, 1, 0, [k, n]);
       const r = product2d(A, batchA * m, B);
       return { dataId: r.dataId, shape: outShape, dtype: 'float32' };
     }

@@ -84,8 +84,19 @@ function run(addon: Addon, p: Prepared): Float32Array {
   const { c } = p;
   const out = p.heap.slice();
   addon.gemm(
-    out.buffer, c.batch, c.m, c.n, c.k, c.ta ? 1 : 0, c.tb ? 1 : 0,
-    p.aOff, c.broadcast === 'a' ? 0 : c.m * c.k, p.bOff, c.broadcast === 'b' ? 0 : c.k * c.n, p.cOff, c.bias ? p.biasOff : -1,
+    out.buffer,
+    c.batch,
+    c.m,
+    c.n,
+    c.k,
+    c.ta ? 1 : 0,
+    c.tb ? 1 : 0,
+    p.aOff,
+    c.broadcast === 'a' ? 0 : c.m * c.k,
+    p.bOff,
+    c.broadcast === 'b' ? 0 : c.k * c.n,
+    p.cOff,
+    c.bias ? p.biasOff : -1,
   );
   return out.subarray(p.cOff, p.cOff + c.batch * c.m * c.n);
 }
@@ -104,13 +115,33 @@ function worstError(got: Float32Array, p: Prepared): number {
   return worst;
 }
 
-const COMBOS = [[false, false], [false, true], [true, false], [true, true]] as const;
+const COMBOS = [
+  [false, false],
+  [false, true],
+  [true, false],
+  [true, true],
+] as const;
 // [m, n, k]: single elements, vectors, odd sizes, exact micro-tiles, across MR/NR/KC/NC edges, large ones,
 // few rows and many columns (split by columns), many rows and few columns (split by rows).
 const SHAPES: [number, number, number][] = [
-  [1, 1, 1], [1, 7, 3], [5, 1, 9], [3, 3, 64], [13, 33, 17], [12, 32, 16], [6, 16, 5], [37, 29, 41], [64, 70, 3],
-  [100, 1, 100], [1, 100, 100], [24, 64, 385], [25, 385, 97], [97, 389, 401], [255, 129, 770], [13, 1000, 64],
-  [1428, 96, 40], [300, 520, 400],
+  [1, 1, 1],
+  [1, 7, 3],
+  [5, 1, 9],
+  [3, 3, 64],
+  [13, 33, 17],
+  [12, 32, 16],
+  [6, 16, 5],
+  [37, 29, 41],
+  [64, 70, 3],
+  [100, 1, 100],
+  [1, 100, 100],
+  [24, 64, 385],
+  [25, 385, 97],
+  [97, 389, 401],
+  [255, 129, 770],
+  [13, 1000, 64],
+  [1428, 96, 40],
+  [300, 520, 400],
 ];
 const BATCHES: Omit<Case, 'ta' | 'tb'>[] = [
   { batch: 3, m: 40, n: 50, k: 60 },
@@ -181,7 +212,10 @@ describe.skipIf(!load.ok)(`native packed GEMM${load.ok ? '' : ` (skipped: ${load
         it('NaN and ±∞ propagate as in IEEE arithmetic (0·∞ = NaN, 0·NaN = NaN, nothing skipped)', () => {
           addon.configure({ blas: 'builtin', isa, threads });
           for (const [ta, tb] of COMBOS) {
-            for (const [m, n, k] of [[50, 70, 90], [400, 64, 64]] as const) {
+            for (const [m, n, k] of [
+              [50, 70, 90],
+              [400, 64, 64],
+            ] as const) {
               const c: Case = { batch: 1, m, n, k, ta, tb };
               const p = prepare(c, (heap, aOff, bOff) => {
                 const at = (i: number, q: number) => aOff + (ta ? q * m + i : i * k + q);
@@ -209,7 +243,10 @@ describe.skipIf(!load.ok)(`native packed GEMM${load.ok ? '' : ` (skipped: ${load
     const info = addon.configure({ blas: 'openblas', threads: 2 });
     expect(['OpenBLAS', 'built-in']).toContain(info.blas);
     if (info.blas === 'OpenBLAS') expect(info.openblas).toMatch(/OpenBLAS/);
-    for (const [m, n, k] of [[37, 29, 41], [97, 389, 401]] as const) {
+    for (const [m, n, k] of [
+      [37, 29, 41],
+      [97, 389, 401],
+    ] as const) {
       for (const [ta, tb] of COMBOS) {
         const p = prepared({ batch: 1, m, n, k, ta, tb, bias: true });
         expect(worstError(run(addon, p), p)).toBeLessThan(TOL);

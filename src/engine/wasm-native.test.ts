@@ -68,9 +68,19 @@ describe('GROKDIFF_NATIVE', () => {
   it('GROKDIFF_NATIVE_BLAS / _THREADS / _ISA: defaults, accepted values, and errors naming the variable', () => {
     const settings = (cores: number, env: NodeJS.ProcessEnv) => nativeSettings(cores, readEnvironment(env));
     expect(settings(2, {})).toEqual({ blas: 'builtin', threads: 2, isa: null });
-    expect(settings(2, { GROKDIFF_NATIVE_BLAS: 'OpenBLAS', GROKDIFF_NATIVE_THREADS: ' 1 ', GROKDIFF_NATIVE_ISA: 'AVX2' })).toEqual({ blas: 'openblas', threads: 1, isa: 'avx2' });
+    expect(settings(2, { GROKDIFF_NATIVE_BLAS: 'OpenBLAS', GROKDIFF_NATIVE_THREADS: ' 1 ', GROKDIFF_NATIVE_ISA: 'AVX2' })).toEqual({
+      blas: 'openblas',
+      threads: 1,
+      isa: 'avx2',
+    });
     expect(settings(4, { GROKDIFF_NATIVE_BLAS: '0', GROKDIFF_NATIVE_THREADS: '' })).toEqual({ blas: 'builtin', threads: 4, isa: null });
-    for (const [name, value] of [['GROKDIFF_NATIVE_BLAS', 'mkl'], ['GROKDIFF_NATIVE_THREADS', '0'], ['GROKDIFF_NATIVE_THREADS', '1.5'], ['GROKDIFF_NATIVE_THREADS', 'all'], ['GROKDIFF_NATIVE_ISA', 'sse4']]) {
+    for (const [name, value] of [
+      ['GROKDIFF_NATIVE_BLAS', 'mkl'],
+      ['GROKDIFF_NATIVE_THREADS', '0'],
+      ['GROKDIFF_NATIVE_THREADS', '1.5'],
+      ['GROKDIFF_NATIVE_THREADS', 'all'],
+      ['GROKDIFF_NATIVE_ISA', 'sse4'],
+    ]) {
       expect(() => settings(2, { [name]: value }), `${name}=${value}`).toThrow(ConfigError);
       expect(() => settings(2, { [name]: value }), `${name}=${value}`).toThrow(new RegExp(name));
     }
@@ -183,7 +193,11 @@ describe.skipIf(!load.ok)(`native wasm kernels${load.ok ? '' : ` (skipped: ${loa
     };
     const cores = load.ok ? load.addon.info().cores : 1;
     expect(run({})).toMatchObject({ blas: 'built-in', threads: cores, nan: true });
-    expect(run({ GROKDIFF_NATIVE_BLAS: '0', GROKDIFF_NATIVE_THREADS: '1', GROKDIFF_NATIVE_ISA: 'avx2' })).toMatchObject({ blas: 'built-in', threads: 1, nan: true });
+    expect(run({ GROKDIFF_NATIVE_BLAS: '0', GROKDIFF_NATIVE_THREADS: '1', GROKDIFF_NATIVE_ISA: 'avx2' })).toMatchObject({
+      blas: 'built-in',
+      threads: 1,
+      nan: true,
+    });
     const withBlas = run({ GROKDIFF_NATIVE_BLAS: 'openblas', GROKDIFF_NATIVE_THREADS: '2' });
     expect(withBlas).toMatchObject({ threads: 2, nan: true });
     expect(['built-in', 'OpenBLAS']).toContain(withBlas.blas);
@@ -191,7 +205,9 @@ describe.skipIf(!load.ok)(`native wasm kernels${load.ok ? '' : ` (skipped: ${loa
 
   it('Sum over every axis set equals plain wasm (contiguous runs natively, others beneath), keepDims too', () => {
     const shape = [3, 4, 5, 6];
-    const xs = rootRng(SEED).fork('sum').normalArray(3 * 4 * 5 * 6);
+    const xs = rootRng(SEED)
+      .fork('sum')
+      .normalArray(3 * 4 * 5 * 6);
     const axisSets: (number | number[])[] = [0, 1, 2, 3, -1, [1, 2], [2, 3], [0, 1, 2], [0, 1, 2, 3], [0, 2], [1, 3], [3, 1]];
     for (const axis of axisSets) {
       for (const keepDims of [false, true]) {
@@ -219,11 +235,13 @@ describe.skipIf(!load.ok)(`native wasm kernels${load.ok ? '' : ` (skipped: ${loa
     }
   });
 
-  it('the fused AdamW kernel follows the same trajectory as AdamW\'s chain of ops (decay on and off)', () => {
+  it("the fused AdamW kernel follows the same trajectory as AdamW's chain of ops (decay on and off)", () => {
     const rng = rootRng(SEED).fork('adamw');
     const shapes: Record<string, number[]> = { w: [17, 9], b: [9] };
     const init = Object.fromEntries(Object.entries(shapes).map(([k, s]) => [k, rng.normalArray(s.reduce((x, y) => x * y, 1))]));
-    const gradSeq = Array.from({ length: 4 }, () => Object.fromEntries(Object.entries(shapes).map(([k, s]) => [k, rng.normalArray(s.reduce((x, y) => x * y, 1))])));
+    const gradSeq = Array.from({ length: 4 }, () =>
+      Object.fromEntries(Object.entries(shapes).map(([k, s]) => [k, rng.normalArray(s.reduce((x, y) => x * y, 1))])),
+    );
     const trajectory = (): Float32Array[] => {
       const params = new Map(Object.entries(shapes).map(([k, s]) => [k, tf.tidy(() => tf.variable(tf.tensor(init[k], s), true))]));
       const opt = new AdamW({ lr: 3e-3, weightDecay: 1, betas: [0.9, 0.98], decay: (_n, s) => s.length >= 2 });
@@ -250,7 +268,10 @@ describe.skipIf(!load.ok)(`native wasm kernels${load.ok ? '' : ` (skipped: ${loa
     const run = () =>
       tf.tidy(() => {
         const x = tf.tensor1d([NaN, Infinity, -Infinity, 1]);
-        const m = tf.tensor2d(Float32Array.from({ length: 64 * 64 }, (_, i) => (i === 5 ? NaN : 0.01)), [64, 64]);
+        const m = tf.tensor2d(
+          Float32Array.from({ length: 64 * 64 }, (_, i) => (i === 5 ? NaN : 0.01)),
+          [64, 64],
+        );
         return [tf.erf(x), tf.exp(x), tf.sum(x), tf.sum(tf.matMul(m, m), 1), gelu(x)].map((t) => Array.from(t.dataSync()));
       });
     const native = run();
@@ -279,7 +300,13 @@ describe.skipIf(!load.ok)(`native wasm kernels${load.ok ? '' : ` (skipped: ${loa
       take(4 * n, n);
       addon.adamw(heap.buffer, n, 0, n, 2 * n, 3 * n, 4 * n, 5 * n, 6 * n, 0.99, 0.9, 0.98, 0.7, 1e-8, 1e-3);
       for (const k of [4, 5, 6]) take(k * n, n);
-      for (const [outer, reduce, inner] of [[1, 3, 100_000], [100_000, 3, 1], [7, 1000, 40], [3000, 50, 2], [1, 300_000, 1]]) {
+      for (const [outer, reduce, inner] of [
+        [1, 3, 100_000],
+        [100_000, 3, 1],
+        [7, 1000, 40],
+        [3000, 50, 2],
+        [1, 300_000, 1],
+      ]) {
         addon.sum(heap.buffer, 0, 4 * n, outer, reduce, inner);
         take(4 * n, outer * inner);
       }
@@ -319,40 +346,43 @@ describe.skipIf(!load.ok)(`native wasm kernels${load.ok ? '' : ` (skipped: ${loa
   ];
   for (const { preset, settings } of trainCases) {
     const skip = load.ok && settings.isa != null && ISA_RANK[settings.isa] > ISA_RANK[load.addon.info().bestIsa];
-    it.skipIf(skip)(`three DiT training steps (${preset}, full batch, products ${JSON.stringify(settings)}) give the losses and weights of plain wasm`, async () => {
-      const { getPreset } = await import('../train/presets.ts');
-      const { applyOverrides, runModelConfig } = await import('../train/config.ts');
-      const { prepareRunData, stepBatch } = await import('../train/run-data.ts');
-      const { loadEmnistPool } = await import('../data/pool.ts');
-      const { createParams, disposeParams, initialValues } = await import('../model/params.ts');
-      const { fullBatchStep } = await import('../train/step.ts');
-      const { makeOptimizer } = await import('../train/trainer.ts');
-      const config = applyOverrides(getPreset(preset), [], { seed: 1 });
-      const model = runModelConfig(config);
-      const rng = rootRng(1);
-      const data = prepareRunData(config, rng.fork('data'), loadEmnistPool());
-      const init = initialValues(model, rng.fork('init'));
-      const run = () => {
-        const params = createParams(model, init);
-        const optimizer = makeOptimizer(config, model);
-        const losses: number[] = [];
-        for (let step = 1; step <= 3; step++) {
-          losses.push(fullBatchStep(model, params, optimizer, data.symbols.images, stepBatch(data, rootRng(1).fork('train'), step), config.train.lr));
-        }
-        const weights = [...params.values()].map((p) => Float32Array.from(p.dataSync() as Float32Array));
-        optimizer.dispose();
-        disposeParams(params);
-        return { losses, weights };
-      };
-      if (load.ok) load.addon.configure(settings);
-      const used = wasmNativeDetails();
-      const native = run();
-      const wasm = plainWasm(run); // reinstalling afterwards restores the settings of the environment
-      if (settings.isa != null) expect(used?.isa).toBe(settings.isa);
-      if (settings.threads != null) expect(used?.threads).toBe(settings.threads);
-      for (let i = 0; i < 3; i++) expect(Math.abs(native.losses[i] - wasm.losses[i]) / wasm.losses[i], `loss of step ${i + 1}`).toBeLessThan(1e-4);
-      for (let i = 0; i < native.weights.length; i++) expect(maxRelError(native.weights[i], wasm.weights[i]), `weight tensor ${i}`).toBeLessThan(1e-3);
-    });
+    it.skipIf(skip)(
+      `three DiT training steps (${preset}, full batch, products ${JSON.stringify(settings)}) give the losses and weights of plain wasm`,
+      async () => {
+        const { getPreset } = await import('../train/presets.ts');
+        const { applyOverrides, runModelConfig } = await import('../train/config.ts');
+        const { prepareRunData, stepBatch } = await import('../train/run-data.ts');
+        const { loadEmnistPool } = await import('../data/pool.ts');
+        const { createParams, disposeParams, initialValues } = await import('../model/params.ts');
+        const { fullBatchStep } = await import('../train/step.ts');
+        const { makeOptimizer } = await import('../train/trainer.ts');
+        const config = applyOverrides(getPreset(preset), [], { seed: 1 });
+        const model = runModelConfig(config);
+        const rng = rootRng(1);
+        const data = prepareRunData(config, rng.fork('data'), loadEmnistPool());
+        const init = initialValues(model, rng.fork('init'));
+        const run = () => {
+          const params = createParams(model, init);
+          const optimizer = makeOptimizer(config, model);
+          const losses: number[] = [];
+          for (let step = 1; step <= 3; step++) {
+            losses.push(fullBatchStep(model, params, optimizer, data.symbols.images, stepBatch(data, rootRng(1).fork('train'), step), config.train.lr));
+          }
+          const weights = [...params.values()].map((p) => Float32Array.from(p.dataSync() as Float32Array));
+          optimizer.dispose();
+          disposeParams(params);
+          return { losses, weights };
+        };
+        if (load.ok) load.addon.configure(settings);
+        const used = wasmNativeDetails();
+        const native = run();
+        const wasm = plainWasm(run); // reinstalling afterwards restores the settings of the environment
+        if (settings.isa != null) expect(used?.isa).toBe(settings.isa);
+        if (settings.threads != null) expect(used?.threads).toBe(settings.threads);
+        for (let i = 0; i < 3; i++) expect(Math.abs(native.losses[i] - wasm.losses[i]) / wasm.losses[i], `loss of step ${i + 1}`).toBeLessThan(1e-4);
+        for (let i = 0; i < native.weights.length; i++) expect(maxRelError(native.weights[i], wasm.weights[i]), `weight tensor ${i}`).toBeLessThan(1e-3);
+      },
+    );
   }
 
   it('leaves no tensor or wasm buffer allocated', () => {

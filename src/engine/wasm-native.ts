@@ -67,15 +67,39 @@ type NativeKernel = (typeof NATIVE_KERNELS)[number];
 
 export interface Addon {
   gemm(
-    heap: ArrayBuffer, batch: number, m: number, n: number, k: number, transA: number, transB: number,
-    aOff: number, aStride: number, bOff: number, bStride: number, cOff: number, biasOff: number,
+    heap: ArrayBuffer,
+    batch: number,
+    m: number,
+    n: number,
+    k: number,
+    transA: number,
+    transB: number,
+    aOff: number,
+    aStride: number,
+    bOff: number,
+    bStride: number,
+    cOff: number,
+    biasOff: number,
   ): void;
   unary(heap: ArrayBuffer, op: number, xOff: number, yOff: number, n: number): void;
   geluGrad(heap: ArrayBuffer, xOff: number, dyOff: number, dxOff: number, n: number): void;
   sum(heap: ArrayBuffer, xOff: number, yOff: number, outer: number, reduce: number, inner: number): void;
   adamw(
-    heap: ArrayBuffer, n: number, pOff: number, gOff: number, mOff: number, vOff: number, p1Off: number, m1Off: number,
-    v1Off: number, decayFactor: number, beta1: number, beta2: number, bc2Sqrt: number, eps: number, stepSize: number,
+    heap: ArrayBuffer,
+    n: number,
+    pOff: number,
+    gOff: number,
+    mOff: number,
+    vOff: number,
+    p1Off: number,
+    m1Off: number,
+    v1Off: number,
+    decayFactor: number,
+    beta1: number,
+    beta2: number,
+    bc2Sqrt: number,
+    eps: number,
+    stepSize: number,
   ): void;
   info(): NativeDetails;
   /** Changes the settings read from GROKDIFF_NATIVE_BLAS / _THREADS / _ISA (see nativeSettings); returns info(). */
@@ -288,9 +312,7 @@ function nativeSum(args: KernelArgs, previous: Func, addon: Addon): Info {
   const inner = sizeOf(x.shape.slice(last + 1));
   if (outer * reduce * inner === 0) return previous(args);
   const keepDims = Boolean(args.attrs?.keepDims);
-  const outShape = keepDims
-    ? x.shape.map((d, i) => (i >= first && i <= last ? 1 : d))
-    : [...x.shape.slice(0, first), ...x.shape.slice(last + 1)];
+  const outShape = keepDims ? x.shape.map((d, i) => (i >= first && i <= last ? 1 : d)) : [...x.shape.slice(0, first), ...x.shape.slice(last + 1)];
   const backend = args.backend as BackendWasm;
   const out = backend.makeOutput(outShape, 'float32');
   addon.sum(heapOf(backend), floatOffset(backend, x), floatOffset(backend, out), outer, reduce, inner);
@@ -306,7 +328,8 @@ function nativeUnary(backend: BackendWasm, addon: Addon, op: number, x: Info): I
 }
 
 function float32Input(kernel: string, what: string, t: Info, n: number): void {
-  if (t.dtype !== 'float32' || sizeOf(t.shape) !== n) throw new EngineError('native-input-shape', `${kernel}: input ${what} has shape [${t.shape}] (${t.dtype}); float32 with ${n} values expected`);
+  if (t.dtype !== 'float32' || sizeOf(t.shape) !== n)
+    throw new EngineError('native-input-shape', `${kernel}: input ${what} has shape [${t.shape}] (${t.dtype}); float32 with ${n} values expected`);
 }
 
 function geluKernel(addon: Addon): Func {
@@ -334,7 +357,12 @@ function adamwKernel(addon: Addon): Func {
   return (args) => {
     const { p, g, m, v } = args.inputs as Record<'p' | 'g' | 'm' | 'v', Info>;
     const n = sizeOf(p.shape);
-    for (const [what, t] of [['g', g], ['m', m], ['v', v]] as const) float32Input(ADAMW_KERNEL, what, t, n);
+    for (const [what, t] of [
+      ['g', g],
+      ['m', m],
+      ['v', v],
+    ] as const)
+      float32Input(ADAMW_KERNEL, what, t, n);
     const a = args.attrs as unknown as AdamWKernelAttrs;
     const backend = args.backend as BackendWasm;
     const p1 = backend.makeOutput(p.shape, 'float32');

@@ -41,7 +41,8 @@ function trainSteps(config: RunConfig, steps: number): number[] {
   const optimizer = makeOptimizer(config, model);
   const losses: number[] = [];
   try {
-    for (let s = 1; s <= steps; s++) losses.push(fullBatchStep(model, params, optimizer, data.symbols.images, stepBatch(data, trainRng, s), learningRate(config, s)));
+    for (let s = 1; s <= steps; s++)
+      losses.push(fullBatchStep(model, params, optimizer, data.symbols.images, stepBatch(data, trainRng, s), learningRate(config, s)));
   } finally {
     optimizer.dispose();
     disposeParams(params);
@@ -68,7 +69,8 @@ function sampleAndTaps(config: RunConfig): { images: Float32Array; taps: Map<str
       const out = forward(model, params, { xa: x(0), xb: x(1), xt: x(2), t }, { read: names });
       for (const [name, value] of out.taps) {
         taps.set(name, value.dataSync() as Float32Array);
-        if (value.rank === 3) for (const which of ['a', 'b', 'c'] as const) taps.set(`${name}:mean-${which}`, tokenMean({ model }, name, value, which).dataSync() as Float32Array);
+        if (value.rank === 3)
+          for (const which of ['a', 'b', 'c'] as const) taps.set(`${name}:mean-${which}`, tokenMean({ model }, name, value, which).dataSync() as Float32Array);
       }
       taps.set('output', out.output.dataSync() as Float32Array);
       tf.dispose([...out.taps.values()]);
@@ -166,7 +168,9 @@ describe.skipIf(!webgpu.available)(`webgpu agrees with wasm [${webgpu.detail}]`,
   it(`gives wasm's losses for ${STEPS} cpu-n1 training steps (float32 tolerance)`, () => {
     const losses = trainSteps(config, STEPS);
     // wasm's loss itself differs from the cpu reference by about 2e-5 relative; webgpu matches cpu to ~1e-7.
-    losses.forEach((l, i) => { expect(Math.abs(l - wasm.losses[i]) / Math.abs(wasm.losses[i]), `step ${i + 1}: ${l} vs ${wasm.losses[i]}`).toBeLessThan(1e-4); });
+    losses.forEach((l, i) => {
+      expect(Math.abs(l - wasm.losses[i]) / Math.abs(wasm.losses[i]), `step ${i + 1}: ${l} vs ${wasm.losses[i]}`).toBeLessThan(1e-4);
+    });
   });
 
   it("gives wasm's samples and every tap of a forward pass (float32 tolerance)", () => {

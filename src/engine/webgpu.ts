@@ -71,7 +71,6 @@ const MAP_MODE_READ = 0x1;
 const USAGE_MAP_READ = 0x1;
 const USAGE_COPY_DST = 0x8;
 
-
 /** The npm packages the webgpu backend needs (both optional dependencies). */
 export const WEBGPU_PACKAGES = ['webgpu', '@tensorflow/tfjs-backend-webgpu'] as const;
 
@@ -221,7 +220,10 @@ function mapForReadSync(buffer: GPUBuffer): void {
     // (lavapipe computes on the CPU) get the cores.
     if (rounds > 50) sleepMs(rounds > 1000 ? 1 : 0.05);
     if (performance.now() - t0 > READ_TIMEOUT_MS) {
-      throw new EngineError('webgpu-read-timeout', `webgpu: reading a tensor back from the GPU took more than ${READ_TIMEOUT_MS / 1000} s; the device may be lost`);
+      throw new EngineError(
+        'webgpu-read-timeout',
+        `webgpu: reading a tensor back from the GPU took more than ${READ_TIMEOUT_MS / 1000} s; the device may be lost`,
+      );
     }
   }
   if (buffer.mapState !== 'mapped') {
@@ -278,7 +280,11 @@ function installSyncRead(backend: WebGpuBackendInternals): void {
     return this.convertAndCacheOnCPU(dataId, values);
   };
   backend.read = async function read(this: WebGpuBackendInternals, dataId: object): Promise<tf.backend_util.BackendValues> {
-    if (!this.tensorMap.has(dataId)) throw new EngineError('webgpu-unknown-tensor', `webgpu read: tensor ${String((dataId as { id?: number }).id)} was not registered with the backend (disposed, or made on another backend)`);
+    if (!this.tensorMap.has(dataId))
+      throw new EngineError(
+        'webgpu-unknown-tensor',
+        `webgpu read: tensor ${String((dataId as { id?: number }).id)} was not registered with the backend (disposed, or made on another backend)`,
+      );
     return this.readSync(dataId);
   };
 }
@@ -345,10 +351,12 @@ async function openDawn(): Promise<DawnState> {
     throw failDawn(new WebGpuUnavailableError(`Dawn's requestAdapter failed: ${(err as Error).message}`, false, { cause: err }));
   }
   if (adapter == null) {
-    throw failDawn(new WebGpuUnavailableError(
-      'Dawn found no WebGPU adapter (no GPU with a Vulkan / Metal / D3D12 driver; for the CPU driver run .ci/webgpu-setup.sh and source the env file it writes)',
-      false,
-    ));
+    throw failDawn(
+      new WebGpuUnavailableError(
+        'Dawn found no WebGPU adapter (no GPU with a Vulkan / Metal / D3D12 driver; for the CPU driver run .ci/webgpu-setup.sh and source the env file it writes)',
+        false,
+      ),
+    );
   }
   dawn = { gpu, adapter, info: adapterInfo(adapter), device: null };
   return dawn;
@@ -466,7 +474,8 @@ export function probeWebGpuSync(): { adapter: WebGpuAdapterInfo | null; reason: 
   const line = out.split('\n').find((l) => l.startsWith('@@'));
   const parsed = line ? (JSON.parse(line.slice(2)) as Omit<WebGpuAdapterInfo, 'dawnNode'> | { error: string } | null) : undefined;
   if (parsed === undefined) return { adapter: null, reason: 'probing for a WebGPU adapter printed nothing' };
-  if (parsed === null) return { adapter: null, reason: 'Dawn found no WebGPU adapter (no GPU with a Vulkan / Metal / D3D12 driver; see .ci/webgpu-setup.sh for the CPU driver)' };
+  if (parsed === null)
+    return { adapter: null, reason: 'Dawn found no WebGPU adapter (no GPU with a Vulkan / Metal / D3D12 driver; see .ci/webgpu-setup.sh for the CPU driver)' };
   if ('error' in parsed) return { adapter: null, reason: `Dawn's requestAdapter failed: ${parsed.error}` };
   const adapter = { ...parsed, dawnNode: packageVersion('webgpu') };
   return { adapter, reason: describeWebGpuAdapter(adapter) };

@@ -43,7 +43,9 @@ describe('classifier evaluation', () => {
     expect(() => requireAccurateClassifier(accuracyResult(1900, 2000), 'c')).not.toThrow(); // 0.95, lower ≈ 0.940
     const borderline = accuracyResult(910, 1000); // 0.91, lower ≈ 0.891
     expect(() => requireAccurateClassifier(borderline, 'my classifier')).toThrow(CheckpointError);
-    expect(() => requireAccurateClassifier(borderline, 'my classifier')).toThrow(/my classifier: held-out accuracy 0\.9100 .* below PAPER\.classifierMinAccuracy = 0\.9/);
+    expect(() => requireAccurateClassifier(borderline, 'my classifier')).toThrow(
+      /my classifier: held-out accuracy 0\.9100 .* below PAPER\.classifierMinAccuracy = 0\.9/,
+    );
     expect(() => requireAccurateClassifier(accuracyResult(0, 0), 'empty')).toThrow(/empty/);
   });
 });

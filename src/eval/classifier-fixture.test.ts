@@ -12,7 +12,14 @@ import { loadEmnistPool } from '../data/pool.ts';
 import { collectProvenance } from '../train/provenance.ts';
 import { writeSafetensorsFile, type TensorMap } from '../io/safetensors.ts';
 import { accuracyResult } from './accuracy.ts';
-import { CLASSIFIER_FORMAT, CLASSIFIER_JSON, CLASSIFIER_WEIGHTS, loadClassifierFixture, saveClassifierFixture, type ClassifierRecord } from './classifier-fixture.ts';
+import {
+  CLASSIFIER_FORMAT,
+  CLASSIFIER_JSON,
+  CLASSIFIER_WEIGHTS,
+  loadClassifierFixture,
+  saveClassifierFixture,
+  type ClassifierRecord,
+} from './classifier-fixture.ts';
 import { CnnClassifier, cnnParamSpecs, defaultTrainOptions, initialCnnWeights, validateArchitecture, type CnnArchitecture } from './cnn-classifier.ts';
 import { poolSplitImages } from './labelled-images.ts';
 import { expectCheckpointError } from '../../test-support/synthetic-data.ts';
@@ -45,7 +52,16 @@ function record(a: CnnArchitecture, name: string): Omit<ClassifierRecord, 'weigh
     seed: 1,
     rngPath: 'root/test',
     training: { split: 'train', images: 0, perClass: [0, 0, 0], options: defaultTrainOptions(8), epochs: [], seconds: 0, backend: 'wasm' },
-    heldout: { split: 'test', images: 0, perClass: [0, 0, 0], accuracy: accuracyResult(0, 0), perClassAccuracy: [], confusions: [], minAccuracy: 0.9, meetsMinAccuracy: false },
+    heldout: {
+      split: 'test',
+      images: 0,
+      perClass: [0, 0, 0],
+      accuracy: accuracyResult(0, 0),
+      perClassAccuracy: [],
+      confusions: [],
+      minAccuracy: 0.9,
+      meetsMinAccuracy: false,
+    },
     source: { dir: 'fixtures/emnist', files: [], note: 'test' },
     command: 'test',
     provenance,
@@ -61,7 +77,6 @@ function savedFixture(seed = 1): { dir: string; classifier: CnnClassifier } {
   saveClassifierFixture(dir, classifier, record(arch, classifier.name));
   return { dir, classifier };
 }
-
 
 /** Rewrites the weights file with `tensors` and records its sha256 in classifier.json (a consistent but wrong pair). */
 function replaceWeights(dir: string, tensors: TensorMap): void {
@@ -113,7 +128,13 @@ describe('classifier fixtures', () => {
     const wrongShape = tensorsOf(weights);
     wrongShape['fc.weight'] = { dtype: 'F32', shape: [16, 32], data: weights.get('fc.weight')! };
     replaceWeights(dir, wrongShape);
-    expectCheckpointError(() => loadClassifierFixture(dir), 'classifier-tensor-shape', CLASSIFIER_WEIGHTS, 'tensor "fc.weight" has shape [16, 32]', 'needs [32, 16]');
+    expectCheckpointError(
+      () => loadClassifierFixture(dir),
+      'classifier-tensor-shape',
+      CLASSIFIER_WEIGHTS,
+      'tensor "fc.weight" has shape [16, 32]',
+      'needs [32, 16]',
+    );
     const missing = tensorsOf(weights);
     delete missing['out.bias'];
     replaceWeights(dir, missing);

@@ -197,15 +197,23 @@ function readWeights(path: string, record: ClassifierRecord, jsonPath: string): 
   const out = new Map<string, Float32Array>();
   for (const spec of specs) {
     const t = tensors[spec.name];
-    if (!t) throw new CheckpointError('classifier-tensor-missing', `${path}: tensor "${spec.name}" is missing; the architecture in ${jsonPath} needs [${spec.shape.join(', ')}]`);
+    if (!t)
+      throw new CheckpointError(
+        'classifier-tensor-missing',
+        `${path}: tensor "${spec.name}" is missing; the architecture in ${jsonPath} needs [${spec.shape.join(', ')}]`,
+      );
     if (t.dtype !== 'F32') throw new CheckpointError('classifier-tensor-dtype', `${path}: tensor "${spec.name}" is ${t.dtype}, expected F32`);
     if (t.shape.length !== spec.shape.length || t.shape.some((d, i) => d !== spec.shape[i])) {
-      throw new CheckpointError('classifier-tensor-shape', `${path}: tensor "${spec.name}" has shape [${t.shape.join(', ')}]; the architecture in ${jsonPath} needs [${spec.shape.join(', ')}]`);
+      throw new CheckpointError(
+        'classifier-tensor-shape',
+        `${path}: tensor "${spec.name}" has shape [${t.shape.join(', ')}]; the architecture in ${jsonPath} needs [${spec.shape.join(', ')}]`,
+      );
     }
     out.set(spec.name, Float32Array.from(t.data as Float32Array));
   }
   const extra = Object.keys(tensors).filter((name) => !specs.some((s) => s.name === name));
-  if (extra.length > 0) throw new CheckpointError('classifier-tensor-unexpected', `${path}: tensor "${extra[0]}" is not a parameter of the architecture in ${jsonPath}`);
+  if (extra.length > 0)
+    throw new CheckpointError('classifier-tensor-unexpected', `${path}: tensor "${extra[0]}" is not a parameter of the architecture in ${jsonPath}`);
   return out;
 }
 

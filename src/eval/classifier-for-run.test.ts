@@ -14,7 +14,14 @@ import { buildSymbolSet, heldoutImages, type SymbolSet } from '../data/symbols.t
 import { PAPER } from '../paper/registry.ts';
 import type { DataConfig } from '../train/config.ts';
 import { loadClassifierFixture, saveClassifierFixture } from './classifier-fixture.ts';
-import { CLASSIFIER_DIR_ENV, classifierFixtureDir, classifierForRun, CLASSIFIERS_DIR, loadScoringClassifier, type ScoringExpectation } from './classifier-for-run.ts';
+import {
+  CLASSIFIER_DIR_ENV,
+  classifierFixtureDir,
+  classifierForRun,
+  CLASSIFIERS_DIR,
+  loadScoringClassifier,
+  type ScoringExpectation,
+} from './classifier-for-run.ts';
 import { CnnClassifier, initialCnnWeights } from './cnn-classifier.ts';
 import { scoredBy } from './classifier.ts';
 import { scoreGenerated } from './generation.ts';
@@ -39,7 +46,6 @@ beforeAll(async () => {
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
-
 
 describe('classifier for a run', () => {
   it('held-out images are the test split: the same images as heldoutImages', () => {
@@ -87,7 +93,11 @@ describe('classifier for a run', () => {
       'side is 16 but the run needs 28',
       'npx grokdiff classifier --P 23 --side 28 --seed 1',
     );
-    expectCheckpointError(() => loadScoringClassifier(FIXTURE, { ...expectation(symbols(4)), chars: [...'0123456789ABCDEFGHIJKLN'] }, pool), 'classifier-mismatch', 'chars');
+    expectCheckpointError(
+      () => loadScoringClassifier(FIXTURE, { ...expectation(symbols(4)), chars: [...'0123456789ABCDEFGHIJKLN'] }, pool),
+      'classifier-mismatch',
+      'chars',
+    );
   });
 
   it('N = 1 scores with the nearest template; small N with the nearest training image (exact on those images)', () => {

@@ -78,7 +78,8 @@ function checkRecord(dir: string, record: ClassifierRecord, expect: ScoringExpec
   if (record.dataset !== expect.dataset) mismatch(dir, 'dataset', record.dataset, expect.dataset, command);
   if (record.P !== expect.P) mismatch(dir, 'P', record.P, expect.P, command);
   if (record.side !== expect.side) mismatch(dir, 'side', record.side, expect.side, command);
-  if (record.pixelRange[0] !== expect.pixelRange[0] || record.pixelRange[1] !== expect.pixelRange[1]) mismatch(dir, 'pixelRange', record.pixelRange, expect.pixelRange, command);
+  if (record.pixelRange[0] !== expect.pixelRange[0] || record.pixelRange[1] !== expect.pixelRange[1])
+    mismatch(dir, 'pixelRange', record.pixelRange, expect.pixelRange, command);
   if (record.chars.join('') !== expect.chars.join('')) mismatch(dir, 'chars', record.chars.join(''), expect.chars.join(''), command);
 }
 
@@ -112,7 +113,11 @@ export function loadScoringClassifier(dir: string, expect: ScoringExpectation, p
  * beyond, the fixture CNN for the run's data set, P
  * and side (`options.dir` overrides the fixture folder). Needs an initialised tfjs backend for N > 1.
  */
-export function classifierForRun(config: { readonly data: Pick<DataConfig, 'dataset'> }, symbols: SymbolSet, options: { pool?: EmnistPool; dir?: string } = {}): Classifier {
+export function classifierForRun(
+  config: { readonly data: Pick<DataConfig, 'dataset'> },
+  symbols: SymbolSet,
+  options: { pool?: EmnistPool; dir?: string } = {},
+): Classifier {
   const pixels = symbols.side * symbols.side;
   if (symbols.N === 1) return nearestTemplateClassifier(symbolTemplates(symbols.images, symbols.P, symbols.N, pixels), symbols.P, pixels);
   if (symbols.N <= PAPER.nearestImageMaxN.value) return nearestImageClassifier(symbols.images, symbols.P, symbols.N, pixels);

@@ -54,7 +54,9 @@ describe('symbol CNN', () => {
     const flatOurs = (ours as number[][][][]).flat(3);
     const flatRef = (ref as number[][][][]).flat(3);
     expect(flatOurs.length).toBe(2 * 5 * 6 * 4);
-    flatOurs.forEach((v, i) => { expect(v).toBeCloseTo(flatRef[i], 4); });
+    flatOurs.forEach((v, i) => {
+      expect(v).toBeCloseTo(flatRef[i], 4);
+    });
   });
 
   it('has the parameter shapes of its architecture (side 16: two pools to 4×4)', () => {

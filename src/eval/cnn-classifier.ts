@@ -43,7 +43,10 @@ export interface CnnParamSpec {
 
 /** The default architecture for P symbols at side S (chosen by measurement; see fixtures/classifiers/README.md). */
 export function defaultArchitecture(P: number, side: number, pixelRange: readonly [number, number]): CnnArchitecture {
-  return validateArchitecture({ kind: CNN_KIND, side, classes: P, pixelRange: [pixelRange[0], pixelRange[1]], channels: [16, 32], hidden: 128 }, 'default architecture');
+  return validateArchitecture(
+    { kind: CNN_KIND, side, classes: P, pixelRange: [pixelRange[0], pixelRange[1]], channels: [16, 32], hidden: 128 },
+    'default architecture',
+  );
 }
 
 function positiveInt(source: string, field: string, v: unknown, min = 1): number {
@@ -59,7 +62,8 @@ export function validateArchitecture(raw: unknown, source: string): CnnArchitect
     throw new ConfigError('classifier-architecture', `${source}: architecture must be an object, got ${JSON.stringify(raw)}`);
   }
   const a = raw as Record<string, unknown>;
-  if (a.kind !== CNN_KIND) throw new ConfigError('classifier-architecture', `${source}: architecture.kind must be "${CNN_KIND}", got ${JSON.stringify(a.kind)}`);
+  if (a.kind !== CNN_KIND)
+    throw new ConfigError('classifier-architecture', `${source}: architecture.kind must be "${CNN_KIND}", got ${JSON.stringify(a.kind)}`);
   const range = a.pixelRange;
   if (!Array.isArray(range) || range.length !== 2 || !range.every((x) => typeof x === 'number' && Number.isFinite(x)) || !(range[0] < range[1])) {
     throw new ConfigError('classifier-architecture', `${source}: architecture.pixelRange must be [low, high] with low < high, got ${JSON.stringify(range)}`);
@@ -190,7 +194,9 @@ export class CnnClassifier implements Classifier {
     const out = new Int32Array(count);
     for (let start = 0; start < count; start += CLASSIFY_CHUNK) {
       const n = Math.min(CLASSIFY_CHUNK, count - start);
-      const pred = tf.tidy(() => tf.argMax(cnnLogits(this.arch, this.vars, tf.tensor2d(images.subarray(start * pixels, (start + n) * pixels), [n, pixels])), 1));
+      const pred = tf.tidy(() =>
+        tf.argMax(cnnLogits(this.arch, this.vars, tf.tensor2d(images.subarray(start * pixels, (start + n) * pixels), [n, pixels])), 1),
+      );
       out.set(pred.dataSync() as Int32Array, start);
       pred.dispose();
     }
@@ -223,14 +229,22 @@ function checkWeights(arch: CnnArchitecture, weights: ReadonlyMap<string, Float3
   for (const spec of specs) {
     const w = weights.get(spec.name);
     const size = spec.shape.reduce((n, d) => n * d, 1);
-    if (!w) throw new CheckpointError('classifier-tensor-missing', `${where}: tensor "${spec.name}" is missing; the architecture needs [${spec.shape.join(', ')}]`);
+    if (!w)
+      throw new CheckpointError('classifier-tensor-missing', `${where}: tensor "${spec.name}" is missing; the architecture needs [${spec.shape.join(', ')}]`);
     if (w.length !== size) {
-      throw new CheckpointError('classifier-tensor-shape', `${where}: tensor "${spec.name}" has ${w.length} values; the architecture needs [${spec.shape.join(', ')}] = ${size}`);
+      throw new CheckpointError(
+        'classifier-tensor-shape',
+        `${where}: tensor "${spec.name}" has ${w.length} values; the architecture needs [${spec.shape.join(', ')}] = ${size}`,
+      );
     }
   }
   const known = new Set(specs.map((s) => s.name));
   for (const name of weights.keys()) {
-    if (!known.has(name)) throw new CheckpointError('classifier-tensor-unexpected', `${where}: tensor "${name}" is not a parameter of the architecture (expected ${[...known].join(', ')})`);
+    if (!known.has(name))
+      throw new CheckpointError(
+        'classifier-tensor-unexpected',
+        `${where}: tensor "${name}" is not a parameter of the architecture (expected ${[...known].join(', ')})`,
+      );
   }
 }
 
@@ -299,14 +313,20 @@ function oneHotRows(labels: Int32Array, rows: ArrayLike<number>, P: number): Flo
 
 function checkTrainInputs(arch: CnnArchitecture, data: LabelledImages, options: CnnTrainOptions): void {
   if (data.side !== arch.side || data.P !== arch.classes) {
-    throw new ConfigError('classifier-data', `trainCnn: images are P = ${data.P}, side ${data.side}; the architecture is P = ${arch.classes}, side ${arch.side}`);
+    throw new ConfigError(
+      'classifier-data',
+      `trainCnn: images are P = ${data.P}, side ${data.side}; the architecture is P = ${arch.classes}, side ${arch.side}`,
+    );
   }
   if (data.count === 0) throw new ConfigError('classifier-data', 'trainCnn: no training images');
   for (const [k, v] of Object.entries(options)) {
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new ConfigError('classifier-train-option', `trainCnn: ${k} must be a finite number ≥ 0, got ${v}`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+      throw new ConfigError('classifier-train-option', `trainCnn: ${k} must be a finite number ≥ 0, got ${v}`);
   }
-  if (!Number.isInteger(options.epochs) || options.epochs < 1) throw new ConfigError('classifier-train-option', `trainCnn: epochs must be an integer ≥ 1, got ${options.epochs}`);
-  if (!Number.isInteger(options.batchSize) || options.batchSize < 1) throw new ConfigError('classifier-train-option', `trainCnn: batchSize must be an integer ≥ 1, got ${options.batchSize}`);
+  if (!Number.isInteger(options.epochs) || options.epochs < 1)
+    throw new ConfigError('classifier-train-option', `trainCnn: epochs must be an integer ≥ 1, got ${options.epochs}`);
+  if (!Number.isInteger(options.batchSize) || options.batchSize < 1)
+    throw new ConfigError('classifier-train-option', `trainCnn: batchSize must be an integer ≥ 1, got ${options.batchSize}`);
   if (!Number.isInteger(options.maxShift)) throw new ConfigError('classifier-train-option', `trainCnn: maxShift must be an integer, got ${options.maxShift}`);
 }
 

@@ -21,7 +21,19 @@ beforeAll(async () => {
 const P = 5;
 const side = 4;
 const px = side * side;
-const model = validateModelConfig({ P, imageSide: side, patchSize: side, dModel: 8, heads: 2, ffnWidth: 16, depth: 1, preAttentionFfn: false, norm: 'none', timeFeatures: 4, initScale: 1 });
+const model = validateModelConfig({
+  P,
+  imageSide: side,
+  patchSize: side,
+  dModel: 8,
+  heads: 2,
+  ffnWidth: 16,
+  depth: 1,
+  preAttentionFfn: false,
+  norm: 'none',
+  timeFeatures: 4,
+  initScale: 1,
+});
 const images = rootRng(3).normalArray(P * px);
 const run = {
   model,
@@ -90,7 +102,7 @@ describe('entropyPath', () => {
   });
 });
 
-describe('rectificationEntropy (Figure 6b: entropy on the paths from a wrong c\')', () => {
+describe("rectificationEntropy (Figure 6b: entropy on the paths from a wrong c')", () => {
   it('a start entropy per level and tap, full paths where asked; disposes every tensor', () => {
     const before = tf.memory().numTensors;
     const r = rectificationEntropy(run, { noiseSeed: 7, offsetSeed: 3, steps: 5, taps: ENTROPY_TAPS, fullPathLevels: [2, 5] });
@@ -100,7 +112,10 @@ describe('rectificationEntropy (Figure 6b: entropy on the paths from a wrong c\'
       expect(s).toHaveLength(5);
       for (const e of s) expect(e >= 0 && e <= 1).toBe(true);
     }
-    expect(r.paths.map((p) => [p.k, p.t])).toEqual([[2, 0.4], [5, 1]]);
+    expect(r.paths.map((p) => [p.k, p.t])).toEqual([
+      [2, 0.4],
+      [5, 1],
+    ]);
     for (const p of r.paths) {
       expect(p.entropy.map((e) => e.length)).toEqual([p.k, p.k]);
       expect(p.accuracy.total).toBe(P * P);
@@ -111,13 +126,15 @@ describe('rectificationEntropy (Figure 6b: entropy on the paths from a wrong c\'
     expect(r.offsets.every((d) => Number.isInteger(d) && d >= 1 && d < P)).toBe(true);
   });
 
-  it('a path\'s first step is the single-forward start entropy; the path from K is entropyPath\'s from-noise path', () => {
+  it("a path's first step is the single-forward start entropy; the path from K is entropyPath's from-noise path", () => {
     const full = rectificationEntropy(run, { noiseSeed: 7, offsetSeed: 3, steps: 5, taps: ENTROPY_TAPS });
     const none = rectificationEntropy(run, { noiseSeed: 7, offsetSeed: 3, steps: 5, taps: ENTROPY_TAPS, fullPathLevels: [] });
     expect(none.paths).toEqual([]);
     for (let j = 0; j < 2; j++) for (let k = 0; k < 5; k++) expect(none.start[j][k]).toBeCloseTo(full.start[j][k], 5);
     const fromNoise = entropyPath(run, { noiseSeed: 7, steps: 5, taps: ENTROPY_TAPS });
-    fromNoise.taps.forEach((tap, j) => { expect(full.paths[4].entropy[j]).toEqual(tap.path.map((s) => s.entropy)); });
+    fromNoise.taps.forEach((tap, j) => {
+      expect(full.paths[4].entropy[j]).toEqual(tap.path.map((s) => s.entropy));
+    });
   });
 
   it('refuses a level outside [1, K] and an empty tap list', () => {

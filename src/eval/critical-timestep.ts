@@ -155,7 +155,11 @@ export function recoveryRectification(run: LoadedRun, options: RecoveryRectifica
         sample(
           run.model,
           run.params,
-          { xa: tf.tensor2d(xa.subarray(lo * px, hi * px), [B, px]), xb: tf.tensor2d(xb.subarray(lo * px, hi * px), [B, px]), noise: tf.tensor2d(noise.subarray(lo * px, hi * px), [B, px]) },
+          {
+            xa: tf.tensor2d(xa.subarray(lo * px, hi * px), [B, px]),
+            xb: tf.tensor2d(xb.subarray(lo * px, hi * px), [B, px]),
+            noise: tf.tensor2d(noise.subarray(lo * px, hi * px), [B, px]),
+          },
           { steps: K, startIndex: k, startImage: tf.tensor2d(start.subarray(lo * px, hi * px), [B, px]) },
         ),
       );
@@ -234,24 +238,29 @@ export function entropyPath(run: LoadedRun, options: EntropyPathOptions): Entrop
   // Inputs of the grid analyses at t = 1: xt is the shared noise image itself.
   const inputs = gridInputs(run, 1, options.noiseSeed);
   try {
-    const out = sample(run.model, run.params, { xa: inputs.xa, xb: inputs.xb, noise: inputs.xt }, {
-      steps: K,
-      tapsAt: () => ({ read: names }),
-      onStep: (i, t, _x0hat, read) => {
-        try {
-          taps.forEach((tap, j) => {
-            const reduced = reduceToC(run, tap.tap, read.get(tap.tap)!, tap.view);
-            const values = Float64Array.from(reduced.dataSync());
-            const units = reduced.shape[1];
-            reduced.dispose();
-            const shares = fveOfActivations(values, P, units).byFrequencySplitCross;
-            paths[j].push({ k: i, t, entropy: fveEntropy(shares).normalised, shares: Array.from(shares).slice(1) });
-          });
-        } finally {
-          for (const v of read.values()) v.dispose();
-        }
+    const out = sample(
+      run.model,
+      run.params,
+      { xa: inputs.xa, xb: inputs.xb, noise: inputs.xt },
+      {
+        steps: K,
+        tapsAt: () => ({ read: names }),
+        onStep: (i, t, _x0hat, read) => {
+          try {
+            taps.forEach((tap, j) => {
+              const reduced = reduceToC(run, tap.tap, read.get(tap.tap)!, tap.view);
+              const values = Float64Array.from(reduced.dataSync());
+              const units = reduced.shape[1];
+              reduced.dispose();
+              const shares = fveOfActivations(values, P, units).byFrequencySplitCross;
+              paths[j].push({ k: i, t, entropy: fveEntropy(shares).normalised, shares: Array.from(shares).slice(1) });
+            });
+          } finally {
+            for (const v of read.values()) v.dispose();
+          }
+        },
       },
-    });
+    );
     out.dispose();
   } finally {
     tf.dispose([inputs.xa, inputs.xb, inputs.xt, inputs.x0, inputs.t]);
@@ -320,7 +329,11 @@ function entropyAtC(run: LoadedRun, tap: EntropyTap, value: tf.Tensor): number {
 }
 
 /** Grid inputs with the wrong start images: xa, xb, ε as in entropyPath, start = the first image of c' per cell. */
-function wrongStartGrid(run: LoadedRun, noiseSeed: number, offsetSeed: number): { xa: tf.Tensor2D; xb: tf.Tensor2D; noise: tf.Tensor2D; start: tf.Tensor2D; offsets: number[]; wrong: number[] } {
+function wrongStartGrid(
+  run: LoadedRun,
+  noiseSeed: number,
+  offsetSeed: number,
+): { xa: tf.Tensor2D; xb: tf.Tensor2D; noise: tf.Tensor2D; start: tf.Tensor2D; offsets: number[]; wrong: number[] } {
   const P = run.model.P;
   const px = run.data.pixels;
   const { images, N } = run.data.symbols;
@@ -328,7 +341,9 @@ function wrongStartGrid(run: LoadedRun, noiseSeed: number, offsetSeed: number): 
   const offsets = Array.from({ length: P * P }, () => 1 + rng.int(P - 1));
   const wrong = offsets.map((d, i) => (Math.floor(i / P) + (i % P) + d) % P);
   const start = new Float32Array(P * P * px);
-  wrong.forEach((c, i) => { start.set(images.subarray(c * N * px, (c * N + 1) * px), i * px); });
+  wrong.forEach((c, i) => {
+    start.set(images.subarray(c * N * px, (c * N + 1) * px), i * px);
+  });
   const inputs = gridInputs(run, 1, noiseSeed);
   tf.dispose([inputs.x0, inputs.t]);
   return { xa: inputs.xa, xb: inputs.xb, noise: inputs.xt, start: tf.tensor2d(start, [P * P, px]), offsets, wrong };
@@ -342,7 +357,8 @@ export function rectificationEntropy(run: LoadedRun, options: RectificationEntro
   if (taps.length === 0) throw new ModelError('critical-taps', 'rectificationEntropy: no taps given');
   const full = new Set(options.fullPathLevels ?? Array.from({ length: K }, (_, i) => i + 1));
   for (const k of full) {
-    if (!Number.isInteger(k) || k < 1 || k > K) throw new ModelError('critical-levels', `rectificationEntropy: full-path level ${k} is not an integer in [1, ${K}]`);
+    if (!Number.isInteger(k) || k < 1 || k > K)
+      throw new ModelError('critical-levels', `rectificationEntropy: full-path level ${k} is not an integer in [1, ${K}]`);
   }
   const names = [...new Set(taps.map((t) => t.tap))];
   const grid = wrongStartGrid(run, options.noiseSeed, options.offsetSeed);
@@ -352,11 +368,15 @@ export function rectificationEntropy(run: LoadedRun, options: RectificationEntro
     for (let k = 1; k <= K; k++) {
       if (full.has(k)) {
         const path = rectificationPathFrom(run, grid, k, K, taps, names);
-        taps.forEach((_, j) => { start[j].push(path.entropy[j][k - 1]); });
+        taps.forEach((_, j) => {
+          start[j].push(path.entropy[j][k - 1]);
+        });
         paths.push(path);
       } else {
         const first = firstStepEntropy(run, grid, k, K, taps, names);
-        taps.forEach((_, j) => { start[j].push(first[j]); });
+        taps.forEach((_, j) => {
+          start[j].push(first[j]);
+        });
       }
     }
   } finally {
@@ -372,19 +392,26 @@ function rectificationPathFrom(run: LoadedRun, grid: WrongStartGrid, k: number, 
   const P = run.model.P;
   const B = P * P;
   const entropy: number[][] = taps.map(() => []);
-  const out = sample(run.model, run.params, { xa: grid.xa, xb: grid.xb, noise: grid.noise }, {
-    steps: K,
-    startIndex: k,
-    startImage: grid.start,
-    tapsAt: () => ({ read: names }),
-    onStep: (_i, _t, _x0hat, read) => {
-      try {
-        taps.forEach((tap, j) => { entropy[j].push(entropyAtC(run, tap, read.get(tap.tap)!)); });
-      } finally {
-        for (const v of read.values()) v.dispose();
-      }
+  const out = sample(
+    run.model,
+    run.params,
+    { xa: grid.xa, xb: grid.xb, noise: grid.noise },
+    {
+      steps: K,
+      startIndex: k,
+      startImage: grid.start,
+      tapsAt: () => ({ read: names }),
+      onStep: (_i, _t, _x0hat, read) => {
+        try {
+          taps.forEach((tap, j) => {
+            entropy[j].push(entropyAtC(run, tap, read.get(tap.tap)!));
+          });
+        } finally {
+          for (const v of read.values()) v.dispose();
+        }
+      },
     },
-  });
+  );
   const images = out.dataSync() as Float32Array;
   out.dispose();
   const predictions = run.classifier.classify(images, B);

@@ -38,7 +38,11 @@ export interface GridActivations {
 }
 
 /** Inputs for all P² pairs at level t with one shared noise image: xa, xb, xt [P², S*S], t [P²]. */
-export function gridInputs(run: LoadedRun, t: number, noiseSeed: number): { xa: tf.Tensor2D; xb: tf.Tensor2D; xt: tf.Tensor2D; x0: tf.Tensor2D; t: tf.Tensor1D } {
+export function gridInputs(
+  run: LoadedRun,
+  t: number,
+  noiseSeed: number,
+): { xa: tf.Tensor2D; xb: tf.Tensor2D; xt: tf.Tensor2D; x0: tf.Tensor2D; t: tf.Tensor1D } {
   const P = run.model.P;
   const px = run.data.pixels;
   const N = run.data.symbols.N;
@@ -93,7 +97,8 @@ export function reduceToC(run: Pick<LoadedRun, 'model'>, name: string, value: tf
         return tf.reshape(tf.mean(tf.slice(value, [0, 0, cStart, 0], [-1, -1, n, -1]), 2), [B, H * dh]) as tf.Tensor2D;
       }
       case 'scores-c': {
-        if (value.rank !== 4 || value.shape[2] !== value.shape[3]) throw new ModelError('grid-view', `tap "${name}" is not an attention score/pattern tensor [B, H, T, T]`);
+        if (value.rank !== 4 || value.shape[2] !== value.shape[3])
+          throw new ModelError('grid-view', `tap "${name}" is not an attention score/pattern tensor [B, H, T, T]`);
         const keyStart = view.key === 'a' ? 0 : n;
         const block = tf.slice(value, [0, 0, cStart, keyStart], [-1, -1, n, n]);
         return tf.mean(tf.mean(block, 3), 2) as tf.Tensor2D;
@@ -108,7 +113,11 @@ export function gridViewKey(tap: string, view: GridView): string {
 }
 
 /** Reads taps over the (a, b) grid; returns one [P*P, units] float64 array per requested tap. */
-export function gridActivations(run: LoadedRun, requests: ReadonlyArray<{ tap: string; view: GridView }>, options: GridActivationsOptions): Map<string, GridActivations> {
+export function gridActivations(
+  run: LoadedRun,
+  requests: ReadonlyArray<{ tap: string; view: GridView }>,
+  options: GridActivationsOptions,
+): Map<string, GridActivations> {
   const inputs = gridInputs(run, options.t, options.noiseSeed);
   const names = [...new Set(requests.map((r) => r.tap))];
   const { output, taps } = forward(run.model, run.params, inputs, { read: names, ...(options.edit ? { edit: options.edit } : {}) });

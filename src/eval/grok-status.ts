@@ -53,7 +53,15 @@ export function decide(result: AccuracyResult, level: number): LevelDecision {
  * Accuracy of a model on pairs, with draws doubled from `first` to `max` until the Wilson interval decides
  * against `level`. Every round draws new noise (and, for N > 1, new operand images) and adds to the counts.
  */
-function checkLevel(run: LoadedRun, symbols: SymbolSet, pairs: readonly Pair[], level: number, draws: { first: number; max: number }, K: number, stream: string): LevelCheck {
+function checkLevel(
+  run: LoadedRun,
+  symbols: SymbolSet,
+  pairs: readonly Pair[],
+  level: number,
+  draws: { first: number; max: number },
+  K: number,
+  stream: string,
+): LevelCheck {
   let correct = 0;
   let total = 0;
   let done = 0;
@@ -90,7 +98,15 @@ export function measureGrokStatus(run: LoadedRun, options: { K?: number } = {}):
   const novelPairs = data.heldoutNovel.length > 0 ? data.heldoutNovel.map((i) => data.heldout[i]) : data.heldout;
   const train = checkLevel(run, data.symbols, data.train, PAPER.grokTrainLevel.value, draws.train, K, 'train');
   const novel = checkLevel(run, data.heldoutSymbols, novelPairs, PAPER.grokHeldoutLevel.value, draws.heldout, K, 'novel');
-  const heldout = checkLevel(run, data.heldoutSymbols, data.heldout, PAPER.grokHeldoutLevel.value, { first: draws.heldout.first, max: draws.heldout.first }, K, 'heldout');
+  const heldout = checkLevel(
+    run,
+    data.heldoutSymbols,
+    data.heldout,
+    PAPER.grokHeldoutLevel.value,
+    { first: draws.heldout.first, max: draws.heldout.first },
+    K,
+    'heldout',
+  );
   const grokked = train.decision === 'at-level' && novel.decision === 'at-level';
   const why = grokked
     ? 'grokked'

@@ -69,7 +69,11 @@ export function loadRun(path: string, options: { step?: number; pool?: EmnistPoo
   const runDir = runFolderOf(path);
   if (hasManifest(runDir)) verifyManifest(runDir);
   return openCheckpoint(
-    loadCheckpoint(path, { optimizer: false, ...(options.step !== undefined ? { step: options.step } : {}), ...(options.expect ? { expect: options.expect } : {}) }),
+    loadCheckpoint(path, {
+      optimizer: false,
+      ...(options.step !== undefined ? { step: options.step } : {}),
+      ...(options.expect ? { expect: options.expect } : {}),
+    }),
     options.pool,
   );
 }

@@ -18,7 +18,13 @@ const BATCH = 512;
  * Values of `taps` (each [B, T, d]) at operand a's tokens (mean over its patches) for every image of
  * `imagesByRow` [count, S*S]; returns tap → [count, d] row-major.
  */
-export function operandActivations(run: LoadedRun, imagesByRow: Float32Array, count: number, taps: readonly string[], noiseSeed = 7): Map<string, { valuesByImage: Float64Array; units: number }> {
+export function operandActivations(
+  run: LoadedRun,
+  imagesByRow: Float32Array,
+  count: number,
+  taps: readonly string[],
+  noiseSeed = 7,
+): Map<string, { valuesByImage: Float64Array; units: number }> {
   const px = run.data.pixels;
   if (imagesByRow.length !== count * px) {
     throw new ModelError('operand-activations', `operandActivations: images have ${imagesByRow.length} values, expected ${count}·${px}`);
@@ -38,7 +44,12 @@ export function operandActivations(run: LoadedRun, imagesByRow: Float32Array, co
       const { output, taps: read } = forward(
         run.model,
         run.params,
-        { xa: tf.tensor2d(imagesByRow.subarray(start * px, (start + B) * px), [B, px]), xb: tf.tensor2d(xb, [B, px]), xt: tf.tensor2d(xt, [B, px]), t: tf.fill([B], 1) as tf.Tensor1D },
+        {
+          xa: tf.tensor2d(imagesByRow.subarray(start * px, (start + B) * px), [B, px]),
+          xb: tf.tensor2d(xb, [B, px]),
+          xt: tf.tensor2d(xt, [B, px]),
+          t: tf.fill([B], 1) as tf.Tensor1D,
+        },
         { read: taps },
       );
       output.dispose();

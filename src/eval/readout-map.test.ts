@@ -21,7 +21,19 @@ beforeAll(async () => {
 const P = 5;
 
 function tinyRun(side: number, patch: number, depth: number, N = 1): LoadedRun {
-  const model: ModelConfig = validateModelConfig({ P, imageSide: side, patchSize: patch, dModel: 8, heads: 2, ffnWidth: 6, depth, preAttentionFfn: false, norm: 'none', timeFeatures: 4, initScale: 1 });
+  const model: ModelConfig = validateModelConfig({
+    P,
+    imageSide: side,
+    patchSize: patch,
+    dModel: 8,
+    heads: 2,
+    ffnWidth: 6,
+    depth,
+    preAttentionFfn: false,
+    norm: 'none',
+    timeFeatures: 4,
+    initScale: 1,
+  });
   const px = side * side;
   const images = rootRng(3).normalArray(P * N * px);
   return {
@@ -84,7 +96,7 @@ describe('ffnNeuronReadout', () => {
     const px = 16;
     const T = classTemplates(run);
     const imgs = run.data.symbols.images;
-    expect(T[3 * px + 5]).toBeCloseTo((imgs[(3 * 2) * px + 5] + imgs[(3 * 2 + 1) * px + 5]) / 2, 6);
+    expect(T[3 * px + 5]).toBeCloseTo((imgs[3 * 2 * px + 5] + imgs[(3 * 2 + 1) * px + 5]) / 2, 6);
     for (const c of [0, 4]) {
       for (const i of [1, 2]) {
         let s = 0;

@@ -25,7 +25,10 @@ export function generationEvaluator(config: RunConfig, data: RunData, pool: Emni
   return {
     scoredBy: scoredBy(classifier),
     evaluate(model, params, rng) {
-      const heldout = scoreGenerated(generateForPairs(model, params, data.heldoutSymbols, data.heldout, { ...opts, rng: rng.fork('eval-heldout') }), classifier);
+      const heldout = scoreGenerated(
+        generateForPairs(model, params, data.heldoutSymbols, data.heldout, { ...opts, rng: rng.fork('eval-heldout') }),
+        classifier,
+      );
       let novelCorrect = 0;
       for (const i of data.heldoutNovel) for (let d = 0; d < draws; d++) if (heldout.predictions[i * draws + d] === data.heldout[i].c) novelCorrect++;
       const { predictions: _p, ...heldoutResult } = heldout;

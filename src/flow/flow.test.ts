@@ -14,7 +14,19 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-const config = validateModelConfig({ P: 3, imageSide: 4, patchSize: 4, dModel: 8, heads: 2, ffnWidth: 16, depth: 1, preAttentionFfn: false, norm: 'none', timeFeatures: 4, initScale: 1 });
+const config = validateModelConfig({
+  P: 3,
+  imageSide: 4,
+  patchSize: 4,
+  dModel: 8,
+  heads: 2,
+  ffnWidth: 16,
+  depth: 1,
+  preAttentionFfn: false,
+  norm: 'none',
+  timeFeatures: 4,
+  initScale: 1,
+});
 const params = createParams(config, initialValues(config, rootRng(0)));
 const r = rootRng(9);
 const B = 5;
@@ -46,22 +58,32 @@ describe('rectified flow', () => {
     const K = 10;
     const seen: number[] = [];
     let x = eps.clone();
-    const out = sample(config, params, { xa, xb, noise: eps }, {
-      steps: K,
-      tapsAt: () => oracle,
-      onStep: (i, t) => {
-        seen.push(i);
-        const expected = tf.add(tf.mul(1 - t, x0), tf.mul(t, eps));
-        expect(maxAbsDiff(x, expected)).toBeLessThan(1e-5);
-        x = tf.add(tf.mul(1 - (i - 1) / K, x0), tf.mul((i - 1) / K, eps)) as tf.Tensor2D;
+    const out = sample(
+      config,
+      params,
+      { xa, xb, noise: eps },
+      {
+        steps: K,
+        tapsAt: () => oracle,
+        onStep: (i, t) => {
+          seen.push(i);
+          const expected = tf.add(tf.mul(1 - t, x0), tf.mul(t, eps));
+          expect(maxAbsDiff(x, expected)).toBeLessThan(1e-5);
+          x = tf.add(tf.mul(1 - (i - 1) / K, x0), tf.mul((i - 1) / K, eps)) as tf.Tensor2D;
+        },
       },
-    });
+    );
     expect(seen).toEqual([10, 9, 8, 7, 6, 5, 4, 3, 2, 1]);
     expect(maxAbsDiff(out, x0)).toBeLessThan(1e-5);
   });
   it('starting from an image at level t_k runs k steps and reaches the oracle x0', () => {
     const seen: number[] = [];
-    const out = sample(config, params, { xa, xb, noise: eps }, { steps: 50, startIndex: 20, startImage: xa, tapsAt: () => oracle, onStep: (i) => seen.push(i) });
+    const out = sample(
+      config,
+      params,
+      { xa, xb, noise: eps },
+      { steps: 50, startIndex: 20, startImage: xa, tapsAt: () => oracle, onStep: (i) => seen.push(i) },
+    );
     expect(seen.length).toBe(20);
     expect(seen[0]).toBe(20);
     expect(maxAbsDiff(out, x0)).toBeLessThan(1e-5);

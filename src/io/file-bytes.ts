@@ -45,11 +45,9 @@ export function maybeGunzip(bytes: Uint8Array, source: string): Uint8Array {
     return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
-    throw new DataError(
-      'gzip-corrupt',
-      `${source}: gzip stream is truncated or corrupt (${why}); expected a complete gzip file (${bytes.length} bytes read)`,
-      { cause: err },
-    );
+    throw new DataError('gzip-corrupt', `${source}: gzip stream is truncated or corrupt (${why}); expected a complete gzip file (${bytes.length} bytes read)`, {
+      cause: err,
+    });
   }
 }
 

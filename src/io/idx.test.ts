@@ -6,7 +6,11 @@ import { expectDataError, gzip, tempDir } from '../../test-support/synthetic-dat
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 
-const images = encodeIdx('images', [2, 3, 4], Uint8Array.from({ length: 24 }, (_, i) => i));
+const images = encodeIdx(
+  'images',
+  [2, 3, 4],
+  Uint8Array.from({ length: 24 }, (_, i) => i),
+);
 const labels = encodeIdx('labels', [5], Uint8Array.from([4, 3, 2, 1, 0]));
 
 describe('parseIdx', () => {
@@ -68,7 +72,13 @@ describe('parseIdx', () => {
   });
 
   it('rejects a corrupt gzip file (damaged deflate data or CRC), naming it', () => {
-    const gz = gzip(encodeIdx('images', [20, 28, 28], Uint8Array.from({ length: 20 * 784 }, (_, i) => (i * 7) % 251)));
+    const gz = gzip(
+      encodeIdx(
+        'images',
+        [20, 28, 28],
+        Uint8Array.from({ length: 20 * 784 }, (_, i) => (i * 7) % 251),
+      ),
+    );
     const bad = gz.slice();
     for (let i = 20; i < 40; i++) bad[i] ^= 0xff;
     const p = tmp.write('corrupt.gz', bad);

@@ -33,10 +33,7 @@ export function parseIdx(bytes: Uint8Array, source: string, expect?: IdxKind): I
   const magic = view.getUint32(0, false);
   const expectedMagics = expect ? [MAGIC_BY_KIND[expect]] : [MAGIC_BY_KIND.images, MAGIC_BY_KIND.labels];
   if (bytes[0] !== 0 || bytes[1] !== 0) {
-    throw new DataError(
-      'idx-magic',
-      `${source}: magic number ${hex(magic)} is not an IDX magic; expected ${expectedMagics.map(hex).join(' or ')}`,
-    );
+    throw new DataError('idx-magic', `${source}: magic number ${hex(magic)} is not an IDX magic; expected ${expectedMagics.map(hex).join(' or ')}`);
   }
   if (bytes[2] !== IDX_UBYTE) {
     throw new DataError(
@@ -55,10 +52,7 @@ export function parseIdx(bytes: Uint8Array, source: string, expect?: IdxKind): I
   const nDims = DIMS_BY_KIND[kind];
   const headerLength = 4 + 4 * nDims;
   if (bytes.length < headerLength) {
-    throw new DataError(
-      'idx-truncated',
-      `${source}: ${bytes.length} bytes, too short for the ${nDims}-dim IDX header (${headerLength} bytes)`,
-    );
+    throw new DataError('idx-truncated', `${source}: ${bytes.length} bytes, too short for the ${nDims}-dim IDX header (${headerLength} bytes)`);
   }
   const dims: number[] = [];
   for (let i = 0; i < nDims; i++) dims.push(view.getUint32(4 + 4 * i, false));
@@ -71,8 +65,7 @@ export function parseIdx(bytes: Uint8Array, source: string, expect?: IdxKind): I
     const what = bytes.length < expectedLength ? 'truncated' : 'has trailing bytes';
     throw new DataError(
       bytes.length < expectedLength ? 'idx-truncated' : 'idx-trailing',
-      `${source}: IDX ${kind} file ${what}: dims [${dims.join(', ')}] need ${headerLength} + ${payload} = ` +
-        `${expectedLength} bytes, found ${bytes.length}`,
+      `${source}: IDX ${kind} file ${what}: dims [${dims.join(', ')}] need ${headerLength} + ${payload} = ` + `${expectedLength} bytes, found ${bytes.length}`,
     );
   }
   return { kind, dims, data: bytes.subarray(headerLength), source };
@@ -97,7 +90,9 @@ export function encodeIdx(kind: IdxKind, dims: readonly number[], data: Uint8Arr
   const out = new Uint8Array(4 + 4 * nDims + payload);
   const view = new DataView(out.buffer);
   view.setUint32(0, MAGIC_BY_KIND[kind], false);
-  dims.forEach((d, i) => { view.setUint32(4 + 4 * i, d, false); });
+  dims.forEach((d, i) => {
+    view.setUint32(4 + 4 * i, d, false);
+  });
   out.set(data, 4 + 4 * nDims);
   return out;
 }

@@ -84,7 +84,10 @@ describe('files written by NumPy 2.4.6 (fixtures/npz)', () => {
 });
 
 describe('parseNpz', () => {
-  const imgs = encodeNpy(Uint8Array.from({ length: 2 * 28 * 28 }, (_, i) => i % 256), [2, 28, 28]);
+  const imgs = encodeNpy(
+    Uint8Array.from({ length: 2 * 28 * 28 }, (_, i) => i % 256),
+    [2, 28, 28],
+  );
   const good = encodeNpz({ arr_0: imgs });
 
   it('reads arr_0 from an fflate-written zip, compressed or stored', () => {

@@ -158,8 +158,11 @@ function checkDescr(descr: PyValue | undefined, source: string): NpyDescr {
   }
   const d = DESCR_ALIASES[descr] ?? descr;
   if (d in DTYPES) return d as NpyDescr;
-  if (descr.startsWith('>') && (`<${descr.slice(1)}` in DTYPES)) {
-    throw new DataError('npy-endian', `${source}: .npy dtype '${descr}' is big-endian; only little-endian arrays are supported (convert with arr.astype('<${descr.slice(1)}'))`);
+  if (descr.startsWith('>') && `<${descr.slice(1)}` in DTYPES) {
+    throw new DataError(
+      'npy-endian',
+      `${source}: .npy dtype '${descr}' is big-endian; only little-endian arrays are supported (convert with arr.astype('<${descr.slice(1)}'))`,
+    );
   }
   throw new DataError('npy-dtype', `${source}: .npy dtype '${descr}' is not supported; expected one of ${Object.keys(DTYPES).join(', ')}`);
 }
@@ -190,7 +193,8 @@ export function parseNpy(bytes: Uint8Array, source: string): NpyArray {
     headerLength = view.getUint16(8, true);
     headerStart = 10;
   } else if (version === 2 || version === 3) {
-    if (bytes.length < 12) throw new DataError('npy-truncated', `${source}: .npy v${version} file of ${bytes.length} bytes is too short for its header length field`);
+    if (bytes.length < 12)
+      throw new DataError('npy-truncated', `${source}: .npy v${version} file of ${bytes.length} bytes is too short for its header length field`);
     headerLength = view.getUint32(8, true);
     headerStart = 12;
   } else {
@@ -198,7 +202,10 @@ export function parseNpy(bytes: Uint8Array, source: string): NpyArray {
   }
   const dataStart = headerStart + headerLength;
   if (dataStart > bytes.length) {
-    throw new DataError('npy-truncated', `${source}: .npy header claims ${headerLength} bytes but the file has only ${bytes.length - headerStart} after the preamble`);
+    throw new DataError(
+      'npy-truncated',
+      `${source}: .npy header claims ${headerLength} bytes but the file has only ${bytes.length - headerStart} after the preamble`,
+    );
   }
   const headerBytes = bytes.subarray(headerStart, dataStart);
   const header = new TextDecoder(version === 3 ? 'utf-8' : 'latin1').decode(headerBytes);
@@ -316,7 +323,12 @@ export function readNpzFile(path: string): Record<string, NpyArray> {
 export function npzArray(arrays: Record<string, NpyArray>, source: string, key = 'arr_0'): NpyArray {
   const a = arrays[key];
   if (!a) {
-    throw new DataError('npz-key', `${source}: no array '${key}' in the .npz; found ${Object.keys(arrays).map((k) => `'${k}'`).join(', ')}`);
+    throw new DataError(
+      'npz-key',
+      `${source}: no array '${key}' in the .npz; found ${Object.keys(arrays)
+        .map((k) => `'${k}'`)
+        .join(', ')}`,
+    );
   }
   return a;
 }

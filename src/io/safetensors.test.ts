@@ -100,7 +100,13 @@ describe('safetensors byte layout', () => {
     const n = Number(new DataView(bytes.buffer).getBigUint64(0, true));
     const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n))) as Record<string, { data_offsets: number[] }>;
     expect(Object.keys(header)).toEqual(['b', 'c', 'd', 'e', 'a']);
-    expect(Object.values(header).map((e) => e.data_offsets)).toEqual([[0, 8], [8, 12], [12, 16], [16, 18], [18, 21]]);
+    expect(Object.values(header).map((e) => e.data_offsets)).toEqual([
+      [0, 8],
+      [8, 12],
+      [12, 16],
+      [16, 18],
+      [18, 21],
+    ]);
   });
   it('matches the byte vectors of the reference implementation’s own tests', () => {
     // safetensors/src/tensor.rs, test_empty: no tensors → "{}" + 6 spaces; with metadata framework=pt →
@@ -166,7 +172,9 @@ describe('safetensors round trip', () => {
     const bytes = encodeSafetensors({ b: f32([1], [1]), '0': f32([1], [2]), '10': f32([1], [3]) }, { k: 'v' });
     const n = Number(new DataView(bytes.buffer).getBigUint64(0, true));
     const text = new TextDecoder().decode(bytes.subarray(8, 8 + n)).trimEnd();
-    expect(text).toBe('{"__metadata__":{"k":"v"},"0":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"10":{"dtype":"F32","shape":[1],"data_offsets":[4,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}}');
+    expect(text).toBe(
+      '{"__metadata__":{"k":"v"},"0":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"10":{"dtype":"F32","shape":[1],"data_offsets":[4,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}}',
+    );
   });
 
   it('a tensor named "__proto__" stays an ordinary key', () => {

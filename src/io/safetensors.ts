@@ -125,9 +125,7 @@ function compareNames(a: string, b: string): number {
 }
 
 function storageOrder(tensors: TensorMap): Array<[string, Tensor]> {
-  return Object.entries(tensors).sort(
-    ([an, a], [bn, b]) => DTYPE_RANK.indexOf(b.dtype) - DTYPE_RANK.indexOf(a.dtype) || compareNames(an, bn),
-  );
+  return Object.entries(tensors).sort(([an, a], [bn, b]) => DTYPE_RANK.indexOf(b.dtype) - DTYPE_RANK.indexOf(a.dtype) || compareNames(an, bn));
 }
 
 /** The header JSON (unpadded) and the tensors in storage order. */
@@ -242,7 +240,10 @@ function parseEntry(name: string, value: unknown, source: string): TensorEntry {
   }
   const expected = elementCount(e.shape) * dtypeSize(e.dtype);
   if (!Number.isSafeInteger(expected) || off[1] - off[0] !== expected) {
-    fail('size-mismatch', `${where}: data_offsets [${off[0]}, ${off[1]}] span ${off[1] - off[0]} bytes, shape [${e.shape.join(', ')}] of ${e.dtype} needs ${expected}`);
+    fail(
+      'size-mismatch',
+      `${where}: data_offsets [${off[0]}, ${off[1]}] span ${off[1] - off[0]} bytes, shape [${e.shape.join(', ')}] of ${e.dtype} needs ${expected}`,
+    );
   }
   return { name, dtype: e.dtype, shape: e.shape, begin: off[0], end: off[1] };
 }
@@ -290,9 +291,7 @@ export function decodeSafetensors(bytes: Uint8Array, sourceName: string): Safete
     .map(([name, value]) => parseEntry(name, value, sourceName));
   const start = 8 + n;
   checkCoverage(entries, bytes.length - start, sourceName);
-  const tensors: TensorMap = Object.fromEntries(
-    entries.map((e) => [e.name, { dtype: e.dtype, shape: e.shape, data: tensorData(bytes, start, e) } as Tensor]),
-  );
+  const tensors: TensorMap = Object.fromEntries(entries.map((e) => [e.name, { dtype: e.dtype, shape: e.shape, data: tensorData(bytes, start, e) } as Tensor]));
   return { tensors, metadata };
 }
 

@@ -73,7 +73,12 @@ export function validateModelConfig(raw: Record<string, unknown>, source = 'mode
   const dModel = positiveInt('dModel', raw.dModel);
   const heads = positiveInt('heads', raw.heads);
   if (dModel % heads !== 0) {
-    throw new ModelError('config-heads', `${source}: heads ${heads} does not divide dModel ${dModel}; use one of ${divisors(dModel).filter((h) => h <= 64).join(', ')}`);
+    throw new ModelError(
+      'config-heads',
+      `${source}: heads ${heads} does not divide dModel ${dModel}; use one of ${divisors(dModel)
+        .filter((h) => h <= 64)
+        .join(', ')}`,
+    );
   }
   const norm = raw.norm;
   if (norm !== 'none' && norm !== 'layernorm') {

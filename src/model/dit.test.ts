@@ -14,7 +14,19 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-const BASE = { P: 5, imageSide: 8, patchSize: 8, dModel: 16, heads: 2, ffnWidth: 32, depth: 1, preAttentionFfn: false, norm: 'none', timeFeatures: 8, initScale: 1 } as const;
+const BASE = {
+  P: 5,
+  imageSide: 8,
+  patchSize: 8,
+  dModel: 16,
+  heads: 2,
+  ffnWidth: 32,
+  depth: 1,
+  preAttentionFfn: false,
+  norm: 'none',
+  timeFeatures: 8,
+  initScale: 1,
+} as const;
 
 function cfg(over: Record<string, unknown> = {}): ModelConfig {
   return validateModelConfig({ ...BASE, ...over });
@@ -58,11 +70,15 @@ describe('forward shapes', () => {
         const shape = taps.get(n)!.shape;
         const leaf = n.replace(/^block\d+\./, '');
         const expected =
-          n === 'output' ? [B, config.imageSide ** 2]
-          : /^(attn\.(q|k|v|z))$/.test(leaf) ? [B, H, tokens, headDim]
-          : /^attn\.(scores|pattern)$/.test(leaf) ? [B, H, tokens, tokens]
-          : /\.(pre|post)$/.test(leaf) ? [B, tokens, f]
-          : [B, tokens, d];
+          n === 'output'
+            ? [B, config.imageSide ** 2]
+            : /^(attn\.(q|k|v|z))$/.test(leaf)
+              ? [B, H, tokens, headDim]
+              : /^attn\.(scores|pattern)$/.test(leaf)
+                ? [B, H, tokens, tokens]
+                : /\.(pre|post)$/.test(leaf)
+                  ? [B, tokens, f]
+                  : [B, tokens, d];
         expect(shape, n).toEqual(expected);
       }
       for (const t of taps.values()) t.dispose();
@@ -112,7 +128,9 @@ describe('taps and interventions', () => {
     const config = cfg();
     const params = createParams(config, initialValues(config, rootRng(0)));
     expect(() => forward(config, params, inputs(config, 2), { read: ['block0.preffn.pre'] })).toThrow(/unknown tap "block0.preffn.pre"/);
-    expect(() => forward(config, params, inputs(config, 2), { edit: { 'block0.ffn.pre': (v) => tf.sum(v, -1) } })).toThrow(/edit of tap "block0.ffn.pre" returned shape/);
+    expect(() => forward(config, params, inputs(config, 2), { edit: { 'block0.ffn.pre': (v) => tf.sum(v, -1) } })).toThrow(
+      /edit of tap "block0.ffn.pre" returned shape/,
+    );
     disposeParams(params);
   });
   it('no tensors leak from a forward pass', () => {
@@ -130,7 +148,10 @@ describe('taps and interventions', () => {
 describe('patchify', () => {
   it('unpatchify inverts patchify', () => {
     const config = cfg({ patchSize: 4 });
-    const img = tf.tensor2d(Float32Array.from({ length: 2 * 64 }, (_, i) => i), [2, 64]);
+    const img = tf.tensor2d(
+      Float32Array.from({ length: 2 * 64 }, (_, i) => i),
+      [2, 64],
+    );
     expect(unpatchify(config, patchify(config, img)).arraySync()).toEqual(img.arraySync());
     const first = patchify(config, img).arraySync()[0][0];
     expect(first).toEqual([0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27]);

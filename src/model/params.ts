@@ -104,7 +104,10 @@ export function createParams(config: ModelConfig, values: ReadonlyMap<string, Fl
       throw new ModelError('param-shape', `${source}: tensor "${spec.name}" has ${v.length} values, expected shape [${spec.shape}] (${size} values)`);
     }
     // Unnamed: tfjs variable names are global, and two models (e.g. a run and its control) must coexist.
-    params.set(spec.name, tf.tidy(() => tf.variable(tf.tensor(v, spec.shape as number[], 'float32'), true)));
+    params.set(
+      spec.name,
+      tf.tidy(() => tf.variable(tf.tensor(v, spec.shape as number[], 'float32'), true)),
+    );
   }
   return params;
 }

@@ -107,7 +107,7 @@ describe('paper-parameter registry', () => {
     const raw = TEXT_ABSENT ? '' : readFileSync(TEXT_PATH, 'utf8');
     const authors = TEXT_ABSENT ? '' : normaliseForQuote(authorsText(raw));
 
-    it('every quote occurs in the authors\' parts of the text (whitespace-insensitive)', () => {
+    it("every quote occurs in the authors' parts of the text (whitespace-insensitive)", () => {
       const quoted = rows.filter((r) => r.quote);
       expect(quoted.length).toBeGreaterThan(10);
       for (const r of quoted) {
@@ -117,7 +117,7 @@ describe('paper-parameter registry', () => {
       }
     });
 
-    it('the site\'s sections are cut out: the referee\'s ablation request is not the authors\' text', () => {
+    it("the site's sections are cut out: the referee's ablation request is not the authors' text", () => {
       const site = 'we will add targeted ablation experiments';
       expect(normaliseForQuote(raw)).toContain(normaliseForQuote(site));
       expect(authors).not.toContain(normaliseForQuote(site));

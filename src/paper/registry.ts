@@ -188,7 +188,10 @@ export const PAPER = Object.freeze({
     [1, 3, 7, 9] as const,
     'paper-result',
     'paper appendix on the single-image regime (text beside Figures 9-13) and Table 3: w1, w3, w7, w9 for the P = 23 run',
-    stated('four specific frequencies–w1, w3, w7, and w9– within the self-attention blocks', 'appendix text beside Figures 9-13 (single-image regime, before Appendix C)'),
+    stated(
+      'four specific frequencies–w1, w3, w7, and w9– within the self-attention blocks',
+      'appendix text beside Figures 9-13 (single-image regime, before Appendix C)',
+    ),
     'Table 3 repeats them: "selective frequencies (w1, w3, w7, w9)". Which frequencies emerge depends on the seed; claims assert the structure and report the identity.',
   ),
   trigFitFve: param(
@@ -230,7 +233,12 @@ export const PAPER = Object.freeze({
       where: 'Figure 2 caption',
     }),
   ),
-  grokHeldoutLevel: param(0.95, 'our-choice', 'issue #4: held-out accuracy "generalises" taken as ≥ 95 %', unverified('the text gives no accuracy level for generalisation')),
+  grokHeldoutLevel: param(
+    0.95,
+    'our-choice',
+    'issue #4: held-out accuracy "generalises" taken as ≥ 95 %',
+    unverified('the text gives no accuracy level for generalisation'),
+  ),
   grokLagRatio: param(
     2,
     'our-choice',
@@ -268,21 +276,21 @@ export const PAPER = Object.freeze({
     0.15,
     'our-choice',
     'reviewer-requested, not the paper: the public text has no key-frequency ablation (the referee report asks for one, the simulated rebuttal promises it); the level is ours',
-    unverified('the paper\'s text contains no such ablation'),
+    unverified("the paper's text contains no such ablation"),
     'Key-frequency ablation counts as destroying accuracy when generation accuracy is ≤ this level (chance is 1/P ≈ 0.043).',
   ),
   ablationKeepFraction: param(
     0.9,
     'our-choice',
     'reviewer-requested, not the paper: the public text has no key-frequency ablation; the tolerance is ours',
-    unverified('the paper\'s text contains no such ablation'),
+    unverified("the paper's text contains no such ablation"),
     'Removing as many non-key frequencies, or keeping only the key ones, must keep ≥ this fraction of the unablated accuracy.',
   ),
   ablationReading: param(
     'sum-direction' as 'sum-direction' | 'grid',
     'our-choice',
     'reviewer-requested, not the paper: the text has no ablation; which components of a frequency are removed or kept is ours (issue 15 part 7)',
-    unverified('the paper\'s text contains no such ablation'),
+    unverified("the paper's text contains no such ablation"),
     'sum-direction: only cos/sin(w_k(a+b)) over the (a, b) grid are removed, or kept with the grid mean and nothing else (Nanda et al. 2023, ' +
       'excluded / restricted loss): the directions Table 3 reads the FFN pre-activation on, and the only ones that can carry c = a + b. ' +
       'grid: every 2-D Fourier function touching k (1-D terms, (a + b) and (a − b) products, cross products). Both are measured and reported; the verdict uses this one.',
@@ -303,12 +311,12 @@ export const PAPER = Object.freeze({
     'centred-variance-share-in-orthonormal-fourier-basis',
     'our-choice',
     'paper Figure 3 defines FVE in words; the exact formula is not in the text. Close to Nanda et al. 2023.',
-    unverified('the caption gives the idea (share of total power per frequency\'s Fourier coefficients), not the formula (centring, aggregation over units)', {
+    unverified("the caption gives the idea (share of total power per frequency's Fourier coefficients), not the formula (centring, aggregation over units)", {
       text: 'of total power attributed to each frequency’s Fourier coefficients',
       where: 'Figure 3 caption',
     }),
     'Centre each unit over the P×P grid, project on the orthonormal 2-D Fourier basis of Z_P × Z_P, and ' +
-      'assign each basis function\'s squared coefficient to its component (1-D a, 1-D b, 2-D same-k, 2-D cross-k). ' +
+      "assign each basis function's squared coefficient to its component (1-D a, 1-D b, 2-D same-k, 2-D cross-k). " +
       'Aggregated over units by summing squared coefficients (i.e. weighting units by their variance). ' +
       'FVE of frequency k = cos/sin(w_k a) + cos/sin(w_k b) + the four same-k products; cross-frequency products ' +
       '(k_a ≠ k_b) are reported apart, not attributed (Σ_k FVE_k + cross = 1). Units constant to 64 ulps are excluded.',
@@ -321,7 +329,7 @@ export const PAPER = Object.freeze({
     'Smallest set of frequencies, by decreasing FVE, whose FVE sums to ≥ cumulativeLevel of the power attributed to single frequencies ' +
       '(Σ_k FVE_k = 1 − the cross share; cross-frequency products are reported apart, never split between frequencies); "few" = at most maxCount. ' +
       'The selective-frequencies claim also asks that the components whose frequencies all lie in the shared set (its own terms and the cross ' +
-      'products between two of its frequencies) carry ≥ cumulativeLevel of each tap\'s total power (issue 15 part 6).',
+      "products between two of its frequencies) carry ≥ cumulativeLevel of each tap's total power (issue 15 part 6).",
   ),
   keyFrequencyUniformMultiple: param(
     2,
@@ -354,8 +362,8 @@ export const PAPER = Object.freeze({
       text: 'W′L u⊤ k FFNpreact(a, b)andv⊤ k FFNpreact(a, b)FVE',
       where: 'Table 3 header',
     }),
-    'Primary (issue 15 part 4): W′L [P, f] = each FFN neuron\'s direct-path write into x̂0 (fc2 → final norm\'s linear part → out_proj → ' +
-      'unpatchify) read against each class\'s template image (the nearest-template score); u_k, v_k = its cos/sin(w_k c) components over c; ' +
+    "Primary (issue 15 part 4): W′L [P, f] = each FFN neuron's direct-path write into x̂0 (fc2 → final norm's linear part → out_proj → " +
+      "unpatchify) read against each class's template image (the nearest-template score); u_k, v_k = its cos/sin(w_k c) components over c; " +
       'p = u_k·x (v_k·x) fitted in-sample on [1, cos·cos, sin·sin, cos·sin, sin·cos], FVE = R² (no direction fitting, so no U/(U+P²) bias). ' +
       'Robustness check: direction d = X̃ᵀt with t = cos/sin(w_k(a+b)), from half of the pairs, R² on the other half (in-sample FVE of pure noise ' +
       'is about U/(U+P²), 0.52 at P = 23, U = 512).',
@@ -377,12 +385,12 @@ export const PAPER = Object.freeze({
     'our-choice',
     'issue #7: the CNN that scores generated images must be accurate enough that generation accuracy is meaningful; the level is ours',
     unverified('the text does not say how generated images are scored'),
-    'Lower end of the Wilson 95 % interval of the classifier\'s accuracy on held-out EMNIST images (test split, never seen in training).',
+    "Lower end of the Wilson 95 % interval of the classifier's accuracy on held-out EMNIST images (test split, never seen in training).",
   ),
   nearestImageMaxN: param(
     16,
     'our-choice',
-    'issue #7: N > 1 needs a classifier; the paper\'s is not public. Up to this N a generated image is scored by its nearest training image',
+    "issue #7: N > 1 needs a classifier; the paper's is not public. Up to this N a generated image is scored by its nearest training image",
     unverified('the text does not say how generated images are scored'),
     'Above it the CNN fixture scores (held-out accuracy ~0.92: EMNIST merges l into L and i into I, so 1 / I / L strokes are ambiguous); ' +
       'its own accuracy is reported beside every accuracy it scores, and claims on CNN-scored training logs scale both grokking levels by it.',
@@ -421,7 +429,7 @@ export const PAPER = Object.freeze({
     'our-choice',
     'paper Figure 5: Pre-SA-FFN output linearly separable by class, its input entangled; the levels are ours',
     unverified('the caption describes the picture, not a level'),
-    'Nearest-centroid accuracy of the Pre-SA-FFN output ≥ output (lower Wilson bound), and at least inputMargin above its input\'s.',
+    "Nearest-centroid accuracy of the Pre-SA-FFN output ≥ output (lower Wilson bound), and at least inputMargin above its input's.",
   ),
   criticalTimestepEntropyPath: param(
     'rectification-path-start' as 'rectification-path-start' | 'from-noise-path',
@@ -432,7 +440,7 @@ export const PAPER = Object.freeze({
       where: 'Figure 6 caption',
     }),
     'rectification-path-start: the FVE entropy at the first step of the rectification path from each level t_k (the model reading the wrong image ' +
-      'perturbed to t_k), k = 1..K; the entropy falls along every path, so it is also each trajectory\'s lowest value, the curve along which the ' +
+      "perturbed to t_k), k = 1..K; the entropy falls along every path, so it is also each trajectory's lowest value, the curve along which the " +
       'trajectories separate. from-noise-path: along the one path from pure noise (judged until issue 15).',
   ),
   criticalTimestepJudgement: param(

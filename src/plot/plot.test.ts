@@ -57,7 +57,8 @@ describe('learning curves', () => {
     const plot = await learningCurvePlot(curveRows, { title: 'Grokking run P=23', marks: [{ step: 5000, label: 'grokking' }] });
     expect(plot.warnings).toEqual([]);
     const texts = svgTexts(plot.svg);
-    for (const t of ['Grokking run P=23', 'accuracy', 'training loss', 'step (log scale)', 'split', 'train', 'held-out', 'grokking']) expect(texts).toContain(t);
+    for (const t of ['Grokking run P=23', 'accuracy', 'training loss', 'step (log scale)', 'split', 'train', 'held-out', 'grokking'])
+      expect(texts).toContain(t);
     expect(texts).toContain('1k'); // log-axis tick labels
     const spec = JSON.stringify(plot.spec);
     expect(spec).toContain('"type":"log"');
@@ -68,7 +69,13 @@ describe('learning curves', () => {
   });
 
   it('leaves out step 0 (no place on a log axis) and draws one panel when only loss is logged', () => {
-    const spec = learningCurveSpec([{ step: 0, trainLoss: 2 }, { step: 10, trainLoss: 1 }], { title: 'loss only' }) as { hconcat: Array<{ layer: Array<{ data: { values: unknown[] } }> }> };
+    const spec = learningCurveSpec(
+      [
+        { step: 0, trainLoss: 2 },
+        { step: 10, trainLoss: 1 },
+      ],
+      { title: 'loss only' },
+    ) as { hconcat: Array<{ layer: Array<{ data: { values: unknown[] } }> }> };
     expect(spec.hconcat).toHaveLength(1);
     expect(spec.hconcat[0].layer[0].data.values).toEqual([{ step: 10, value: 1, curve: 'train' }]);
   });
@@ -76,11 +83,27 @@ describe('learning curves', () => {
   it('a NaN loss (a diverged run) is a gap; the loss axis is log only when every loss is > 0', async () => {
     type Panel = { title: string; layer: Array<{ data: { values: Array<{ value: number | null }> }; encoding: { y: { scale: { type?: string } } } }> };
     const lossPanel = (rows: LearningCurveRow[]) => (learningCurveSpec(rows, { title: 't' }) as unknown as { hconcat: Panel[] }).hconcat[0].layer[0];
-    const diverged = lossPanel([{ step: 1, trainLoss: 1 }, { step: 2, trainLoss: Number.NaN }, { step: 3, trainLoss: 0.5 }]);
+    const diverged = lossPanel([
+      { step: 1, trainLoss: 1 },
+      { step: 2, trainLoss: Number.NaN },
+      { step: 3, trainLoss: 0.5 },
+    ]);
     expect(diverged.data.values.map((v) => v.value)).toEqual([1, null, 0.5]);
     expect(diverged.encoding.y.scale.type).toBe('log');
-    expect(lossPanel([{ step: 1, trainLoss: 1 }, { step: 3, trainLoss: -0.5 }]).encoding.y.scale.type).toBeUndefined();
-    const plot = await learningCurvePlot([{ step: 1, trainLoss: 1 }, { step: 2, trainLoss: Number.NaN }, { step: 3, trainLoss: 0.5 }], { title: 't' });
+    expect(
+      lossPanel([
+        { step: 1, trainLoss: 1 },
+        { step: 3, trainLoss: -0.5 },
+      ]).encoding.y.scale.type,
+    ).toBeUndefined();
+    const plot = await learningCurvePlot(
+      [
+        { step: 1, trainLoss: 1 },
+        { step: 2, trainLoss: Number.NaN },
+        { step: 3, trainLoss: 0.5 },
+      ],
+      { title: 't' },
+    );
     expect(plot.warnings).toEqual([]);
   });
 
@@ -95,13 +118,25 @@ describe('learning curves', () => {
     expect(texts).toContain('operand-blind denoiser 0.120');
     expect(texts).toContain('not drawn on the log axis: knowing c 0.000');
     // On a linear axis (a loss ≤ 0 logged) both rules are drawn.
-    const linear = JSON.stringify(learningCurveSpec([{ step: 1, trainLoss: -1 }, { step: 2, trainLoss: 1 }], { title: 't', lossReferences }));
+    const linear = JSON.stringify(
+      learningCurveSpec(
+        [
+          { step: 1, trainLoss: -1 },
+          { step: 2, trainLoss: 1 },
+        ],
+        { title: 't', lossReferences },
+      ),
+    );
     expect(linear).toContain('"level":0,"label":"knowing c 0.000"');
     expect(linear).not.toContain('not drawn');
   });
 
   it('bad input is a ConfigError naming the row and field', () => {
-    configError(() => learningCurveSpec(curveRows, { title: 't', lossReferences: [{ value: Number.NaN, label: 'x' }] }), 'plot-value', /lossReferences: row 0 field "value"/);
+    configError(
+      () => learningCurveSpec(curveRows, { title: 't', lossReferences: [{ value: Number.NaN, label: 'x' }] }),
+      'plot-value',
+      /lossReferences: row 0 field "value"/,
+    );
     configError(() => learningCurveSpec([], { title: 't' }), 'plot-empty', /learning curve: no data/);
     configError(() => learningCurveSpec([{ step: 0, trainLoss: 1 }], { title: 't' }), 'plot-empty', /step > 0/);
     configError(() => learningCurveSpec([{ step: Number.NaN, trainLoss: 1 }], { title: 't' }), 'plot-value', /row 0 field "step"/);
@@ -140,7 +175,13 @@ describe('line chart', () => {
     { x, y: 1 - x, series: 'B' },
   ]);
   it('titles, series legend, rule label, log x', async () => {
-    const plot = await lineChart(points, { title: 'Accuracy vs noise', xTitle: 'noise level', yTitle: 'accuracy', xScale: 'log', rules: [{ x: 0.5, label: 'half' }] });
+    const plot = await lineChart(points, {
+      title: 'Accuracy vs noise',
+      xTitle: 'noise level',
+      yTitle: 'accuracy',
+      xScale: 'log',
+      rules: [{ x: 0.5, label: 'half' }],
+    });
     expect(plot.warnings).toEqual([]);
     const texts = svgTexts(plot.svg);
     for (const t of ['Accuracy vs noise', 'noise level', 'accuracy', 'A', 'B', 'half', '0.1']) expect(texts).toContain(t);
@@ -148,7 +189,11 @@ describe('line chart', () => {
     decodePng(plot.png);
   });
   it('log x needs positive x; linear x accepts zero', () => {
-    configError(() => lineChartSpec([{ x: 0, y: 1, series: 'A' }], { title: 't', xTitle: 'x', yTitle: 'y', xScale: 'log' }), 'plot-log-scale', /row 0 field "x" is 0/);
+    configError(
+      () => lineChartSpec([{ x: 0, y: 1, series: 'A' }], { title: 't', xTitle: 'x', yTitle: 'y', xScale: 'log' }),
+      'plot-log-scale',
+      /row 0 field "x" is 0/,
+    );
     expect(() => lineChartSpec([{ x: 0, y: 1, series: 'A' }], { title: 't', xTitle: 'x', yTitle: 'y' })).not.toThrow();
     configError(() => lineChartSpec([], { title: 't', xTitle: 'x', yTitle: 'y' }), 'plot-empty');
   });
@@ -156,7 +201,10 @@ describe('line chart', () => {
     const plot = await lineChartPanels(
       [
         { points, options: { title: 'Accuracy', xTitle: 'noise level t', yTitle: 'accuracy', yDomain: [0, 1], rules: [{ x: 0.4, label: 't_crit 0.40' }] } },
-        { points: points.map((p) => ({ ...p, series: p.series === 'A' ? 'C' : 'D' })), options: { title: 'Entropy', xTitle: 'noise level t', yTitle: 'entropy' } },
+        {
+          points: points.map((p) => ({ ...p, series: p.series === 'A' ? 'C' : 'D' })),
+          options: { title: 'Entropy', xTitle: 'noise level t', yTitle: 'entropy' },
+        },
       ],
       'Critical timestep',
     );
@@ -174,14 +222,41 @@ describe('trajectory chart (Figure 6b: paths coloured by their final accuracy)',
     [0.2, 0.4, 0.6, 0.8, 1].filter((x) => x <= start).map((x) => ({ x, y: 1 - x / 2, trajectory: `from ${start}`, value: start })),
   );
   it('one line per trajectory, a quantitative red-green colour, the overlay and rules; beside a line panel', async () => {
-    const spec = trajectoryChartSpec(trajectories, { title: 'Paths', xTitle: 't', yTitle: 'entropy', valueTitle: 'final accuracy', overlay: [{ x: 0.2, y: 0.9 }, { x: 1, y: 0.5 }], rules: [{ x: 0.3, label: 't_crit' }] });
+    const spec = trajectoryChartSpec(trajectories, {
+      title: 'Paths',
+      xTitle: 't',
+      yTitle: 'entropy',
+      valueTitle: 'final accuracy',
+      overlay: [
+        { x: 0.2, y: 0.9 },
+        { x: 1, y: 0.5 },
+      ],
+      rules: [{ x: 0.3, label: 't_crit' }],
+    });
     const json = JSON.stringify(spec);
     expect(json).toContain('"detail":{"field":"trajectory"');
     expect(json).toContain('"scheme":"redyellowgreen"');
     const plot = await lineChartPanels(
       [
-        { kind: 'trajectories', points: trajectories, options: { title: 'Paths', xTitle: 't', yTitle: 'entropy', valueTitle: 'final accuracy', overlay: [{ x: 0.2, y: 0.9 }], rules: [{ x: 0.3, label: 't_crit' }] } },
-        { points: [{ x: 0, y: 1, series: 'A' }, { x: 1, y: 0, series: 'A' }], options: { title: 'Curves', xTitle: 't', yTitle: 'y' } },
+        {
+          kind: 'trajectories',
+          points: trajectories,
+          options: {
+            title: 'Paths',
+            xTitle: 't',
+            yTitle: 'entropy',
+            valueTitle: 'final accuracy',
+            overlay: [{ x: 0.2, y: 0.9 }],
+            rules: [{ x: 0.3, label: 't_crit' }],
+          },
+        },
+        {
+          points: [
+            { x: 0, y: 1, series: 'A' },
+            { x: 1, y: 0, series: 'A' },
+          ],
+          options: { title: 'Curves', xTitle: 't', yTitle: 'y' },
+        },
       ],
       'Critical timestep',
     );
@@ -192,7 +267,10 @@ describe('trajectory chart (Figure 6b: paths coloured by their final accuracy)',
   });
   it('rejects empty input and non-finite colour values', () => {
     configError(() => trajectoryChartSpec([], { title: 't', xTitle: 'x', yTitle: 'y', valueTitle: 'v' }), 'plot-empty');
-    configError(() => trajectoryChartSpec([{ x: 0, y: 1, trajectory: 'a', value: NaN }], { title: 't', xTitle: 'x', yTitle: 'y', valueTitle: 'v' }), 'plot-value');
+    configError(
+      () => trajectoryChartSpec([{ x: 0, y: 1, trajectory: 'a', value: NaN }], { title: 't', xTitle: 'x', yTitle: 'y', valueTitle: 'v' }),
+      'plot-value',
+    );
   });
 });
 
@@ -203,7 +281,13 @@ describe('scatter plot', () => {
     expect(plot.warnings).toEqual([]);
     for (const t of ['PCA', 'PC1', 'PC2', 'c']) expect(svgTexts(plot.svg)).toContain(t);
     expect(JSON.stringify(plot.spec)).toContain('"scheme":"viridis"');
-    const nominal = scatterPlotSpec([{ x: 1, y: 2, label: 'a' }, { x: 2, y: 1, label: 3 }], { title: 't' });
+    const nominal = scatterPlotSpec(
+      [
+        { x: 1, y: 2, label: 'a' },
+        { x: 2, y: 1, label: 3 },
+      ],
+      { title: 't' },
+    );
     expect(JSON.stringify(nominal)).toContain('"type":"nominal"');
     configError(() => scatterPlotSpec([{ x: 1, y: Number.NaN, label: 'a' }], { title: 't' }), 'plot-value', /field "y"/);
     configError(() => scatterPlotSpec([], { title: 't' }), 'plot-empty');
@@ -221,7 +305,8 @@ describe('PNG rasterisation', () => {
   });
 
   it.skipIf(plotFont() === null)('draws text with the local font', () => {
-    const svg = (text: string) => `<svg xmlns="http://www.w3.org/2000/svg" width="120" height="30"><text x="5" y="20" font-family="sans-serif" font-size="14">${text}</text></svg>`;
+    const svg = (text: string) =>
+      `<svg xmlns="http://www.w3.org/2000/svg" width="120" height="30"><text x="5" y="20" font-family="sans-serif" font-size="14">${text}</text></svg>`;
     const dark = (bytes: Uint8Array) => {
       const p = PNG.sync.read(Buffer.from(bytes));
       let n = 0;

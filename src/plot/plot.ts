@@ -46,7 +46,15 @@ function bad(code: string, message: string): never {
 // Fonts: resvg draws text only with a font it has loaded. Prefer a known sans font file found on disk;
 // otherwise let resvg load whatever the system has (possibly nothing: the plot then renders without text).
 
-const FONT_DIRS = ['/usr/share/fonts', '/usr/local/share/fonts', join(homedir(), '.fonts'), join(homedir(), '.local/share/fonts'), '/System/Library/Fonts', '/Library/Fonts', 'C:\\Windows\\Fonts'];
+const FONT_DIRS = [
+  '/usr/share/fonts',
+  '/usr/local/share/fonts',
+  join(homedir(), '.fonts'),
+  join(homedir(), '.local/share/fonts'),
+  '/System/Library/Fonts',
+  '/Library/Fonts',
+  'C:\\Windows\\Fonts',
+];
 const PREFERRED_FONTS: Array<{ file: string; family: string }> = [
   { file: 'DejaVuSans.ttf', family: 'DejaVu Sans' },
   { file: 'LiberationSans-Regular.ttf', family: 'Liberation Sans' },
@@ -145,7 +153,8 @@ function requireRows(rows: readonly unknown[], what: string): void {
 }
 
 function requireFinite(value: unknown, what: string, index: number, field: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) bad('plot-value', `${what}: row ${index} field "${field}" must be a finite number, got ${String(value)}`);
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    bad('plot-value', `${what}: row ${index} field "${field}" must be a finite number, got ${String(value)}`);
   return value;
 }
 
@@ -244,7 +253,12 @@ function curvePoints(rows: readonly LearningCurveRow[], what: string): { acc: Cu
 
 const NOVEL_CURVE = 'novel held-out';
 const NOVEL_COLOR = '#7b3294';
-const curveColor = { field: 'curve', type: 'nominal', title: 'split', scale: { domain: ['train', 'held-out', NOVEL_CURVE], range: [TRAIN_COLOR, HELDOUT_COLOR, NOVEL_COLOR] } };
+const curveColor = {
+  field: 'curve',
+  type: 'nominal',
+  title: 'split',
+  scale: { domain: ['train', 'held-out', NOVEL_CURVE], range: [TRAIN_COLOR, HELDOUT_COLOR, NOVEL_COLOR] },
+};
 
 /** Layers for dashed horizontal rules, labelled at the right end: alternately above and below the rule. */
 function levelLayers(levels: ReadonlyArray<{ value: number; label: string }>): object[] {
@@ -358,7 +372,13 @@ export function barChartSpec(rows: readonly BarRow[], options: AxisTitles): TopL
     encoding.color = { field: 'group', type: 'nominal', title: 'group', sort: [...new Set(values.map((v) => v.group))] };
     encoding.xOffset = { field: 'group', type: 'nominal', sort: [...new Set(values.map((v) => v.group))] };
   }
-  return { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', title, data: { values }, mark: { type: 'bar', color: TRAIN_COLOR }, encoding } as TopLevelSpec;
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title,
+    data: { values },
+    mark: { type: 'bar', color: TRAIN_COLOR },
+    encoding,
+  } as TopLevelSpec;
 }
 
 export function barChart(rows: readonly BarRow[], options: AxisTitles & RenderOptions): Promise<Plot> {
@@ -465,7 +485,10 @@ export function trajectoryChartSpec(points: readonly TrajectoryPoint[], options:
       color: { field: 'value', type: 'quantitative', title: options.valueTitle, scale: { scheme: 'redyellowgreen', domain: options.valueDomain ?? [0, 1] } },
     },
   };
-  const over = overlay.length > 0 ? [{ data: { values: overlay }, mark: { type: 'line', color: '#000000', strokeWidth: 1.6, point: { color: '#000000', size: 12 } }, encoding: { x, y } }] : [];
+  const over =
+    overlay.length > 0
+      ? [{ data: { values: overlay }, mark: { type: 'line', color: '#000000', strokeWidth: 1.6, point: { color: '#000000', size: 12 } }, encoding: { x, y } }]
+      : [];
   return { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', title, ...PANEL, layer: [lines, ...over, ...ruleLayers(rules, 'x')] } as TopLevelSpec;
 }
 
@@ -485,11 +508,17 @@ export function lineChartPanelsSpec(panels: ReadonlyArray<LinePanel | Trajectory
   const top = requireTitle(title, what);
   requireRows(panels, what);
   const specs = panels.map((p) => {
-    const spec = 'kind' in p && p.kind === 'trajectories' ? trajectoryChartSpec(p.points, p.options) : lineChartSpec(p.points as readonly LinePoint[], p.options);
+    const spec =
+      'kind' in p && p.kind === 'trajectories' ? trajectoryChartSpec(p.points, p.options) : lineChartSpec(p.points as readonly LinePoint[], p.options);
     const { $schema: _s, ...rest } = spec as unknown as Record<string, unknown>;
     return rest;
   });
-  return { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', title: top, hconcat: specs, resolve: { scale: { color: 'independent' } } } as unknown as TopLevelSpec;
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: top,
+    hconcat: specs,
+    resolve: { scale: { color: 'independent' } },
+  } as unknown as TopLevelSpec;
 }
 
 export function lineChartPanels(panels: ReadonlyArray<LinePanel | TrajectoryPanel>, title: string, options: RenderOptions = {}): Promise<Plot> {
@@ -599,7 +628,8 @@ export function imageGridPng(images: Float32Array, count: number, side: number, 
   positiveInt(count, 'count', 100_000);
   positiveInt(side, 'side', 4096);
   if (!(images instanceof Float32Array)) bad('image-grid', 'image grid: images must be a Float32Array');
-  if (images.length !== count * side * side) bad('image-grid', `image grid: ${count} images of ${side}x${side} need ${count * side * side} values, got ${images.length}`);
+  if (images.length !== count * side * side)
+    bad('image-grid', `image grid: ${count} images of ${side}x${side} need ${count * side * side} values, got ${images.length}`);
   const [lo, hi] = options.range ?? [-1, 1];
   if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo < hi)) bad('image-grid', `image grid: range must be [lo, hi] with finite lo < hi, got [${lo}, ${hi}]`);
   const g = gridGeometry(count, side, options);

@@ -29,7 +29,7 @@ function record(id: string, kind: ClaimRecord['kind'] = 'paper'): ClaimRecord {
 }
 
 describe('claims report', () => {
-  it('shows each claim\'s kind on its badge, in the summary table and in the report', async () => {
+  it("shows each claim's kind on its badge, in the summary table and in the report", async () => {
     const tmp = tempDir('grokdiff-report-');
     try {
       const out = tmp.dir;

@@ -50,7 +50,12 @@ export function claimKind(rec: Pick<ClaimRecord, 'kind'>): ClaimKind {
 
 export function badgeSvg(rec: ClaimRecord): string {
   const o = rec.verdict.outcome;
-  const message = o === 'replicated' ? `replicated${rec.verdict.keyNumber ? ` · ${rec.verdict.keyNumber}` : ''}` : o === 'not-replicated' ? `not replicated${rec.verdict.keyNumber ? ` · ${rec.verdict.keyNumber}` : ''}` : 'not evaluated';
+  const message =
+    o === 'replicated'
+      ? `replicated${rec.verdict.keyNumber ? ` · ${rec.verdict.keyNumber}` : ''}`
+      : o === 'not-replicated'
+        ? `not replicated${rec.verdict.keyNumber ? ` · ${rec.verdict.keyNumber}` : ''}`
+        : 'not evaluated';
   return makeBadge({ label: `${rec.id} (${claimKind(rec)})`, message, color: COLOURS[o] });
 }
 
@@ -69,7 +74,8 @@ function controlOutcome(r: ClaimRecord): string {
 /** One line per claim for terminals: outcome, id, kind, control, key number. */
 export function summaryTable(records: readonly ClaimRecord[]): string {
   const rows = records.map(
-    (r) => `${r.verdict.outcome.padEnd(15)} ${r.id.padEnd(22)} ${claimKind(r).padEnd(19)} control: ${controlOutcome(r).padEnd(15)} ${r.verdict.keyNumber ?? ''}`,
+    (r) =>
+      `${r.verdict.outcome.padEnd(15)} ${r.id.padEnd(22)} ${claimKind(r).padEnd(19)} control: ${controlOutcome(r).padEnd(15)} ${r.verdict.keyNumber ?? ''}`,
   );
   return [`${'outcome'.padEnd(15)} ${'claim'.padEnd(22)} ${'kind'.padEnd(19)} ${'negative control'.padEnd(24)} key number`, ...rows].join('\n');
 }
@@ -130,12 +136,15 @@ async function plots(records: readonly ClaimRecord[], outDir: string, runs: read
 function shownTier(rec: ClaimRecord): ClaimRecord {
   if (!rec.tiers || rec.measurement !== null) return rec;
   const reduced = rec.tiers.find((t) => t.tier === 'reduced' && t.measurement !== null);
-  return reduced ? { ...rec, title: `${rec.title} [reduced tier: ${reduced.preset}]`, measurement: reduced.measurement, control: reduced.control, models: reduced.models } : rec;
+  return reduced
+    ? { ...rec, title: `${rec.title} [reduced tier: ${reduced.preset}]`, measurement: reduced.measurement, control: reduced.control, models: reduced.models }
+    : rec;
 }
 
 const pct1 = (x: number): string => `${(100 * x).toFixed(1)} %`;
 /** An accuracy with its interval. */
-const interval = (c: ModelProvenance['grok']['train']): string => `${pct1(c.accuracy)} [${pct1(c.interval[0])}, ${pct1(c.interval[1])}] (${c.pairs}×${c.drawsPerPair})`;
+const interval = (c: ModelProvenance['grok']['train']): string =>
+  `${pct1(c.accuracy)} [${pct1(c.interval[0])}, ${pct1(c.interval[1])}] (${c.pairs}×${c.drawsPerPair})`;
 
 /** One table row per model: what it is and whether it grokked (train / novel held-out / all held-out, K = 50, Wilson 95 %). */
 function modelRow(claim: string, tier: string, m: ModelProvenance, role: string): string {
@@ -153,9 +162,12 @@ function provenanceSection(records: readonly ClaimRecord[]): string[] {
     const parts = r.tiers ?? [{ tier: '—', preset: '', verdict: r.verdict, models: r.models, excluded: r.excluded ?? [] }];
     for (const t of parts) {
       const excludedKeys = new Set(t.excluded.map((e) => `${e.model.preset}/${e.model.seed}`));
-      for (const m of t.models) if (!excludedKeys.has(`${m.preset}/${m.seed}`)) rows.push(modelRow(r.id, t.tier, m, t.verdict.outcome === 'not-evaluated' ? 'measured, not judged' : 'judged'));
+      for (const m of t.models)
+        if (!excludedKeys.has(`${m.preset}/${m.seed}`))
+          rows.push(modelRow(r.id, t.tier, m, t.verdict.outcome === 'not-evaluated' ? 'measured, not judged' : 'judged'));
       for (const e of t.excluded) rows.push(modelRow(r.id, t.tier, e.model, 'excluded: did not grok'));
-      if (t.models.length === 0 && t.excluded.length === 0) rows.push(`| ${r.id} | ${t.tier} | ${t.preset || '—'} | — | — | — | — | — | — | — | — | not evaluated: ${t.verdict.summary.replace(/\|/g, '/')} |`);
+      if (t.models.length === 0 && t.excluded.length === 0)
+        rows.push(`| ${r.id} | ${t.tier} | ${t.preset || '—'} | — | — | — | — | — | — | — | — | not evaluated: ${t.verdict.summary.replace(/\|/g, '/')} |`);
     }
   }
   return [
@@ -204,8 +216,8 @@ export async function writeClaimsReport(
     "is stated by the authors' public text (its words are quoted below); an unverified one is our documented choice",
     'where the text is cut or silent. "Not evaluated" is neither a pass nor a failure.',
     '',
-    'Kind: `paper` claims are stated by the paper\'s text; `reviewer-requested` claims are not in the paper\'s text but',
-    'asked for by a review of it (the key-frequency ablation: the referee report on the paper\'s page asks for a causal',
+    "Kind: `paper` claims are stated by the paper's text; `reviewer-requested` claims are not in the paper's text but",
+    "asked for by a review of it (the key-frequency ablation: the referee report on the paper's page asks for a causal",
     'ablation). They are judged the same way and reported side by side.',
     '',
     ...records.map((r) => `![${r.id}](badges/${r.id}.svg)`),
@@ -223,10 +235,13 @@ export async function writeClaimsReport(
     ...provenanceSection(records),
     '## Thresholds',
     '',
-    '| claim | registry key | value | verified | provenance | the paper\'s words (verified) or why unverified |',
+    "| claim | registry key | value | verified | provenance | the paper's words (verified) or why unverified |",
     '|---|---|---|---|---|---|',
     ...records.flatMap((r) =>
-      r.thresholds.map((t) => `| ${r.id} | ${t.key} | \`${JSON.stringify(t.value)}\` | ${t.verified ? 'yes' : 'no'} | ${t.provenance.replace(/\|/g, '/')} | ${thresholdEvidence(t.key)} |`),
+      r.thresholds.map(
+        (t) =>
+          `| ${r.id} | ${t.key} | \`${JSON.stringify(t.value)}\` | ${t.verified ? 'yes' : 'no'} | ${t.provenance.replace(/\|/g, '/')} | ${thresholdEvidence(t.key)} |`,
+      ),
     ),
     '',
     '## Plots',

@@ -40,10 +40,7 @@ export async function writeLearningCurves(
   const marks: Array<{ step: number; label: string }> = [];
   if (grokking.sTrain !== null) marks.push({ step: grokking.sTrain, label: `s_train ${grokking.sTrain}` });
   if (grokking.sVal !== null) marks.push({ step: grokking.sVal, label: `s_val ${grokking.sVal}` });
-  const plot = await learningCurvePlot(
-    curveRows(metrics),
-    { title, marks, ...(lossReferences ? { lossReferences: lossReferenceRules(lossReferences) } : {}) },
-  );
+  const plot = await learningCurvePlot(curveRows(metrics), { title, marks, ...(lossReferences ? { lossReferences: lossReferenceRules(lossReferences) } : {}) });
   const svg = join(outDir, 'curves.svg');
   const png = join(outDir, 'curves.png');
   writeFileAtomic(svg, plot.svg);

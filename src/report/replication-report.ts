@@ -17,7 +17,11 @@ import { runDataFromSeed } from '../train/run-data.ts';
 export const SAMPLE_PAIRS = 8;
 
 /** One sample grid per run; a run whose checkpoint cannot be loaded (a typed error) gets none, with the reason logged. */
-export function writeSampleFigures(outDir: string, runs: readonly ProvidedRun[], log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): ExtraFigure[] {
+export function writeSampleFigures(
+  outDir: string,
+  runs: readonly ProvidedRun[],
+  log: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
+): ExtraFigure[] {
   mkdirSync(join(outDir, 'plots'), { recursive: true });
   return runs.flatMap((r) => {
     let run: ReturnType<typeof openRun>;

@@ -30,6 +30,10 @@ export function samplesToGridPng(run: LoadedRun, pairs: readonly Pair[], draws: 
 
 /** Samples `pairs` (one draw each, K = PAPER.samplingSteps) and returns the a | b | c grid PNG. */
 export function sampleGridPng(run: LoadedRun, pairs: readonly Pair[], seed = 0): Uint8Array {
-  const gen = generateForPairs(run.model, run.params, run.data.symbols, pairs, { draws: 1, steps: PAPER.samplingSteps.value, rng: rootRng(seed).fork('report-samples') });
+  const gen = generateForPairs(run.model, run.params, run.data.symbols, pairs, {
+    draws: 1,
+    steps: PAPER.samplingSteps.value,
+    rng: rootRng(seed).fork('report-samples'),
+  });
   return samplesToGridPng(run, pairs, 1, gen.images);
 }

@@ -69,7 +69,13 @@ export function saveCheckpoint(
     for (const [name, v] of optimizer.v) tensors[`v.${name}`] = { dtype: 'F32', shape: [v.length], data: v };
     writeSafetensorsFile(join(dir, CHECKPOINT_FILES.optimizer), tensors, { ...meta, optimizerStep: String(optimizer.step) });
   }
-  writeJsonAtomic(join(dir, CHECKPOINT_FILES.state), { format: CHECKPOINT_FORMAT, step, config, optimizerStep: optimizer?.step ?? null, trainer: trainerState ?? null });
+  writeJsonAtomic(join(dir, CHECKPOINT_FILES.state), {
+    format: CHECKPOINT_FORMAT,
+    step,
+    config,
+    optimizerStep: optimizer?.step ?? null,
+    trainer: trainerState ?? null,
+  });
   const previous = readLatest(runDir);
   writeLatest(runDir, step);
   if (previous && previous.step !== step && optimizer) {
@@ -91,7 +97,10 @@ export function loadCheckpoint(path: string, options: { step?: number; expect?: 
     if (options.step !== undefined) {
       dir = checkpointDir(path, options.step);
       if (!existsSync(dir)) {
-        throw new CheckpointError('checkpoint-missing', `${path} has no checkpoint at step ${options.step}; it has steps ${listCheckpoints(path).join(', ') || '(none)'}`);
+        throw new CheckpointError(
+          'checkpoint-missing',
+          `${path} has no checkpoint at step ${options.step}; it has steps ${listCheckpoints(path).join(', ') || '(none)'}`,
+        );
       }
     } else {
       const latest = readLatest(path);
@@ -149,7 +158,8 @@ function readWeights(path: string, config: RunConfig): Map<string, Float32Array>
     const t = file.tensors[spec.name];
     if (!t) throw new CheckpointError('weights-missing', `${path}: tensor "${spec.name}" (shape [${spec.shape}]) is missing`);
     // F16 is a storage format of compact fixtures (train/compact.ts), widened exactly to float32 here.
-    if (t.dtype !== 'F32' && t.dtype !== 'F16') throw new CheckpointError('weights-dtype', `${path}: tensor "${spec.name}" has dtype ${t.dtype}, expected F32 (or F16)`);
+    if (t.dtype !== 'F32' && t.dtype !== 'F16')
+      throw new CheckpointError('weights-dtype', `${path}: tensor "${spec.name}" has dtype ${t.dtype}, expected F32 (or F16)`);
     if (t.shape.length !== spec.shape.length || t.shape.some((d, i) => d !== spec.shape[i])) {
       throw new CheckpointError('weights-shape', `${path}: tensor "${spec.name}" has shape [${t.shape}], but the config needs [${spec.shape}]`);
     }
@@ -169,7 +179,10 @@ function readOptimizer(path: string, weights: ReadonlyMap<string, Float32Array>)
   const m = new Map<string, Float32Array>();
   const v = new Map<string, Float32Array>();
   for (const [name, w] of weights) {
-    for (const [prefix, target] of [['m', m], ['v', v]] as const) {
+    for (const [prefix, target] of [
+      ['m', m],
+      ['v', v],
+    ] as const) {
       const t = file.tensors[`${prefix}.${name}`];
       if (t?.dtype !== 'F32' || (t.data as Float32Array).length !== w.length) {
         throw new CheckpointError('optimizer-state', `${path}: moment "${prefix}.${name}" missing or not F32 of length ${w.length}`);

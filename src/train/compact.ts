@@ -32,12 +32,16 @@ export function compactWeightsFile(path: string): number {
       out[name] = t;
       continue;
     }
-    if (t.dtype !== 'F32') throw new CheckpointError('weights-dtype', `${path}: tensor "${name}" has dtype ${t.dtype}; only F32 weights can be compacted to F16`);
+    if (t.dtype !== 'F32')
+      throw new CheckpointError('weights-dtype', `${path}: tensor "${name}" has dtype ${t.dtype}; only F32 weights can be compacted to F16`);
     const half = toHalfArray(t.data);
     for (let i = 0; i < t.data.length; i++) {
       if (!Number.isFinite(t.data[i])) throw new CheckpointError('weights-nonfinite', `${path}: tensor "${name}" holds a non-finite value at element ${i}`);
       if ((half[i] & 0x7c00) === 0x7c00) {
-        throw new CheckpointError('weights-f16-overflow', `${path}: tensor "${name}" element ${i} = ${t.data[i]} is beyond the F16 range (±65504); keep this run in F32`);
+        throw new CheckpointError(
+          'weights-f16-overflow',
+          `${path}: tensor "${name}" element ${i} = ${t.data[i]} is beyond the F16 range (±65504); keep this run in F32`,
+        );
       }
     }
     out[name] = { dtype: 'F16', shape: t.shape, data: half };
@@ -64,7 +68,9 @@ export function compactRun(runDir: string, options: { finalToo?: boolean } = {})
   let bytesBefore = 0;
   let bytesAfter = 0;
   let maxAbsError = 0;
-  const names = readdirSync(ckptRoot).filter((n) => /^step-\d+$/.test(n)).sort();
+  const names = readdirSync(ckptRoot)
+    .filter((n) => /^step-\d+$/.test(n))
+    .sort();
   for (const name of names) {
     const dir = join(ckptRoot, name);
     const narrow = options.finalToo === true || name !== names[names.length - 1];

@@ -120,10 +120,16 @@ export function validateRunConfig(raw: unknown, source = 'run config'): RunConfi
   const d = asObject(source, 'data', top.data);
   checkKeys(source, 'data', d, DATA_FIELDS, OPTIONAL_DATA_FIELDS);
   if (d.split !== undefined && !SPLIT_KINDS.includes(d.split as SplitKind)) {
-    throw new ConfigError('config-field', `${source}: data.split must be one of ${SPLIT_KINDS.map((x) => `"${x}"`).join(', ')}, got ${JSON.stringify(d.split)}`);
+    throw new ConfigError(
+      'config-field',
+      `${source}: data.split must be one of ${SPLIT_KINDS.map((x) => `"${x}"`).join(', ')}, got ${JSON.stringify(d.split)}`,
+    );
   }
   if (!DATASETS.includes(d.dataset as Dataset)) {
-    throw new ConfigError('config-field', `${source}: data.dataset must be one of ${DATASETS.map((x) => `"${x}"`).join(', ')}, got ${JSON.stringify(d.dataset)}`);
+    throw new ConfigError(
+      'config-field',
+      `${source}: data.dataset must be one of ${DATASETS.map((x) => `"${x}"`).join(', ')}, got ${JSON.stringify(d.dataset)}`,
+    );
   }
   if (typeof d.shuffleTargets !== 'boolean') throw new ConfigError('config-field', `${source}: data.shuffleTargets must be true or false`);
   const data: DataConfig = {
@@ -178,7 +184,10 @@ export function parseOverride(text: string): { section: string; field: string; v
   const known = SECTIONS[section];
   if (!known) throw new ConfigError('override-unknown', `override "${text}": unknown section "${section}"; use data, model or train`);
   if (!known.includes(field)) {
-    throw new ConfigError('override-unknown', `override "${text}": unknown field "${section}.${field}"; known: ${known.map((k) => `${section}.${k}`).join(', ')}`);
+    throw new ConfigError(
+      'override-unknown',
+      `override "${text}": unknown field "${section}.${field}"; known: ${known.map((k) => `${section}.${k}`).join(', ')}`,
+    );
   }
   let value: unknown = rawValue;
   try {

@@ -17,7 +17,11 @@ import { loadRun } from '../eval/loaded-run.ts';
 const SOURCE = join(FIXTURE_RUNS_DIR, 'cpu-n1', 'seed-2');
 const WEIGHTS = 'checkpoints/step-002250/weights.safetensors';
 const roots: string[] = [];
-afterAll(() => roots.forEach((d) => { rmSync(d, { recursive: true, force: true }); }));
+afterAll(() =>
+  roots.forEach((d) => {
+    rmSync(d, { recursive: true, force: true });
+  }),
+);
 beforeAll(async () => {
   await initBackend('cpu', { log: () => {} });
 });
@@ -43,15 +47,50 @@ function flipExponentByte(file: string): void {
 
 const CORPUS: ReadonlyArray<{ name: string; corrupt: (dir: string) => void; code: string; names: string }> = [
   { name: 'one exponent byte flipped in the weights', corrupt: (d) => flipExponentByte(join(d, WEIGHTS)), code: 'fixture-corrupt', names: WEIGHTS },
-  { name: 'weights truncated by a byte', corrupt: (d) => truncateSync(join(d, WEIGHTS), readFileSync(join(d, WEIGHTS)).length - 1), code: 'fixture-corrupt', names: WEIGHTS },
+  {
+    name: 'weights truncated by a byte',
+    corrupt: (d) => truncateSync(join(d, WEIGHTS), readFileSync(join(d, WEIGHTS)).length - 1),
+    code: 'fixture-corrupt',
+    names: WEIGHTS,
+  },
   { name: 'weights file emptied (full disk)', corrupt: (d) => truncateSync(join(d, WEIGHTS), 0), code: 'fixture-corrupt', names: WEIGHTS },
-  { name: 'config.json edited', corrupt: (d) => writeFileSync(join(d, 'config.json'), readFileSync(join(d, 'config.json'), 'utf8').replace('"seed": 2', '"seed": 2 ')), code: 'fixture-corrupt', names: 'config.json' },
-  { name: 'a metrics row appended', corrupt: (d) => appendFileSync(join(d, 'metrics.jsonl'), '{"step": 99999}\n'), code: 'fixture-corrupt', names: 'metrics.jsonl' },
-  { name: 'state.json deleted', corrupt: (d) => unlinkSync(join(d, 'checkpoints/step-002250/state.json')), code: 'fixture-file-missing', names: 'checkpoints/step-002250/state.json' },
-  { name: 'an unlisted checkpoint file added', corrupt: (d) => writeFileSync(join(d, 'checkpoints/step-002250/optimizer.safetensors'), 'x'), code: 'fixture-file-unlisted', names: 'optimizer.safetensors' },
+  {
+    name: 'config.json edited',
+    corrupt: (d) => writeFileSync(join(d, 'config.json'), readFileSync(join(d, 'config.json'), 'utf8').replace('"seed": 2', '"seed": 2 ')),
+    code: 'fixture-corrupt',
+    names: 'config.json',
+  },
+  {
+    name: 'a metrics row appended',
+    corrupt: (d) => appendFileSync(join(d, 'metrics.jsonl'), '{"step": 99999}\n'),
+    code: 'fixture-corrupt',
+    names: 'metrics.jsonl',
+  },
+  {
+    name: 'state.json deleted',
+    corrupt: (d) => unlinkSync(join(d, 'checkpoints/step-002250/state.json')),
+    code: 'fixture-file-missing',
+    names: 'checkpoints/step-002250/state.json',
+  },
+  {
+    name: 'an unlisted checkpoint file added',
+    corrupt: (d) => writeFileSync(join(d, 'checkpoints/step-002250/optimizer.safetensors'), 'x'),
+    code: 'fixture-file-unlisted',
+    names: 'optimizer.safetensors',
+  },
   { name: 'the manifest deleted', corrupt: (d) => unlinkSync(join(d, MANIFEST_NAME)), code: 'manifest-missing', names: 'fixtures --write-manifest' },
-  { name: 'a manifest line garbled', corrupt: (d) => writeFileSync(join(d, MANIFEST_NAME), `not a sha  config.json\n${readFileSync(join(d, MANIFEST_NAME), 'utf8')}`), code: 'manifest-corrupt', names: 'line 1' },
-  { name: 'a manifest path escaping the folder', corrupt: (d) => appendFileSync(join(d, MANIFEST_NAME), `${'0'.repeat(64)}  ../../etc/passwd\n`), code: 'manifest-corrupt', names: MANIFEST_NAME },
+  {
+    name: 'a manifest line garbled',
+    corrupt: (d) => writeFileSync(join(d, MANIFEST_NAME), `not a sha  config.json\n${readFileSync(join(d, MANIFEST_NAME), 'utf8')}`),
+    code: 'manifest-corrupt',
+    names: 'line 1',
+  },
+  {
+    name: 'a manifest path escaping the folder',
+    corrupt: (d) => appendFileSync(join(d, MANIFEST_NAME), `${'0'.repeat(64)}  ../../etc/passwd\n`),
+    code: 'manifest-corrupt',
+    names: MANIFEST_NAME,
+  },
 ];
 
 function thrown(f: () => unknown): unknown {
@@ -70,7 +109,7 @@ describe('fixture manifests (content-addressed fixtures)', () => {
     for (const dir of runs) expect(verifyManifest(dir, { required: true }), dir).toBeGreaterThan(0);
   });
 
-  it('writeManifest then verifyManifest round-trips; the format is sha256sum\'s', () => {
+  it("writeManifest then verifyManifest round-trips; the format is sha256sum's", () => {
     const { dir } = corruptedCopy((d) => unlinkSync(join(d, MANIFEST_NAME)));
     const entries = writeManifest(dir);
     expect(entries.map((e) => e.path)).toContain(WEIGHTS);
@@ -86,7 +125,8 @@ describe('fixture manifests (content-addressed fixtures)', () => {
       expect(err).toBeInstanceOf(CheckpointError);
       expect((err as CheckpointError).code).toBe(code);
       expect((err as Error).message).toContain(names);
-      if (code.startsWith('fixture-')) expect((err as Error).message).toContain('npx grokdiff train --preset cpu-n1 --seed 2 --out fixtures/checkpoints/cpu-n1/seed-2 && npx grokdiff prune');
+      if (code.startsWith('fixture-'))
+        expect((err as Error).message).toContain('npx grokdiff train --preset cpu-n1 --seed 2 --out fixtures/checkpoints/cpu-n1/seed-2 && npx grokdiff prune');
     });
   });
 

@@ -117,11 +117,15 @@ export function verifyManifest(runDir: string, options: { required?: boolean; hi
     if (!existsSync(file)) throw new CheckpointError('fixture-file-missing', `${file} is listed in ${MANIFEST_NAME} but missing; ${hint(runDir)}`);
     const digest = sha256File(file);
     if (digest !== e.sha256) {
-      throw new CheckpointError('fixture-corrupt', `${file}: sha256 ${digest} differs from ${e.sha256} in ${join(runDir, MANIFEST_NAME)} (the file is corrupt or was changed); ${hint(runDir)}`);
+      throw new CheckpointError(
+        'fixture-corrupt',
+        `${file}: sha256 ${digest} differs from ${e.sha256} in ${join(runDir, MANIFEST_NAME)} (the file is corrupt or was changed); ${hint(runDir)}`,
+      );
     }
   }
   for (const path of manifestFiles(runDir)) {
-    if (!listed.has(path)) throw new CheckpointError('fixture-file-unlisted', `${join(runDir, path)} is not listed in ${join(runDir, MANIFEST_NAME)}; ${hint(runDir)}`);
+    if (!listed.has(path))
+      throw new CheckpointError('fixture-file-unlisted', `${join(runDir, path)} is not listed in ${join(runDir, MANIFEST_NAME)}; ${hint(runDir)}`);
   }
   return entries.length;
 }
@@ -130,8 +134,14 @@ export function verifyManifest(runDir: string, options: { required?: boolean; hi
 export function fixtureRunDirs(root: string): string[] {
   if (!existsSync(root)) return [];
   const out: string[] = [];
-  for (const preset of readdirSync(root, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort()) {
-    for (const seed of readdirSync(join(root, preset), { withFileTypes: true }).filter((e) => e.isDirectory() && /^seed-\d+$/.test(e.name)).map((e) => e.name).sort()) {
+  for (const preset of readdirSync(root, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort()) {
+    for (const seed of readdirSync(join(root, preset), { withFileTypes: true })
+      .filter((e) => e.isDirectory() && /^seed-\d+$/.test(e.name))
+      .map((e) => e.name)
+      .sort()) {
       out.push(join(root, preset, seed));
     }
   }

@@ -17,18 +17,39 @@ function rows(values: Array<[number, number, number, number?]>): MetricsRow[] {
 
 describe('stableLevelStep (the level must hold for k evaluations or to the end)', () => {
   it('skips a lucky evaluation that does not hold', () => {
-    const log = rows([[100, 0.5, 0, 0], [200, 1, 0, 1], [300, 0.9, 0, 0], [400, 1, 0, 1], [500, 1, 0, 1], [600, 1, 0, 1]]);
+    const log = rows([
+      [100, 0.5, 0, 0],
+      [200, 1, 0, 1],
+      [300, 0.9, 0, 0],
+      [400, 1, 0, 1],
+      [500, 1, 0, 1],
+      [600, 1, 0, 1],
+    ]);
     expect(stableLevelStep(log, 'train', 0.99, 3)).toBe(400);
     expect(stableLevelStep(log, 'novel', 0.95, 3)).toBe(400);
     expect(stableLevelStep(log, 'train', 0.99, 1)).toBe(200);
   });
 
   it('accepts a level that holds to the end of a log shorter than k', () => {
-    expect(stableLevelStep(rows([[100, 0, 0], [200, 1, 0], [300, 1, 0]]), 'train', 0.99, 5)).toBe(200);
+    expect(
+      stableLevelStep(
+        rows([
+          [100, 0, 0],
+          [200, 1, 0],
+          [300, 1, 0],
+        ]),
+        'train',
+        0.99,
+        5,
+      ),
+    ).toBe(200);
   });
 
   it('is null when the level never holds, and for logs without novel accuracy', () => {
-    const log = rows([[100, 0.5, 0.2], [200, 0.6, 0.3]]);
+    const log = rows([
+      [100, 0.5, 0.2],
+      [200, 0.6, 0.3],
+    ]);
     expect(stableLevelStep(log, 'train', 0.99, 2)).toBeNull();
     expect(stableLevelStep(log, 'novel', 0.5, 1)).toBeNull();
   });

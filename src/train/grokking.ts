@@ -31,10 +31,7 @@ export interface GrokkingSteps {
   readonly wallSecondsAtVal: number | null;
 }
 
-export function grokkingSteps(
-  rows: readonly MetricsRow[],
-  levels: { train?: number; heldout?: number } = {},
-): GrokkingSteps {
+export function grokkingSteps(rows: readonly MetricsRow[], levels: { train?: number; heldout?: number } = {}): GrokkingSteps {
   const trainLevel = levels.train ?? PAPER.grokTrainLevel.value;
   const heldoutLevel = levels.heldout ?? PAPER.grokHeldoutLevel.value;
   const sorted = [...rows].sort((a, b) => a.step - b.step);

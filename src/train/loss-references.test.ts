@@ -12,7 +12,18 @@ import { describeLossReferences, gapClosed, loggedLoss, runLossReferences } from
 /** P = 3 symbols, N = 2 images of 2 pixels each; results c = 0, 0, 2 among the training pairs. */
 function tinyRunData(): RunData {
   const images = Float32Array.from([0, 0, 1, 0, /* class 1 */ 0, 1, 0, 3, /* class 2 */ 2, 2, 2, 0]);
-  const symbols = { P: 3, N: 2, side: 1, images, classes: [0, 1, 2], chars: ['a', 'b', 'c'], pixelRange: [0, 1] as const, sources: [], rngPath: 't', rngSeed: 0 };
+  const symbols = {
+    P: 3,
+    N: 2,
+    side: 1,
+    images,
+    classes: [0, 1, 2],
+    chars: ['a', 'b', 'c'],
+    pixelRange: [0, 1] as const,
+    sources: [],
+    rngPath: 't',
+    rngSeed: 0,
+  };
   const train = [
     { a: 0, b: 0, c: 0 },
     { a: 1, b: 2, c: 0 },

@@ -48,7 +48,16 @@ const SINGLE = {
 } as const;
 
 const CPU_MODEL = { ...PAPER_MODEL, imageSide: 16, patchSize: 16, dModel: 64, ffnWidth: 256 } as const;
-const CPU_TRAIN = { ...PAPER_TRAIN, steps: 8000, lr: 3e-3, weightDecay: 1, evalEvery: 50, checkpointEvery: 250, samplingSteps: 10, stopAfterGrokEvals: 5 } as const;
+const CPU_TRAIN = {
+  ...PAPER_TRAIN,
+  steps: 8000,
+  lr: 3e-3,
+  weightDecay: 1,
+  evalEvery: 50,
+  checkpointEvery: 250,
+  samplingSteps: 10,
+  stopAfterGrokEvals: 5,
+} as const;
 const DIVERSE = { ...SINGLE, N: PAPER.imagesPerSymbol.value.diverse } as const;
 const MANY = { ...SINGLE, N: PAPER.imagesPerSymbol.value.many } as const;
 /** N = 256 training: the paper's sandwich needs more steps than N = 1; evaluation draws fresh operand images. */
@@ -145,9 +154,13 @@ const RAW_PRESETS: Record<string, RawPreset> = {
   },
   'cpu-n4-depth2-sandwich-shuffled-c': {
     description:
-      'cpu-n4-depth2-sandwich trained on shuffled results (each training pair\'s c a seeded permutation of the true sums): no arithmetic to ' +
+      "cpu-n4-depth2-sandwich trained on shuffled results (each training pair's c a seeded permutation of the true sums): no arithmetic to " +
       'learn, only a lookup table. The second negative control of the critical-timestep claim (issue 7: "shuffling c labels breaks it").',
-    config: { data: { ...DIVERSE, shuffleTargets: true }, model: { ...CPU_MODEL, depth: 2, preAttentionFfn: true }, train: { ...CPU_TRAIN, stopAfterGrokEvals: 0 } },
+    config: {
+      data: { ...DIVERSE, shuffleTargets: true },
+      model: { ...CPU_MODEL, depth: 2, preAttentionFfn: true },
+      train: { ...CPU_TRAIN, stopAfterGrokEvals: 0 },
+    },
   },
   'paper-n4': {
     description: 'paper-n1 with N = 4 (paper Figure 2), for a fast backend.',

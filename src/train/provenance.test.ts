@@ -23,7 +23,12 @@ function fakePackage(dir: string): void {
   mkdirSync(join(dir, 'node_modules', '@tensorflow', 'tfjs-core'), { recursive: true });
   writeFileSync(
     join(dir, 'package.json'),
-    JSON.stringify({ name: 'grokdiff', version: '9.9.9', dependencies: { '@tensorflow/tfjs-core': '1', other: '1' }, optionalDependencies: { '@tensorflow/tfjs-node': '1' } }),
+    JSON.stringify({
+      name: 'grokdiff',
+      version: '9.9.9',
+      dependencies: { '@tensorflow/tfjs-core': '1', other: '1' },
+      optionalDependencies: { '@tensorflow/tfjs-node': '1' },
+    }),
   );
   writeFileSync(join(dir, 'node_modules', '@tensorflow', 'tfjs-core', 'package.json'), JSON.stringify({ name: '@tensorflow/tfjs-core', version: '4.22.0' }));
 }

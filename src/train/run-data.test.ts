@@ -16,8 +16,15 @@ const key = (s: { file: string; fileIndex: number }): string => `${s.file}#${s.f
 
 describe('novelHeldoutIndices', () => {
   it('keeps the held-out pairs whose mirror is not trained', () => {
-    const train = [{ a: 0, b: 1, c: 1 }, { a: 2, b: 2, c: 1 }];
-    const heldout = [{ a: 1, b: 0, c: 1 }, { a: 0, b: 2, c: 2 }, { a: 2, b: 0, c: 2 }];
+    const train = [
+      { a: 0, b: 1, c: 1 },
+      { a: 2, b: 2, c: 1 },
+    ];
+    const heldout = [
+      { a: 1, b: 0, c: 1 },
+      { a: 0, b: 2, c: 2 },
+      { a: 2, b: 0, c: 2 },
+    ];
     expect(novelHeldoutIndices(3, train, heldout)).toEqual([1, 2]);
   });
 });

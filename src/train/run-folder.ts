@@ -236,7 +236,10 @@ export function checkNewRunFolder(outDir: string, config: RunConfig): void {
   }
   if (!existing || foreign.length > 0) {
     const shown = (foreign.length > 0 ? foreign : entries).slice(0, 5).join(', ');
-    throw new ConfigError('out-not-run', `--out ${outDir} exists and is not a grokdiff run (it holds ${shown}); nothing was written. Choose another --out or an empty folder`);
+    throw new ConfigError(
+      'out-not-run',
+      `--out ${outDir} exists and is not a grokdiff run (it holds ${shown}); nothing was written. Choose another --out or an empty folder`,
+    );
   }
   const diff = firstDifferentField(existing, config);
   if (diff) {
@@ -281,6 +284,7 @@ export function checkRunConsistency(
   for (let i = 0; i < rows.length; i++) {
     const step = rows[i]?.step;
     if (typeof step !== 'number' || !Number.isInteger(step)) throw inconsistent(`metrics.jsonl line ${i + 1} has no integer step`);
-    if (i > 0 && step <= rows[i - 1].step) throw inconsistent(`metrics.jsonl line ${i + 1} has step ${step} after step ${rows[i - 1].step} (two writers logged into it)`);
+    if (i > 0 && step <= rows[i - 1].step)
+      throw inconsistent(`metrics.jsonl line ${i + 1} has step ${step} after step ${rows[i - 1].step} (two writers logged into it)`);
   }
 }

@@ -68,7 +68,9 @@ export function holderAlive(holder: LockHolder): boolean {
 }
 
 function lockedError(runDir: string, path: string, holder: LockHolder | null): CheckpointError {
-  const who = holder ? `process ${holder.pid} on ${holder.host} (${holder.purpose}, since ${holder.startedAt})` : 'another process (its lock file is being written)';
+  const who = holder
+    ? `process ${holder.pid} on ${holder.host} (${holder.purpose}, since ${holder.startedAt})`
+    : 'another process (its lock file is being written)';
   return new CheckpointError(
     'run-locked',
     `${runDir} is being written by ${who}; two writers would mix their checkpoints and metrics. Wait for it to finish or stop it; if no such process is running, remove ${path}`,

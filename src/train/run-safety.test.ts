@@ -32,7 +32,11 @@ const tmp = (): string => {
 beforeAll(async () => {
   await initBackend('cpu', { log: () => {} });
 });
-afterAll(() => dirs.forEach((d) => { rmSync(d, { recursive: true, force: true }); }));
+afterAll(() =>
+  dirs.forEach((d) => {
+    rmSync(d, { recursive: true, force: true });
+  }),
+);
 
 /** A finished tiny run (6 steps, checkpoints at 3 and 6) in a new folder. */
 async function finishedRun(over: Parameters<typeof tinyConfig>[0] = {}): Promise<string> {
@@ -80,7 +84,9 @@ describe('run lock', () => {
   it('two trainings on one --out: the second is refused with run-locked, the first completes', async () => {
     const out = join(tmp(), 'run');
     const first = trainRun({ evaluator: generationEvaluator, config: tinyConfig(), outDir: out, pool });
-    await expect(trainRun({ evaluator: generationEvaluator, config: tinyConfig({}), outDir: out, pool })).rejects.toThrow(/is being written by process \d+ .*grokdiff train/);
+    await expect(trainRun({ evaluator: generationEvaluator, config: tinyConfig({}), outDir: out, pool })).rejects.toThrow(
+      /is being written by process \d+ .*grokdiff train/,
+    );
     await first;
     const metrics = readJsonl<{ step: number }>(join(out, 'metrics.jsonl')).map((r) => r.step);
     expect(metrics).toEqual([2, 4, 6]);
@@ -108,7 +114,9 @@ describe('--out of a new run', () => {
     const out = tmp();
     writeFileSync(join(out, 'notes.txt'), 'mine');
     writeFileSync(join(out, 'metrics.jsonl'), 'my own log\n');
-    await expect(trainRun({ evaluator: generationEvaluator, config: tinyConfig(), outDir: out, pool })).rejects.toThrow(/exists and is not a grokdiff run \(it holds notes\.txt\); nothing was written/);
+    await expect(trainRun({ evaluator: generationEvaluator, config: tinyConfig(), outDir: out, pool })).rejects.toThrow(
+      /exists and is not a grokdiff run \(it holds notes\.txt\); nothing was written/,
+    );
     expect(readdirSync(out).sort()).toEqual(['metrics.jsonl', 'notes.txt']);
     expect(readFileSync(join(out, 'metrics.jsonl'), 'utf8')).toBe('my own log\n');
   });
@@ -117,7 +125,9 @@ describe('--out of a new run', () => {
     writeFileSync(file, 'x');
     await expect(trainRun({ evaluator: generationEvaluator, config: tinyConfig(), outDir: file, pool })).rejects.toThrow(ConfigError);
     await expect(trainRun({ evaluator: generationEvaluator, config: tinyConfig(), outDir: file, pool })).rejects.toThrow(/is a file, not a folder/);
-    await expect(trainRun({ evaluator: generationEvaluator, config: tinyConfig(), outDir: join(file, 'run'), pool })).rejects.toThrow(/a-file is a file, so no folder can be made under it/);
+    await expect(trainRun({ evaluator: generationEvaluator, config: tinyConfig(), outDir: join(file, 'run'), pool })).rejects.toThrow(
+      /a-file is a file, so no folder can be made under it/,
+    );
   });
   it('an empty folder, or an unfinished run (no checkpoint) of the same config, is accepted; of another config, refused', async () => {
     const empty = tmp();
@@ -125,7 +135,9 @@ describe('--out of a new run', () => {
     const unfinished = tmp();
     writeJsonAtomic(join(unfinished, 'config.json'), tinyConfig());
     writeFileSync(join(unfinished, 'metrics.jsonl'), '');
-    await expect(trainRun({ evaluator: generationEvaluator, config: tinyConfig({ train: { lr: 1e-3 } }), outDir: unfinished, pool })).rejects.toThrow(/unfinished run \(no checkpoint\) of another config \(field train\.lr\)/);
+    await expect(trainRun({ evaluator: generationEvaluator, config: tinyConfig({ train: { lr: 1e-3 } }), outDir: unfinished, pool })).rejects.toThrow(
+      /unfinished run \(no checkpoint\) of another config \(field train\.lr\)/,
+    );
     expect((await trainRun({ evaluator: generationEvaluator, config: tinyConfig(), outDir: unfinished, pool })).lastStep).toBe(6);
   });
 });
@@ -138,18 +150,24 @@ describe('resume checks that the folder holds one run', () => {
     raw.config.seed = 4;
     writeFileSync(state, JSON.stringify(raw));
     const before = readFileSync(join(out, 'config.json'), 'utf8');
-    await expect(trainRun({ evaluator: generationEvaluator, outDir: out, resume: true, extendSteps: 9, pool })).rejects.toThrow(/does not hold one run: the checkpoint at step 3 was written with another config \(field seed\)/);
+    await expect(trainRun({ evaluator: generationEvaluator, outDir: out, resume: true, extendSteps: 9, pool })).rejects.toThrow(
+      /does not hold one run: the checkpoint at step 3 was written with another config \(field seed\)/,
+    );
     expect(readFileSync(join(out, 'config.json'), 'utf8')).toBe(before);
   });
   it('config.json of another seed than the latest checkpoint is refused', async () => {
     const out = await finishedRun();
     writeJsonAtomic(join(out, 'config.json'), { ...tinyConfig(), seed: 9 });
-    await expect(trainRun({ evaluator: generationEvaluator, outDir: out, resume: true, extendSteps: 9, pool })).rejects.toThrow(/config\.json differs from the config of the checkpoint at step 6 \(field seed\)/);
+    await expect(trainRun({ evaluator: generationEvaluator, outDir: out, resume: true, extendSteps: 9, pool })).rejects.toThrow(
+      /config\.json differs from the config of the checkpoint at step 6 \(field seed\)/,
+    );
   });
   it('metrics.jsonl with a step twice (two writers) is refused', async () => {
     const out = await finishedRun();
     appendJsonl(join(out, 'metrics.jsonl'), readJsonl(join(out, 'metrics.jsonl'))[0]);
-    await expect(trainRun({ evaluator: generationEvaluator, outDir: out, resume: true, extendSteps: 9, pool })).rejects.toThrow(/metrics\.jsonl line 4 has step 2 after step 6 \(two writers/);
+    await expect(trainRun({ evaluator: generationEvaluator, outDir: out, resume: true, extendSteps: 9, pool })).rejects.toThrow(
+      /metrics\.jsonl line 4 has step 2 after step 6 \(two writers/,
+    );
   });
   it('NaN in the optimizer state is refused at resume (not later as "loss became NaN"), before config.json is rewritten', async () => {
     const out = await finishedRun();
@@ -159,7 +177,9 @@ describe('resume checks that the folder holds one run', () => {
     (file.tensors[name].data as Float32Array)[0] = Number.NaN;
     writeSafetensorsFile(opt, file.tensors, file.metadata);
     const before = readFileSync(join(out, 'config.json'), 'utf8');
-    await expect(trainRun({ evaluator: generationEvaluator, outDir: out, resume: true, extendSteps: 9, pool })).rejects.toThrow(/optimizer\.safetensors: moment "v\..*" holds NaN at element 0; the optimizer state is corrupt/);
+    await expect(trainRun({ evaluator: generationEvaluator, outDir: out, resume: true, extendSteps: 9, pool })).rejects.toThrow(
+      /optimizer\.safetensors: moment "v\..*" holds NaN at element 0; the optimizer state is corrupt/,
+    );
     expect(readFileSync(join(out, 'config.json'), 'utf8')).toBe(before);
     expect(existsSync(join(out, LOCK_NAME))).toBe(false);
   });
@@ -178,7 +198,9 @@ describe('prune', () => {
     return out;
   }
   it('a step folder without its state file (killed mid-save) is never "final"; complete ones are kept; the orphan stays unless asked', async () => {
-    const out = await runWithOrphan((d) => writeFileSync(join(d, 'weights.safetensors'), readFileSync(join(d, '..', checkpointDirName(6), 'weights.safetensors'))));
+    const out = await runWithOrphan((d) =>
+      writeFileSync(join(d, 'weights.safetensors'), readFileSync(join(d, '..', checkpointDirName(6), 'weights.safetensors'))),
+    );
     const r = pruneRun(out);
     expect(r.kept.final).toBe(6);
     expect(r.orphans.map((o) => o.step)).toEqual([8]);

@@ -53,7 +53,9 @@ describe('trainer', () => {
   it('a non-finite loss stops with a clear error and keeps the last good checkpoint', async () => {
     const out = tmp();
     const config = tinyConfig({ train: { lr: 9, warmupSteps: 0, steps: 40, checkpointEvery: 1, evalEvery: 50 } });
-    await expect(trainRun({ evaluator: generationEvaluator, config, outDir: out, pool })).rejects.toThrow(/(loss|the optimizer state) became (NaN|Infinity|-Infinity|non-finite) at step \d+.*; stopped\. The last good checkpoint \(step \d+\) is kept/);
+    await expect(trainRun({ evaluator: generationEvaluator, config, outDir: out, pool })).rejects.toThrow(
+      /(loss|the optimizer state) became (NaN|Infinity|-Infinity|non-finite) at step \d+.*; stopped\. The last good checkpoint \(step \d+\) is kept/,
+    );
     const ckpt = loadCheckpoint(out);
     expect(ckpt.step).toBeGreaterThanOrEqual(1);
   });
@@ -80,7 +82,9 @@ describe('trainer', () => {
     resetEnvironment();
     try {
       const config = tinyConfig({ data: { N: PAPER.nearestImageMaxN.value + 1 }, train: { steps: 1 } });
-      await expect(trainRun({ evaluator: generationEvaluator, config, outDir: out, pool })).rejects.toThrow(/no classifier fixture at .*emnist-p5-s8 .* npx grokdiff classifier --P 5 --side 8 --seed 1 --out /);
+      await expect(trainRun({ evaluator: generationEvaluator, config, outDir: out, pool })).rejects.toThrow(
+        /no classifier fixture at .*emnist-p5-s8 .* npx grokdiff classifier --P 5 --side 8 --seed 1 --out /,
+      );
       expect(existsSync(join(out, 'config.json')), 'a refused run leaves nothing behind').toBe(false);
     } finally {
       vi.unstubAllEnvs();

@@ -145,7 +145,9 @@ function openSession(options: TrainOptions): Session & { lock: RunLock } {
       // Every check passed: from here on the run folder is written.
       if (hasManifest(options.outDir)) {
         rmSync(join(options.outDir, MANIFEST_NAME));
-        log(`${options.outDir}: removed ${MANIFEST_NAME} (the run is being written again; grokdiff prune or grokdiff fixtures --write-manifest writes a new one)`);
+        log(
+          `${options.outDir}: removed ${MANIFEST_NAME} (the run is being written again; grokdiff prune or grokdiff fixtures --write-manifest writes a new one)`,
+        );
       }
       if (options.extendSteps !== undefined) writeRunConfig(options.outDir, ckpt.config);
       const metrics = readMetrics(options.outDir).filter((r) => r.step <= ckpt.step);
@@ -191,7 +193,18 @@ function openSession(options: TrainOptions): Session & { lock: RunLock } {
     const params = createParams(model, initialValues(model, rootRng(config.seed).fork('init')));
     writeRunConfig(options.outDir, config);
     writeMetrics(options.outDir, []);
-    return { ...inputs, config, model, params, optimizer: makeOptimizer(config, model), startStep: 0, metrics: [], wallOffset: 0, trainerState: { lossSum: 0, lossCount: 0, grokStreak: 0 }, lock };
+    return {
+      ...inputs,
+      config,
+      model,
+      params,
+      optimizer: makeOptimizer(config, model),
+      startStep: 0,
+      metrics: [],
+      wallOffset: 0,
+      trainerState: { lossSum: 0, lossCount: 0, grokStreak: 0 },
+      lock,
+    };
   } catch (err) {
     inputs.evaluator.dispose();
     lock.release();
@@ -208,7 +221,11 @@ function extendedConfig(config: RunConfig, step: number, steps: number): RunConf
 
 /** The run's AdamW: decay on weights and embeddings (ParamSpec.decay), none on biases and norm gains. */
 export function makeOptimizer(config: RunConfig, model: ModelConfig): AdamW {
-  const decayed = new Set(paramSpecs(model).filter((s) => s.decay).map((s) => s.name));
+  const decayed = new Set(
+    paramSpecs(model)
+      .filter((s) => s.decay)
+      .map((s) => s.name),
+  );
   return new AdamW({
     lr: config.train.lr,
     betas: [config.train.beta1, config.train.beta2],
@@ -225,8 +242,12 @@ function trainStep(session: Session, data: RunData, rng: Rng, step: number): num
 
 /** The first non-finite value of the optimizer's moments, or null when they are all finite. */
 function nonFiniteMoment(snapshot: OptimizerSnapshot): string | null {
-  for (const [kind, moments] of [['m', snapshot.m], ['v', snapshot.v]] as const) {
-    for (const [name, values] of moments) for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return `${kind}.${name}[${i}] = ${values[i]}`;
+  for (const [kind, moments] of [
+    ['m', snapshot.m],
+    ['v', snapshot.v],
+  ] as const) {
+    for (const [name, values] of moments)
+      for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return `${kind}.${name}[${i}] = ${values[i]}`;
   }
   return null;
 }

@@ -8,7 +8,17 @@
 import fc from 'fast-check';
 import { AnalysisError } from '../../errors.ts';
 import * as api from '../index.ts';
-import { BAD_SCALARS, arbFrequencyShares, fuzzArray, fuzzBlock, fuzzInteger, fuzzModulus, fuzzOptions, fuzzUnits, isSmallCount } from '../../../test-support/analysis-arbitraries.ts';
+import {
+  BAD_SCALARS,
+  arbFrequencyShares,
+  fuzzArray,
+  fuzzBlock,
+  fuzzInteger,
+  fuzzModulus,
+  fuzzOptions,
+  fuzzUnits,
+  isSmallCount,
+} from '../../../test-support/analysis-arbitraries.ts';
 import type { AnalysisErrorCode } from '../validate.ts';
 
 export interface FuzzTarget<T> {
@@ -81,11 +91,7 @@ export function fuzzProperty<T>(target: FuzzTarget<T>): fc.IPropertyWithHooks<[T
 
 const smallLength = fc.integer({ min: 0, max: 24 });
 const signal: fc.Arbitrary<unknown> = smallLength.chain((n) =>
-  fc.oneof(
-    fuzzArray(n, 100),
-    fc.record({ re: fuzzArray(n, 100), im: fc.oneof(fuzzArray(n, 100), fuzzArray(n + 1, 100)) }),
-    fc.constantFrom(...BAD_SCALARS),
-  ),
+  fc.oneof(fuzzArray(n, 100), fc.record({ re: fuzzArray(n, 100), im: fc.oneof(fuzzArray(n, 100), fuzzArray(n + 1, 100)) }), fc.constantFrom(...BAD_SCALARS)),
 );
 const engine: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 4, arbitrary: fc.constant(undefined) },
@@ -96,7 +102,11 @@ const smallDim = fuzzInteger(fc.integer({ min: 1, max: 6 }));
 const grid = fc.tuple(smallDim, fc.oneof(fc.constant(undefined), smallDim)).chain(([rows, cols]) => {
   const r = isSmallCount(rows) ? rows : 3;
   const c = cols === undefined ? r : isSmallCount(cols) ? cols : 3;
-  return fc.record({ rows: fc.constant(rows), cols: fc.constant(cols), grid: fc.oneof(fuzzArray(r * c, 100), fc.record({ re: fuzzArray(r * c), im: fuzzArray(r * c) })) });
+  return fc.record({
+    rows: fc.constant(rows),
+    cols: fc.constant(cols),
+    grid: fc.oneof(fuzzArray(r * c, 100), fc.record({ re: fuzzArray(r * c), im: fuzzArray(r * c) })),
+  });
 });
 const modulusAndArray = (rowsOf: (P: number) => number) =>
   fuzzModulus.chain((P) => fuzzArray(isSmallCount(P) ? rowsOf(P) : 5).map((values) => ({ P, values })));
@@ -110,18 +120,19 @@ const shares: fc.Arbitrary<unknown> = fc.oneof(
   smallLength.chain((n) => fuzzArray(n, 1)),
 );
 const sequence = smallLength.chain((n) => fuzzArray(n, 100));
-const points = fc
-  .tuple(fuzzInteger(fc.integer({ min: 1, max: 12 })), fuzzInteger(fc.integer({ min: 1, max: 4 })))
-  .chain(([n, d]) => {
-    const nn = isSmallCount(n) ? n : 4;
-    const dd = isSmallCount(d) ? d : 2;
-    return fc.record({
-      n: fc.constant(n),
-      d: fc.constant(d),
-      values: fuzzArray(nn * dd),
-      labels: fc.oneof({ weight: 3, arbitrary: fc.array(fc.integer({ min: 0, max: 3 }), { minLength: nn, maxLength: nn }) }, { weight: 1, arbitrary: fuzzArray(nn) }),
-    });
+const points = fc.tuple(fuzzInteger(fc.integer({ min: 1, max: 12 })), fuzzInteger(fc.integer({ min: 1, max: 4 }))).chain(([n, d]) => {
+  const nn = isSmallCount(n) ? n : 4;
+  const dd = isSmallCount(d) ? d : 2;
+  return fc.record({
+    n: fc.constant(n),
+    d: fc.constant(d),
+    values: fuzzArray(nn * dd),
+    labels: fc.oneof(
+      { weight: 3, arbitrary: fc.array(fc.integer({ min: 0, max: 3 }), { minLength: nn, maxLength: nn }) },
+      { weight: 1, arbitrary: fuzzArray(nn) },
+    ),
   });
+});
 /** A deterministic uniform source (an LCG), or misbehaving ones. */
 const uniformSource: fc.Arbitrary<unknown> = fc.oneof(
   fc.nat().map((seed) => {
@@ -131,7 +142,14 @@ const uniformSource: fc.Arbitrary<unknown> = fc.oneof(
       return s / 4294967296;
     };
   }),
-  fc.constantFrom(() => 1, () => NaN, () => -0.25, () => '0.5', () => Infinity, 'not-a-function'),
+  fc.constantFrom(
+    () => 1,
+    () => NaN,
+    () => -0.25,
+    () => '0.5',
+    () => Infinity,
+    'not-a-function',
+  ),
 );
 
 // ---- The targets ----------------------------------------------------------------------------------------
@@ -157,8 +175,24 @@ export const FUZZ_TARGETS: readonly Any[] = [
   target({ name: 'dft2d', covers: ['dft2d'], input: fc.tuple(grid, engine), call: ([g, e]) => fn.dft2d(g.grid, g.rows, g.cols, e) }),
   target({ name: 'idft2d', covers: ['idft2d'], input: fc.tuple(grid, engine), call: ([g, e]) => fn.idft2d(g.grid, g.rows, g.cols, e) }),
   target({ name: 'directDft2d', covers: ['directDft2d'], input: grid, call: (g) => fn.directDft2d(g.grid, g.rows, g.cols) }),
-  target({ name: 'dftBlock', covers: ['dftBlock'], input: fc.tuple(fuzzBlock((P) => P), engine), call: ([b, e]) => fn.dftBlock(b.values, b.P, b.units, e) }),
-  target({ name: 'dft2dBlock', covers: ['dft2dBlock'], input: fc.tuple(fuzzBlock((P) => P * P), engine), call: ([b, e]) => fn.dft2dBlock(b.values, b.P, b.units, e) }),
+  target({
+    name: 'dftBlock',
+    covers: ['dftBlock'],
+    input: fc.tuple(
+      fuzzBlock((P) => P),
+      engine,
+    ),
+    call: ([b, e]) => fn.dftBlock(b.values, b.P, b.units, e),
+  }),
+  target({
+    name: 'dft2dBlock',
+    covers: ['dft2dBlock'],
+    input: fc.tuple(
+      fuzzBlock((P) => P * P),
+      engine,
+    ),
+    call: ([b, e]) => fn.dft2dBlock(b.values, b.P, b.units, e),
+  }),
   target({ name: 'directDft2dBlock', covers: ['directDft2dBlock'], input: fuzzBlock((P) => P * P), call: (b) => fn.directDft2dBlock(b.values, b.P, b.units) }),
   target({
     name: 'createDftEngine.planKind',
@@ -179,8 +213,18 @@ export const FUZZ_TARGETS: readonly Any[] = [
     input: fc.tuple(fuzzModulus, frequency, frequency),
     call: ([P, i, j]) => fn.fourierBasis2dVector(P, i, j),
   }),
-  target({ name: 'realFourierCoefficients', covers: ['realFourierCoefficients'], input: modulusAndArray((P) => P), call: (x) => fn.realFourierCoefficients(x.values, x.P) }),
-  target({ name: 'realFourierCoefficientsBlock', covers: ['realFourierCoefficientsBlock'], input: fuzzBlock((P) => P), call: (b) => fn.realFourierCoefficientsBlock(b.values, b.P, b.units) }),
+  target({
+    name: 'realFourierCoefficients',
+    covers: ['realFourierCoefficients'],
+    input: modulusAndArray((P) => P),
+    call: (x) => fn.realFourierCoefficients(x.values, x.P),
+  }),
+  target({
+    name: 'realFourierCoefficientsBlock',
+    covers: ['realFourierCoefficientsBlock'],
+    input: fuzzBlock((P) => P),
+    call: (b) => fn.realFourierCoefficientsBlock(b.values, b.P, b.units),
+  }),
   target({
     name: 'realFourierCoefficients2dBlock',
     covers: ['realFourierCoefficients2dBlock'],
@@ -241,7 +285,10 @@ export const FUZZ_TARGETS: readonly Any[] = [
     name: 'criticalTimestep',
     covers: ['criticalTimestep'],
     input: fc.tuple(
-      fc.oneof(smallLength.chain((n) => fuzzArray(n, 1)), fc.float64Array({ min: 0, max: 1, noNaN: true, minLength: 0, maxLength: 60 })),
+      fc.oneof(
+        smallLength.chain((n) => fuzzArray(n, 1)),
+        fc.float64Array({ min: 0, max: 1, noNaN: true, minLength: 0, maxLength: 60 }),
+      ),
       fc.oneof(fc.double({ min: 0.001, max: 0.999, noNaN: true }), fc.constantFrom(...BAD_SCALARS)),
     ),
     call: ([acc, level]) => fn.criticalTimestep(acc, level),
@@ -261,13 +308,20 @@ export const FUZZ_TARGETS: readonly Any[] = [
   target({
     name: 'timestepAgreement',
     covers: ['timestepAgreement'],
-    input: fc.tuple(fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), fc.constantFrom(...BAD_SCALARS)), fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), fc.constantFrom(...BAD_SCALARS)), fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), fc.constantFrom(...BAD_SCALARS))),
+    input: fc.tuple(
+      fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), fc.constantFrom(...BAD_SCALARS)),
+      fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), fc.constantFrom(...BAD_SCALARS)),
+      fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), fc.constantFrom(...BAD_SCALARS)),
+    ),
     call: ([a, b, tol]) => fn.timestepAgreement(a, b, tol),
   }),
   target({
     name: 'fitTrigProducts',
     covers: ['fitTrigProducts'],
-    input: fc.tuple(modulusAndArray((P) => P * P), frequency),
+    input: fc.tuple(
+      modulusAndArray((P) => P * P),
+      frequency,
+    ),
     call: ([x, k]) => fn.fitTrigProducts(x.values, x.P, k),
   }),
   target({
@@ -304,16 +358,25 @@ export const FUZZ_TARGETS: readonly Any[] = [
   target({
     name: 'readoutFourierDirections',
     covers: ['readoutFourierDirections'],
-    input: fc.tuple(fuzzBlock((P) => P), frequency),
+    input: fc.tuple(
+      fuzzBlock((P) => P),
+      frequency,
+    ),
     call: ([b, k]) => fn.readoutFourierDirections(b.values, b.P, b.units, k),
   }),
   target({
     name: 'trigReadoutFit / trigReadoutTable',
     covers: ['trigReadoutFit', 'trigReadoutTable'],
-    input: fc.tuple(fuzzBlock((P) => P * P), frequency, fc.boolean()).chain(([b, k, table]) => {
-      const length = isSmallCount(b.P) && isSmallCount(b.units) ? b.P * b.units : 5;
-      return fc.tuple(fc.constant(b), fc.constant(k), fc.constant(table), fuzzArray(length));
-    }),
+    input: fc
+      .tuple(
+        fuzzBlock((P) => P * P),
+        frequency,
+        fc.boolean(),
+      )
+      .chain(([b, k, table]) => {
+        const length = isSmallCount(b.P) && isSmallCount(b.units) ? b.P * b.units : 5;
+        return fc.tuple(fc.constant(b), fc.constant(k), fc.constant(table), fuzzArray(length));
+      }),
     call: ([b, k, table, W]) => (table ? fn.trigReadoutTable(b.values, b.P, b.units, W) : fn.trigReadoutFit(b.values, b.P, b.units, W, k)),
   }),
   target({
@@ -345,7 +408,12 @@ export const FUZZ_TARGETS: readonly Any[] = [
     ),
     call: ([p, o]) => fn.nearestCentroidHoldout(p.values, p.n, p.d, p.labels, o),
   }),
-  target({ name: 'nearestCentroidLeaveOneOut', covers: ['nearestCentroidLeaveOneOut'], input: points, call: (p) => fn.nearestCentroidLeaveOneOut(p.values, p.n, p.d, p.labels) }),
+  target({
+    name: 'nearestCentroidLeaveOneOut',
+    covers: ['nearestCentroidLeaveOneOut'],
+    input: points,
+    call: (p) => fn.nearestCentroidLeaveOneOut(p.values, p.n, p.d, p.labels),
+  }),
   target({
     name: 'affineDenoisingError',
     covers: ['affineDenoisingError', 'affineDenoisingLossOfVariance'],
@@ -376,7 +444,11 @@ export const FUZZ_TARGETS: readonly Any[] = [
   target({
     name: 'wilsonInterval',
     covers: ['wilsonInterval'],
-    input: fc.tuple(fuzzInteger(fc.integer({ min: 0, max: 60 })), fuzzInteger(fc.integer({ min: 0, max: 60 })), fc.oneof(fc.constant(undefined), fuzzInteger(fc.constant(1.96)))),
+    input: fc.tuple(
+      fuzzInteger(fc.integer({ min: 0, max: 60 })),
+      fuzzInteger(fc.integer({ min: 0, max: 60 })),
+      fc.oneof(fc.constant(undefined), fuzzInteger(fc.constant(1.96))),
+    ),
     call: ([s, n, z]) => fn.wilsonInterval(s, n, z),
   }),
   target({
@@ -408,7 +480,11 @@ export const FUZZ_TARGETS: readonly Any[] = [
   target({
     name: 'oneSampleTTest',
     covers: ['oneSampleTTest'],
-    input: fc.tuple(sequence, fc.oneof(fc.double({ min: -100, max: 100, noNaN: true }), fc.constantFrom(...BAD_SCALARS)), fc.constantFrom(undefined, 'greater', 'less', 'both')),
+    input: fc.tuple(
+      sequence,
+      fc.oneof(fc.double({ min: -100, max: 100, noNaN: true }), fc.constantFrom(...BAD_SCALARS)),
+      fc.constantFrom(undefined, 'greater', 'less', 'both'),
+    ),
     call: ([s, mu, alt]) => fn.oneSampleTTest(s, mu, alt),
   }),
   target({ name: 'summarise', covers: ['summarise'], input: sequence, call: (s) => fn.summarise(s) }),

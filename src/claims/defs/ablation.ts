@@ -52,7 +52,7 @@ export const declaration: ClaimDeclaration = {
   kind: 'reviewer-requested',
   title: 'Causal ablation of key frequencies (N = 1)',
   statement: 'Removing the key-frequency components destroys accuracy; removing others does not.',
-  where: 'not in the paper\'s text: a causal ablation the referee report on the paper\'s page asks for',
+  where: "not in the paper's text: a causal ablation the referee report on the paper's page asks for",
   thresholds: ['ablationNearChance', 'ablationKeepFraction', 'ablationReading', 'samplingSteps', 'keyFrequencyRule'],
   negativeControl: 'the untrained model of each seed, ablated the same way',
   // A claim about a grokked model's mechanism: judged only on seeds that grokked on the novel pairs (claims/provenance.ts).
@@ -81,7 +81,10 @@ export type AblationReadingName = 'grid' | 'sum-direction';
 /** The reading the verdict uses (PAPER.ablationReading; module header: the sum directions are what Table 3's mechanism puts c on). */
 export const JUDGED_ABLATION_READING: AblationReadingName = PAPER.ablationReading.value;
 
-const READING_MATRICES: Record<AblationReadingName, { remove: (P: number, s: readonly number[]) => Float64Array; keep: (P: number, s: readonly number[]) => Float64Array }> = {
+const READING_MATRICES: Record<
+  AblationReadingName,
+  { remove: (P: number, s: readonly number[]) => Float64Array; keep: (P: number, s: readonly number[]) => Float64Array }
+> = {
   grid: { remove: removeFrequenciesMatrix, keep: keepFrequenciesMatrix },
   'sum-direction': { remove: removeSumDirectionsMatrix, keep: keepSumDirectionsMatrix },
 };
@@ -118,10 +121,22 @@ export interface SeedAblation {
 
 function passes(baseline: AccuracyResult, removeKey: AccuracyResult, removeNonKey: AccuracyResult, keepKeyOnly: AccuracyResult): boolean {
   const keep = PAPER.ablationKeepFraction.value * baseline.accuracy;
-  return removeKey.accuracy <= PAPER.ablationNearChance.value && removeNonKey.accuracy >= keep && keepKeyOnly.accuracy >= keep && baseline.accuracy > PAPER.ablationNearChance.value;
+  return (
+    removeKey.accuracy <= PAPER.ablationNearChance.value &&
+    removeNonKey.accuracy >= keep &&
+    keepKeyOnly.accuracy >= keep &&
+    baseline.accuracy > PAPER.ablationNearChance.value
+  );
 }
 
-function measureReading(run: LoadedRun, reading: AblationReadingName, keySet: readonly number[], nonKeySet: readonly number[], baseline: AccuracyResult, evalSeed: number): AblationReading {
+function measureReading(
+  run: LoadedRun,
+  reading: AblationReadingName,
+  keySet: readonly number[],
+  nonKeySet: readonly number[],
+  baseline: AccuracyResult,
+  evalSeed: number,
+): AblationReading {
   const P = run.model.P;
   const m = READING_MATRICES[reading];
   const removeKey = accuracyWith(run, m.remove(P, keySet), evalSeed);
@@ -145,7 +160,11 @@ export function measureAblation(run: LoadedRun, seed: number, keySet: readonly n
   const P = run.model.P;
   const K = Math.floor(P / 2);
   const others = Array.from({ length: K }, (_, i) => i + 1).filter((k) => !keySet.includes(k));
-  const nonKeySet = rootRng(STATS_SEED).fork(`non-key-${seed}`).shuffle(others).slice(0, keySet.length).sort((a, b) => a - b);
+  const nonKeySet = rootRng(STATS_SEED)
+    .fork(`non-key-${seed}`)
+    .shuffle(others)
+    .slice(0, keySet.length)
+    .sort((a, b) => a - b);
   const evalSeed = STATS_SEED + seed;
   const baseline = accuracyWith(run, null, evalSeed);
   const grid = measureReading(run, 'grid', keySet, nonKeySet, baseline, evalSeed);
@@ -243,7 +262,12 @@ export function ablationSection(rec: ClaimRecord<SeedAblation[]>): ReportSection
   md.push('', {
     file: 'ablation.png',
     alt: 'ablation',
-    draw: () => barChart(rows, { title: 'Generation accuracy under key-frequency ablation of the FFN pre-GeLU, two readings', xTitle: 'seed (s1-s3) and ablation', yTitle: 'accuracy' }),
+    draw: () =>
+      barChart(rows, {
+        title: 'Generation accuracy under key-frequency ablation of the FFN pre-GeLU, two readings',
+        xTitle: 'seed (s1-s3) and ablation',
+        yTitle: 'accuracy',
+      }),
   });
   return md;
 }

@@ -49,7 +49,15 @@
 //     seeded permutation of the true sums, so it can only learn a lookup table). It is judged against the
 //     true sums; the record also keeps how well it draws its own (shuffled) training results.
 
-import { criticalTimestep, entropyTransition, timestepAgreement, type ChangePointRule, type CriticalTimestep, type EntropyTransition, type TimestepAgreement } from '../../analysis/index.ts';
+import {
+  criticalTimestep,
+  entropyTransition,
+  timestepAgreement,
+  type ChangePointRule,
+  type CriticalTimestep,
+  type EntropyTransition,
+  type TimestepAgreement,
+} from '../../analysis/index.ts';
 import { ENTROPY_TAPS, recoveryRectification, rectificationEntropy } from '../../eval/critical-timestep.ts';
 import type { AccuracyResult } from '../../eval/accuracy.ts';
 import { PAPER } from '../../paper/registry.ts';
@@ -74,7 +82,16 @@ export const declaration: ClaimDeclaration = {
     '(The paper measures at N = 256; no N = 256 model learns the task on this machine, so this is judged on the N = 4 model with two blocks ' +
     'and the FFN sandwich, which learns the arithmetic; the N = 1 fixtures are reported as a contrast.)',
   where: 'Sec. 4.2, Figure 6, Appendix G',
-  thresholds: ['rectificationCriticalLevel', 'criticalTimestepSamplingSteps', 'criticalTimestepTolerance', 'criticalTimestepJudgement', 'criticalTimestepEntropyPath', 'changePointRule', 'fveEntropyDefinition', 'fveDefinition'],
+  thresholds: [
+    'rectificationCriticalLevel',
+    'criticalTimestepSamplingSteps',
+    'criticalTimestepTolerance',
+    'criticalTimestepJudgement',
+    'criticalTimestepEntropyPath',
+    'changePointRule',
+    'fveEntropyDefinition',
+    'fveDefinition',
+  ],
   negativeControl:
     'the untrained model of each seed (it does not compute the sum from noise, so there is no phase to find), and the same architecture ' +
     'trained on shuffled results (cpu-n4-depth2-sandwich-shuffled-c: a lookup table, no arithmetic); the control is rejected only when both are',
@@ -172,7 +189,12 @@ export function measureCriticalTimestep(run: LoadedRun, seed: number, options: {
     fullPathLevels: options.figurePaths === false ? [K] : rectificationFigureLevels(K),
   });
   const fromNoise = re.paths.find((p) => p.k === K)!;
-  const trajectory = (j: number, values: number[]): EntropyTrajectory => ({ label: re.taps[j].label, tap: re.taps[j].tap, entropy: values, transition: entropyTransition(levels, values, rule) });
+  const trajectory = (j: number, values: number[]): EntropyTrajectory => ({
+    label: re.taps[j].label,
+    tap: re.taps[j].tap,
+    entropy: values,
+    transition: entropyTransition(levels, values, rule),
+  });
   const entropy = re.taps.map((_, j) => trajectory(j, fromNoise.entropy[j]));
   const rectificationEntropyCurves = re.taps.map((_, j) => trajectory(j, re.start[j]));
   const rectificationPaths = re.paths.map((p) => ({ k: p.k, t: p.t, accuracy: p.accuracy.accuracy, kept: p.kept, entropy: p.entropy }));
@@ -250,8 +272,14 @@ export interface CriticalTimestepControls {
 /** The judged seeds (CRITICAL_TIMESTEP_PRESET) and the N = 1 contrast (CONTRAST_PRESET), measured the same way. */
 export function measureCriticalTimestepRuns(runs: readonly ProvidedRun[]): CriticalTimestepMeasurement {
   return {
-    judged: measureEach(runs.filter((r) => r.preset === CRITICAL_TIMESTEP_PRESET), (run, seed) => measureCriticalTimestep(run, seed)),
-    singleImageContrast: measureEach(runs.filter((r) => r.preset === CONTRAST_PRESET), (run, seed) => measureCriticalTimestep(run, seed)),
+    judged: measureEach(
+      runs.filter((r) => r.preset === CRITICAL_TIMESTEP_PRESET),
+      (run, seed) => measureCriticalTimestep(run, seed),
+    ),
+    singleImageContrast: measureEach(
+      runs.filter((r) => r.preset === CONTRAST_PRESET),
+      (run, seed) => measureCriticalTimestep(run, seed),
+    ),
   };
 }
 
@@ -269,7 +297,10 @@ export function measureCriticalTimestepControls(runs: readonly ProvidedRun[]): C
   const judgedRuns = runs.filter((r) => r.preset === CRITICAL_TIMESTEP_PRESET);
   const shuffledRuns = runs.filter((r) => r.preset === SHUFFLED_C_PRESET);
   // Its last logged train accuracy is scored against its own (shuffled) results: did it fit them?
-  const shuffledC = measureEach(shuffledRuns, (run, seed) => measureCriticalTimestep(run, seed)).map((m, i) => ({ ...m, ownTrainAccuracy: shuffledRuns[i].metrics.at(-1)?.trainAcc ?? null }));
+  const shuffledC = measureEach(shuffledRuns, (run, seed) => measureCriticalTimestep(run, seed)).map((m, i) => ({
+    ...m,
+    ownTrainAccuracy: shuffledRuns[i].metrics.at(-1)?.trainAcc ?? null,
+  }));
   return { untrained: untrained(judgedRuns, []), shuffledC };
 }
 
@@ -331,7 +362,9 @@ function criticalTimestepFigure(file: string, alt: string, m: SeedCriticalTimest
     { points: acc, options: { title: `accuracy (${m.pairs} pairs)`, xTitle: 'start noise level t', yTitle: 'share of pairs', yDomain: [0, 1], rules } },
   ];
   if (m.rectificationPaths.length > 0) {
-    const points: TrajectoryPoint[] = m.rectificationPaths.flatMap((p) => p.entropy[0].map((y, j) => ({ x: level(j + 1), y, trajectory: `k ${p.k}`, value: p.accuracy })));
+    const points: TrajectoryPoint[] = m.rectificationPaths.flatMap((p) =>
+      p.entropy[0].map((y, j) => ({ x: level(j + 1), y, trajectory: `k ${p.k}`, value: p.accuracy })),
+    );
     panels.push({
       kind: 'trajectories',
       points,

@@ -48,13 +48,20 @@ export interface DepthTwoMeasurement {
 
 export function measureDepthTwo(run: LoadedRun, seed: number, provided?: ProvidedRun): DepthTwoMeasurement {
   const g = provided ? grokkingSteps(provided.metrics) : null;
-  return { seed, step: run.step, depth: run.model.depth, generalisation: measureDecidedGeneralisation(run, seed), lag: g ? { sTrain: g.sTrain, sVal: g.sVal, ratio: g.ratio } : null };
+  return {
+    seed,
+    step: run.step,
+    depth: run.model.depth,
+    generalisation: measureDecidedGeneralisation(run, seed),
+    lag: g ? { sTrain: g.sTrain, sVal: g.sVal, ratio: g.ratio } : null,
+  };
 }
 
 export function judgeDepthTwo(measured: readonly DepthTwoMeasurement[]): Verdict {
   const depth = PAPER.depthTwoGroks.value.depth;
   const ok = measured.filter((m) => m.depth === depth && m.generalisation.generalises);
-  const lagText = (m: DepthTwoMeasurement) => (m.lag ? `; log: s_train ${m.lag.sTrain ?? '—'}, s_val ${m.lag.sVal ?? '—'}${m.lag.ratio !== null ? `, lag ×${m.lag.ratio.toFixed(2)}` : ''}` : '');
+  const lagText = (m: DepthTwoMeasurement) =>
+    m.lag ? `; log: s_train ${m.lag.sTrain ?? '—'}, s_val ${m.lag.sVal ?? '—'}${m.lag.ratio !== null ? `, lag ×${m.lag.ratio.toFixed(2)}` : ''}` : '';
   const detail = measured
     .map((m) => {
       const g = m.generalisation;

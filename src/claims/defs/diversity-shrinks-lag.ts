@@ -45,7 +45,8 @@ export function measureDiversity(single: readonly RunLag[], diverse: readonly Ru
   };
 }
 
-const lagText = (r: RunLag): string => `N=${r.N} seed ${r.seed}: ${r.lag === null ? `no s_val in ${r.lastStep} steps` : `lag ${r.lag} (s_train ${r.sTrain}, s_val ${r.sVal})`}${r.N > 1 ? lossText(r) : ''}`;
+const lagText = (r: RunLag): string =>
+  `N=${r.N} seed ${r.seed}: ${r.lag === null ? `no s_val in ${r.lastStep} steps` : `lag ${r.lag} (s_train ${r.sTrain}, s_val ${r.sVal})`}${r.N > 1 ? lossText(r) : ''}`;
 
 export function judgeDiversity(m: DiversityMeasurement): Verdict {
   const generalised = m.diverse.filter((r) => r.lag !== null).length;
@@ -76,11 +77,7 @@ export const diversityShrinksLagClaim: ClaimModule<DiversityMeasurement> = {
       { preset: DIVERSE_PRESET, seeds: DIVERSE_SEEDS },
     ],
   },
-  measure: (runs) =>
-    measureDiversity(
-      runs.filter((r) => r.config.data.N === 1).map(runLag),
-      runs.filter((r) => r.config.data.N > 1).map(withLoss),
-    ),
+  measure: (runs) => measureDiversity(runs.filter((r) => r.config.data.N === 1).map(runLag), runs.filter((r) => r.config.data.N > 1).map(withLoss)),
   judge: judgeDiversity,
   control: {
     // The N = 1 logs as they are, the N = 4 logs cut before generalisation.

@@ -44,7 +44,15 @@ export interface StableLag {
 
 export interface GrokkingLagMeasurement {
   /** First crossings (sTrain, sVal: no stability rule, as logged by older versions) and the stable steps. */
-  readonly perSeed: ReadonlyArray<{ seed: number; sTrain: number | null; sVal: number | null; ratio: number | null; gap: number | null; wallSecondsAtVal: number | null; stable?: StableLag }>;
+  readonly perSeed: ReadonlyArray<{
+    seed: number;
+    sTrain: number | null;
+    sVal: number | null;
+    ratio: number | null;
+    gap: number | null;
+    wallSecondsAtVal: number | null;
+    stable?: StableLag;
+  }>;
   /** Mean of the judged (stable, novel) ratio across seeds, with its bootstrap 95 % interval. */
   readonly meanRatio: number | null;
   readonly ratioInterval: readonly [number, number] | null;
@@ -59,12 +67,28 @@ export function measureGrokkingLag(logs: ReadonlyArray<{ seed: number; metrics: 
     const g = grokkingSteps(metrics);
     const st = stableGrokkingSteps(metrics);
     const over = (a: number | null, b: number | null) => (a !== null && b !== null ? a / b : null);
-    const stable: StableLag = { sTrain: st.sTrain, sVal: st.sVal, sValNovel: st.sValNovel, ratioAll: over(st.sVal, st.sTrain), ratioNovel: over(st.sValNovel, st.sTrain) };
-    return { seed, sTrain: g.sTrain, sVal: g.sVal, ratio: g.ratio, gap: g.sTrain !== null && g.sVal !== null ? g.sVal - g.sTrain : null, wallSecondsAtVal: g.wallSecondsAtVal, stable };
+    const stable: StableLag = {
+      sTrain: st.sTrain,
+      sVal: st.sVal,
+      sValNovel: st.sValNovel,
+      ratioAll: over(st.sVal, st.sTrain),
+      ratioNovel: over(st.sValNovel, st.sTrain),
+    };
+    return {
+      seed,
+      sTrain: g.sTrain,
+      sVal: g.sVal,
+      ratio: g.ratio,
+      gap: g.sTrain !== null && g.sVal !== null ? g.sVal - g.sTrain : null,
+      wallSecondsAtVal: g.wallSecondsAtVal,
+      stable,
+    };
   });
   const ratios = perSeed.map((s) => s.stable.ratioNovel).filter((r): r is number => r !== null);
   const ratiosAll = perSeed.map((s) => s.stable.ratioAll).filter((r): r is number => r !== null);
-  const gaps = perSeed.map((s) => (s.stable.sValNovel !== null && s.stable.sTrain !== null ? s.stable.sValNovel - s.stable.sTrain : null)).filter((r): r is number => r !== null);
+  const gaps = perSeed
+    .map((s) => (s.stable.sValNovel !== null && s.stable.sTrain !== null ? s.stable.sValNovel - s.stable.sTrain : null))
+    .filter((r): r is number => r !== null);
   const complete = ratios.length === perSeed.length && ratios.length > 0;
   const interval = (xs: number[]) => {
     if (xs.length < 2) return null;
@@ -122,7 +146,13 @@ export function measureMemorisationLogs(runs: readonly ProvidedRun[]): GrokkingL
   return mem ? measureGrokkingLag(mem) : null;
 }
 
-const stableLag = object<StableLag>({ sTrain: nullable(number), sVal: nullable(number), sValNovel: nullable(number), ratioAll: nullable(number), ratioNovel: nullable(number) });
+const stableLag = object<StableLag>({
+  sTrain: nullable(number),
+  sVal: nullable(number),
+  sValNovel: nullable(number),
+  ratioAll: nullable(number),
+  ratioNovel: nullable(number),
+});
 const grokkingLagMeasurement: Decoder<GrokkingLagMeasurement> = object<GrokkingLagMeasurement>({
   perSeed: array(
     object<GrokkingLagMeasurement['perSeed'][number]>({

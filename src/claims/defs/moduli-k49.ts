@@ -21,7 +21,9 @@ export const declaration: ClaimDeclaration = {
 
 /** Only with the official K49 files given (--k49 DIR): decided when the claim runs. */
 export const moduliK49Claim = moduliStudy(declaration, () =>
-  givenK49Dir() ? PAPER.k49Moduli.value.map((P) => ({ preset: moduliPreset('k49', P), seeds: MODULI_SEEDS })) : { notEvaluated: k49NotGivenMessage('the Kuzushiji-49 study') },
+  givenK49Dir()
+    ? PAPER.k49Moduli.value.map((P) => ({ preset: moduliPreset('k49', P), seeds: MODULI_SEEDS }))
+    : { notEvaluated: k49NotGivenMessage('the Kuzushiji-49 study') },
 );
 
 export const claim = defineClaim(moduliK49Claim);

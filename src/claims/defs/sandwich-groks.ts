@@ -31,7 +31,8 @@ export function judgeSandwich(m: SandwichMeasurement): Verdict {
   const sandwichOk = m.sandwich.filter((r) => r.sVal !== null).length;
   const plainFail = m.plain.filter((r) => r.sVal === null).length;
   const falsified = sandwichOk < m.sandwich.length || plainFail < m.plain.length;
-  const text = (r: RunLag) => `${r.preset} seed ${r.seed}: ${r.sVal === null ? `held-out < ${r.levels.heldout.toFixed(3)} for ${r.lastStep} steps` : `s_train ${r.sTrain}, s_val ${r.sVal}`}${lossText(r)}`;
+  const text = (r: RunLag) =>
+    `${r.preset} seed ${r.seed}: ${r.sVal === null ? `held-out < ${r.levels.heldout.toFixed(3)} for ${r.lastStep} steps` : `s_train ${r.sTrain}, s_val ${r.sVal}`}${lossText(r)}`;
   const summary = `sandwich generalises in ${sandwichOk}/${m.sandwich.length}, plain fails in ${plainFail}/${m.plain.length} (${[...m.sandwich, ...m.plain].map(text).join('; ')})`;
   // Either architecture missing and nothing falsified: undecided (the runner reports the missing runs).
   if (!falsified && (m.sandwich.length === 0 || m.plain.length === 0)) return notEvaluated(summary);
@@ -57,7 +58,10 @@ export const sandwichGroksClaim: ClaimModule<SandwichMeasurement> = {
   judge: judgeSandwich,
   control: {
     // The plain runs as they are, the sandwich logs cut before generalisation.
-    measure: (runs, measured) => ({ plain: measured.plain, sandwich: runs.filter((r) => r.config.model.preAttentionFfn).map((r) => runLag(preGeneralisationLog(r))) }),
+    measure: (runs, measured) => ({
+      plain: measured.plain,
+      sandwich: runs.filter((r) => r.config.model.preAttentionFfn).map((r) => runLag(preGeneralisationLog(r))),
+    }),
     judge: judgeSandwich,
   },
   parseMeasurement: sandwichMeasurement,

@@ -69,7 +69,11 @@ export interface SeedSeparability {
 const TAPS = ['block0.preffn.in', 'block0.preffn.out'] as const;
 
 export function measureSeparability(run: LoadedRun, seed: number): SeedSeparability {
-  if (!run.model.preAttentionFfn) throw new ClaimError('no-pre-attention-ffn', `sandwich-separability: ${run.dir} has no pre-attention FFN (model.preAttentionFfn is false); the claim needs the sandwich model`);
+  if (!run.model.preAttentionFfn)
+    throw new ClaimError(
+      'no-pre-attention-ffn',
+      `sandwich-separability: ${run.dir} has no pre-attention FFN (model.preAttentionFfn is false); the claim needs the sandwich model`,
+    );
   const { symbols } = run.data;
   const count = symbols.P * symbols.N;
   const labels = new Int32Array(count).map((_, i) => Math.floor(i / symbols.N));
@@ -80,9 +84,19 @@ export function measureSeparability(run: LoadedRun, seed: number): SeedSeparabil
     const r = nearestCentroidHoldout(valuesByImage, count, units, labels, { seed: STATS_SEED + seed });
     const w = wilsonInterval(r.correct, r.trials);
     const sub = new Float64Array(keep.length * units);
-    keep.forEach((i, j) => { sub.set(valuesByImage.subarray(i * units, (i + 1) * units), j * units); });
+    keep.forEach((i, j) => {
+      sub.set(valuesByImage.subarray(i * units, (i + 1) * units), j * units);
+    });
     const p = pca(sub, keep.length, units, { components: 2 });
-    return { tap, accuracy: r.accuracy, correct: r.correct, trials: r.trials, interval: [w.lower, w.upper], chance: r.chance, pcaPoints: Array.from(p.projected, (v) => Math.round(v * 1e4) / 1e4) };
+    return {
+      tap,
+      accuracy: r.accuracy,
+      correct: r.correct,
+      trials: r.trials,
+      interval: [w.lower, w.upper],
+      chance: r.chance,
+      pcaPoints: Array.from(p.projected, (v) => Math.round(v * 1e4) / 1e4),
+    };
   };
   const input = tapResult(TAPS[0]);
   const output = tapResult(TAPS[1]);
@@ -114,8 +128,14 @@ export interface SeparabilityMeasurement {
 /** The judged SANDWICH_PRESET runs and the N = 4 contrast (CONTRAST_PRESET), measured the same way. */
 export function measureSeparabilityRuns(runs: readonly ProvidedRun[]): SeparabilityMeasurement {
   return {
-    judged: measureEach(runs.filter((r) => r.preset === SANDWICH_PRESET), measureSeparability),
-    diverseContrast: measureEach(runs.filter((r) => r.preset === CONTRAST_PRESET), measureSeparability),
+    judged: measureEach(
+      runs.filter((r) => r.preset === SANDWICH_PRESET),
+      measureSeparability,
+    ),
+    diverseContrast: measureEach(
+      runs.filter((r) => r.preset === CONTRAST_PRESET),
+      measureSeparability,
+    ),
   };
 }
 
@@ -154,14 +174,21 @@ export function separabilitySection(rec: ClaimRecord<SeparabilityMeasurement, Se
   const judged = rec.measurement?.judged ?? [];
   if (judged.length === 0) return [];
   const contrast = rec.measurement?.diverseContrast ?? [];
-  const md: ReportBlock[] = ['', '**Pre-SA-FFN separability (Figure 5)**: 2-D PCA of the pre-attention FFN input and output at operand a, coloured by symbol.', ''];
+  const md: ReportBlock[] = [
+    '',
+    '**Pre-SA-FFN separability (Figure 5)**: 2-D PCA of the pre-attention FFN input and output at operand a, coloured by symbol.',
+    '',
+  ];
   const groups: Array<[SeedSeparability[], string]> = [
     [judged, ''],
     [contrast, 'contrast, not judged: '],
   ];
   for (const [seeds, prefix] of groups) {
     for (const m of seeds) {
-      for (const [name, tap] of [['input', m.input], ['output', m.output]] as const) {
+      for (const [name, tap] of [
+        ['input', m.input],
+        ['output', m.output],
+      ] as const) {
         const points = m.pcaLabels.map((label, i) => ({ x: tap.pcaPoints[2 * i], y: tap.pcaPoints[2 * i + 1], label: String(label) }));
         const title = `${prefix}Pre-SA-FFN ${name} (${tap.tap}), ${m.preset} seed ${m.seed}: nearest-centroid ${(100 * tap.accuracy).toFixed(1)} %`;
         md.push({
@@ -188,7 +215,11 @@ export const sandwichSeparabilityClaim: ClaimModule<SeparabilityMeasurement, See
   measure: measureSeparabilityRuns,
   judge: judgeSeparabilityMeasurement,
   control: {
-    measure: (runs, measured) => eachUntrained<SeedSeparability>((run, seed) => measureSeparability(run, seed))(runs.filter((r) => r.preset === SANDWICH_PRESET), measured.judged),
+    measure: (runs, measured) =>
+      eachUntrained<SeedSeparability>((run, seed) => measureSeparability(run, seed))(
+        runs.filter((r) => r.preset === SANDWICH_PRESET),
+        measured.judged,
+      ),
     judge: judgeSeparability,
   },
   parseMeasurement: object<SeparabilityMeasurement>({ judged: array(seedSeparability), diverseContrast: array(seedSeparability) }),

@@ -87,7 +87,13 @@ function measureBlock(run: LoadedRun, block: number): BlockFrequencies {
   const P = run.model.P;
   const rule = PAPER.keyFrequencyRule.value;
   const spec = frequencyTaps(block);
-  const acts = [...gridActivations(run, spec.map((t) => ({ tap: t.tap, view: t.view })), { t: 1, noiseSeed: GRID_NOISE_SEED }).values()];
+  const acts = [
+    ...gridActivations(
+      run,
+      spec.map((t) => ({ tap: t.tap, view: t.view })),
+      { t: 1, noiseSeed: GRID_NOISE_SEED },
+    ).values(),
+  ];
   const spectra = acts.map((g) => tapSpectrum(g.valuesByPair, P, g.units));
   const taps = spec.map((t, i) => {
     const s = spectra[i];
@@ -129,7 +135,14 @@ export function judgeFrequencies(perSeed: readonly SeedFrequencies[]): Verdict {
   );
 }
 
-const tapFrequencies = object<TapFrequencies>({ label: string, tap: string, shares: array(number), crossShare: number, keySet: array(number), explained: number });
+const tapFrequencies = object<TapFrequencies>({
+  label: string,
+  tap: string,
+  shares: array(number),
+  crossShare: number,
+  keySet: array(number),
+  explained: number,
+});
 const blockFields: Fields<BlockFrequencies> = {
   block: number,
   taps: array(tapFrequencies),
@@ -139,7 +152,13 @@ const blockFields: Fields<BlockFrequencies> = {
   crossOutside: array(number),
   pass: boolean,
 };
-export const seedFrequencies: Decoder<SeedFrequencies> = object<SeedFrequencies>({ ...blockFields, seed: number, step: number, depth: number, blocks: array(object<BlockFrequencies>(blockFields)) });
+export const seedFrequencies: Decoder<SeedFrequencies> = object<SeedFrequencies>({
+  ...blockFields,
+  seed: number,
+  step: number,
+  depth: number,
+  blocks: array(object<BlockFrequencies>(blockFields)),
+});
 
 /**
  * The report section (Figure 3): FVE_k per tap of the judged block with the cross-frequency share as its own
@@ -166,7 +185,7 @@ export function selectiveFrequenciesSection(rec: ClaimRecord<SeedFrequencies[]>)
         }),
     },
     '',
-    '**Key frequencies per tap (Figure 3; FVE_k = share of total power in frequency k\'s own terms, cross-frequency products reported apart)**',
+    "**Key frequencies per tap (Figure 3; FVE_k = share of total power in frequency k's own terms, cross-frequency products reported apart)**",
     '',
     '| seed | block | tap | key set | Σ key FVE_k | cross share | union | union coverage (own + cross inside) |',
     '|---|---|---|---|---|---|---|---|',

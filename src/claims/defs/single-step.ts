@@ -43,7 +43,14 @@ export interface SeedSingleStep {
 
 export function measureSingleStep(run: LoadedRun, seed: number): SeedSingleStep {
   const acc = (steps: number) =>
-    scoreGenerated(generateForPairs(run.model, run.params, run.data.heldoutSymbols, run.data.heldout, { draws: SINGLE_STEP_DRAWS, steps, rng: rootRng(STATS_SEED + seed).fork('single-step') }), run.classifier);
+    scoreGenerated(
+      generateForPairs(run.model, run.params, run.data.heldoutSymbols, run.data.heldout, {
+        draws: SINGLE_STEP_DRAWS,
+        steps,
+        rng: rootRng(STATS_SEED + seed).fork('single-step'),
+      }),
+      run.classifier,
+    );
   const { predictions: _a, ...singleStep } = acc(1);
   const { predictions: _b, ...fullSampling } = acc(PAPER.samplingSteps.value);
   const pass = fullSampling.accuracy >= PAPER.grokHeldoutLevel.value && singleStep.accuracy >= PAPER.singleStepFraction.value * fullSampling.accuracy;
@@ -57,7 +64,9 @@ export function judgeSingleStep(perSeed: readonly SeedSingleStep[]): Verdict {
   const minSingle = Math.min(...perSeed.map((s) => s.singleStep.accuracy));
   return verdict(
     ok === perSeed.length,
-    `single-step held-out accuracy ≥ ${PAPER.singleStepFraction.value}× the ${PAPER.samplingSteps.value}-step accuracy, which reaches ${PAPER.grokHeldoutLevel.value}, in ${ok}/${perSeed.length} seeds (${detail})`, `1-step ${(100 * minSingle).toFixed(0)} %`);
+    `single-step held-out accuracy ≥ ${PAPER.singleStepFraction.value}× the ${PAPER.samplingSteps.value}-step accuracy, which reaches ${PAPER.grokHeldoutLevel.value}, in ${ok}/${perSeed.length} seeds (${detail})`,
+    `1-step ${(100 * minSingle).toFixed(0)} %`,
+  );
 }
 
 const seedSingleStep = object<SeedSingleStep>({ seed: number, step: number, singleStep: accuracyDecoder, fullSampling: accuracyDecoder, pass: boolean });

@@ -153,16 +153,34 @@ const trigTargetRow = object<TrigTargetRow>({
   identityFve: number,
   ratio: nullable(number),
 });
-const trigRow = object<TrigRow>({ k: number, key: boolean, tapFve: number, cos: trigTargetRow, sin: trigTargetRow, heldOut: object<TrigRow['heldOut']>({ cos: number, sin: number }) });
+const trigRow = object<TrigRow>({
+  k: number,
+  key: boolean,
+  tapFve: number,
+  cos: trigTargetRow,
+  sin: trigTargetRow,
+  heldOut: object<TrigRow['heldOut']>({ cos: number, sin: number }),
+});
 const blockTrig = object<BlockTrig>({ block: number, keySet: array(number), topKey: number, rows: array(trigRow) });
-const seedTrig = object<SeedTrig>({ seed: number, step: number, depth: number, block: number, key: trigRow, maxNonKeyFve: number, blocks: array(blockTrig), pass: boolean });
+const seedTrig = object<SeedTrig>({
+  seed: number,
+  step: number,
+  depth: number,
+  block: number,
+  key: trigRow,
+  maxNonKeyFve: number,
+  blocks: array(blockTrig),
+  pass: boolean,
+});
 
 /** A Table 3 cell: "α·cos·cos − β·sin·sin" (cos) or "γ·cos·sin + δ·sin·cos" (sin), coefficients as the paper prints them. */
 function table3Cell(row: TrigTargetRow, target: 'cos' | 'sin'): string {
   const c = row.coefficients;
   const num = (x: number) => (Math.abs(x) >= 1e4 || (Math.abs(x) < 1e-2 && x !== 0) ? x.toExponential(2) : x.toFixed(2));
   const term = (x: number, name: string, first: boolean) => `${first ? (x < 0 ? '−' : '') : x < 0 ? ' − ' : ' + '}${num(Math.abs(x))}·${name}`;
-  return target === 'cos' ? `${term(c.cosCos, 'cos cos', true)}${term(c.sinSin, 'sin sin', false)}` : `${term(c.cosSin, 'cos sin', true)}${term(c.sinCos, 'sin cos', false)}`;
+  return target === 'cos'
+    ? `${term(c.cosCos, 'cos cos', true)}${term(c.sinSin, 'sin sin', false)}`
+    : `${term(c.cosSin, 'cos sin', true)}${term(c.sinCos, 'sin cos', false)}`;
 }
 
 /**
@@ -178,7 +196,7 @@ export function trigIdentitiesSection(rec: ClaimRecord<SeedTrig[]>): ReportSecti
   const md: ReportBlock[] = [
     '',
     '**Trig identities at the FFN pre-GeLU (Table 3, t = 1)**: the pre-activation projected on W′L u_k and W′L v_k ' +
-      '(u_k, v_k: the cos/sin(w_k c) components over c of the neurons\' readout of each class\'s template image, ' +
+      "(u_k, v_k: the cos/sin(w_k c) components over c of the neurons' readout of each class's template image, " +
       'src/eval/readout-map.ts) and fitted in-sample on the operand products, as the paper computes it; "identity" is the ' +
       'fit constrained to cos/sin(w_k(a+b)) (equal to the FVE when the ratios are −1 / +1); the held-out activation-covariance ' +
       'fit is the robustness check. Paper, w1: 138910·cos cos − 139849·sin sin (FVE 0.95), 137133·cos sin + 136206·sin cos (FVE 0.94).',
@@ -209,7 +227,12 @@ export function trigIdentitiesSection(rec: ClaimRecord<SeedTrig[]>): ReportSecti
     md.push({
       file: `trig-identities-seed-${s.seed}.png`,
       alt: `trig identities seed ${s.seed}`,
-      draw: () => barChart(bars, { title: `Table 3 FVE per frequency, seed ${s.seed}, block ${b.block} (* = key frequency)`, xTitle: 'frequency', yTitle: 'FVE of the product fit' }),
+      draw: () =>
+        barChart(bars, {
+          title: `Table 3 FVE per frequency, seed ${s.seed}, block ${b.block} (* = key frequency)`,
+          xTitle: 'frequency',
+          yTitle: 'FVE of the product fit',
+        }),
     });
   }
   return md;
