@@ -13,10 +13,9 @@ import { environment } from '../config/environment.ts';
 import { CheckpointError, GrokdiffError } from '../errors.ts';
 import { getPreset } from '../train/presets.ts';
 import { applyOverrides, type RunConfig } from '../train/config.ts';
-import { listCheckpoints } from '../train/run-folder.ts';
+import { listCheckpoints, readMetrics, runFile } from '../train/run-folder.ts';
 import { fixtureCommandsHint, verifyManifest } from '../train/fixture-manifest.ts';
 import { readJsonFile } from '../io/json-file.ts';
-import { readJsonl } from '../io/atomic-write.ts';
 import type { MetricsRow } from '../train/grokking.ts';
 import { trainRun } from '../train/trainer.ts';
 import { generationEvaluator } from '../eval/training-evaluation.ts';
@@ -76,8 +75,8 @@ function valueAt(obj: unknown, path: string): unknown {
 export function readRunDir(dir: string, preset: string, seed: number, source: RunSource): ProvidedRun {
   if (source === 'fixture') verifyManifest(dir, { required: true, hint: (d) => fixtureCommandsHint(preset, seed, d) });
   const expected = applyOverrides(getPreset(preset), [], { seed });
-  const configPath = join(dir, 'config.json');
-  const actual = readJsonFile(configPath);
+  // Read raw (not validated): a stale fixture's config is compared field by field with the preset's, to say what differs.
+  const actual = readJsonFile(runFile(dir, 'config'));
   const diff = firstDifference(actual, expected);
   if (diff) {
     throw new CheckpointError(
@@ -88,8 +87,7 @@ export function readRunDir(dir: string, preset: string, seed: number, source: Ru
   }
   const checkpoints = listCheckpoints(dir);
   if (checkpoints.length === 0) throw new CheckpointError('fixture-empty', `${dir} has no checkpoints. Retrain with: ${retrainCommand(preset, seed)}`);
-  const metricsPath = join(dir, 'metrics.jsonl');
-  const metrics = existsSync(metricsPath) ? readJsonl<MetricsRow>(metricsPath) : [];
+  const metrics = readMetrics(dir);
   return { preset, seed, dir, source, config: expected, metrics, checkpoints };
 }
 

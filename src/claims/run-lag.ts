@@ -1,17 +1,7 @@
-// The grokking lag read from a run's training log, shared by the claims of the diverse-image regime
-// (paper Figures 2 and 4: defs/diversity-shrinks-lag.ts, defs/sandwich-groks.ts): s_train and s_val at the run's
-// grokking levels (scaled by the CNN's own accuracy for CNN-scored runs), the lag s_val − s_train (censored:
-// null when s_val is never reached), the last logged loss against the run's loss references, and the
-// negative control's log cut before generalisation.
-// Held-out accuracy at N > 1 is measured on the Appendix C.2 evaluation set (unseen operand images); N = 4
-// is scored exactly (nearest training image), N = 256 by the CNN, whose own held-out accuracy scales the
-// grokking levels of those runs (runLevels) and is reported beside them.
 
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { median } from 'simple-statistics';
 import { PAPER } from '../paper/registry.ts';
-import { readJsonFile } from '../io/json-file.ts';
+import { readProvenance } from '../train/run-folder.ts';
 import { grokkingSteps, type MetricsRow } from '../train/grokking.ts';
 import { gapClosed, gapText, runLossReferences } from '../train/loss-references.ts';
 import { runDataFromSeed } from '../train/run-data.ts';
@@ -75,9 +65,8 @@ export function lossText(r: RunLag): string {
 export function runLevels(dir: string | undefined): { train: number; heldout: number; classifierAccuracy: number | null } {
   const train = PAPER.grokTrainLevel.value;
   const heldout = PAPER.grokHeldoutLevel.value;
-  const path = dir ? join(dir, 'provenance.json') : null;
-  if (!path || !existsSync(path)) return { train, heldout, classifierAccuracy: null };
-  const prov = readJsonFile(path) as { classifier?: { heldout?: { accuracy?: unknown } | null } };
+  const prov = dir ? (readProvenance(dir) as { classifier?: { heldout?: { accuracy?: unknown } | null } } | null) : null;
+  if (prov === null) return { train, heldout, classifierAccuracy: null };
   const acc = prov.classifier?.heldout?.accuracy;
   if (typeof acc !== 'number' || !(acc > 0 && acc <= 1)) return { train, heldout, classifierAccuracy: null };
   return { train: train * acc, heldout: heldout * acc, classifierAccuracy: acc };
