@@ -45,9 +45,9 @@ export default defineConfig({
           include: ['claims/**/*.spec.ts'],
           globalSetup: ['claims/global-setup.ts'],
           // Each spec's evaluation runs in its beforeAll, in a child process, limited by GROKDIFF_CLAIM_TIMEOUT_S
-          // (900 s); its tests only read the record.
+          // (default 2400 s: a hang guard, not a speed test); the hook gets a minute more. Its tests only read the record.
           testTimeout: 120_000,
-          hookTimeout: 900_000,
+          hookTimeout: settings.claimTimeoutS * 1000 + 60_000,
         },
       },
     ],

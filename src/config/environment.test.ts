@@ -41,7 +41,7 @@ describe('readEnvironment', () => {
       reportsDir: null,
       trainMissing: false,
       claimsInProcess: false,
-      claimTimeoutS: 900,
+      claimTimeoutS: 2400,
       goldenUpdate: false,
       fcSeed: null,
       fcRuns: null,

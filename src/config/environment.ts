@@ -250,9 +250,9 @@ export const VARIABLES = {
   claimTimeoutS: variable<number>({
     name: 'GROKDIFF_CLAIM_TIMEOUT_S',
     values: 'seconds, a number > 0',
-    default: 900,
-    defaultText: '900',
-    meaning: "time limit of one claim's evaluation in the claims tests",
+    default: 2400,
+    defaultText: '2400',
+    meaning: "time limit of one claim's evaluation in the claims tests: a guard against a hang, not a speed test (about 5 min on 2 idle cores; a busy machine takes several times longer)",
     usedBy: 'claims tests',
     parse: positiveNumber,
   }),
