@@ -1,11 +1,30 @@
-// The tiny real-data run config of the trainer tests (P = 5, 8×8 images, d_model 16): a few steps take
-// well under a second on the cpu backend.
+// The tiny configurations of the tests: the real-data run config of the trainer tests (P = 5, 8×8 images,
+// d_model 16: a few steps take well under a second on the cpu backend), and a tiny one-block model config
+// (4×4 images, d_model 8) for the flow and evaluation tests on synthetic data.
+import { validateModelConfig, type ModelConfig } from '../src/model/config.ts';
 import { validateRunConfig, type RunConfig } from '../src/train/config.ts';
 
-export function tinyConfig(over: { train?: Record<string, unknown>; data?: Record<string, unknown> } = {}): RunConfig {
+/** A one-block model over 4×4 images (one patch per image), d_model 8, 2 heads, FFN 16, for modulus P. */
+export function tinyModelConfig(P: number): ModelConfig {
+  return validateModelConfig({
+    P,
+    imageSide: 4,
+    patchSize: 4,
+    dModel: 8,
+    heads: 2,
+    ffnWidth: 16,
+    depth: 1,
+    preAttentionFfn: false,
+    norm: 'none',
+    timeFeatures: 4,
+    initScale: 1,
+  });
+}
+
+export function tinyConfig(over: { seed?: number; train?: Record<string, unknown>; data?: Record<string, unknown> } = {}): RunConfig {
   return validateRunConfig({
     preset: 'test-tiny',
-    seed: 3,
+    seed: over.seed ?? 3,
     data: { P: 5, N: 1, trainingRatio: 0.6, dataset: 'emnist', shuffleTargets: false, ...over.data },
     model: { imageSide: 8, patchSize: 8, dModel: 16, heads: 2, ffnWidth: 32, depth: 1, preAttentionFfn: false, norm: 'none', timeFeatures: 8, initScale: 1 },
     train: {

@@ -8,7 +8,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { allPairs } from '../data/pairs.ts';
 import { rootRng } from '../engine/random.ts';
-import { validateModelConfig } from '../model/config.ts';
+import { tinyModelConfig } from '../../test-support/tiny-run-config.ts';
 import { createParams, initialValues } from '../model/params.ts';
 import type { LoadedRun } from './loaded-run.ts';
 import { nearestTemplateClassifier } from './classifier.ts';
@@ -21,19 +21,7 @@ beforeAll(async () => {
 const P = 5;
 const side = 4;
 const px = side * side;
-const model = validateModelConfig({
-  P,
-  imageSide: side,
-  patchSize: side,
-  dModel: 8,
-  heads: 2,
-  ffnWidth: 16,
-  depth: 1,
-  preAttentionFfn: false,
-  norm: 'none',
-  timeFeatures: 4,
-  initScale: 1,
-});
+const model = tinyModelConfig(P);
 const images = rootRng(3).normalArray(P * px);
 const run = {
   model,

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { rootRng } from '../engine/random.ts';
-import { validateModelConfig } from '../model/config.ts';
+import { tinyModelConfig } from '../../test-support/tiny-run-config.ts';
 import { createParams, initialValues } from '../model/params.ts';
 import { flowLoss, noisyImage, velocityFromX0 } from './rectified-flow.ts';
 import { sample } from './sampler.ts';
@@ -14,19 +14,7 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-const config = validateModelConfig({
-  P: 3,
-  imageSide: 4,
-  patchSize: 4,
-  dModel: 8,
-  heads: 2,
-  ffnWidth: 16,
-  depth: 1,
-  preAttentionFfn: false,
-  norm: 'none',
-  timeFeatures: 4,
-  initScale: 1,
-});
+const config = tinyModelConfig(3);
 const params = createParams(config, initialValues(config, rootRng(0)));
 const r = rootRng(9);
 const B = 5;

@@ -9,29 +9,11 @@ import { CheckpointError } from '../errors.ts';
 import { initialValues } from '../model/params.ts';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
 import { checkpointDirName, listCheckpoints } from './run-folder.ts';
-import { runModelConfig, validateRunConfig } from './config.ts';
+import { runModelConfig } from './config.ts';
+import { tinyConfig } from '../../test-support/tiny-run-config.ts';
 import { writeSafetensorsFile } from '../io/safetensors.ts';
 
-const config = validateRunConfig({
-  preset: 'test-tiny',
-  seed: 1,
-  data: { P: 5, N: 1, trainingRatio: 0.6, dataset: 'emnist', shuffleTargets: false },
-  model: { imageSide: 8, patchSize: 8, dModel: 16, heads: 2, ffnWidth: 32, depth: 1, preAttentionFfn: false, norm: 'none', timeFeatures: 8, initScale: 1 },
-  train: {
-    steps: 6,
-    lr: 3e-3,
-    warmupSteps: 2,
-    weightDecay: 0.5,
-    beta1: 0.9,
-    beta2: 0.98,
-    eps: 1e-8,
-    evalEvery: 2,
-    checkpointEvery: 3,
-    evalDraws: 1,
-    samplingSteps: 3,
-    stopAfterGrokEvals: 0,
-  },
-});
+const config = tinyConfig({ seed: 1 });
 const weights = initialValues(runModelConfig(config), rootRng(1));
 const dirs: string[] = [];
 function savedRun(): string {
