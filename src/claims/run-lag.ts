@@ -1,3 +1,11 @@
+// The grokking lag read from a run's training log, shared by the claims of the diverse-image regime
+// (paper Figures 2 and 4: defs/diversity-shrinks-lag.ts, defs/sandwich-groks.ts): s_train and s_val at the run's
+// grokking levels (scaled by the CNN's own accuracy for CNN-scored runs), the lag s_val − s_train (censored:
+// null when s_val is never reached), the last logged loss against the run's loss references, and the
+// negative control's log cut before generalisation.
+// Held-out accuracy at N > 1 is measured on the Appendix C.2 evaluation set (unseen operand images); N = 4
+// is scored exactly (nearest training image), N = 256 by the CNN, whose own held-out accuracy scales the
+// grokking levels of those runs (runLevels) and is reported beside them.
 
 import { median } from 'simple-statistics';
 import { PAPER } from '../paper/registry.ts';

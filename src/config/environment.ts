@@ -252,7 +252,7 @@ export const VARIABLES = {
     values: 'seconds, a number > 0',
     default: 2400,
     defaultText: '2400',
-    meaning: "time limit of one claim's evaluation in the claims tests: a guard against a hang, not a speed test (about 5 min on 2 idle cores; a busy machine takes several times longer)",
+    meaning: "time limit of one claim's evaluation in the claims tests: a hang guard, not a speed test (a busy machine is several times slower)",
     usedBy: 'claims tests',
     parse: positiveNumber,
   }),
