@@ -7,10 +7,9 @@
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { environment } from '../src/config/environment.ts';
 import { initBackend } from '../src/engine/backend.ts';
-import { claimById, saveRecord } from '../src/claims/catalog.ts';
+import { claimById, knownDeviation, saveRecord } from '../src/claims/catalog.ts';
 import { cancelIsolatedClaims, evaluateClaimIsolated } from '../src/claims/isolated.ts';
 import type { ClaimRecord } from '../src/claims/contract.ts';
-import { KNOWN_DEVIATIONS } from '../src/claims/deviations.ts';
 import { compareGolden, formatDifferences, GOLDEN_TOLERANCE, readGolden, toGolden, updateGolden } from '../src/claims/golden.ts';
 
 /** What a claim's golden file holds: the measurements on the fixtures and on the negative control (per tier when tiered). */
@@ -55,15 +54,17 @@ export function claimSpec(id: string): void {
     // A child still measuring (the hook above timed out) is killed, not left running after the spec.
     afterAll(cancelIsolatedClaims);
 
-    const deviation = KNOWN_DEVIATIONS[id];
+    const deviation = knownDeviation(id);
     // A known deviation expects the non-replication: the test passes while the verdict is not-replicated and
-    // fails (asking to remove the entry in src/claims/deviations.ts) once the claim replicates. A claim that
+    // fails (asking to remove the declaration from the claim's module) once the claim replicates. A claim that
     // was not evaluated (models missing, or too few seeds grokked) is skipped with the reason either way.
     it(`${deviation ? '[known deviation] ' : ''}replicates: ${d.statement}`, async (ctx: TestContext) => {
       await ctx.annotate(`${rec.verdict.outcome}: ${rec.verdict.summary}`, 'measurement');
       if (rec.verdict.outcome === 'not-evaluated') ctx.skip(`not evaluated: ${rec.verdict.summary}`);
       if (deviation) {
-        expect(rec.verdict.outcome, `${id} replicates now (${rec.verdict.summary}): remove its entry from src/claims/deviations.ts`).toBe('not-replicated');
+        expect(rec.verdict.outcome, `${id} replicates now (${rec.verdict.summary}): remove knownDeviation from src/claims/defs/${id}.ts`).toBe(
+          'not-replicated',
+        );
       } else {
         expect(rec.verdict.outcome, rec.verdict.summary).toBe('replicated');
       }

@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../io/atomic-write.ts';
 import { ClaimError } from '../errors.ts';
-import type { Claim } from './claim.ts';
+import type { Claim, KnownDeviation } from './claim.ts';
 import type { ClaimRecord } from './contract.ts';
 import { reportsDir } from './setup.ts';
 import { claim as grokkingLag } from './defs/grokking-lag.ts';
@@ -44,6 +44,11 @@ export function claimById(id: string): Claim {
   const c = CLAIMS.find((e) => e.declaration.id === id);
   if (!c) throw new ClaimError('unknown-claim', `no claim "${id}"; claims: ${CLAIMS.map((e) => e.declaration.id).join(', ')}`);
   return c;
+}
+
+/** The known deviation a claim's module declares (KnownDeviation in claim.ts), or null; null for an id that is not a claim. */
+export function knownDeviation(id: string): KnownDeviation | null {
+  return CLAIMS.find((e) => e.declaration.id === id)?.knownDeviation ?? null;
 }
 
 /** Writes one claim's record to reports/claims/<id>.json (read by the report builder). */

@@ -11,12 +11,11 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { makeBadge } from 'badge-maker';
-import { CLAIMS } from '../claims/catalog.ts';
+import { CLAIMS, knownDeviation } from '../claims/catalog.ts';
 import type { ClaimKind, ClaimRecord, ModelProvenance, Outcome } from '../claims/contract.ts';
 import { parseRecord } from '../claims/record-format.ts';
 import { PAPER, type PaperParam } from '../paper/registry.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../io/atomic-write.ts';
-import { KNOWN_DEVIATIONS } from '../claims/deviations.ts';
 import { learningCurvePlot } from '../plot/plot.ts';
 import type { MetricsRow } from '../train/grokking.ts';
 import { curveRows, lossReferenceRules } from './learning-curves.ts';
@@ -229,8 +228,8 @@ export async function writeClaimsReport(
         `| ${r.title} | ${claimKind(r)} | ${r.where} | **${r.verdict.outcome}** | ${r.verdict.summary.replace(/\|/g, '/')} | ${r.control ? `${r.control.description}: **${controlOutcome(r)}**` : '—'} |`,
     ),
     '',
-    ...(records.some((r) => KNOWN_DEVIATIONS[r.id])
-      ? ['## Known deviations', '', ...records.filter((r) => KNOWN_DEVIATIONS[r.id]).map((r) => `- **${r.id}**: ${KNOWN_DEVIATIONS[r.id].reason}`), '']
+    ...(records.some((r) => knownDeviation(r.id))
+      ? ['## Known deviations', '', ...records.filter((r) => knownDeviation(r.id)).map((r) => `- **${r.id}**: ${knownDeviation(r.id)?.reason}`), '']
       : []),
     ...provenanceSection(records),
     '## Thresholds',

@@ -63,7 +63,7 @@ import type { AccuracyResult } from '../../eval/accuracy.ts';
 import { PAPER } from '../../paper/registry.ts';
 import type { LoadedRun } from '../../eval/loaded-run.ts';
 import { lineChartPanels, type LinePanel, type LinePoint, type RuleMark, type TrajectoryPanel, type TrajectoryPoint } from '../../plot/plot.ts';
-import { defineClaim, type ClaimModule, type FigureSpec, type ReportBlock, type ReportSection } from '../claim.ts';
+import { defineClaim, type ClaimModule, type FigureSpec, type ReportBlock, type ReportSection, type KnownDeviation } from '../claim.ts';
 import { eachUntrained, measureEach } from '../claim-runner.ts';
 import { verdict, type ClaimDeclaration, type ClaimRecord, type Verdict } from '../contract.ts';
 import { array, boolean, nullable, number, object, string } from '../decode.ts';
@@ -435,8 +435,28 @@ export function criticalTimestepSection(rec: ClaimRecord<CriticalTimestepMeasure
   return md;
 }
 
+/**
+ * Known deviation (claim-spec.ts expects the non-replication while this is set; remove it when the claim
+ * replicates): why our committed models do not replicate the claim, with the numbers.
+ */
+export const knownDeviation: KnownDeviation = {
+  reason:
+    'judged on the N = 4 model with two blocks and the FFN sandwich (cpu-n4-depth2-sandwich, seeds 1-3; the paper measures at N = 256, where ' +
+    "no model learns on this machine). Sampling does split into two phases, as in Figure 6: a wrong c' image perturbed to a low level is kept " +
+    '(rectification 0 % up to t_crit = 0.12 / 0.06 / 0.10) and replaced by the correct c more often the higher the level (70 / 81 / 70 % from ' +
+    "noise). Measured on those rectification paths as Figure 6b draws them (issue 15; all P² pairs, one shared noise image, a wrong c' per pair), " +
+    'the FFN pre-GeLU FVE entropy at c at the start of the path from each level rises from 0.24-0.25 at t = 1 to 1.00 at t = 0.02 (two-segment ' +
+    'increase towards low noise 0.51 / 0.54 / 0.55), but the rise is gradual and its change point lies at t = 0.72 / 0.76 / 0.74, 0.60-0.70 above ' +
+    't_crit against the 0.1 tolerance: the entropy changes where a third to three quarters of the wrong images are rewritten (the grid paths from ' +
+    't = 0.6 and 0.8 end on c for 31-55 % and 54-77 %), not where rectification first leaves 0.5 %. On the path from pure noise (judged before ' +
+    "issue 15) the change point is at 0.64 / 0.70 / 0.62. Reported, not judged: the attention output's start entropy changes at t = 0.26 / 0.20 / " +
+    '0.22 (0.12-0.14 above t_crit). The N = 1 fixtures, measured as a contrast, have no denoising phase at all (one step at t = 0.02 already ' +
+    'rewrites 92 / 66 / 85 % of wrong images; flat entropy).',
+};
+
 export const criticalTimestepClaim: ClaimModule<CriticalTimestepMeasurement, CriticalTimestepControls> = {
   declaration,
+  knownDeviation,
   // The paper measures at N = 256; no N = 256 model learns here, so it is judged on the N = 4 model that does (see its declaration).
   models: {
     kind: 'runs',

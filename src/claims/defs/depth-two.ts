@@ -17,7 +17,7 @@ import { grokkingSteps } from '../../train/grokking.ts';
 import type { LoadedRun } from '../../eval/loaded-run.ts';
 import type { ProvidedRun } from '../provider.ts';
 import { PAPER } from '../../paper/registry.ts';
-import { defineClaim, type ClaimModule } from '../claim.ts';
+import { defineClaim, type ClaimModule, type KnownDeviation } from '../claim.ts';
 import { eachRun, eachUntrained } from '../claim-runner.ts';
 import { verdict, type ClaimDeclaration, type Verdict } from '../contract.ts';
 import { array, nullable, number, object } from '../decode.ts';
@@ -85,8 +85,24 @@ const depthTwoMeasurement = object<DepthTwoMeasurement>({
   lag: nullable(object<NonNullable<DepthTwoMeasurement['lag']>>({ sTrain: nullable(number), sVal: nullable(number), ratio: nullable(number) })),
 });
 
+/**
+ * Known deviation (claim-spec.ts expects the non-replication while this is set; remove it when the claim
+ * replicates): why our committed models do not replicate the claim, with the numbers.
+ */
+export const knownDeviation: KnownDeviation = {
+  reason:
+    'cpu-n1-depth2 (12000-step budget, fixtures retrained with the native kernels) fits the training pairs at step 1000 in all three seeds and, by ' +
+    'its training log (K = 10), groks in all three with a clear lag (s_val 7350, 3300, 8750: ×7.35, ×3.30, ×8.75). The claim re-measures the final ' +
+    "checkpoints with K = 50 sampling steps (the registry's samplingSteps: the paper's figures index timesteps 0..50) and judges each level by the Wilson 95 % interval, adding draws until it decides: train is " +
+    '100 % in all seeds; held-out is 98.1 % [95.2, 99.3] (seed 1) and 100 % (seed 2), at the level, but seed 3 (step 10250) is 94.3 % [93.8, 94.9] ' +
+    'after 128 draws per pair (6400 of 6784 samples), decided below 95 %: exactly 50/53, as if 3 of its 9 novel held-out pairs were never drawn ' +
+    'right. So 2/3 seeds. Novel held-out accuracy (pairs whose mirror was not trained; reported, not judged): 75 %, 100 %, 66.7 % of the samples over ' +
+    '4, 8 and 9 pairs.',
+};
+
 export const depthTwoClaim: ClaimModule<DepthTwoMeasurement[]> = {
   declaration,
+  knownDeviation,
   models: { kind: 'runs', groups: [{ preset: DEPTH_TWO_PRESET, seeds: DEPTH_TWO_SEEDS }] },
   measure: eachRun(measureDepthTwo),
   judge: judgeDepthTwo,

@@ -14,7 +14,7 @@ import { bootstrapMeanInterval } from '../../analysis/stats.ts';
 import { PAPER } from '../../paper/registry.ts';
 import { grokkingSteps, stableGrokkingSteps, type MetricsRow } from '../../train/grokking.ts';
 import { selectKeptSteps } from '../../train/prune.ts';
-import { defineClaim, type ClaimModule } from '../claim.ts';
+import { defineClaim, type ClaimModule, type KnownDeviation } from '../claim.ts';
 import { notEvaluated, verdict, type ClaimDeclaration, type Verdict } from '../contract.ts';
 import { array, nullable, number, object, optional, pair, type Decoder } from '../decode.ts';
 import type { ProvidedRun } from '../provider.ts';
@@ -172,8 +172,20 @@ const grokkingLagMeasurement: Decoder<GrokkingLagMeasurement> = object<GrokkingL
   gapInterval: nullable(pair(number, number)),
 });
 
+/**
+ * Known deviation (claim-spec.ts expects the non-replication while this is set; remove it when the claim
+ * replicates): why our committed models do not replicate the claim, with the numbers.
+ */
+export const knownDeviation: KnownDeviation = {
+  reason:
+    'cpu-n1 (R = 0.9, 8000 steps ≈ 8 min on 2 cores) shows no lag ≥ 2: seed 2 generalises at s_val 1950 after s_train 1650 (ratio 1.18); ' +
+    'seeds 1 and 3 fit the training pairs (s_train 1550, 2200) but stay on the "mirror plateau" (held-out 94.3 % and ~85 %: the held-out pairs whose ' +
+    'mirror (b, a) was trained) for the whole budget. Lower R (0.5-0.8) memorises but did not generalise within 8000-12000 steps (docs/PRESET-SEARCH.md).',
+};
+
 export const grokkingLagClaim: ClaimModule<GrokkingLagMeasurement, GrokkingLagMeasurement | null> = {
   declaration,
+  knownDeviation,
   // The reduced tier is also judged under the unordered split (every held-out pair novel): how much of the lag the mirror plateau hides.
   models: { kind: 'n1-tiers', extraReduced: [UNORDERED_SPLIT_PRESET] },
   measure: (runs) => measureGrokkingLag(runs.map((r) => ({ seed: r.seed, metrics: r.metrics }))),

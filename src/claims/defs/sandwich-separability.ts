@@ -17,7 +17,7 @@ import { PAPER } from '../../paper/registry.ts';
 import type { LoadedRun } from '../../eval/loaded-run.ts';
 import { ClaimError } from '../../errors.ts';
 import { scatterPlot } from '../../plot/plot.ts';
-import { defineClaim, type ClaimModule, type ReportBlock, type ReportSection } from '../claim.ts';
+import { defineClaim, type ClaimModule, type ReportBlock, type ReportSection, type KnownDeviation } from '../claim.ts';
 import { eachUntrained, measureEach } from '../claim-runner.ts';
 import { verdict, type ClaimDeclaration, type ClaimRecord, type Verdict } from '../contract.ts';
 import { array, boolean, number, object, pair, string } from '../decode.ts';
@@ -203,8 +203,21 @@ export function separabilitySection(rec: ClaimRecord<SeparabilityMeasurement, Se
 }
 
 /** The claim on the SANDWICH_PRESET runs (control: their untrained models), with the N = 4 contrast in the record. */
+/**
+ * Known deviation (claim-spec.ts expects the non-replication while this is set; remove it when the claim
+ * replicates): why our committed models do not replicate the claim, with the numbers.
+ */
+export const knownDeviation: KnownDeviation = {
+  reason:
+    'measured on the N = 256 sandwich fixture, which did not learn (see sandwich-groks): nearest-centroid accuracy of the Pre-SA-FFN output is ' +
+    '56.0 % [53, 58] against 57.7 % [55, 60] for its input (untrained: 50.8 % vs 54.4 %), so the pre-attention FFN has not learned to separate the classes. ' +
+    'The N = 4 two-block sandwich models, which do learn the arithmetic, show the direction of Figure 5 (reported as a contrast, not judged): output ' +
+    '73.9 / 60.9 / 65.2 % against input 39.1 / 26.1 / 43.5 % (seeds 1-3, one held-out image per class: 46/69 against 25/69 pooled).',
+};
+
 export const sandwichSeparabilityClaim: ClaimModule<SeparabilityMeasurement, SeedSeparability[]> = {
   declaration,
+  knownDeviation,
   models: {
     kind: 'runs',
     groups: [

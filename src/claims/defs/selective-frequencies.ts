@@ -18,7 +18,7 @@ import { gridActivations, type GridView } from '../../eval/grid-activations.ts';
 import { PAPER } from '../../paper/registry.ts';
 import type { LoadedRun } from '../../eval/loaded-run.ts';
 import { barChart } from '../../plot/plot.ts';
-import { defineClaim, type ClaimModule, type ReportBlock, type ReportSection } from '../claim.ts';
+import { defineClaim, type ClaimModule, type ReportBlock, type ReportSection, type KnownDeviation } from '../claim.ts';
 import { eachRun, eachUntrained } from '../claim-runner.ts';
 import { verdict, type ClaimDeclaration, type ClaimRecord, type Verdict } from '../contract.ts';
 import { array, boolean, number, object, string, type Decoder, type Fields } from '../decode.ts';
@@ -205,8 +205,22 @@ export function selectiveFrequenciesSection(rec: ClaimRecord<SeedFrequencies[]>)
   return md;
 }
 
+/**
+ * Known deviation (claim-spec.ts expects the non-replication while this is set; remove it when the claim
+ * replicates): why our committed models do not replicate the claim, with the numbers.
+ */
+export const knownDeviation: KnownDeviation = {
+  reason:
+    "with FVE_k read as the share of total power in frequency k's own components and the cross-frequency products reported apart (Figure 3 " +
+    'caption; before, they were split half to each frequency), 2 of 3 seeds replicate: the key set of the FFN pre-GeLU, attention values and ' +
+    'scores is shared and small ({2, 4, 6, 9, 11}, {5, 11}, {1, 2, 3, 7, 9}), but in seed 1 the components inside that set carry 0.798 of the FFN ' +
+    'pre-GeLU power against the 0.8 level (0.747 own terms + 0.051 cross products between key frequencies; its cross share is 0.167, 0.116 of it ' +
+    'with a frequency outside the set). Seeds 2 and 3: coverage ≥ 0.80 and ≥ 0.81 in every tap. Untrained control: 10-11 frequencies.',
+};
+
 export const selectiveFrequenciesClaim: ClaimModule<SeedFrequencies[]> = {
   declaration,
+  knownDeviation,
   models: { kind: 'n1-tiers' },
   measure: eachRun(measureFrequencies),
   judge: judgeFrequencies,

@@ -21,7 +21,7 @@ import { ffnNeuronReadout } from '../../eval/readout-map.ts';
 import { PAPER } from '../../paper/registry.ts';
 import type { LoadedRun } from '../../eval/loaded-run.ts';
 import { barChart } from '../../plot/plot.ts';
-import { defineClaim, type ClaimModule, type ReportBlock, type ReportSection } from '../claim.ts';
+import { defineClaim, type ClaimModule, type ReportBlock, type ReportSection, type KnownDeviation } from '../claim.ts';
 import { eachRun, eachUntrained } from '../claim-runner.ts';
 import { verdict, type ClaimDeclaration, type ClaimRecord, type Verdict } from '../contract.ts';
 import { array, boolean, nullable, number, object } from '../decode.ts';
@@ -238,8 +238,26 @@ export function trigIdentitiesSection(rec: ClaimRecord<SeedTrig[]>): ReportSecti
   return md;
 }
 
+/**
+ * Known deviation (claim-spec.ts expects the non-replication while this is set; remove it when the claim
+ * replicates): why our committed models do not replicate the claim, with the numbers.
+ */
+export const knownDeviation: KnownDeviation = {
+  reason:
+    "Table 3 computed as the paper does (the FFN pre-GeLU projected on W′L u_k / v_k, directions from the weights: each neuron's write into x̂0 " +
+    'read against each class template, Fourier components over c; in-sample product fit) at the top key frequency of the only block: FVE cos/sin ' +
+    "0.29/0.33 (seed 1, k = 2), 0.82/0.92 (seed 2, k = 11), 0.35/0.27 (seed 3, k = 7) against the paper's 0.95/0.94; cos ratios -1.23 / -1.30 / " +
+    '-2.67 (paper -0.99), sin ratios (sin·cos / cos·sin) +1.00 (paper +0.99). The identity is there but diluted: the projection on u_k also carries the other key ' +
+    'frequencies (seed 1, u_2: 30 % of its power at w2, 18 % at w6, 11 % at w11), i.e. the neurons that write cos(w_k c) into the image are not ' +
+    'single-frequency in our small model (d_model 64, FFN 256). The activation-covariance direction fitted on held-out pairs (robustness check) ' +
+    'reaches cos 0.82-0.84 and sin 0.35-0.93. Untrained control: FVE ≤ 0.01. Not judged here, the two-block fixtures (cpu-n1-depth2) give, at ' +
+    "the last block's FFN, W′L FVE 0.28/0.63 (seed 1, k = 9), 0.78/0.84 (seed 2, k = 3), 0.45/0.86 (seed 3, k = 3), with held-out covariance " +
+    'fits 0.94-0.97 there.',
+};
+
 export const trigIdentitiesClaim: ClaimModule<SeedTrig[]> = {
   declaration,
+  knownDeviation,
   models: { kind: 'n1-tiers' },
   measure: eachRun(measureTrig),
   judge: judgeTrig,
