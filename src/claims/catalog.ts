@@ -40,15 +40,19 @@ export const CLAIMS: readonly Claim[] = [
   sandwichSeparability,
 ];
 
+function findClaim(id: string): Claim | undefined {
+  return CLAIMS.find((e) => e.declaration.id === id);
+}
+
 export function claimById(id: string): Claim {
-  const c = CLAIMS.find((e) => e.declaration.id === id);
+  const c = findClaim(id);
   if (!c) throw new ClaimError('unknown-claim', `no claim "${id}"; claims: ${CLAIMS.map((e) => e.declaration.id).join(', ')}`);
   return c;
 }
 
 /** The known deviation a claim's module declares (KnownDeviation in claim.ts), or null; null for an id that is not a claim. */
 export function knownDeviation(id: string): KnownDeviation | null {
-  return CLAIMS.find((e) => e.declaration.id === id)?.knownDeviation ?? null;
+  return findClaim(id)?.knownDeviation ?? null;
 }
 
 /** Writes one claim's record to reports/claims/<id>.json (read by the report builder). */

@@ -43,7 +43,16 @@ export function readRecords(dir: string): ClaimRecord[] {
 }
 
 /** A record's kind (`paper` or `reviewer-requested`). */
-export function claimKind(rec: Pick<ClaimRecord, 'kind'>): ClaimKind {
+export /** The known deviations of the records' claims, one line each with its reason (none: no section). */
+function knownDeviationSection(records: readonly ClaimRecord[]): string[] {
+  const lines = records.flatMap((r) => {
+    const deviation = knownDeviation(r.id);
+    return deviation ? [`- **${r.id}**: ${deviation.reason}`] : [];
+  });
+  return lines.length > 0 ? ['## Known deviations', '', ...lines, ''] : [];
+}
+
+function claimKind(rec: Pick<ClaimRecord, 'kind'>): ClaimKind {
   return rec.kind;
 }
 
@@ -228,9 +237,7 @@ export async function writeClaimsReport(
         `| ${r.title} | ${claimKind(r)} | ${r.where} | **${r.verdict.outcome}** | ${r.verdict.summary.replace(/\|/g, '/')} | ${r.control ? `${r.control.description}: **${controlOutcome(r)}**` : '—'} |`,
     ),
     '',
-    ...(records.some((r) => knownDeviation(r.id))
-      ? ['## Known deviations', '', ...records.filter((r) => knownDeviation(r.id)).map((r) => `- **${r.id}**: ${knownDeviation(r.id)?.reason}`), '']
-      : []),
+    ...knownDeviationSection(records),
     ...provenanceSection(records),
     '## Thresholds',
     '',
