@@ -1,6 +1,10 @@
 // Pruning a run directory down to the checkpoints the claims need, so fixture runs stay small in git:
-// the memorisation-phase checkpoint (the last one before held-out accuracy first reaches half its grokking
-// level: train fitted, held-out not yet; paper Figure 2's plateau) and the final one. Optimizer moments are
+// the memorisation-phase checkpoint (paper Figure 2's plateau: train fitted, held-out not yet) and the final
+// one. "Held-out not yet" is read on the novel held-out pairs where the log has them (their mirror was not
+// trained; under the ordered split the mirrored pairs are answered by commutativity long before the model
+// fits its training pairs), and the kept checkpoint is the first one from s_train on (train ≥ its grokking
+// level) before the novel pairs first reach half their level — the last one before that when train never
+// fits first. Optimizer moments are
 // dropped (claims only evaluate). The kept steps are recorded in fixture.json beside the run, latest.json
 // points at the final one, and MANIFEST.sha256 records every file (train/fixture-manifest.ts).
 //
@@ -20,7 +24,10 @@ import type { MetricsRow } from './grokking.ts';
 import { acquireRunLock } from './run-lock.ts';
 
 export interface KeptSteps {
-  /** Last checkpoint before held-out accuracy reached half its level, or null if none. */
+  /**
+   * First checkpoint at or after s_train that is before (novel) held-out accuracy first reaches half its
+   * level; else the last one before that; null if none (or it would be the final one).
+   */
   readonly memorisation: number | null;
   readonly final: number;
 }
@@ -32,16 +39,23 @@ export interface CheckpointStatus {
   readonly problem?: string;
 }
 
+/** Held-out accuracy of a log row on the novel pairs where it has them, else on all held-out pairs. */
+function novelOrHeldout(row: MetricsRow): number {
+  return row.heldoutNovelAcc !== undefined && Number.isFinite(row.heldoutNovelAcc) ? row.heldoutNovelAcc : row.heldoutAcc;
+}
+
 /** Chooses the checkpoints to keep from the metrics and the steps of the complete checkpoints. */
 export function selectKeptSteps(metrics: readonly MetricsRow[], checkpoints: readonly number[]): KeptSteps {
   if (checkpoints.length === 0) throw new CheckpointError('prune-empty', 'cannot prune a run without complete checkpoints');
   const halfLevel = PAPER.grokHeldoutLevel.value / 2;
+  const rows = [...metrics].sort((a, b) => a.step - b.step);
   const sorted = [...checkpoints].sort((a, b) => a - b);
-  const firstHalf = [...metrics].sort((a, b) => a.step - b.step).find((r) => r.heldoutAcc >= halfLevel)?.step ?? Infinity;
-  const before = sorted.filter((s) => s < firstHalf);
   const final = sorted[sorted.length - 1];
-  const memorisation = before.length > 0 ? before[before.length - 1] : null;
-  return { memorisation: memorisation === final ? null : memorisation, final };
+  const generalisedAt = rows.find((r) => novelOrHeldout(r) >= halfLevel)?.step ?? Infinity;
+  const fittedAt = rows.find((r) => r.trainAcc >= PAPER.grokTrainLevel.value)?.step ?? Infinity;
+  const candidates = sorted.filter((s) => s < generalisedAt && s !== final);
+  const memorisation = candidates.find((s) => s >= fittedAt) ?? candidates[candidates.length - 1] ?? null;
+  return { memorisation, final };
 }
 
 /** Every step folder of a run, checked by loading it (state, weights, and optimizer state where present). */
