@@ -20,7 +20,7 @@ import {
   type ModelProvenance,
   type Verdict,
 } from './contract.ts';
-import { grokkedGate, modelProvenance } from './provenance.ts';
+import { grokkedGate, modelProvenance, pctOf } from './provenance.ts';
 import type { ProvidedRun } from './provider.ts';
 import { CLAIM_SEEDS, openRun, PAPER_WIDTH_PRESET, provide, SINGLE_IMAGE_PRESET, untrainedRun } from './setup.ts';
 
@@ -180,6 +180,30 @@ function measureAndJudge<M, C>(
 }
 
 /**
+ * Some of a claim's runs are missing (and it is not judged on part of them): "not evaluated" with the first
+ * missing run's reason, but the record still names the runs that are there, with their grok status (and, for
+ * a claim about grokked models, which of them did not grok), so a reader sees how far the claim is from a
+ * verdict. Nothing is measured: no verdict can come from part of the seeds.
+ */
+function incomplete<M, C>(
+  declaration: ClaimDeclaration,
+  available: readonly ModelProvenance[],
+  gate: { readonly excluded: readonly ExcludedModel[] },
+  provided: number,
+  absent: readonly string[],
+): ClaimRecord<M, C> {
+  const grokNote =
+    declaration.precondition === 'grokked'
+      ? `; of the ${provided} available, ${provided - gate.excluded.length} grokked` +
+        (gate.excluded.length > 0
+          ? ` (${gate.excluded.map((e) => `seed ${e.model.seed}: train ${pctOf(e.model.grok.train.accuracy)}, novel held-out ${pctOf(e.model.grok.novel.accuracy)} at step ${e.model.step}`).join('; ')})`
+          : '')
+      : '';
+  const reason = `${absent.length} of ${provided + absent.length} runs missing${grokNote}; ${absent[0]}`;
+  return record<M, C>(declaration, available, notEvaluated(reason), null, { verdict: notEvaluated(reason), measurement: null }, gate.excluded);
+}
+
+/**
  * A claim evaluated on the provided runs of several presets (their checkpoints or their training logs), with
  * its own control. With `partial`, missing runs do not stop the judgement when the available ones already
  * falsify the claim; otherwise a missing run makes the claim "not evaluated" with the command to train it.
@@ -193,11 +217,12 @@ async function evaluateRuns<M, C>(
   const g = typeof groups === 'function' ? groups() : groups;
   if ('notEvaluated' in g) return missing(declaration, g.notEvaluated);
   const { runs, absent } = await provideGroups(g);
-  if (absent.length > 0 && (!partial || runs.length === 0)) return missing(declaration, absent[0]);
+  if (runs.length === 0) return missing(declaration, absent[0]);
   const provenance = new Map(runs.map((run) => [run, modelProvenance(run)] as const));
   const models = (list: readonly ProvidedRun[]) => list.map((run) => provenance.get(run)!);
   const gate =
     declaration.precondition === 'grokked' ? grokkedGate(runs, provenance, new Set([g[0].preset])) : { judged: [...runs], excluded: [], notEvaluated: null };
+  if (absent.length > 0 && !partial) return incomplete(declaration, models(runs), gate, runs.length, absent);
   if (gate.notEvaluated !== null) {
     // Measured anyway: the excluded seeds' numbers stay in the record, and the negative control is still judged.
     const all = measureAndJudge(evaluation, runs);

@@ -98,4 +98,5 @@ export function grokkedGate(runs: readonly ProvidedRun[], provenance: ReadonlyMa
   return { judged, excluded, notEvaluated };
 }
 
-const pctOf = (x: number): string => `${(100 * x).toFixed(1)} %`;
+/** "92.5 %" */
+export const pctOf = (x: number): string => `${(100 * x).toFixed(1)} %`;
