@@ -4,8 +4,9 @@
 // trained; under the ordered split the mirrored pairs are answered by commutativity long before the model
 // fits its training pairs), and the kept checkpoint is the first one from s_train on (train ≥ its grokking
 // level) before the novel pairs first reach half their level — the last one before that when train never
-// fits first. Optimizer moments are dropped (claims only evaluate). The kept steps are recorded in fixture.json beside the run, latest.json
-// points at the final one, and MANIFEST.sha256 records every file (train/fixture-manifest.ts).
+// fits first. Optimizer moments are dropped (claims only evaluate). The kept steps are recorded in
+// fixture.json beside the run, latest.json points at the final one, and MANIFEST.sha256 records every file
+// (train/fixture-manifest.ts).
 //
 // Only complete checkpoints are candidates: a state file that parses and weights that load against the
 // config (and the optimizer state, where the checkpoint still has one). A step folder a crash or a full disk
