@@ -1,5 +1,6 @@
 // A corrupt fixture checkpoint makes a claim "not evaluated" with the reason (issue #6, bad input): never a
-// crash, never a verdict. Runs the real catalog against a copy of the fixtures with one weights file cut.
+// crash, never a verdict. Runs the real catalog against a copy of the fixtures with one weights file cut; the
+// intact seeds are still loaded (the record names them with their grok status).
 // @module-tag reliability
 import { cpSync, mkdtempSync, readFileSync, rmSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +21,7 @@ describe('claims on a corrupt fixture', () => {
     const { vi } = await import('vitest');
     vi.resetModules();
     const { initBackend } = await import('../engine/backend.ts');
-    await initBackend('cpu', { log: () => {} });
+    await initBackend(undefined, { log: () => {} });
   });
   it('is not evaluated, with the file named in the reason', async () => {
     const { claimById } = await import('./catalog.ts');

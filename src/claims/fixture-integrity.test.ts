@@ -23,11 +23,15 @@ describe('claims on a corrupted fixture', () => {
     writeFileSync(weights, bytes);
     vi.stubEnv('GROKDIFF_FIXTURES_DIR', root);
     vi.resetModules();
+    // The seeds still intact are loaded (the record names them with their grok status): a backend is needed.
+    const { initBackend } = await import('../engine/backend.ts');
+    await initBackend(undefined, { log: () => {} });
     const { claimById } = await import('./catalog.ts');
     const rec = await claimById('grokking-lag').evaluate();
     expect(rec.verdict.outcome).toBe('not-evaluated');
     expect(rec.verdict.summary).toMatch(/seed-2\/checkpoints\/step-002250\/weights\.safetensors: sha256 .* differs/);
     expect(rec.verdict.summary).toContain('npx grokdiff train --preset cpu-n1 --seed 2');
     expect(rec.control?.verdict.outcome).toBe('not-evaluated');
+    expect(rec.tiers?.find((t) => t.preset === 'cpu-n1')?.models.map((m) => m.seed)).toEqual([1, 3]);
   });
 });

@@ -175,6 +175,16 @@ export const PAPER = Object.freeze({
       where: 'Figures 23 and 27 captions',
     }),
   ),
+  paperWidthTraining: param(
+    { optimiser: 'AdamW', lr: 1e-3, weightDecay: 1, warmupSteps: 100, beta1: 0.9, beta2: 0.98, eps: 1e-8, steps: 20000 } as const,
+    'our-choice',
+    'issue 14: the paper-width preset (paper-n1) trains with these; the public text states no optimiser, learning rate, weight decay, ' +
+      'warm-up or step count. Every configuration tried at paper width is in docs/PRESET-SEARCH.md.',
+    unverified(TEXT_SILENT),
+    'Decoupled weight decay (AdamW), linear warm-up then a constant learning rate, full-batch steps over the training pairs. `steps` is ' +
+      'the budget a run stops at unless it has grokked first (the preset stops 10 evaluations after train, held-out and novel held-out ' +
+      'accuracy all hold their levels).',
+  ),
   timeDistribution: param(
     'uniform-0-1',
     'our-choice',

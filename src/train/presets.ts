@@ -24,14 +24,9 @@ const PAPER_MODEL = {
   initScale: 1,
 } as const;
 
+const { optimiser: _optimiser, ...PAPER_OPTIMISER } = PAPER.paperWidthTraining.value;
 const PAPER_TRAIN = {
-  steps: 20000,
-  lr: 1e-3,
-  warmupSteps: 100,
-  weightDecay: 1,
-  beta1: 0.9,
-  beta2: 0.98,
-  eps: 1e-8,
+  ...PAPER_OPTIMISER,
   evalEvery: 100,
   checkpointEvery: 1000,
   evalDraws: 1,
