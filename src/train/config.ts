@@ -47,6 +47,12 @@ export interface TrainConfig {
   readonly samplingSteps: number;
   /** Stop once train and held-out accuracy have both held their levels for this many evaluations (0 = never). */
   readonly stopAfterGrokEvals: number;
+  /**
+   * Learning rate after the warm-up: absent means constant (every run made before the field existed, whose
+   * configs stay valid and unchanged); 'cosine' decays it from lr to 0 at `steps` (half a cosine). Extending a
+   * run with `--resume --steps N` recomputes the cosine over the new budget: the rate jumps up where it resumes.
+   */
+  readonly lrSchedule?: 'cosine';
 }
 
 export interface RunConfig {
@@ -60,6 +66,9 @@ export interface RunConfig {
 const DATA_FIELDS = ['P', 'N', 'trainingRatio', 'dataset', 'shuffleTargets'] as const;
 /** Data fields that may be absent (with their meaning when absent). */
 const OPTIONAL_DATA_FIELDS = ['split'] as const;
+/** Train fields that may be absent (with their meaning when absent). */
+const OPTIONAL_TRAIN_FIELDS = ['lrSchedule'] as const;
+const LR_SCHEDULES = ['constant', 'cosine'] as const;
 const TRAIN_FIELDS = [
   'steps',
   'lr',
@@ -147,7 +156,13 @@ export function validateRunConfig(raw: unknown, source = 'run config'): RunConfi
   const { P: _p, ...modelWithoutP } = model;
 
   const t = asObject(source, 'train', top.train);
-  checkKeys(source, 'train', t, TRAIN_FIELDS);
+  checkKeys(source, 'train', t, TRAIN_FIELDS, OPTIONAL_TRAIN_FIELDS);
+  if (t.lrSchedule !== undefined && !LR_SCHEDULES.includes(t.lrSchedule as (typeof LR_SCHEDULES)[number])) {
+    throw new ConfigError(
+      'config-field',
+      `${source}: train.lrSchedule must be one of ${LR_SCHEDULES.map((x) => `"${x}"`).join(', ')}, got ${JSON.stringify(t.lrSchedule)}`,
+    );
+  }
   const train: TrainConfig = {
     steps: int(source, 'train.steps', t.steps, 1),
     lr: num(source, 'train.lr', t.lr, 0, 10, true),
@@ -161,6 +176,7 @@ export function validateRunConfig(raw: unknown, source = 'run config'): RunConfi
     evalDraws: int(source, 'train.evalDraws', t.evalDraws, 1),
     samplingSteps: int(source, 'train.samplingSteps', t.samplingSteps, 1),
     stopAfterGrokEvals: int(source, 'train.stopAfterGrokEvals', t.stopAfterGrokEvals, 0),
+    ...(t.lrSchedule === 'cosine' ? { lrSchedule: 'cosine' as const } : {}),
   };
   return { preset: top.preset, seed, data, model: modelWithoutP, train };
 }
@@ -173,7 +189,7 @@ export function runModelConfig(run: RunConfig): ModelConfig {
 const SECTIONS: Record<string, readonly string[]> = {
   data: [...DATA_FIELDS, ...OPTIONAL_DATA_FIELDS],
   model: MODEL_FIELDS.filter((f) => f !== 'P'),
-  train: TRAIN_FIELDS,
+  train: [...TRAIN_FIELDS, ...OPTIONAL_TRAIN_FIELDS],
 };
 
 /** Parses one `section.field=value` override; value is JSON when it parses as JSON, else a string. */

@@ -14,6 +14,7 @@ import { loadCheckpoint } from './checkpoint.ts';
 import { listCheckpoints } from './run-folder.ts';
 import { tinyConfig } from '../../test-support/tiny-run-config.ts';
 import { learningRate, trainRun } from './trainer.ts';
+import { validateRunConfig } from './config.ts';
 import { generationEvaluator } from '../eval/training-evaluation.ts';
 
 const pool = loadEmnistPool();
@@ -95,5 +96,22 @@ describe('trainer', () => {
   it('warm-up is linear up to lr, then constant', () => {
     const config = tinyConfig({ train: { lr: 1e-3, warmupSteps: 4 } });
     expect([1, 2, 4, 5, 100].map((s) => learningRate(config, s))).toEqual([2.5e-4, 5e-4, 1e-3, 1e-3, 1e-3]);
+  });
+
+  it('cosine schedule: the same warm-up, then half a cosine from lr to 0 at the last step', () => {
+    const config = tinyConfig({ train: { lr: 1e-3, warmupSteps: 4, steps: 104, lrSchedule: 'cosine' } });
+    const lrs = [2, 4, 54, 104].map((s) => learningRate(config, s));
+    expect(lrs[0]).toBe(5e-4);
+    expect(lrs[1]).toBe(1e-3);
+    expect(lrs[2]).toBeCloseTo(5e-4, 12);
+    expect(lrs[3]).toBeCloseTo(0, 12);
+  });
+
+  it('train.lrSchedule: absent or "cosine" validate; anything else is a ConfigError naming the field', () => {
+    expect(validateRunConfig(tinyConfig()).train.lrSchedule).toBeUndefined();
+    expect(validateRunConfig(tinyConfig({ train: { lrSchedule: 'cosine' } })).train.lrSchedule).toBe('cosine');
+    expect(() => validateRunConfig(tinyConfig({ train: { lrSchedule: 'linear' } }))).toThrow(
+      /train\.lrSchedule must be one of "constant", "cosine", got "linear"/,
+    );
   });
 });

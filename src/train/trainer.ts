@@ -92,10 +92,16 @@ export interface TrainResult {
   readonly lossReferences: DenoisingLossReferences;
 }
 
-/** Learning rate at a step: linear warm-up from lr/warmup to lr over warmupSteps, then constant. */
+/**
+ * Learning rate at a step: linear warm-up from lr/warmup to lr over warmupSteps, then constant, or with
+ * `lrSchedule: 'cosine'` half a cosine from lr down to 0 at the last step.
+ */
 export function learningRate(config: RunConfig, step: number): number {
-  const { lr, warmupSteps } = config.train;
-  return warmupSteps > 0 && step <= warmupSteps ? (lr * step) / warmupSteps : lr;
+  const { lr, warmupSteps, steps, lrSchedule } = config.train;
+  if (warmupSteps > 0 && step <= warmupSteps) return (lr * step) / warmupSteps;
+  if (lrSchedule !== 'cosine' || steps <= warmupSteps) return lr;
+  const progress = Math.min(1, (step - warmupSteps) / (steps - warmupSteps));
+  return 0.5 * lr * (1 + Math.cos(Math.PI * progress));
 }
 
 interface Session {
