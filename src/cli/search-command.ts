@@ -10,7 +10,8 @@ import { ConfigError } from '../errors.ts';
 import { getPreset } from '../train/presets.ts';
 import { appendJsonl, readJsonl, writeFileAtomic } from '../io/atomic-write.ts';
 import { applyOverrides, parseOverride, type RunConfig } from '../train/config.ts';
-import { grokkingSteps } from '../train/grokking.ts';
+import { grokkingSteps, stableLevelStep } from '../train/grokking.ts';
+import { PAPER } from '../paper/registry.ts';
 import { readJsonFile } from '../io/json-file.ts';
 import { createProgress } from '../train/progress.ts';
 import { trainRun } from '../train/trainer.ts';
@@ -32,6 +33,11 @@ export interface SearchRecord {
   readonly finalHeldoutAcc: number;
   /** Held-out accuracy on pairs whose mirror was not trained (absent in older records). */
   readonly finalNovelAcc?: number;
+  /**
+   * First step from which the novel held-out accuracy holds its grokking level for PAPER.grokStabilityEvals
+   * evaluations (or to the end of the log): where grokking happens. Null: never; absent in older records.
+   */
+  readonly sValNovel?: number | null;
   readonly backend: string;
   readonly note: string;
   readonly date: string;
@@ -79,7 +85,9 @@ export function recordFromRunDir(dir: string, basePreset: string, note: string):
     wallSeconds: last?.wallSeconds ?? 0,
     finalTrainAcc: last?.trainAcc ?? 0,
     finalHeldoutAcc: last?.heldoutAcc ?? 0,
-    ...(last?.heldoutNovelAcc !== undefined ? { finalNovelAcc: last.heldoutNovelAcc } : {}),
+    ...(last?.heldoutNovelAcc !== undefined
+      ? { finalNovelAcc: last.heldoutNovelAcc, sValNovel: stableLevelStep(metrics, 'novel', PAPER.grokHeldoutLevel.value) }
+      : {}),
     backend,
     note: `${note}${last && last.step < config.train.steps ? ` (stopped at ${last.step} of ${config.train.steps})` : ''}`,
     date: statSync(runFile(dir, 'metrics')).mtime.toISOString(),
@@ -95,14 +103,16 @@ export function renderSearchTable(records: readonly SearchRecord[]): string {
     'ratio = s_val / s_train (the issue asks for ≥ 2). Wall time is the whole run on the backend shown (runs shared',
     'the 2 cores with other work, so times are upper bounds). "Overrides" are relative to the preset as it is now',
     '(src/train/presets.ts); "novel held-out" is accuracy on held-out pairs whose mirror (b, a) was not trained.',
+    `s_val (novel): first step from which the novel held-out accuracy holds ≥ 95 % for ${PAPER.grokStabilityEvals.value} evaluations (or to the end`,
+    'of the log): where grokking happens, the s_val of the mirrored held-out pairs being commutativity; "n/r": not recorded (older rows).',
     '',
-    '| preset | overrides | seed | steps run | s_train | s_val | ratio | wall s | final train | final held-out | final novel held-out | backend | note |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| preset | overrides | seed | steps run | s_train | s_val | ratio | s_val (novel) | wall s | final train | final held-out | final novel held-out | backend | note |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of records) {
     const pct = (x: number): string => `${(100 * x).toFixed(1)} %`;
     lines.push(
-      `| ${r.preset} | ${r.overrides.join(' ') || '—'} | ${r.seed} | ${r.steps} | ${r.sTrain ?? '—'} | ${r.sVal ?? '—'} | ${r.ratio?.toFixed(2) ?? '—'} | ${r.wallSeconds.toFixed(0)} | ${pct(r.finalTrainAcc)} | ${pct(r.finalHeldoutAcc)} | ${r.finalNovelAcc !== undefined ? pct(r.finalNovelAcc) : '—'} | ${r.backend} | ${r.note} |`,
+      `| ${r.preset} | ${r.overrides.join(' ') || '—'} | ${r.seed} | ${r.steps} | ${r.sTrain ?? '—'} | ${r.sVal ?? '—'} | ${r.ratio?.toFixed(2) ?? '—'} | ${r.sValNovel === undefined ? 'n/r' : (r.sValNovel ?? '—')} | ${r.wallSeconds.toFixed(0)} | ${pct(r.finalTrainAcc)} | ${pct(r.finalHeldoutAcc)} | ${r.finalNovelAcc !== undefined ? pct(r.finalNovelAcc) : '—'} | ${r.backend} | ${r.note} |`,
     );
   }
   return `${lines.join('\n')}\n`;
