@@ -61,6 +61,23 @@ describe('evaluateClaim with a missing run', () => {
     expect(rec.models.map((m) => m.seed)).toEqual([2]);
     expect(ev.calls).toBe(0);
   });
+  it('an optional (contrast) group without its runs: judged on the others; the summary names the missing contrast', async () => {
+    const ev = countingEvaluation();
+    const rec = await evaluateClaim(
+      declaration(),
+      {
+        kind: 'runs',
+        groups: [
+          { preset: 'cpu-n1', seeds: [2] },
+          { preset: 'cpu-n1', seeds: [8, 9], optional: true },
+        ],
+      },
+      ev,
+    );
+    expect(rec.verdict.outcome).toBe('replicated');
+    expect(rec.verdict.summary).toBe('probe (contrast not measured, no checkpoint: cpu-n1 seeds 8, 9)');
+    expect(ev.calls).toBe(1);
+  });
   it('every run there: measured and judged', async () => {
     const ev = countingEvaluation();
     const rec = await evaluateClaim(declaration(), { kind: 'runs', groups: [{ preset: 'cpu-n1', seeds: [2] }] }, ev);

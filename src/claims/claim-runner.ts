@@ -24,8 +24,12 @@ import { grokkedGate, modelProvenance, pctOf } from './provenance.ts';
 import type { ProvidedRun } from './provider.ts';
 import { CLAIM_SEEDS, openRun, PAPER_WIDTH_PRESET, provide, SINGLE_IMAGE_PRESET, untrainedRun } from './setup.ts';
 
-/** Presets and seeds a claim runs on. */
-export type RunGroups = ReadonlyArray<{ readonly preset: string; readonly seeds: readonly number[] }>;
+/**
+ * Presets and seeds a claim runs on. An `optional` group (a contrast reported beside the verdict, e.g. the
+ * paper-width N = 1 models in critical-timestep) is measured when its runs are there; when they are not, the
+ * claim is still judged on the others and its summary says which contrast runs are missing.
+ */
+export type RunGroups = ReadonlyArray<{ readonly preset: string; readonly seeds: readonly number[]; readonly optional?: boolean }>;
 
 /** The models a claim is judged on. */
 export type ClaimModels =
@@ -116,17 +120,21 @@ export function measureEach<T>(runs: readonly ProvidedRun[], measure: (run: Load
 }
 
 /** Provides every run of the groups; the reasons of those that are missing. */
-async function provideGroups(groups: RunGroups): Promise<{ runs: ProvidedRun[]; absent: string[] }> {
+async function provideGroups(groups: RunGroups): Promise<{ runs: ProvidedRun[]; absent: string[]; absentOptional: string[] }> {
   const runs: ProvidedRun[] = [];
   const absent: string[] = [];
-  for (const { preset, seeds } of groups) {
+  const absentOptional: string[] = [];
+  for (const { preset, seeds, optional } of groups) {
+    const missingHere: number[] = [];
     for (const seed of seeds) {
       const provided = await provide(preset, seed);
       if (provided.ok) runs.push(provided.run);
+      else if (optional) missingHere.push(seed);
       else absent.push(provided.reason);
     }
+    if (missingHere.length > 0) absentOptional.push(`${preset} seed${missingHere.length > 1 ? 's' : ''} ${missingHere.join(', ')}`);
   }
-  return { runs, absent };
+  return { runs, absent, absentOptional };
 }
 
 /**
@@ -216,8 +224,9 @@ async function evaluateRuns<M, C>(
 ): Promise<ClaimRecord<M, C>> {
   const g = typeof groups === 'function' ? groups() : groups;
   if ('notEvaluated' in g) return missing(declaration, g.notEvaluated);
-  const { runs, absent } = await provideGroups(g);
-  if (runs.length === 0) return missing(declaration, absent[0]);
+  const { runs, absent, absentOptional } = await provideGroups(g);
+  if (runs.length === 0) return missing(declaration, absent[0] ?? `no checkpoint for ${absentOptional.join('; ')}`);
+  const contrastNote = absentOptional.length > 0 ? `contrast not measured, no checkpoint: ${absentOptional.join('; ')}` : null;
   const provenance = new Map(runs.map((run) => [run, modelProvenance(run)] as const));
   const models = (list: readonly ProvidedRun[]) => list.map((run) => provenance.get(run)!);
   const gate =
@@ -226,7 +235,8 @@ async function evaluateRuns<M, C>(
   if (gate.notEvaluated !== null) {
     // Measured anyway: the excluded seeds' numbers stay in the record, and the negative control is still judged.
     const all = measureAndJudge(evaluation, runs);
-    return record(declaration, models(runs), notEvaluated(gate.notEvaluated), all.measurement, all.control, gate.excluded);
+    const reason = contrastNote ? `${gate.notEvaluated} (${contrastNote})` : gate.notEvaluated;
+    return record(declaration, models(runs), notEvaluated(reason), all.measurement, all.control, gate.excluded);
   }
   const r = measureAndJudge(evaluation, gate.judged);
   if (absent.length > 0 && r.verdict.outcome !== 'not-replicated') {
@@ -242,6 +252,7 @@ async function evaluateRuns<M, C>(
   const notes = [
     ...(absent.length > 0 ? [`judged on the ${runs.length} available runs; ${absent.length} missing`] : []),
     ...(gate.excluded.length > 0 ? [`judged on the ${gate.judged.length} grokked seeds; ${gate.excluded.length} excluded: did not grok`] : []),
+    ...(contrastNote ? [contrastNote] : []),
   ];
   const note = notes.length > 0 ? ` (${notes.join('; ')})` : '';
   return record(declaration, models(gate.judged), { ...r.verdict, summary: r.verdict.summary + note }, r.measurement, r.control, gate.excluded);

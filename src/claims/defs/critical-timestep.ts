@@ -39,9 +39,9 @@
 // The claim needs every seed. The paper measures at N = 256, in the diverse-image regime: a denoising phase
 // needs several images per symbol to choose among. No N = 256 model learns the task on this machine (see
 // sandwich-groks), so the claim is judged on the diverse-regime model that does learn the arithmetic here,
-// N = 4 with two blocks and the FFN sandwich (CRITICAL_TIMESTEP_PRESET, seeds CRITICAL_TIMESTEP_SEEDS). The grokked N = 1
-// fixtures (cpu-n1) are measured the same way and reported as a contrast, not judged: with one image per
-// symbol the model rewrites c at every noise level.
+// N = 4 with two blocks and the FFN sandwich (CRITICAL_TIMESTEP_PRESET, seeds CRITICAL_TIMESTEP_SEEDS). The N = 1
+// fixtures (cpu-n1, and paper-n1 at paper width once its fixtures exist) are measured the same way and reported
+// as a contrast, not judged: with one image per symbol the model rewrites c at every noise level.
 // Negative controls (issue 7: "a non-grokked model has no such transition; shuffling c labels breaks it"),
 // judged by the same function, each of which must be rejected:
 //   - the untrained model of each seed (it does not compute the sum from noise; no transition);
@@ -69,7 +69,7 @@ import { verdict, type ClaimDeclaration, type ClaimRecord, type Verdict } from '
 import { array, boolean, nullable, number, object, string } from '../decode.ts';
 import type { ProvidedRun } from '../provider.ts';
 import { accuracyDecoder, criticalTimestepDecoder, entropyTransitionDecoder, timestepAgreementDecoder } from '../record-format.ts';
-import { CLAIM_SEEDS, GRID_NOISE_SEED, SINGLE_IMAGE_PRESET, STATS_SEED } from '../setup.ts';
+import { CLAIM_SEEDS, GRID_NOISE_SEED, PAPER_WIDTH_PRESET, SINGLE_IMAGE_PRESET, STATS_SEED } from '../setup.ts';
 
 export const declaration: ClaimDeclaration = {
   id: 'critical-timestep',
@@ -105,8 +105,12 @@ export const CRITICAL_TIMESTEP_SEEDS: readonly number[] = [1, 2, 3];
 /** The shuffled-results control: CRITICAL_TIMESTEP_PRESET with data.shuffleTargets. One seed: a control, trained once. */
 export const SHUFFLED_C_PRESET = 'cpu-n4-depth2-sandwich-shuffled-c';
 export const SHUFFLED_C_SEEDS: readonly number[] = [1];
-/** The contrast, measured and reported but not judged: the grokked N = 1 fixtures. */
+/**
+ * The contrast, measured and reported but not judged: the N = 1 fixtures, at reduced width (required) and at
+ * paper width (PAPER_WIDTH_PRESET: measured when its fixtures exist; the summary says when they do not).
+ */
 export const CONTRAST_PRESET = SINGLE_IMAGE_PRESET;
+const CONTRAST_PRESETS: ReadonlySet<string> = new Set([PAPER_WIDTH_PRESET, CONTRAST_PRESET]);
 
 /** Pairs per seed in the recovery/rectification study (a seeded subset of the P² pairs). */
 export const CRITICAL_TIMESTEP_PAIRS = 128;
@@ -277,7 +281,7 @@ export function measureCriticalTimestepRuns(runs: readonly ProvidedRun[]): Criti
       (run, seed) => measureCriticalTimestep(run, seed),
     ),
     singleImageContrast: measureEach(
-      runs.filter((r) => r.preset === CONTRAST_PRESET),
+      runs.filter((r) => CONTRAST_PRESETS.has(r.preset)),
       (run, seed) => measureCriticalTimestep(run, seed),
     ),
   };
@@ -464,6 +468,7 @@ export const criticalTimestepClaim: ClaimModule<CriticalTimestepMeasurement, Cri
       { preset: CRITICAL_TIMESTEP_PRESET, seeds: CRITICAL_TIMESTEP_SEEDS },
       { preset: SHUFFLED_C_PRESET, seeds: SHUFFLED_C_SEEDS },
       { preset: CONTRAST_PRESET, seeds: CLAIM_SEEDS },
+      { preset: PAPER_WIDTH_PRESET, seeds: CLAIM_SEEDS, optional: true },
     ],
   },
   measure: measureCriticalTimestepRuns,
