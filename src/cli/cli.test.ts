@@ -60,6 +60,18 @@ describe('grokdiff CLI', () => {
     expect(result.heldout.total).toBe(53);
     expect(result.heldoutTrainingImages.total).toBe(53);
     expect(result.trainUnseenImages.total).toBe(476);
+    // The novel held-out pairs one by one, split by whether a + b wraps the modulus.
+    const novel = result.heldoutNovel as unknown as {
+      pairs: Array<{ a: number; b: number; wraps: boolean; predictions: number[] }>;
+      wrapping: { pairs: number };
+      notWrapping: { pairs: number };
+    };
+    expect(novel.pairs.length).toBeGreaterThan(0);
+    expect(novel.wrapping.pairs + novel.notWrapping.pairs).toBe(novel.pairs.length);
+    for (const p of novel.pairs) {
+      expect(p.wraps).toBe(p.a + p.b >= 23);
+      expect(p.predictions).toHaveLength(1);
+    }
     // The loss references of the run's targets, with the loss logged at the checkpoint's step.
     const refs = result.lossReferences as unknown as { operandBlind: number; cAware: number; loggedLoss: { step: number; value: number }; gapClosed: number };
     expect(refs.operandBlind).toBeGreaterThan(refs.cAware);

@@ -8,6 +8,7 @@ import { rootRng } from '../engine/random.ts';
 import { pairAt, type Pair } from '../data/pairs.ts';
 import type { SymbolSet } from '../data/symbols.ts';
 import { generateForPairs, scoreGenerated } from '../eval/generation.ts';
+import { describeNovelPair, novelPairBreakdown } from '../eval/novel-pairs.ts';
 import { samplesToGridPng } from '../report/sample-grid.ts';
 import { writeFileAtomic } from '../io/atomic-write.ts';
 import { loadRun } from '../eval/loaded-run.ts';
@@ -83,6 +84,11 @@ interface EvalOpts {
   json?: boolean;
 }
 
+/** " 92.5%  (49/53; Wilson 95 % [82.1, 97.0])" */
+function accuracyLine(r: { correct: number; total: number; accuracy: number; interval: readonly [number, number] }): string {
+  return `${(100 * r.accuracy).toFixed(1).padStart(5)}%  (${r.correct}/${r.total}; Wilson 95 % [${(100 * r.interval[0]).toFixed(1)}, ${(100 * r.interval[1]).toFixed(1)}])`;
+}
+
 export function evalCommand(): Command {
   return new Command('eval')
     .description('generation accuracy of a checkpoint on train and held-out pairs, with Wilson 95 % intervals')
@@ -137,10 +143,17 @@ export function evalCommand(): Command {
         for (const [name, pairs, symbols] of rows) {
           const r = scoreGenerated(generateForPairs(run.model, run.params, symbols, pairs, { draws: opts.draws, steps, rng: rng.fork(name) }), run.classifier);
           result[name] = { correct: r.correct, total: r.total, accuracy: r.accuracy, interval: r.interval };
-          if (!opts.json) {
-            console.log(
-              `${label[name].padEnd(width)} ${(100 * r.accuracy).toFixed(1).padStart(5)}%  (${r.correct}/${r.total}; Wilson 95 % [${(100 * r.interval[0]).toFixed(1)}, ${(100 * r.interval[1]).toFixed(1)}])`,
-            );
+          if (!opts.json) console.log(`${label[name].padEnd(width)} ${accuracyLine(r)}`);
+          // The novel held-out pairs (mirror not trained), one by one: where grokking shows (eval/novel-pairs.ts).
+          if (name === 'heldout' && run.data.heldoutNovel.length > 0) {
+            const novel = novelPairBreakdown(pairs, run.data.heldoutNovel, r.predictions, opts.draws, run.config.data.P);
+            result.heldoutNovel = novel;
+            if (!opts.json) {
+              console.log(`  novel (mirror not trained) ${accuracyLine(novel.all)}`);
+              console.log(`    sum wraps (a + b ≥ P)    ${accuracyLine(novel.wrapping)}, ${novel.wrapping.pairs} pairs`);
+              console.log(`    sum does not wrap        ${accuracyLine(novel.notWrapping)}, ${novel.notWrapping.pairs} pairs`);
+              for (const pair of novel.pairs) console.log(`    ${describeNovelPair(pair)}`);
+            }
           }
         }
         // What the logged training loss means: the best affine denoiser without and with knowing c.
