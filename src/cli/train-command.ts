@@ -11,7 +11,8 @@ import { createProgress } from '../train/progress.ts';
 import { writeLearningCurves } from '../report/learning-curves.ts';
 import { describeLossReferences } from '../train/loss-references.ts';
 import { collect, intRangeOption, k49DirOption, seedOption } from './common.ts';
-import { checkOutputFolder } from '../train/run-folder.ts';
+import { checkOutputFolder, readRunConfig } from '../train/run-folder.ts';
+import { GrokdiffError } from '../errors.ts';
 import { setupBackend } from './backend-option.ts';
 
 interface TrainOpts {
@@ -21,6 +22,19 @@ interface TrainOpts {
   out: string;
   resume?: boolean;
   steps?: number;
+}
+
+/**
+ * The step budget of the run a plain `--resume` continues (its config.json), for the progress line; unknown
+ * (infinite) when the folder has no readable config — trainRun then reports why with its own typed error.
+ */
+function resumedBudget(outDir: string): number {
+  try {
+    return readRunConfig(outDir).train.steps;
+  } catch (err) {
+    if (err instanceof GrokdiffError) return Number.POSITIVE_INFINITY;
+    throw err;
+  }
 }
 
 export function trainCommand(): Command {
@@ -53,7 +67,7 @@ export function trainCommand(): Command {
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
       const outDir = resolve(opts.out);
-      const total = config?.train.steps ?? opts.steps ?? Number.POSITIVE_INFINITY;
+      const total = opts.steps ?? config?.train.steps ?? (opts.resume ? resumedBudget(outDir) : Number.POSITIVE_INFINITY);
       try {
         const result = await trainRun({
           evaluator: generationEvaluator,
