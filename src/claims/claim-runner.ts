@@ -20,7 +20,7 @@ import {
   type ModelProvenance,
   type Verdict,
 } from './contract.ts';
-import { grokkedGate, modelProvenance, pctOf } from './provenance.ts';
+import { grokkedGate, grokNumbers, modelProvenance } from './provenance.ts';
 import type { ProvidedRun } from './provider.ts';
 import { CLAIM_SEEDS, openRun, PAPER_WIDTH_PRESET, provide, SINGLE_IMAGE_PRESET, untrainedRun } from './setup.ts';
 
@@ -203,9 +203,7 @@ function incomplete<M, C>(
   const grokNote =
     declaration.precondition === 'grokked'
       ? `; of the ${provided} available, ${provided - gate.excluded.length} grokked` +
-        (gate.excluded.length > 0
-          ? ` (${gate.excluded.map((e) => `seed ${e.model.seed}: train ${pctOf(e.model.grok.train.accuracy)}, novel held-out ${pctOf(e.model.grok.novel.accuracy)} at step ${e.model.step}`).join('; ')})`
-          : '')
+        (gate.excluded.length > 0 ? ` (${gate.excluded.map((e) => `${grokNumbers(e.model)} at step ${e.model.step}`).join('; ')})` : '')
       : '';
   const reason = `${absent.length} of ${provided + absent.length} runs missing${grokNote}; ${absent[0]}`;
   return record<M, C>(declaration, available, notEvaluated(reason), null, { verdict: notEvaluated(reason), measurement: null }, gate.excluded);

@@ -32,7 +32,6 @@ export interface ClaimReport<M, C> {
   section(record: ClaimRecord<M, C>): ReportSection;
 }
 
-/** Everything a claim is, typed in its measurement M and its negative control's measurement C. */
 /**
  * A claim that our committed models measurably do NOT replicate, declared in the claim's module so the report
  * and badges say "not replicated" honestly while `npm test` stays green: the claim's spec then *expects* the
@@ -44,6 +43,7 @@ export interface KnownDeviation {
   readonly reason: string;
 }
 
+/** Everything a claim is, typed in its measurement M and its negative control's measurement C. */
 export interface ClaimModule<M, C = M> extends ClaimEvaluation<M, C> {
   readonly declaration: ClaimDeclaration;
   /** Set while our models do not replicate the claim (see KnownDeviation). */

@@ -92,11 +92,13 @@ export function grokkedGate(runs: readonly ProvidedRun[], provenance: ReadonlyMa
     gatedGrokked >= min
       ? null
       : `a claim about a grokked model needs ≥ ${min} grokked seeds; ${gatedGrokked} of ${gatedGrokked + excluded.length} grokked` +
-        (excluded.length > 0
-          ? ` (${excluded.map((e) => `seed ${e.model.seed}: train ${pctOf(e.model.grok.train.accuracy)}, novel held-out ${pctOf(e.model.grok.novel.accuracy)}`).join('; ')})`
-          : '');
+        (excluded.length > 0 ? ` (${excluded.map((e) => grokNumbers(e.model)).join('; ')})` : '');
   return { judged, excluded, notEvaluated };
 }
 
-/** "92.5 %" */
-export const pctOf = (x: number): string => `${(100 * x).toFixed(1)} %`;
+/** "seed 1: train 100.0 %, novel held-out 0.0 %": why a seed was excluded, in the gate's and the runner's messages. */
+export function grokNumbers(m: ModelProvenance): string {
+  return `seed ${m.seed}: train ${pctOf(m.grok.train.accuracy)}, novel held-out ${pctOf(m.grok.novel.accuracy)}`;
+}
+
+const pctOf = (x: number): string => `${(100 * x).toFixed(1)} %`;

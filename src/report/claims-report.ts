@@ -42,8 +42,7 @@ export function readRecords(dir: string): ClaimRecord[] {
     .map((f) => parseRecord(JSON.parse(readFileSync(join(dir, f), 'utf8')), join(dir, f)));
 }
 
-/** A record's kind (`paper` or `reviewer-requested`). */
-export /** The known deviations of the records' claims, one line each with its reason (none: no section). */
+/** The known deviations of the records' claims, one line each with its reason (none: no section). */
 function knownDeviationSection(records: readonly ClaimRecord[]): string[] {
   const lines = records.flatMap((r) => {
     const deviation = knownDeviation(r.id);
@@ -52,7 +51,8 @@ function knownDeviationSection(records: readonly ClaimRecord[]): string[] {
   return lines.length > 0 ? ['## Known deviations', '', ...lines, ''] : [];
 }
 
-function claimKind(rec: Pick<ClaimRecord, 'kind'>): ClaimKind {
+/** A record's kind (`paper` or `reviewer-requested`). */
+export function claimKind(rec: Pick<ClaimRecord, 'kind'>): ClaimKind {
   return rec.kind;
 }
 
