@@ -43,7 +43,7 @@ describe('evaluateClaim with a missing run', () => {
     const rec = await evaluateClaim(declaration('grokked'), { kind: 'runs', groups: [{ preset: 'cpu-n1', seeds: [1, 2, 9] }] }, ev);
     expect(rec.verdict.outcome).toBe('not-evaluated');
     expect(rec.verdict.summary).toMatch(
-      /^1 of 3 runs missing; of the 2 available, 0 grokked \(seed 1: train [\d.]+ %, novel held-out [\d.]+ % at step 8000; seed 2: train [\d.]+ %, novel held-out [\d.]+ % at step 2250\); no checkpoint for preset "cpu-n1" seed 9/,
+      /^1 of 3 runs missing; of the 2 available, 0 grokked \(seed 1 did not grok in 8000 steps \(train [\d.]+ % \[[\d.]+, [\d.]+\], novel held-out [\d.]+ % \[[\d.]+, [\d.]+\]\); seed 2 did not grok in 2250 steps \(train [\d.]+ % \[[\d.]+, [\d.]+\], novel held-out [\d.]+ % \[[\d.]+, [\d.]+\]\)\); no checkpoint for preset "cpu-n1" seed 9/,
     );
     expect(rec.models.map((m) => [m.preset, m.seed, m.dModel])).toEqual([
       ['cpu-n1', 1, 64],

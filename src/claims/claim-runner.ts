@@ -203,7 +203,7 @@ function incomplete<M, C>(
   const grokNote =
     declaration.precondition === 'grokked'
       ? `; of the ${provided} available, ${provided - gate.excluded.length} grokked` +
-        (gate.excluded.length > 0 ? ` (${gate.excluded.map((e) => `${grokNumbers(e.model)} at step ${e.model.step}`).join('; ')})` : '')
+        (gate.excluded.length > 0 ? ` (${gate.excluded.map((e) => grokNumbers(e.model)).join('; ')})` : '')
       : '';
   const reason = `${absent.length} of ${provided + absent.length} runs missing${grokNote}; ${absent[0]}`;
   return record<M, C>(declaration, available, notEvaluated(reason), null, { verdict: notEvaluated(reason), measurement: null }, gate.excluded);

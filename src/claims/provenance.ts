@@ -96,9 +96,14 @@ export function grokkedGate(runs: readonly ProvidedRun[], provenance: ReadonlyMa
   return { judged, excluded, notEvaluated };
 }
 
-/** "seed 1: train 100.0 %, novel held-out 0.0 %": why a seed was excluded, in the gate's and the runner's messages. */
+/**
+ * "seed 1 did not grok in 20000 steps (train 100.0 % [99.2, 100.0], novel held-out 0.0 % [0.0, 10.7])": why a
+ * seed was excluded, with the Wilson 95 % intervals of its grok check, in the gate's and the runner's messages.
+ */
 export function grokNumbers(m: ModelProvenance): string {
-  return `seed ${m.seed}: train ${pctOf(m.grok.train.accuracy)}, novel held-out ${pctOf(m.grok.novel.accuracy)}`;
+  return `seed ${m.seed} did not grok in ${m.step} steps (train ${pctWithInterval(m.grok.train)}, novel held-out ${pctWithInterval(m.grok.novel)})`;
 }
 
-const pctOf = (x: number): string => `${(100 * x).toFixed(1)} %`;
+const pct = (x: number): string => (100 * x).toFixed(1);
+const pctWithInterval = (a: { accuracy: number; interval: readonly [number, number] }): string =>
+  `${pct(a.accuracy)} % [${pct(a.interval[0])}, ${pct(a.interval[1])}]`;

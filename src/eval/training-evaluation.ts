@@ -4,6 +4,12 @@
 // (classifier-for-run.ts) reads the symbol, and the accuracy on the training pairs, the held-out pairs and the
 // novel held-out pairs (mirror not trained) is logged with its Wilson interval. train/trainer.ts calls it
 // through TrainingEvaluator, so training holds no classifier of its own.
+// Every evaluation of a run draws the *same* noise (the trainer passes one `eval` stream and Rng.fork is a pure
+// function of seed and name): common random numbers, so a change in the logged curve is a change in the model,
+// not in the draw. The flip side: a pair whose one fixed draw happens to land on the right class counts as
+// right in every evaluation until the model moves, so k logged evaluations at a level are not k independent
+// draws. Whether a checkpoint has grokked is therefore decided on fresh draws (eval/grok-status.ts, ≥ 8 per
+// pair), never on the log alone.
 
 import type { EmnistPool } from '../data/pool.ts';
 import type { RunConfig } from '../train/config.ts';

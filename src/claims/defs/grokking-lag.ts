@@ -9,6 +9,8 @@
 // and so are the first crossings (no stability rule) of older versions; the judged checkpoint's novel
 // accuracy with ≥ 8 draws per pair is in the record's model provenance. Negative control: the same logs cut
 // at the memorisation-phase checkpoint (train fitted, held-out not yet), where no seed generalises.
+// Precondition: the seeds grokked (their final checkpoint, fresh draws: eval/grok-status.ts); otherwise "not
+// evaluated" with each seed's numbers, never "not replicated" for a budget that ran out.
 
 import { bootstrapMeanInterval } from '../../analysis/stats.ts';
 import { PAPER } from '../../paper/registry.ts';
@@ -28,6 +30,10 @@ export const declaration: ClaimDeclaration = {
   statement: 'Train accuracy saturates long before held-out accuracy (N = 1 image per symbol).',
   where: 'Sec. 3, Figure 2',
   thresholds: ['grokTrainLevel', 'grokHeldoutLevel', 'grokLagRatio', 'grokStabilityEvals'],
+  // A lag is measured between two steps, so only on seeds that grokked: a seed that has not generalised when its
+  // budget runs out has a lag longer than the budget (consistent with the claim, not evidence against it) and is
+  // "not evaluated: seed S did not grok in N steps", with its numbers (issue 14). The control is still judged.
+  precondition: 'grokked',
   negativeControl: 'the same runs cut at their pre-generalisation checkpoint (the last before held-out accuracy reached half its level)',
 };
 
