@@ -29,6 +29,11 @@
 // non-key ablation and the key-only model keep ≥ PAPER.ablationKeepFraction of the unablated accuracy (and the
 // unablated model is above that level).
 // Negative control: the untrained model (nothing to keep), with the trained model's frequencies.
+// What is measured: the key set of every seed; the baseline and the readings only on seeds that grokked (the
+// gate's fresh-draw check, provenance.ts) — ablating a mechanism a model has not built says nothing about the
+// paper's, and the readings are the costliest measurement of the suite (8 sampling passes over all P² pairs:
+// 280 s a seed at paper width on a shared core) — and no readings where the baseline is at chance (the
+// untrained control): no reading can pass there, so the control is rejected on its baseline alone.
 
 import { keepFrequenciesMatrix, removeFrequenciesMatrix } from '../../analysis/frequency-projection.ts';
 import { keepSumDirectionsMatrix, removeSumDirectionsMatrix } from '../../analysis/sum-direction-projection.ts';
@@ -41,7 +46,8 @@ import { barChart } from '../../plot/plot.ts';
 import { defineClaim, type ClaimModule, type ReportBlock, type ReportSection } from '../claim.ts';
 import { eachRun, eachUntrained } from '../claim-runner.ts';
 import { verdict, type ClaimDeclaration, type ClaimRecord, type Verdict } from '../contract.ts';
-import { array, boolean, literal, number, object, optional } from '../decode.ts';
+import { array, boolean, literal, nullable, number, object, optional, string } from '../decode.ts';
+import { grokStatusOf } from '../provenance.ts';
 import { accuracyDecoder } from '../record-format.ts';
 import { STATS_SEED } from '../setup.ts';
 import { ffnPreGrid, judgedBlock, tapSpectrum } from '../key-frequencies.ts';
@@ -111,12 +117,15 @@ export interface SeedAblation {
   readonly step: number;
   readonly keySet: number[];
   readonly nonKeySet: number[];
-  readonly baseline: AccuracyResult;
-  readonly grid: AblationReading;
-  readonly sumDirection: AblationReading;
+  /** Null when not measured (`notMeasured` says why). */
+  readonly baseline: AccuracyResult | null;
+  readonly grid: AblationReading | null;
+  readonly sumDirection: AblationReading | null;
   readonly judgedReading: AblationReadingName;
-  /** The judged reading's pass. */
+  /** The judged reading's pass (false when it was not measured). */
   readonly pass: boolean;
+  /** Why the baseline or the readings were not measured: the seed did not grok, or its baseline is at chance. */
+  readonly notMeasured?: string;
 }
 
 function passes(baseline: AccuracyResult, removeKey: AccuracyResult, removeNonKey: AccuracyResult, keepKeyOnly: AccuracyResult): boolean {
@@ -156,7 +165,11 @@ function measureReading(
   };
 }
 
-export function measureAblation(run: LoadedRun, seed: number, keySet: readonly number[]): SeedAblation {
+/**
+ * The ablation of one seed (module header). `grok`: the trained seed's grok status (absent for the untrained
+ * control); a seed that did not grok gets its key set and nothing else.
+ */
+export function measureAblation(run: LoadedRun, seed: number, keySet: readonly number[], grok?: { grokked: boolean; summary: string }): SeedAblation {
   const P = run.model.P;
   const K = Math.floor(P / 2);
   const others = Array.from({ length: K }, (_, i) => i + 1).filter((k) => !keySet.includes(k));
@@ -166,34 +179,60 @@ export function measureAblation(run: LoadedRun, seed: number, keySet: readonly n
     .slice(0, keySet.length)
     .sort((a, b) => a - b);
   const evalSeed = STATS_SEED + seed;
+  const judgedReading = JUDGED_ABLATION_READING;
+  const unmeasured = (baseline: AccuracyResult | null, notMeasured: string): SeedAblation => ({
+    seed,
+    step: run.step,
+    keySet: [...keySet],
+    nonKeySet,
+    baseline,
+    grid: null,
+    sumDirection: null,
+    judgedReading,
+    pass: false,
+    notMeasured,
+  });
+  if (grok && !grok.grokked) return unmeasured(null, `not measured: ${grok.summary}`);
   const baseline = accuracyWith(run, null, evalSeed);
+  const chance = PAPER.ablationNearChance.value;
+  if (baseline.accuracy <= chance)
+    return unmeasured(baseline, `readings not measured: baseline ${pct(baseline)} ≤ near-chance ${chance}, so no reading can pass`);
   const grid = measureReading(run, 'grid', keySet, nonKeySet, baseline, evalSeed);
   const sumDirection = measureReading(run, 'sum-direction', keySet, nonKeySet, baseline, evalSeed);
-  const judged = JUDGED_ABLATION_READING === 'grid' ? grid : sumDirection;
-  return { seed, step: run.step, keySet: [...keySet], nonKeySet, baseline, grid, sumDirection, judgedReading: JUDGED_ABLATION_READING, pass: judged.pass };
+  const judged = judgedReading === 'grid' ? grid : sumDirection;
+  return { seed, step: run.step, keySet: [...keySet], nonKeySet, baseline, grid, sumDirection, judgedReading, pass: judged.pass };
 }
 
-const pct = (a: AccuracyResult) => `${(100 * a.accuracy).toFixed(1)} %`;
+function pct(a: AccuracyResult): string {
+  return `${(100 * a.accuracy).toFixed(1)} %`;
+}
 
 function readingLine(r: AblationReading): string {
   const every = r.removeEveryNonKey ? `, −every non-key sum direction ${pct(r.removeEveryNonKey)}` : '';
   return `${r.reading}: −key ${pct(r.removeKey)}, −non-key ${pct(r.removeNonKey)}, key-only ${pct(r.keepKeyOnly)} (${(100 * r.keptFraction).toFixed(0)} % of base)${every}${r.pass ? '' : ' ✗'}`;
 }
 
+/** One seed in the verdict's detail. */
+function seedLine(s: SeedAblation): string {
+  const head = `seed ${s.seed}: ${s.baseline ? `base ${pct(s.baseline)}, ` : ''}key {${s.keySet}}, non-key {${s.nonKeySet}}`;
+  if (!s.grid || !s.sumDirection) return `${head}; ${s.notMeasured ?? 'readings not measured'}`;
+  return `${head}; ${readingLine(s.sumDirection)}; ${readingLine(s.grid)}`;
+}
+
 export function judgeAblation(perSeed: readonly SeedAblation[]): Verdict {
   const judged = (s: SeedAblation) => (s.judgedReading === 'grid' ? s.grid : s.sumDirection);
-  const detail = perSeed
-    .map((s) => `seed ${s.seed}: base ${pct(s.baseline)}, key {${s.keySet}}, non-key {${s.nonKeySet}}; ${readingLine(s.sumDirection)}; ${readingLine(s.grid)}`)
-    .join('; ');
+  const measured = perSeed.map(judged).filter((r): r is AblationReading => r !== null);
   const ok = perSeed.filter((s) => s.pass).length;
-  const worst = Math.max(...perSeed.map((s) => judged(s).removeKey.accuracy));
-  const leastKept = Math.min(...perSeed.map((s) => judged(s).keptFraction));
-  const gridOk = perSeed.filter((s) => s.grid.pass).length;
+  const gridOk = perSeed.filter((s) => s.grid?.pass).length;
+  const key =
+    measured.length > 0
+      ? `−key ${(100 * Math.max(...measured.map((r) => r.removeKey.accuracy))).toFixed(0)} % · key-only ≥ ${(100 * Math.min(...measured.map((r) => r.keptFraction))).toFixed(0)} %`
+      : 'readings not measured';
   return verdict(
     perSeed.length > 0 && ok === perSeed.length,
     `judged on the ${JUDGED_ABLATION_READING} reading (only cos/sin(w_k(a+b)) removed / kept): key ablation ≤ ${PAPER.ablationNearChance.value} and non-key ablation / key-only ≥ ` +
-      `${PAPER.ablationKeepFraction.value}× baseline in ${ok}/${perSeed.length} seeds; the grid reading (every function touching k) passes in ${gridOk}/${perSeed.length} (${detail})`,
-    `−key ${(100 * worst).toFixed(0)} % · key-only ≥ ${(100 * leastKept).toFixed(0)} %`,
+      `${PAPER.ablationKeepFraction.value}× baseline in ${ok}/${perSeed.length} seeds; the grid reading (every function touching k) passes in ${gridOk}/${perSeed.length} (${perSeed.map(seedLine).join('; ')})`,
+    key,
   );
 }
 
@@ -212,11 +251,12 @@ const seedAblation = object<SeedAblation>({
   step: number,
   keySet: array(number),
   nonKeySet: array(number),
-  baseline: accuracyDecoder,
-  grid: ablationReading,
-  sumDirection: ablationReading,
+  baseline: nullable(accuracyDecoder),
+  grid: nullable(ablationReading),
+  sumDirection: nullable(ablationReading),
   judgedReading: readingName,
   pass: boolean,
+  notMeasured: optional(string),
 });
 
 /**
@@ -227,10 +267,13 @@ const seedAblation = object<SeedAblation>({
 export function ablationSection(rec: ClaimRecord<SeedAblation[]>): ReportSection {
   const am = rec.measurement;
   if (!am || am.length === 0) return [];
-  const readings = (s: SeedAblation): Array<[AblationReadingName, AblationReading]> => [
-    ['sum-direction', s.sumDirection],
-    ['grid', s.grid],
-  ];
+  const readings = (s: SeedAblation): Array<[AblationReadingName, AblationReading]> =>
+    s.sumDirection && s.grid
+      ? [
+          ['sum-direction', s.sumDirection],
+          ['grid', s.grid],
+        ]
+      : [];
   const judged = am[0].judgedReading;
   const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
   const md: ReportBlock[] = [
@@ -243,22 +286,31 @@ export function ablationSection(rec: ClaimRecord<SeedAblation[]>): ReportSection
     '|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const s of am) {
-    for (const [name, r] of readings(s)) {
-      const kept = s.baseline.accuracy > 0 ? r.keepKeyOnly.accuracy / s.baseline.accuracy : 0;
+    if (!s.baseline || readings(s).length === 0) {
       md.push(
-        `| ${s.seed} | {${s.keySet.join(', ')}} | {${s.nonKeySet.join(', ')}} | ${pct(s.baseline.accuracy)} | ${name}${name === judged ? ' (judged)' : ''} | ` +
+        `| ${s.seed} | {${s.keySet.join(', ')}} | {${s.nonKeySet.join(', ')}} | ${s.baseline ? pct(s.baseline.accuracy) : '—'} | — | ${s.notMeasured ?? 'not measured'} | | | | |`,
+      );
+      continue;
+    }
+    const base = s.baseline;
+    for (const [name, r] of readings(s)) {
+      const kept = base.accuracy > 0 ? r.keepKeyOnly.accuracy / base.accuracy : 0;
+      md.push(
+        `| ${s.seed} | {${s.keySet.join(', ')}} | {${s.nonKeySet.join(', ')}} | ${pct(base.accuracy)} | ${name}${name === judged ? ' (judged)' : ''} | ` +
           `${pct(r.removeKey.accuracy)} | ${pct(r.removeNonKey.accuracy)} | ${pct(r.keepKeyOnly.accuracy)} (${(100 * kept).toFixed(0)} %) | ${r.pass ? 'yes' : 'no'} | ${r.removeEveryNonKey ? pct(r.removeEveryNonKey.accuracy) : '—'} |`,
       );
     }
   }
   const rows = am.flatMap((s) => [
-    { label: `s${s.seed} none`, value: s.baseline.accuracy, group: 'no ablation' },
+    ...(s.baseline && readings(s).length > 0 ? [{ label: `s${s.seed} none`, value: s.baseline.accuracy, group: 'no ablation' }] : []),
     ...readings(s).flatMap(([name, r]) => [
       { label: `s${s.seed} −key`, value: r.removeKey.accuracy, group: name },
       { label: `s${s.seed} −non-key`, value: r.removeNonKey.accuracy, group: name },
       { label: `s${s.seed} key only`, value: r.keepKeyOnly.accuracy, group: name },
     ]),
   ]);
+  // No seed with readings (none grokked): the table says why, and there is nothing to plot.
+  if (rows.length === 0) return md;
   md.push('', {
     file: 'ablation.png',
     alt: 'ablation',
@@ -275,7 +327,7 @@ export function ablationSection(rec: ClaimRecord<SeedAblation[]>): ReportSection
 export const ablationClaim: ClaimModule<SeedAblation[]> = {
   declaration,
   models: { kind: 'n1-tiers' },
-  measure: eachRun((run, seed) => measureAblation(run, seed, ffnKeyFrequencies(run))),
+  measure: eachRun((run, seed, provided) => measureAblation(run, seed, ffnKeyFrequencies(run), grokStatusOf(provided))),
   judge: judgeAblation,
   // The control removes the trained model's key frequencies from the untrained model.
   control: { measure: eachUntrained((run, seed, trained) => measureAblation(run, seed, trained.keySet)), judge: judgeAblation },
