@@ -4,7 +4,7 @@
 //   2. "negative control is rejected": asserts the judgement says `not-replicated` on the control input.
 // Measured values are attached to the vitest result as annotations (and written to reports/claims/<id>.json).
 
-import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, type TestContext } from 'vitest';
 import { environment } from '../src/config/environment.ts';
 import { initBackend } from '../src/engine/backend.ts';
 import { claimById, knownDeviation, saveRecord } from '../src/claims/catalog.ts';
@@ -47,7 +47,11 @@ export function claimSpec(id: string): void {
       if (environment().claimsInProcess) {
         await initBackend(undefined, { log: () => {} });
         rec = await entry.evaluate();
-      } else rec = await evaluateClaimIsolated(id);
+      } else {
+        // The run's shared grok-status folder (global-setup.ts): each checkpoint's grok status is measured once per run.
+        const dir = inject('grokStatusDir');
+        rec = await evaluateClaimIsolated(id, dir ? { GROKDIFF_GROK_STATUS_DIR: dir } : {});
+      }
       saveRecord(rec);
       // The worker stays responsive while the child measures, so on a crowded machine the limit can be raised safely.
     }, environment().claimTimeoutS * 1000);

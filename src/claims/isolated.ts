@@ -7,6 +7,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { childEnvironment } from '../config/environment.ts';
 import { ClaimError } from '../errors.ts';
 import type { ClaimRecord } from './contract.ts';
 import { REPO_ROOT } from './provider.ts';
@@ -27,10 +28,17 @@ export function cancelIsolatedClaims(): void {
   running.clear();
 }
 
-/** Evaluates claim `id` in a child process; its stdout and stderr are forwarded to this process's. */
-export function evaluateClaimIsolated(id: string): Promise<ClaimRecord> {
+/**
+ * Evaluates claim `id` in a child process; its stdout and stderr are forwarded to this process's. `env`: variables
+ * added to the child's environment (the claims run's shared grok-status folder).
+ */
+export function evaluateClaimIsolated(id: string, env: Readonly<Record<string, string>> = {}): Promise<ClaimRecord> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, id], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, id], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      env: childEnvironment(env),
+    });
     running.add(child);
     if (!exitHook) {
       exitHook = true;

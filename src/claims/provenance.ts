@@ -2,9 +2,15 @@
 // every verdict names the models it was judged on (preset, width, image side, depth, seed, step) with their
 // grok status, and a claim about a grokked model's mechanism is judged only on the seeds that grokked on the
 // novel pairs (eval/grok-status.ts), with at least PAPER.minGrokkedSeeds of them; the others are excluded
-// with their numbers. Grok statuses are measured once per checkpoint and process.
+// with their numbers. Grok statuses are measured once per checkpoint and process, and once per claims run when
+// the run shares them (GROKDIFF_GROK_STATUS_DIR: the claims measure in one child process each).
 
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { environment } from '../config/environment.ts';
 import { measureGrokStatus, type GrokStatus } from '../eval/grok-status.ts';
+import { writeJsonAtomic } from '../io/atomic-write.ts';
 import { PAPER } from '../paper/registry.ts';
 import type { ExcludedModel, ModelProvenance } from './contract.ts';
 import type { ProvidedRun } from './provider.ts';
@@ -17,17 +23,38 @@ export function judgedStep(run: ProvidedRun): number {
 
 const statuses = new Map<string, GrokStatus>();
 
-/** The grok status of a run's judged checkpoint, measured once per process. */
+/**
+ * The file in the run's shared folder (GROKDIFF_GROK_STATUS_DIR, one claims run's, made by its global setup) that
+ * holds the status of checkpoint `key`: measured by the first claim process that needs it, read by the others.
+ */
+function sharedStatusFile(key: string): string | null {
+  const dir = environment().grokStatusDir;
+  return dir ? join(dir, `${createHash('sha256').update(key).digest('hex').slice(0, 32)}.json`) : null;
+}
+
+/** A status another process of this run wrote (null: none yet). Written atomically, so a file is whole. */
+function readShared(file: string | null, key: string): GrokStatus | null {
+  if (!file || !existsSync(file)) return null;
+  const saved = JSON.parse(readFileSync(file, 'utf8')) as { key: string; status: GrokStatus };
+  return saved.key === key ? saved.status : null;
+}
+
+/** The grok status of a run's judged checkpoint, measured once per process (once per claims run with a shared folder). */
 export function grokStatusOf(run: ProvidedRun): GrokStatus {
   const step = judgedStep(run);
   const key = `${run.dir}@${step}`;
   let status = statuses.get(key);
   if (!status) {
-    const loaded = openRun(run, step);
-    try {
-      status = measureGrokStatus(loaded);
-    } finally {
-      loaded.dispose();
+    const file = sharedStatusFile(key);
+    status = readShared(file, key) ?? undefined;
+    if (!status) {
+      const loaded = openRun(run, step);
+      try {
+        status = measureGrokStatus(loaded);
+      } finally {
+        loaded.dispose();
+      }
+      if (file) writeJsonAtomic(file, { key, status });
     }
     statuses.set(key, status);
   }

@@ -238,6 +238,16 @@ export const VARIABLES = {
     usedBy: 'claims tests',
     parse: asWritten,
   }),
+  grokStatusDir: variable<string | null>({
+    name: 'GROKDIFF_GROK_STATUS_DIR',
+    values: 'a folder',
+    default: null,
+    defaultText: '(none: each process measures its own)',
+    meaning:
+      "where the claim processes of one claims run share the grok statuses they measure (one checkpoint's status is measured once per run, not once per claim); the claims' global setup creates one for the run and removes it after",
+    usedBy: 'claims tests',
+    parse: asWritten,
+  }),
   claimsInProcess: variable<boolean>({
     name: 'GROKDIFF_CLAIMS_IN_PROCESS',
     values: ON_OFF,
