@@ -182,7 +182,7 @@ export const PAPER = Object.freeze({
       'warm-up or step count. Every configuration tried at paper width is in docs/PRESET-SEARCH.md. lr 5e-4 and weight decay 6 are the ' +
       "search's best within the budget: lr 1e-3 / weight decay 1 fits every training pair but answers no novel held-out pair even at " +
       '40000 steps (seeds 1, 2), while lr 5e-4 / weight decay 6 answers the novel pairs whose sum does not wrap around P (seed 2: all of ' +
-      'them from step 11000) — though, like every configuration tried, none whose sum wraps, so it does not grok either. The budget, ' +
+      'them from step 11000) — though, like every configuration tried, few or none of those whose sum wraps, so it does not grok either. The budget, ' +
       '20000 steps: in every run of the search the novel held-out accuracy had reached its plateau by step 12000, and lr 1e-3 / weight ' +
       'decay 1 run on to 40000 (seeds 1, 2) changed nothing; a seed took 6600-6900 s of wall time here (native kernels, one thread, two runs sharing the two cores).',
     unverified(TEXT_SILENT),
