@@ -29,6 +29,11 @@ describe('claims on a corrupt fixture', () => {
     expect(rec.verdict.outcome).toBe('not-evaluated');
     // Refused by the fixture's MANIFEST.sha256 before the weights are read (issue 19).
     expect(rec.verdict.summary).toMatch(/seed-1\/checkpoints\/step-\d+\/weights\.safetensors: sha256 .* differs/);
-    expect(rec.control?.verdict.outcome).toBe('not-evaluated');
+    // The corrupt run is in the reduced tier (cpu-n1): that tier is not evaluated, control included; the
+    // paper-width tier (paper-n1, intact) is judged as usual.
+    const reduced = rec.tiers?.find((t) => t.preset === 'cpu-n1');
+    expect(reduced?.verdict.outcome).toBe('not-evaluated');
+    expect(reduced?.verdict.summary).toMatch(/weights\.safetensors: sha256 .* differs/);
+    expect(reduced?.control?.verdict.outcome).toBe('not-evaluated');
   });
 });

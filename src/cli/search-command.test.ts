@@ -28,12 +28,12 @@ const row = (step: number, novel: number): MetricsRow => ({
 
 describe('recordFromRunDir', () => {
   it('records the overrides and s_val (novel) from the step the level holds, not a lucky evaluation', () => {
-    const config = applyOverrides(getPreset('paper-n1'), ['train.lr=0.0005', 'train.lrSchedule=cosine'], { seed: 1 });
+    const config = applyOverrides(getPreset('paper-n1'), ['train.lr=0.002', 'train.lrSchedule=cosine'], { seed: 1 });
     writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
     const novel = [1, 0, 0, 1, 1, 1, 1, 1, 1];
     writeFileSync(join(dir, 'metrics.jsonl'), `${novel.map((n, i) => JSON.stringify(row(100 * (i + 1), n))).join('\n')}\n`);
     const rec = recordFromRunDir(dir, 'paper-n1', 'probe')!;
-    expect(rec.overrides).toEqual(['train.lr=0.0005', 'train.lrSchedule="cosine"']);
+    expect(rec.overrides).toEqual(['train.lr=0.002', 'train.lrSchedule="cosine"']);
     expect(rec.sVal).toBe(100);
     expect(rec.sValNovel).toBe(400);
     const table = renderSearchTable([rec, { ...rec, sValNovel: undefined }, { ...rec, sValNovel: null }]);

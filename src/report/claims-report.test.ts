@@ -73,8 +73,30 @@ describe('claims report', () => {
   });
 
   it("draws a registered claim's section from its record, and refuses a measurement of another shape", async () => {
-    const golden = readGolden('ablation') as { tiers: Record<string, { measurement: unknown }> };
-    const measurement = golden.tiers['reduced cpu-n1'].measurement;
+    // A measured seed (the committed fixtures have none: no seed grokked, so no readings were measured).
+    const acc = (correct: number) => ({ correct, total: 1058, accuracy: correct / 1058, interval: [0.9, 0.99] });
+    const reading = (name: string) => ({
+      reading: name,
+      removeKey: acc(20),
+      removeNonKey: acc(1000),
+      keepKeyOnly: acc(990),
+      keptFraction: 0.95,
+      ...(name === 'sum-direction' ? { removeEveryNonKey: acc(1000) } : {}),
+      pass: true,
+    });
+    const measurement = [
+      {
+        seed: 1,
+        step: 8000,
+        keySet: [1, 3],
+        nonKeySet: [2, 5],
+        baseline: acc(1040),
+        grid: reading('grid'),
+        sumDirection: reading('sum-direction'),
+        judgedReading: 'sum-direction',
+        pass: true,
+      },
+    ];
     const tmp = tempDir('grokdiff-report-');
     try {
       const out = tmp.dir;
