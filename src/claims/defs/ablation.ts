@@ -275,7 +275,6 @@ export function ablationSection(rec: ClaimRecord<SeedAblation[]>): ReportSection
         ]
       : [];
   const judged = am[0].judgedReading;
-  const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
   const md: ReportBlock[] = [
     '',
     `**Key-frequency ablation at the FFN pre-GeLU (reviewer-requested; not in the paper's text)**: two readings of "the components of ` +
@@ -288,16 +287,14 @@ export function ablationSection(rec: ClaimRecord<SeedAblation[]>): ReportSection
   for (const s of am) {
     if (!s.baseline || readings(s).length === 0) {
       md.push(
-        `| ${s.seed} | {${s.keySet.join(', ')}} | {${s.nonKeySet.join(', ')}} | ${s.baseline ? pct(s.baseline.accuracy) : '—'} | — | ${s.notMeasured ?? 'not measured'} | | | | |`,
+        `| ${s.seed} | {${s.keySet.join(', ')}} | {${s.nonKeySet.join(', ')}} | ${s.baseline ? pct(s.baseline) : '—'} | — | ${s.notMeasured ?? 'not measured'} | | | | |`,
       );
       continue;
     }
-    const base = s.baseline;
     for (const [name, r] of readings(s)) {
-      const kept = base.accuracy > 0 ? r.keepKeyOnly.accuracy / base.accuracy : 0;
       md.push(
-        `| ${s.seed} | {${s.keySet.join(', ')}} | {${s.nonKeySet.join(', ')}} | ${pct(base.accuracy)} | ${name}${name === judged ? ' (judged)' : ''} | ` +
-          `${pct(r.removeKey.accuracy)} | ${pct(r.removeNonKey.accuracy)} | ${pct(r.keepKeyOnly.accuracy)} (${(100 * kept).toFixed(0)} %) | ${r.pass ? 'yes' : 'no'} | ${r.removeEveryNonKey ? pct(r.removeEveryNonKey.accuracy) : '—'} |`,
+        `| ${s.seed} | {${s.keySet.join(', ')}} | {${s.nonKeySet.join(', ')}} | ${pct(s.baseline)} | ${name}${name === judged ? ' (judged)' : ''} | ` +
+          `${pct(r.removeKey)} | ${pct(r.removeNonKey)} | ${pct(r.keepKeyOnly)} (${(100 * r.keptFraction).toFixed(0)} %) | ${r.pass ? 'yes' : 'no'} | ${r.removeEveryNonKey ? pct(r.removeEveryNonKey) : '—'} |`,
       );
     }
   }
