@@ -56,8 +56,9 @@ export function openCheckpoint(ckpt: CheckpointData, pool?: EmnistPool): LoadedR
 }
 
 /** The untrained model of a config (its initial weights from the seed), e.g. as a negative control. */
-export function openInitialWeights(config: RunConfig, pool?: EmnistPool): LoadedRun {
-  return openWeights(config, initialValues(runModelConfig(config), rootRng(config.seed).fork('init')), { step: 0, dir: '(untrained)' }, pool);
+export function openInitialWeights(config: RunConfig, pool: EmnistPool = loadDatasetPool(config.data.dataset)): LoadedRun {
+  const operandImages = runDataFromSeed(config, pool).symbols.images;
+  return openWeights(config, initialValues(runModelConfig(config), rootRng(config.seed).fork('init'), operandImages), { step: 0, dir: '(untrained)' }, pool);
 }
 
 /**

@@ -1,7 +1,10 @@
 // Rectified flow with x0-parameterisation (paper Sec. 2): the path x_t = (1-t)·x0 + t·ε runs from the
 // clean image (t = 0) to noise (t = 1); the network predicts x̂0 and the velocity follows as
-// v = (x_t - x̂0)/t. Training minimises the MSE between x̂0 and the clean image of c.
-// The training-time distribution of t is the registry's `timeDistribution` (t ~ U(0, 1)).
+// v = (x_t - x̂0)/t. Training minimises the squared error of x̂0 against the clean image of c, weighted per
+// example by the objective (registry `lossWeighting`): 'x0' weighs every t alike; 'velocity' is the loss on
+// v that Appendix A names (‖v̂ − v‖² = ‖x̂0 − x0‖² / t²), with t clipped below at `minT` so the weight stays
+// bounded (minT = 1 is the x0 loss again: one family between the two). The training-time law of t is the
+// run's (registry `timeDistribution`: U(0, 1) by default, logit-normal as an option; train/run-data.ts).
 
 import * as tf from '@tensorflow/tfjs-core';
 import { forward } from '../model/dit.ts';
@@ -37,11 +40,22 @@ export interface FlowBatch {
   readonly t: tf.Tensor1D;
 }
 
-/** The training loss: mean over pixels and batch of (x̂0 - x0)². Returns a scalar. */
-export function flowLoss(config: ModelConfig, params: Params, batch: FlowBatch, taps?: TapSet): tf.Scalar {
+/** What the training loss weighs (see the module comment). */
+export type FlowObjective = { readonly lossWeighting: 'x0' } | { readonly lossWeighting: 'velocity'; readonly minT: number };
+
+export const X0_OBJECTIVE: FlowObjective = Object.freeze({ lossWeighting: 'x0' });
+
+/**
+ * The training loss: mean over batch of w(t) × mean over pixels of (x̂0 − x0)², w from the objective (1 for
+ * x0: the plain MSE). Returns a scalar.
+ */
+export function flowLoss(config: ModelConfig, params: Params, batch: FlowBatch, taps?: TapSet, objective: FlowObjective = X0_OBJECTIVE): tf.Scalar {
   return tf.tidy(() => {
     const xt = noisyImage(batch.x0, batch.eps, batch.t);
     const { output } = forward(config, params, { xa: batch.xa, xb: batch.xb, xt, t: batch.t }, taps);
-    return tf.mean(tf.squaredDifference(output, batch.x0)) as tf.Scalar;
+    if (objective.lossWeighting === 'x0') return tf.mean(tf.squaredDifference(output, batch.x0)) as tf.Scalar;
+    const perExample = tf.mean(tf.squaredDifference(output, batch.x0), 1);
+    const w = tf.div(1, tf.square(tf.maximum(batch.t, objective.minT)));
+    return tf.mean(tf.mul(perExample, w)) as tf.Scalar;
   });
 }

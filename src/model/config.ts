@@ -7,6 +7,18 @@ import { ModelError } from '../errors.ts';
 
 export type NormKind = 'none' | 'layernorm';
 
+/**
+ * How the operand images a and b are conditioned before the patch embedding (issue 27; the paper is silent).
+ * Absent: the raw pixels in the registry's range [−1, 1] (every model made before the field existed). 'unit':
+ * pixels mapped to [0, 1] (background 0). 'centered': the mean training operand image removed. 'standardised':
+ * per-pixel mean removed and divided by the per-pixel standard deviation (plus a floor). 'zca': ZCA-whitened on
+ * the training images (a diagnostic at N = 1: it turns the 23 images into near-orthogonal codes). The noisy
+ * image of c and the target are never conditioned. The statistics are buffers of the model (input_cond.*),
+ * computed once from the run's training images (model/input-conditioning.ts) and saved with the weights.
+ */
+export const INPUT_CONDITIONINGS = ['unit', 'centered', 'standardised', 'zca'] as const;
+export type InputConditioning = (typeof INPUT_CONDITIONINGS)[number];
+
 export interface ModelConfig {
   /** Modulus: number of symbols; the model itself only needs it for provenance and checks. */
   readonly P: number;
@@ -27,6 +39,8 @@ export interface ModelConfig {
   readonly timeFeatures: number;
   /** Multiplier on the default init std (1/sqrt(fan_in)); a grokking lever. */
   readonly initScale: number;
+  /** Operand conditioning before the patch embedding; absent = raw pixels (see INPUT_CONDITIONINGS). */
+  readonly inputConditioning?: InputConditioning;
 }
 
 export const MODEL_FIELDS: ReadonlyArray<keyof ModelConfig> = [
@@ -43,6 +57,9 @@ export const MODEL_FIELDS: ReadonlyArray<keyof ModelConfig> = [
   'initScale',
 ];
 
+/** Model fields that may be absent (the configs of runs made before they existed stay valid and unchanged). */
+export const OPTIONAL_MODEL_FIELDS: ReadonlyArray<keyof ModelConfig> = ['inputConditioning'];
+
 function positiveInt(field: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
     throw new ModelError('config-field', `model config field "${field}" must be a positive integer, got ${JSON.stringify(value)}`);
@@ -53,8 +70,8 @@ function positiveInt(field: string, value: unknown): number {
 /** Validates a model config (from a preset, overrides or a checkpoint's JSON) and returns it typed. */
 export function validateModelConfig(raw: Record<string, unknown>, source = 'model config'): ModelConfig {
   for (const key of Object.keys(raw)) {
-    if (!(MODEL_FIELDS as readonly string[]).includes(key)) {
-      throw new ModelError('config-unknown-field', `${source}: unknown field "${key}"; known fields: ${MODEL_FIELDS.join(', ')}`);
+    if (!(MODEL_FIELDS as readonly string[]).includes(key) && !(OPTIONAL_MODEL_FIELDS as readonly string[]).includes(key)) {
+      throw new ModelError('config-unknown-field', `${source}: unknown field "${key}"; known fields: ${[...MODEL_FIELDS, ...OPTIONAL_MODEL_FIELDS].join(', ')}`);
     }
   }
   for (const key of MODEL_FIELDS) {
@@ -93,6 +110,13 @@ export function validateModelConfig(raw: Record<string, unknown>, source = 'mode
   if (typeof initScale !== 'number' || !Number.isFinite(initScale) || initScale <= 0) {
     throw new ModelError('config-field', `${source}: initScale must be a positive number, got ${JSON.stringify(initScale)}`);
   }
+  const conditioning = raw.inputConditioning;
+  if (conditioning !== undefined && conditioning !== 'raw' && !(INPUT_CONDITIONINGS as readonly unknown[]).includes(conditioning)) {
+    throw new ModelError(
+      'config-field',
+      `${source}: inputConditioning must be one of "raw", ${INPUT_CONDITIONINGS.map((x) => `"${x}"`).join(', ')}, got ${JSON.stringify(conditioning)}`,
+    );
+  }
   return {
     P,
     imageSide,
@@ -105,6 +129,8 @@ export function validateModelConfig(raw: Record<string, unknown>, source = 'mode
     norm,
     timeFeatures,
     initScale,
+    // "raw" is accepted as the explicit name of the default and stored as absent, so a config means one thing.
+    ...(conditioning !== undefined && conditioning !== 'raw' ? { inputConditioning: conditioning as InputConditioning } : {}),
   };
 }
 

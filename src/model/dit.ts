@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ModelError } from '../errors.ts';
 import { gelu as engineGelu } from '../engine/gelu.ts';
+import { PAPER } from '../paper/registry.ts';
 import { modelShapes, type ModelConfig } from './config.ts';
 import type { Params } from './params.ts';
 import { TapContext, validateTapSet, type TapSet } from './taps.ts';
@@ -116,8 +117,28 @@ export function timeFeatures(config: ModelConfig, t: tf.Tensor1D): tf.Tensor2D {
   return tf.concat([tf.cos(args), tf.sin(args)], 1) as tf.Tensor2D;
 }
 
+/** The operand images as the patch embedding sees them (model/input-conditioning.ts; raw when absent). */
+function conditionOperand(config: ModelConfig, p: Getter, x: tf.Tensor2D): tf.Tensor2D {
+  switch (config.inputConditioning) {
+    case undefined:
+      return x;
+    case 'unit': {
+      const [lo, hi] = PAPER.pixelRange.value;
+      return tf.mul(tf.sub(x, lo), 1 / (hi - lo)) as tf.Tensor2D;
+    }
+    case 'centered':
+      return tf.sub(x, p('input_cond.mean')) as tf.Tensor2D;
+    case 'standardised':
+      return tf.mul(tf.sub(x, p('input_cond.mean')), p('input_cond.scale')) as tf.Tensor2D;
+    case 'zca':
+      return tf.matMul(tf.sub(x, p('input_cond.mean')) as tf.Tensor2D, p('input_cond.whiten') as tf.Tensor2D);
+  }
+}
+
 function embed(config: ModelConfig, p: Getter, inputs: ForwardInputs): tf.Tensor {
-  const tokens = tf.concat([patchify(config, inputs.xa), patchify(config, inputs.xb), patchify(config, inputs.xt)], 1);
+  const xa = conditionOperand(config, p, inputs.xa);
+  const xb = conditionOperand(config, p, inputs.xb);
+  const tokens = tf.concat([patchify(config, xa), patchify(config, xb), patchify(config, inputs.xt)], 1);
   const patchEmb = linear(p, 'patch_embed', tokens); // [B, T, d]
   const timeEmb = linear(p, 'time_mlp.2', gelu(linear(p, 'time_mlp.0', timeFeatures(config, inputs.t)))); // [B, d]
   return tf.add(tf.add(patchEmb, p('pos_embed')), tf.expandDims(timeEmb, 1));

@@ -6,14 +6,20 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../engine/random.ts';
 import { ModelError } from '../errors.ts';
 import { modelShapes, type ModelConfig } from './config.ts';
+import { conditioningBufferShapes, conditioningBuffers } from './input-conditioning.ts';
 
 export interface ParamSpec {
   readonly name: string;
   readonly shape: readonly number[];
-  /** 'weight': N(0, (initScale/sqrt(fanIn))²); 'zeros'; 'ones'; 'embedding': N(0, (initScale/sqrt(d))²). */
-  readonly init: 'weight' | 'zeros' | 'ones' | 'embedding';
+  /**
+   * 'weight': N(0, (initScale/sqrt(fanIn))²); 'zeros'; 'ones'; 'embedding': N(0, (initScale/sqrt(d))²);
+   * 'operand-statistics': a buffer computed from the training operand images (model/input-conditioning.ts).
+   */
+  readonly init: 'weight' | 'zeros' | 'ones' | 'embedding' | 'operand-statistics';
   /** Whether AdamW's weight decay applies (weights and embeddings yes; biases and norm gains no). */
   readonly decay: boolean;
+  /** A buffer: saved with the weights, never trained (the input conditioning's statistics). Absent = trained. */
+  readonly buffer?: true;
 }
 
 function linear(prefix: string, fanIn: number, fanOut: number): ParamSpec[] {
@@ -37,6 +43,9 @@ export function paramSpecs(config: ModelConfig): ParamSpec[] {
   const d = config.dModel;
   const f = config.ffnWidth;
   const specs: ParamSpec[] = [
+    ...conditioningBufferShapes(config.inputConditioning, config.imageSide * config.imageSide).map(
+      ({ name, shape }): ParamSpec => ({ name, shape, init: 'operand-statistics', decay: false, buffer: true }),
+    ),
     ...linear('patch_embed', patchPixels, d),
     { name: 'pos_embed', shape: [tokens, d], init: 'embedding', decay: true },
     ...linear('time_mlp.0', config.timeFeatures, d),
@@ -64,9 +73,25 @@ export function paramSpecs(config: ModelConfig): ParamSpec[] {
 
 export type Params = ReadonlyMap<string, tf.Variable>;
 
-/** Initial values for every parameter, as plain arrays (no tfjs), from the seeded stream. */
-export function initialValues(config: ModelConfig, rng: Rng): Map<string, Float32Array> {
+/** The names of the parameters that are trained (every one but the buffers). */
+export function trainableNames(config: ModelConfig): Set<string> {
+  return new Set(
+    paramSpecs(config)
+      .filter((s) => !s.buffer)
+      .map((s) => s.name),
+  );
+}
+
+/**
+ * Initial values for every parameter, as plain arrays (no tfjs), from the seeded stream. A config with input
+ * conditioning also needs the run's training operand images [P·N, S·S] (`operandImages`) for its buffers.
+ */
+export function initialValues(config: ModelConfig, rng: Rng, operandImages?: Float32Array): Map<string, Float32Array> {
   const values = new Map<string, Float32Array>();
+  const pixels = config.imageSide * config.imageSide;
+  const buffers = paramSpecs(config).some((s) => s.buffer)
+    ? conditioningBuffers(config.inputConditioning, requireImages(config, operandImages), pixels)
+    : new Map<string, Float32Array>();
   for (const spec of paramSpecs(config)) {
     const size = spec.shape.reduce((a, b) => a * b, 1);
     const stream = rng.fork(spec.name);
@@ -83,9 +108,25 @@ export function initialValues(config: ModelConfig, rng: Rng): Map<string, Float3
       case 'ones':
         values.set(spec.name, new Float32Array(size).fill(1));
         break;
+      case 'operand-statistics': {
+        const v = buffers.get(spec.name);
+        if (!v || v.length !== size) throw new ModelError('param-shape', `input conditioning buffer "${spec.name}" was not computed as [${spec.shape}]`);
+        values.set(spec.name, v);
+        break;
+      }
     }
   }
   return values;
+}
+
+function requireImages(config: ModelConfig, images: Float32Array | undefined): Float32Array {
+  if (!images) {
+    throw new ModelError(
+      'input-conditioning',
+      `inputConditioning "${config.inputConditioning}" needs the run's training operand images to compute its statistics; none were given`,
+    );
+  }
+  return images;
 }
 
 /** tf.Variables for the given values, checked against the config's specs (names, sizes). */
@@ -106,7 +147,7 @@ export function createParams(config: ModelConfig, values: ReadonlyMap<string, Fl
     // Unnamed: tfjs variable names are global, and two models (e.g. a run and its control) must coexist.
     params.set(
       spec.name,
-      tf.tidy(() => tf.variable(tf.tensor(v, spec.shape as number[], 'float32'), true)),
+      tf.tidy(() => tf.variable(tf.tensor(v, spec.shape as number[], 'float32'), !spec.buffer)),
     );
   }
   return params;

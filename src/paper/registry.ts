@@ -191,11 +191,34 @@ export const PAPER = Object.freeze({
       'accuracy all hold their levels).',
   ),
   timeDistribution: param(
-    'uniform-0-1',
+    { default: 'uniform-0-1', logitNormal: { location: 0, scale: 1 } } as const,
     'our-choice',
     'the t distribution used in training is not in the public text',
     unverified(TEXT_SILENT),
-    't ~ U(0, 1), clipped below at 1e-3 only where v = (x_t - x0)/t is formed.',
+    't ~ U(0, 1) by default (train.timeLaw absent). train.timeLaw = "logit-normal" draws t = sigmoid(m + s·z), z ~ N(0, 1), the law ' +
+      'rectified-flow practice uses (Esser et al. 2024, SD3), with m = 0, s = 1 unless train.timeLocation / train.timeScale say otherwise (issue 27 screen).',
+  ),
+  lossWeighting: param(
+    { default: 'x0', minT: 0.05 } as const,
+    'our-choice',
+    'Appendix A names a velocity target and the x0-parameterisation; which of the two errors the loss measures is not stated in the words ' +
+      'that survive. Default: the MSE on x̂0 (every model trained before issue 27); train.lossWeighting = "velocity" is the loss on ' +
+      'v = (x_t − x̂0)/t, i.e. the x0 error weighted by 1 / max(t, minT)², the literal reading of "to predict the velocity vector".',
+    unverified('the text says the model is trained "to predict the velocity vector" and that it "directly predicts the clean image"; the loss itself is cut', {
+      text: 'We train our model using the Rectified Flow (RF) framework (Liu et al., 2022a) to predict the velocity vectorv θ(xt, t)',
+      where: 'Appendix A',
+    }),
+    'minT = 0.05 (our choice) bounds the weight at 400: below it the x0 error of an almost clean x_t would dominate the batch. minT = 1 gives the x0 loss back.',
+  ),
+  inputConditioning: param(
+    'raw',
+    'our-choice',
+    'how the operand images are scaled before the patch embedding is not in the public text (issue 27)',
+    unverified(TEXT_SILENT),
+    'Default "raw": the pixels in pixelRange [−1, 1] (background −1), as the noisy image and the target. Options (model.inputConditioning): ' +
+      '"unit" [0, 1] (background 0: torchvision\'s ToTensor range), "centered" (mean training operand image removed), "standardised" ' +
+      '(per pixel, variance floor 1e-2), "zca" (whitened on the training images, ε = 1e-2 × mean eigenvalue: a diagnostic at N = 1). ' +
+      'Only a and b are conditioned; x_t and the target keep pixelRange.',
   ),
 
   // ---- Claims: thresholds and reported results ----------------------------------------------------

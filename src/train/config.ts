@@ -4,8 +4,10 @@
 // name the key and say what is accepted.
 
 import { ConfigError } from '../errors.ts';
-import { MODEL_FIELDS, validateModelConfig, type ModelConfig } from '../model/config.ts';
+import { MODEL_FIELDS, OPTIONAL_MODEL_FIELDS, validateModelConfig, type ModelConfig } from '../model/config.ts';
 import { SPLIT_KINDS, type SplitKind } from '../data/pairs.ts';
+import { X0_OBJECTIVE, type FlowObjective } from '../flow/rectified-flow.ts';
+import { PAPER } from '../paper/registry.ts';
 
 export const DATASETS = ['emnist', 'k49'] as const;
 export type Dataset = (typeof DATASETS)[number];
@@ -53,6 +55,21 @@ export interface TrainConfig {
    * run with `--resume --steps N` recomputes the cosine over the new budget: the rate jumps up where it resumes.
    */
   readonly lrSchedule?: 'cosine';
+  /**
+   * What the loss weighs (issue 27, registry `lossWeighting`): absent = the MSE on x̂0 (every run made before the
+   * field existed); 'velocity' = the loss on v = (x_t − x̂0)/t that Appendix A names, i.e. the x0 error weighted
+   * by 1 / max(t, lossMinT)².
+   */
+  readonly lossWeighting?: 'velocity';
+  /** Clip of t from below in the velocity weighting (present exactly when lossWeighting is 'velocity'). */
+  readonly lossMinT?: number;
+  /**
+   * The law of t in training (registry `timeDistribution`): absent = U(0, 1); 'logit-normal' = sigmoid(m + s·z),
+   * z ~ N(0, 1), with m = timeLocation and s = timeScale (present exactly when the law is logit-normal).
+   */
+  readonly timeLaw?: 'logit-normal';
+  readonly timeLocation?: number;
+  readonly timeScale?: number;
 }
 
 export interface RunConfig {
@@ -67,7 +84,7 @@ const DATA_FIELDS = ['P', 'N', 'trainingRatio', 'dataset', 'shuffleTargets'] as 
 /** Data fields that may be absent (with their meaning when absent). */
 const OPTIONAL_DATA_FIELDS = ['split'] as const;
 /** Train fields that may be absent (with their meaning when absent). */
-const OPTIONAL_TRAIN_FIELDS = ['lrSchedule'] as const;
+const OPTIONAL_TRAIN_FIELDS = ['lrSchedule', 'lossWeighting', 'lossMinT', 'timeLaw', 'timeLocation', 'timeScale'] as const;
 const LR_SCHEDULES = ['constant', 'cosine'] as const;
 const TRAIN_FIELDS = [
   'steps',
@@ -177,8 +194,59 @@ export function validateRunConfig(raw: unknown, source = 'run config'): RunConfi
     samplingSteps: int(source, 'train.samplingSteps', t.samplingSteps, 1),
     stopAfterGrokEvals: int(source, 'train.stopAfterGrokEvals', t.stopAfterGrokEvals, 0),
     ...(t.lrSchedule === 'cosine' ? { lrSchedule: 'cosine' as const } : {}),
+    ...lossFields(source, t),
+    ...timeLawFields(source, t),
   };
   return { preset: top.preset, seed, data, model: modelWithoutP, train };
+}
+
+/** The default clip of t in the velocity weighting when `train.lossMinT` is not given (registry lossWeighting). */
+const DEFAULT_LOSS_MIN_T = PAPER.lossWeighting.value.minT;
+/** The logit-normal law's defaults when not given (registry timeDistribution: SD3's m = 0, s = 1). */
+const DEFAULT_LOGIT_NORMAL = PAPER.timeDistribution.value.logitNormal;
+
+/** lossWeighting and its lossMinT: 'x0' (or absent) stores nothing; lossMinT without 'velocity' is an error. */
+function lossFields(source: string, t: Record<string, unknown>): Pick<TrainConfig, 'lossWeighting' | 'lossMinT'> {
+  const kind = t.lossWeighting ?? 'x0';
+  if (kind !== 'x0' && kind !== 'velocity') {
+    throw new ConfigError('config-field', `${source}: train.lossWeighting must be "x0" or "velocity", got ${JSON.stringify(t.lossWeighting)}`);
+  }
+  if (kind === 'x0') {
+    if (t.lossMinT !== undefined) throw new ConfigError('config-field', `${source}: train.lossMinT applies only with train.lossWeighting = "velocity"`);
+    return {};
+  }
+  const minT = t.lossMinT ?? DEFAULT_LOSS_MIN_T;
+  if (typeof minT !== 'number' || !Number.isFinite(minT) || minT <= 0 || minT > 1) {
+    throw new ConfigError(
+      'config-field',
+      `${source}: train.lossMinT must be a number in (0, 1] (0 would make the weight 1 / max(t, lossMinT)² unbounded), got ${JSON.stringify(t.lossMinT)}`,
+    );
+  }
+  return { lossWeighting: 'velocity', lossMinT: minT };
+}
+
+/** timeLaw and its parameters: 'uniform' (or absent) stores nothing; parameters without 'logit-normal' are errors. */
+function timeLawFields(source: string, t: Record<string, unknown>): Pick<TrainConfig, 'timeLaw' | 'timeLocation' | 'timeScale'> {
+  const law = t.timeLaw ?? 'uniform';
+  if (law !== 'uniform' && law !== 'logit-normal') {
+    throw new ConfigError('config-field', `${source}: train.timeLaw must be "uniform" or "logit-normal", got ${JSON.stringify(t.timeLaw)}`);
+  }
+  if (law === 'uniform') {
+    if (t.timeLocation !== undefined || t.timeScale !== undefined) {
+      throw new ConfigError('config-field', `${source}: train.timeLocation and train.timeScale apply only with train.timeLaw = "logit-normal"`);
+    }
+    return {};
+  }
+  return {
+    timeLaw: 'logit-normal',
+    timeLocation: num(source, 'train.timeLocation', t.timeLocation ?? DEFAULT_LOGIT_NORMAL.location, -5, 5),
+    timeScale: num(source, 'train.timeScale', t.timeScale ?? DEFAULT_LOGIT_NORMAL.scale, 0, 5, true),
+  };
+}
+
+/** The flow objective a run trains with (flow/rectified-flow.ts). */
+export function runObjective(train: TrainConfig): FlowObjective {
+  return train.lossWeighting === 'velocity' ? { lossWeighting: 'velocity', minT: train.lossMinT ?? DEFAULT_LOSS_MIN_T } : X0_OBJECTIVE;
 }
 
 /** The model config of a run (model fields plus data.P). */
@@ -188,7 +256,7 @@ export function runModelConfig(run: RunConfig): ModelConfig {
 
 const SECTIONS: Record<string, readonly string[]> = {
   data: [...DATA_FIELDS, ...OPTIONAL_DATA_FIELDS],
-  model: MODEL_FIELDS.filter((f) => f !== 'P'),
+  model: [...MODEL_FIELDS, ...OPTIONAL_MODEL_FIELDS].filter((f) => f !== 'P'),
   train: [...TRAIN_FIELDS, ...OPTIONAL_TRAIN_FIELDS],
 };
 

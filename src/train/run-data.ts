@@ -1,6 +1,6 @@
 // The data of a training run (paper Sec. 3): the P symbols with N images each, the pair split with ratio R,
 // and the training batch of each step (every training pair once — full batch — with a random choice among
-// the N images of each operand and of the target, a noise image and a level t ~ U(0, 1)). Every random draw
+// the N images of each operand and of the target, a noise image and a level t from the run's law, U(0, 1) by default). Every random draw
 // comes from a stream forked from the run seed and the step number, so a resumed run sees the same batches.
 
 import type { Rng } from '../engine/random.ts';
@@ -10,7 +10,7 @@ import { buildSymbolSet, type SymbolSet } from '../data/symbols.ts';
 import { splitPairs, type Pair } from '../data/pairs.ts';
 import { evaluationImages, type EvaluationImages } from '../data/evaluation-set.ts';
 import { rootRng } from '../engine/random.ts';
-import type { RunConfig } from './config.ts';
+import type { RunConfig, TrainConfig } from './config.ts';
 
 export interface RunData {
   readonly symbols: SymbolSet;
@@ -79,8 +79,25 @@ export interface StepBatchArrays {
   readonly t: Float32Array;
 }
 
+/** The law of t in training: U(0, 1), or sigmoid(location + scale·z) with z ~ N(0, 1) (registry timeDistribution). */
+export type TimeLaw = { readonly kind: 'uniform' } | { readonly kind: 'logit-normal'; readonly location: number; readonly scale: number };
+
+export const UNIFORM_TIME: TimeLaw = Object.freeze({ kind: 'uniform' });
+
+/** The time law of a run's training config. */
+export function runTimeLaw(train: TrainConfig): TimeLaw {
+  return train.timeLaw === 'logit-normal' ? { kind: 'logit-normal', location: train.timeLocation ?? 0, scale: train.timeScale ?? 1 } : UNIFORM_TIME;
+}
+
+/** B levels t from the law, from one stream (uniform: exactly the draws every run before the option made). */
+export function drawTimes(law: TimeLaw, stream: Rng, B: number): Float32Array {
+  if (law.kind === 'uniform') return stream.uniformArray(B);
+  const z = stream.normalArray(B);
+  return z.map((x) => 1 / (1 + Math.exp(-(law.location + law.scale * x))));
+}
+
 /** The random parts of step `step`'s batch, from the run's stream (independent of earlier steps). */
-export function stepBatch(data: RunData, rng: Rng, step: number): StepBatchArrays {
+export function stepBatch(data: RunData, rng: Rng, step: number, timeLaw: TimeLaw = UNIFORM_TIME): StepBatchArrays {
   const s = rng.fork(`step-${step}`);
   const B = data.train.length;
   const N = data.symbols.N;
@@ -94,5 +111,5 @@ export function stepBatch(data: RunData, rng: Rng, step: number): StepBatchArray
     bRows[i] = p.b * N + (N === 1 ? 0 : pick.int(N));
     cRows[i] = p.c * N + (N === 1 ? 0 : pick.int(N));
   }
-  return { aRows, bRows, cRows, noise: s.fork('noise').normalArray(B * data.pixels), t: s.fork('time').uniformArray(B) };
+  return { aRows, bRows, cRows, noise: s.fork('noise').normalArray(B * data.pixels), t: drawTimes(timeLaw, s.fork('time'), B) };
 }

@@ -1,10 +1,10 @@
 // One full-batch training step (paper Sec. 3): gather the operand and target images of the batch, form
-// x_t, compute the x0 loss, differentiate with respect to every parameter, and apply AdamW. Shared by the
+// x_t, compute the loss (x0 or velocity weighting, flow/rectified-flow.ts), differentiate with respect to every parameter, and apply AdamW. Shared by the
 // trainer and the throughput benchmark, so the benchmark times exactly what training runs.
 
 import * as tf from '@tensorflow/tfjs-core';
 import type { AdamW } from '../engine/adamw.ts';
-import { flowLoss } from '../flow/rectified-flow.ts';
+import { flowLoss, X0_OBJECTIVE, type FlowObjective } from '../flow/rectified-flow.ts';
 import type { ModelConfig } from '../model/config.ts';
 import type { StepBatchArrays } from './run-data.ts';
 
@@ -27,6 +27,7 @@ export function fullBatchStep(
   imagesByRow: Float32Array,
   arrays: StepBatchArrays,
   lr: number,
+  objective: FlowObjective = X0_OBJECTIVE,
 ): number {
   const B = arrays.t.length;
   const pixels = model.imageSide * model.imageSide;
@@ -39,10 +40,12 @@ export function fullBatchStep(
       eps: tf.tensor2d(arrays.noise, [B, pixels]),
       t: tf.tensor1d(arrays.t),
     };
-    const { value, grads } = tf.variableGrads(() => flowLoss(model, params, batch), [...params.values()]);
+    // Buffers (the input conditioning's statistics) are neither differentiated nor stepped.
+    const trained = new Map([...params].filter(([, v]) => v.trainable));
+    const { value, grads } = tf.variableGrads(() => flowLoss(model, params, batch, undefined, objective), [...trained.values()]);
     const byName = new Map<string, tf.Tensor>();
-    for (const [name, v] of params) byName.set(name, grads[v.name]);
-    optimizer.step(params, byName);
+    for (const [name, v] of trained) byName.set(name, grads[v.name]);
+    optimizer.step(trained, byName);
     return value;
   });
   const out = loss.dataSync()[0];

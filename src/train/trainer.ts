@@ -14,12 +14,12 @@ import { rootRng, type Rng } from '../engine/random.ts';
 import { CheckpointError, ConfigError, GrokdiffError } from '../errors.ts';
 import { createParams, disposeParams, initialValues, paramSpecs, readParams, type Params } from '../model/params.ts';
 import { loadCheckpoint, saveCheckpoint, type OptimizerSnapshot, type TrainerState } from './checkpoint.ts';
-import { runModelConfig, type RunConfig } from './config.ts';
+import { runModelConfig, runObjective, type RunConfig } from './config.ts';
 import { atGrokkedLevels, grokkingSteps, type GrokkingSteps, type MetricsRow } from './grokking.ts';
 import { silentProgress, type Progress } from './progress.ts';
 import { describeLossReferences, runLossReferences, type DenoisingLossReferences } from './loss-references.ts';
 import { collectProvenance } from './provenance.ts';
-import { runDataFromSeed, stepBatch, type RunData } from './run-data.ts';
+import { runDataFromSeed, runTimeLaw, stepBatch, type RunData } from './run-data.ts';
 import { fullBatchStep } from './step.ts';
 import { hasManifest, MANIFEST_NAME } from './fixture-manifest.ts';
 import { appendMetrics, checkNewRunFolder, checkRunConsistency, hasLatest, readMetrics, writeMetrics, writeProvenance, writeRunConfig } from './run-folder.ts';
@@ -196,7 +196,7 @@ function openSession(options: TrainOptions): Session & { lock: RunLock } {
   }
   try {
     const model = runModelConfig(config);
-    const params = createParams(model, initialValues(model, rootRng(config.seed).fork('init')));
+    const params = createParams(model, initialValues(model, rootRng(config.seed).fork('init'), inputs.data.symbols.images));
     writeRunConfig(options.outDir, config);
     writeMetrics(options.outDir, []);
     return {
@@ -229,7 +229,7 @@ function extendedConfig(config: RunConfig, step: number, steps: number): RunConf
 export function makeOptimizer(config: RunConfig, model: ModelConfig): AdamW {
   const decayed = new Set(
     paramSpecs(model)
-      .filter((s) => s.decay)
+      .filter((s) => s.decay && !s.buffer)
       .map((s) => s.name),
   );
   return new AdamW({
@@ -243,7 +243,16 @@ export function makeOptimizer(config: RunConfig, model: ModelConfig): AdamW {
 
 /** One full-batch training step of the run; returns the loss before the update. */
 function trainStep(session: Session, data: RunData, rng: Rng, step: number): number {
-  return fullBatchStep(session.model, session.params, session.optimizer, data.symbols.images, stepBatch(data, rng, step), learningRate(session.config, step));
+  const { train } = session.config;
+  return fullBatchStep(
+    session.model,
+    session.params,
+    session.optimizer,
+    data.symbols.images,
+    stepBatch(data, rng, step, runTimeLaw(train)),
+    learningRate(session.config, step),
+    runObjective(train),
+  );
 }
 
 /** The first non-finite value of the optimizer's moments, or null when they are all finite. */
