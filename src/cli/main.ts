@@ -13,6 +13,7 @@ import { presetsCommand, registryCommand } from './registry-command.ts';
 import { trainCommand } from './train-command.ts';
 import { evalCommand, sampleCommand } from './sample-command.ts';
 import { searchCommand } from './search-command.ts';
+import { screenCommand } from './screen-command.ts';
 import { pruneCommand } from './prune-command.ts';
 import { replicateCommand } from './replicate-command.ts';
 import { classifierCommand } from './classifier-command.ts';
@@ -29,6 +30,7 @@ function buildProgram(): Command {
   program.addCommand(sampleCommand());
   program.addCommand(evalCommand());
   program.addCommand(searchCommand());
+  program.addCommand(screenCommand());
   program.addCommand(pruneCommand());
   program.addCommand(classifierCommand());
   program.addCommand(registryCommand());

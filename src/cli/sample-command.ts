@@ -8,7 +8,7 @@ import { rootRng } from '../engine/random.ts';
 import { pairAt, type Pair } from '../data/pairs.ts';
 import type { SymbolSet } from '../data/symbols.ts';
 import { generateForPairs, scoreGenerated } from '../eval/generation.ts';
-import { describeNovelPair, novelPairBreakdown } from '../eval/novel-pairs.ts';
+import { describeFailures, describeNovelPair, novelPairBreakdown } from '../eval/novel-pairs.ts';
 import { samplesToGridPng } from '../report/sample-grid.ts';
 import { writeFileAtomic } from '../io/atomic-write.ts';
 import { loadRun } from '../eval/loaded-run.ts';
@@ -152,6 +152,8 @@ export function evalCommand(): Command {
               console.log(`  novel (mirror not trained) ${accuracyLine(novel.all)}`);
               console.log(`    sum wraps (a + b ≥ P)    ${accuracyLine(novel.wrapping)}, ${novel.wrapping.pairs} pairs`);
               console.log(`    sum does not wrap        ${accuracyLine(novel.notWrapping)}, ${novel.notWrapping.pairs} pairs`);
+              console.log(`    wrong draws, sum wraps:         ${describeFailures(novel.failures.wrapping)}`);
+              console.log(`    wrong draws, sum does not wrap: ${describeFailures(novel.failures.notWrapping)}`);
               for (const pair of novel.pairs) console.log(`    ${describeNovelPair(pair)}`);
             }
           }

@@ -2,7 +2,7 @@
 // the one-line description `grokdiff eval` prints.
 import { describe, expect, it } from 'vitest';
 import type { Pair } from '../data/pairs.ts';
-import { describeNovelPair, novelPairBreakdown } from './novel-pairs.ts';
+import { describeFailures, describeNovelPair, failureKind, novelPairBreakdown } from './novel-pairs.ts';
 
 const P = 23;
 const pair = (a: number, b: number): Pair => ({ a, b, c: (a + b) % P });
@@ -28,5 +28,24 @@ describe('novelPairBreakdown', () => {
   });
   it('predictions that do not match pairs × draws are a RangeError naming the counts', () => {
     expect(() => novelPairBreakdown(pairs, [1], [1, 2, 3], 2, P)).toThrow(/3 predictions for 4 pairs × 2 draws/);
+  });
+});
+
+describe('failureKind', () => {
+  it('sorts a wrong draw into c ± 1 (cyclically), P − 1, a, b, or other, in that order', () => {
+    expect(failureKind(pair(9, 17), 4, P)).toBe('c±1'); // c = 3
+    expect(failureKind(pair(9, 17), 2, P)).toBe('c±1');
+    expect(failureKind(pair(20, 3), 1, P)).toBe('c±1'); // c = 0: c − 1 wraps to 22, c + 1 = 1
+    expect(failureKind(pair(20, 3), 22, P)).toBe('c±1');
+    expect(failureKind(pair(9, 17), 22, P)).toBe('P−1');
+    expect(failureKind(pair(9, 17), 9, P)).toBe('a');
+    expect(failureKind(pair(9, 17), 17, P)).toBe('b');
+    expect(failureKind(pair(9, 17), 11, P)).toBe('other');
+  });
+  it('tallies the wrong draws of the breakdown by kind and by whether the sum wraps', () => {
+    const b = novelPairBreakdown([pair(9, 17), pair(7, 8)], [0, 1], [22, 22, 9, 15, 16, 15], 3, P);
+    expect(b.failures.wrapping).toEqual({ 'c±1': 0, 'P−1': 2, a: 1, b: 0, other: 0 });
+    expect(b.failures.notWrapping).toEqual({ 'c±1': 1, 'P−1': 0, a: 0, b: 0, other: 0 });
+    expect(describeFailures(b.failures.wrapping)).toBe('c±1 0, P−1 2, a 1, b 0, other 0');
   });
 });

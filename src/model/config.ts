@@ -71,7 +71,10 @@ function positiveInt(field: string, value: unknown): number {
 export function validateModelConfig(raw: Record<string, unknown>, source = 'model config'): ModelConfig {
   for (const key of Object.keys(raw)) {
     if (!(MODEL_FIELDS as readonly string[]).includes(key) && !(OPTIONAL_MODEL_FIELDS as readonly string[]).includes(key)) {
-      throw new ModelError('config-unknown-field', `${source}: unknown field "${key}"; known fields: ${[...MODEL_FIELDS, ...OPTIONAL_MODEL_FIELDS].join(', ')}`);
+      throw new ModelError(
+        'config-unknown-field',
+        `${source}: unknown field "${key}"; known fields: ${[...MODEL_FIELDS, ...OPTIONAL_MODEL_FIELDS].join(', ')}`,
+      );
     }
   }
   for (const key of MODEL_FIELDS) {

@@ -91,12 +91,19 @@ function zcaMatrix(images: Float32Array, mean: Float64Array, pixels: number): Fl
     U = new Matrix(pixels, keep.length);
     lambda = [];
     keep.forEach(([g, i], col) => {
-      const u = X.transpose().mmul(gram.eigenvectorMatrix.getColumnVector(i)).mul(1 / Math.sqrt(g));
+      const u = X.transpose()
+        .mmul(gram.eigenvectorMatrix.getColumnVector(i))
+        .mul(1 / Math.sqrt(g));
       for (let j = 0; j < pixels; j++) U.set(j, col, u.get(j, 0));
       lambda.push(g / rows);
     });
   } else {
-    const cov = new EigenvalueDecomposition(X.transpose().mmul(X).mul(1 / rows), { assumeSymmetric: true });
+    const cov = new EigenvalueDecomposition(
+      X.transpose()
+        .mmul(X)
+        .mul(1 / rows),
+      { assumeSymmetric: true },
+    );
     const all = cov.realEigenvalues;
     const keep = all.map((l, i) => [l, i] as const).filter(([l]) => l > 1e-9 * Math.max(1e-12, ...all));
     U = new Matrix(pixels, keep.length);

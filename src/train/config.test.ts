@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors.ts';
 import { getPreset, presetNames } from './presets.ts';
 import { PAPER } from '../paper/registry.ts';
-import { applyOverrides, parseOverride, runModelConfig } from './config.ts';
+import { applyOverrides, parseOverride, runModelConfig, runObjective } from './config.ts';
+import { drawTimes, runTimeLaw } from './run-data.ts';
+import { rootRng } from '../engine/random.ts';
 
 describe('presets', () => {
   it('every preset validates; paper-n1 follows the registry', () => {
@@ -48,5 +50,44 @@ describe('overrides', () => {
     ['data.dataset="mnist"', /data.dataset must be one of "emnist", "k49", got "mnist"/],
   ])('"%s" fails validation', (text, message) => {
     expect(() => applyOverrides(base, [text])).toThrow(message);
+  });
+});
+
+describe('objective and time-law fields (issue 27)', () => {
+  const base = getPreset('cpu-n1-unordered');
+  it('absent fields keep the x0 loss and U(0, 1): every existing config is unchanged', () => {
+    expect(base.train.lossWeighting).toBeUndefined();
+    expect(base.train.timeLaw).toBeUndefined();
+    expect(runObjective(base.train)).toEqual({ lossWeighting: 'x0' });
+    expect(runTimeLaw(base.train)).toEqual({ kind: 'uniform' });
+  });
+  it('velocity takes its clip from the registry unless given; explicit defaults are stored as absent', () => {
+    const v = applyOverrides(base, ['train.lossWeighting=velocity']);
+    expect(v.train.lossMinT).toBe(PAPER.lossWeighting.value.minT);
+    expect(runObjective(v.train)).toEqual({ lossWeighting: 'velocity', minT: PAPER.lossWeighting.value.minT });
+    expect(applyOverrides(base, ['train.lossWeighting=x0']).train).toEqual(base.train);
+    expect(applyOverrides(base, ['train.timeLaw=uniform']).train).toEqual(base.train);
+  });
+  it('logit-normal takes SD3 defaults from the registry; its parameters are checked', () => {
+    const ln = applyOverrides(base, ['train.timeLaw=logit-normal', 'train.timeScale=0.5']);
+    expect(runTimeLaw(ln.train)).toEqual({ kind: 'logit-normal', location: PAPER.timeDistribution.value.logitNormal.location, scale: 0.5 });
+    expect(() => applyOverrides(base, ['train.timeLaw=logit-normal', 'train.timeScale=0'])).toThrow(/timeScale must be a number in \(0, 5\)/);
+  });
+  it('a parameter without its option, an unknown value, or a clip of 0 is a ConfigError naming the field', () => {
+    expect(() => applyOverrides(base, ['train.lossMinT=0.1'])).toThrow(/lossMinT applies only with train.lossWeighting = "velocity"/);
+    expect(() => applyOverrides(base, ['train.timeLocation=0.5'])).toThrow(/apply only with train.timeLaw = "logit-normal"/);
+    expect(() => applyOverrides(base, ['train.lossWeighting=eps'])).toThrow(/lossWeighting must be "x0" or "velocity"/);
+    expect(() => applyOverrides(base, ['train.lossWeighting=velocity', 'train.lossMinT=0'])).toThrow(/lossMinT must be a number in \(0, 1\]/);
+    expect(() => applyOverrides(base, ['model.inputConditioning=whiten'])).toThrow(/inputConditioning must be one of/);
+  });
+});
+
+describe('drawTimes', () => {
+  it('uniform draws exactly the stream every run before the option drew; logit-normal lies in (0, 1) around sigmoid(m)', () => {
+    expect(Array.from(drawTimes({ kind: 'uniform' }, rootRng(7), 5))).toEqual(Array.from(rootRng(7).uniformArray(5)));
+    const t = drawTimes({ kind: 'logit-normal', location: 1, scale: 0.1 }, rootRng(7), 2000);
+    expect(t.every((x) => x > 0 && x < 1)).toBe(true);
+    const mean = t.reduce((a, b) => a + b, 0) / t.length;
+    expect(mean).toBeCloseTo(1 / (1 + Math.exp(-1)), 1);
   });
 });
