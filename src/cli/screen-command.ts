@@ -18,7 +18,7 @@ import { getPreset } from '../train/presets.ts';
 import { lockHolder } from '../train/run-lock.ts';
 import { readLatest } from '../train/run-folder.ts';
 import {
-  armMeanNovel,
+  extendsArm,
   hasScreenRun,
   judgeScreenRun,
   judgementFile,
@@ -168,8 +168,7 @@ export function screenCommand(): Command {
               console.log(`${arm.id}: not every seed is judged at ${spec.budgetSteps} steps yet; not decided`);
               continue;
             }
-            const mean = armMeanNovel(judged as ScreenJudgement[]) ?? 0;
-            if (mean < ext.ifMeanNovelAtLeast) continue;
+            if (!extendsArm(judged as ScreenJudgement[], ext.ifMeanNovelAtLeast)) continue;
             for (const seed of spec.seeds) queue.push({ arm, seed, target: ext.steps });
           }
         }

@@ -198,6 +198,14 @@ const pct = (x: number): string => `${(100 * x).toFixed(1)} %`;
 const interval = (i: readonly [number, number] | readonly number[]): string => `[${pct(i[0])}, ${pct(i[1])}]`;
 const frac = (r: { correct: number; total: number }): string => (r.total === 0 ? '—' : `${r.correct}/${r.total}`);
 
+/**
+ * Whether an arm gets its stage's extension: its mean novel accuracy reached the registered bar (amendment 1),
+ * or a seed did not fit its training pairs in the budget (the pre-registration: such an arm is extended, not dropped).
+ */
+export function extendsArm(judged: readonly ScreenJudgement[], bar: number): boolean {
+  return (armMeanNovel(judged) ?? 0) >= bar || judged.some((j) => j.status.train.decision !== 'at-level');
+}
+
 /** Mean over the judged seeds of an arm of the novel accuracy (judge's rule), or null when none is judged. */
 export function armMeanNovel(judgements: readonly ScreenJudgement[]): number | null {
   if (judgements.length === 0) return null;
@@ -216,11 +224,11 @@ export function renderScreenResults(spec: ScreenSpec, judgementOf: (arm: string,
     const ext = stage.extension;
     if (ext) {
       const extended = stage.arms.filter((arm) => {
-        const mean = armMeanNovel(spec.seeds.map((s) => judgementOf(arm.id, s, spec.budgetSteps)).filter((j): j is ScreenJudgement => j !== null));
-        return mean !== null && mean >= ext.ifMeanNovelAtLeast;
+        const judged = spec.seeds.map((s) => judgementOf(arm.id, s, spec.budgetSteps));
+        return judged.every((j) => j !== null) && extendsArm(judged as ScreenJudgement[], ext.ifMeanNovelAtLeast);
       });
       lines.push(
-        `### ${stage.name}, extended to ${ext.steps} steps (registered ${ext.registered}: arms at ≥ ${pct(ext.ifMeanNovelAtLeast)} mean novel accuracy at ${spec.budgetSteps})`,
+        `### ${stage.name}, extended to ${ext.steps} steps (registered ${ext.registered}: arms at ≥ ${pct(ext.ifMeanNovelAtLeast)} mean novel accuracy at ${spec.budgetSteps}, and arms that did not fit their training pairs)`,
         '',
       );
       if (extended.length === 0) lines.push('No arm reached the bar (or none is judged yet).', '');
