@@ -18,6 +18,7 @@ import { pruneCommand } from './prune-command.ts';
 import { replicateCommand } from './replicate-command.ts';
 import { classifierCommand } from './classifier-command.ts';
 import { fixturesCommand } from './fixtures-command.ts';
+import { exportCommand, importCommand } from './port-command.ts';
 
 function buildProgram(): Command {
   const program = new Command('grokdiff')
@@ -36,6 +37,8 @@ function buildProgram(): Command {
   program.addCommand(registryCommand());
   program.addCommand(presetsCommand());
   program.addCommand(fixturesCommand());
+  program.addCommand(importCommand());
+  program.addCommand(exportCommand());
   program.addCommand(envCommand());
   return program;
 }
