@@ -6,10 +6,8 @@
 // judges existing run folders; `table` rewrites the results section of the screen's document from the saved
 // judgements.
 
-import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { ConfigError } from '../errors.ts';
 import { writeFileAtomic } from '../io/atomic-write.ts';
@@ -33,6 +31,7 @@ import {
 } from '../eval/recipe-screen.ts';
 import { existingFolder, intRangeOption } from './common.ts';
 import { setupBackend } from './backend-option.ts';
+import { runChild, runQueue } from './child-runs.ts';
 
 interface ScreenOpts {
   spec: string;
@@ -42,8 +41,6 @@ interface ScreenOpts {
   jobs: number;
   doc: string;
 }
-
-const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'grokdiff.js');
 
 function stageArms(spec: ScreenSpec, opts: ScreenOpts): ScreenArm[] {
   const stages = opts.stage ? spec.stages.filter((s) => s.name === opts.stage) : spec.stages;
@@ -56,20 +53,8 @@ function stageArms(spec: ScreenSpec, opts: ScreenOpts): ScreenArm[] {
   return arms.filter((a) => opts.arm?.includes(a.id));
 }
 
-/** Runs `grokdiff ARGS` as a child process appending to `logPath`; resolves to its exit code. */
-function child(args: string[], logPath: string): Promise<number> {
-  return new Promise((done) => {
-    const env = { ...process.env, GROKDIFF_NATIVE_THREADS: process.env.GROKDIFF_NATIVE_THREADS ?? '1' };
-    const out = openSync(logPath, 'a');
-    const p = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', out, out] });
-    const finish = (code: number): void => {
-      closeSync(out);
-      done(code);
-    };
-    p.on('exit', (code, signal) => finish(code ?? (signal ? 128 : 1)));
-    p.on('error', () => finish(1));
-  });
-}
+/** Runs `grokdiff ARGS` as a child process (cli/child-runs.ts) appending to `logPath`; resolves to its exit code. */
+const child = async (args: string[], logPath: string): Promise<number> => (await runChild(args, logPath)).code;
 
 /** The marker a training child leaves once a run has reached `steps` (or stopped early before it). */
 const trainedMarker = (steps: number): string => `screen-trained-${steps}.json`;
@@ -100,22 +85,16 @@ async function runOne(spec: ScreenSpec, specPath: string, root: string, arm: Scr
   return code === 0 ? `${tag}: trained and judged` : `${tag}: judge failed (exit ${code}); see ${log}`;
 }
 
-/** Runs `jobs` workers over the queue; returns how many outcomes say "failed". */
-async function runQueue(
+/** Runs `jobs` workers over the queue (cli/child-runs.ts); returns how many outcomes say "failed". */
+function runScreenQueue(
   queue: { arm: ScreenArm; seed: number; target: number }[],
   jobs: number,
   one: (arm: ScreenArm, seed: number, target: number) => Promise<string>,
 ): Promise<number> {
-  let failed = 0;
-  const worker = async (): Promise<void> => {
-    for (let next = queue.shift(); next; next = queue.shift()) {
-      const line = await one(next.arm, next.seed, next.target);
-      if (/failed/.test(line)) failed++;
-      console.log(line);
-    }
-  };
-  await Promise.all(Array.from({ length: jobs }, worker));
-  return failed;
+  return runQueue(queue, jobs, async (next) => {
+    const line = await one(next.arm, next.seed, next.target);
+    return { line, failed: /failed/.test(line) };
+  });
 }
 
 /** Whether a run folder already has a judgement of its latest checkpoint. */
@@ -147,7 +126,7 @@ export function screenCommand(): Command {
         const arms = stageArms(spec, opts);
         for (const arm of arms) for (const seed of spec.seeds) applyOverrides(getPreset(spec.preset), arm.overrides, { seed });
         const queue = spec.seeds.flatMap((seed) => arms.map((arm) => ({ arm, seed, target: spec.budgetSteps })));
-        const failed = await runQueue(queue, opts.jobs, (arm, seed, target) => runOne(spec, resolve(opts.spec), root, arm, seed, target));
+        const failed = await runScreenQueue(queue, opts.jobs, (arm, seed, target) => runOne(spec, resolve(opts.spec), root, arm, seed, target));
         if (failed > 0) process.exitCode = 1;
       }),
   );
@@ -172,7 +151,7 @@ export function screenCommand(): Command {
             for (const seed of spec.seeds) queue.push({ arm, seed, target: ext.steps });
           }
         }
-        const failed = await runQueue(queue, opts.jobs, (arm, seed, target) => runOne(spec, resolve(opts.spec), root, arm, seed, target));
+        const failed = await runScreenQueue(queue, opts.jobs, (arm, seed, target) => runOne(spec, resolve(opts.spec), root, arm, seed, target));
         if (failed > 0) process.exitCode = 1;
       }),
   );
