@@ -22,6 +22,8 @@ import {
 } from './contract.ts';
 import { grokkedGate, grokNumbers, modelProvenance } from './provenance.ts';
 import type { ProvidedRun } from './provider.ts';
+import type { RunConfig } from '../train/config.ts';
+import { getPreset } from '../train/presets.ts';
 import { CLAIM_SEEDS, openRun, PAPER_WIDTH_PRESET, provide, SINGLE_IMAGE_PRESET, untrainedRun } from './setup.ts';
 
 /**
@@ -105,7 +107,7 @@ export function eachRun<T>(measure: (run: LoadedRun, seed: number, provided: Pro
 export function eachUntrained<T>(measure: (run: LoadedRun, seed: number, trained: T) => T): (runs: readonly ProvidedRun[], trained: readonly T[]) => T[] {
   return (runs, trained) =>
     runs.map((r, i) => {
-      const u = untrainedRun(r.preset, r.seed);
+      const u = untrainedRun(r);
       try {
         return measure(u, r.seed, trained[i]);
       } finally {
@@ -224,11 +226,26 @@ async function evaluateRuns<M, C>(
   if ('notEvaluated' in g) return missing(declaration, g.notEvaluated);
   const { runs, absent, absentOptional } = await provideGroups(g);
   if (runs.length === 0) return missing(declaration, absent[0] ?? `no checkpoint for ${absentOptional.join('; ')}`);
+  return judgeRuns(declaration, evaluation, runs, { gatedPresets: new Set([g[0].preset]), absent, absentOptional, partial });
+}
+
+/**
+ * Judges a claim on runs already provided: the grokked gate on the runs of `gatedPresets` (others pass through),
+ * the measurement, the verdict and the control, with the notes on missing runs (`absent`: required runs that
+ * are missing; `absentOptional`: contrasts that are).
+ */
+function judgeRuns<M, C>(
+  declaration: ClaimDeclaration,
+  evaluation: ClaimEvaluation<M, C>,
+  runs: readonly ProvidedRun[],
+  options: { gatedPresets: ReadonlySet<string>; absent: readonly string[]; absentOptional: readonly string[]; partial: boolean },
+): ClaimRecord<M, C> {
+  const { absent, absentOptional, partial } = options;
   const contrastNote = absentOptional.length > 0 ? `contrast not measured, no checkpoint: ${absentOptional.join('; ')}` : null;
   const provenance = new Map(runs.map((run) => [run, modelProvenance(run)] as const));
   const models = (list: readonly ProvidedRun[]) => list.map((run) => provenance.get(run)!);
   const gate =
-    declaration.precondition === 'grokked' ? grokkedGate(runs, provenance, new Set([g[0].preset])) : { judged: [...runs], excluded: [], notEvaluated: null };
+    declaration.precondition === 'grokked' ? grokkedGate(runs, provenance, options.gatedPresets) : { judged: [...runs], excluded: [], notEvaluated: null };
   if (absent.length > 0 && !partial) return incomplete(declaration, models(runs), gate, runs.length, absent);
   if (gate.notEvaluated !== null) {
     // Measured anyway: the excluded seeds' numbers stay in the record, and the negative control is still judged.
@@ -254,4 +271,86 @@ async function evaluateRuns<M, C>(
   ];
   const note = notes.length > 0 ? ` (${notes.join('; ')})` : '';
   return record(declaration, models(gate.judged), { ...r.verdict, summary: r.verdict.summary + note }, r.measurement, r.control, gate.excluded);
+}
+
+// ---- runs given by the user (`grokdiff replicate --run`, issue 30) ---------------------------------------------
+
+/** The runs of a claim among the given ones, or why the claim does not apply to them. */
+export type GivenRuns =
+  | { readonly applies: true; readonly runs: ProvidedRun[]; readonly family: string }
+  | { readonly applies: false; readonly reason: string };
+
+/** The fields that make the family of models a claim is about: one image per symbol or more, depth, the FFN sandwich, shuffled targets. */
+export function modelFamily(config: RunConfig): string {
+  const { data, model } = config;
+  return `${data.N === 1 ? 'N = 1' : 'N > 1'}, depth ${model.depth}, ${model.preAttentionFfn ? 'with' : 'no'} FFN sandwich${data.shuffleTargets ? ', shuffled targets' : ''}`;
+}
+
+/**
+ * Which given runs a claim is judged on: those of the family of the claim's own models (the paper-width N = 1
+ * preset for the N = 1 claims, the one preset of a single-group claim), and — for a claim measured on the training
+ * log — only runs that have one. A claim over several presets (a study that compares trained configurations)
+ * does not apply to given runs.
+ */
+export function givenRunsFor(models: ClaimModels, needs: { readonly trainingLog: boolean }, runs: readonly ProvidedRun[]): GivenRuns {
+  let reference: string;
+  if (models.kind === 'n1-tiers') {
+    reference = PAPER_WIDTH_PRESET;
+  } else {
+    const groups = typeof models.groups === 'function' ? null : models.groups;
+    const required = groups?.filter((g) => !g.optional) ?? [];
+    if (!groups || required.length !== 1 || groups.length !== 1 || models.partial) {
+      const presets = groups ? groups.map((g) => g.preset).join(', ') : 'chosen when it runs';
+      return {
+        applies: false,
+        reason: `the claim compares several trained configurations (presets ${presets}); replicate --run judges the claims about one family of models`,
+      };
+    }
+    reference = required[0].preset;
+  }
+  const family = modelFamily(getPreset(reference));
+  const withLog = needs.trainingLog ? runs.filter((r) => r.metrics.length > 0) : [...runs];
+  if (withLog.length === 0) {
+    return {
+      applies: false,
+      reason: 'the claim is measured on the training log (metrics.jsonl), and none of the given runs has one (an imported model has none)',
+    };
+  }
+  const matching = withLog.filter((r) => modelFamily(r.config) === family);
+  if (matching.length === 0) {
+    const given = [...new Set(withLog.map((r) => modelFamily(r.config)))].join('; ');
+    return { applies: false, reason: `the claim is about models with ${family} (like preset ${reference}); the given runs have ${given}` };
+  }
+  return { applies: true, runs: matching, family };
+}
+
+/**
+ * Evaluates a claim on runs given by the user (`replicate --run`): the claim's own measurement, judgement and
+ * negative control (the untrained model of each run's config), with the same gates (the grokked precondition
+ * with at least PAPER.minGrokkedSeeds grokked runs); "not evaluated" with the reason when the claim does not
+ * apply to them or they cannot be loaded. The record's models say where each run came from ("imported …").
+ */
+export async function evaluateClaimOnRuns<M, C>(
+  declaration: ClaimDeclaration,
+  models: ClaimModels,
+  evaluation: ClaimEvaluation<M, C>,
+  runs: readonly ProvidedRun[],
+  needs: { readonly trainingLog: boolean },
+): Promise<ClaimRecord<M, C>> {
+  const given = givenRunsFor(models, needs, runs);
+  if (!given.applies) return missing<M, C>(declaration, `does not apply to the given runs: ${given.reason}`);
+  try {
+    const rec = judgeRuns(declaration, evaluation, given.runs, {
+      gatedPresets: new Set(given.runs.map((r) => r.preset)),
+      absent: [],
+      absentOptional: [],
+      partial: false,
+    });
+    const sources = [...new Set(given.runs.map((r) => r.source))].join(', ');
+    const note = ` [judged on ${given.runs.length} given run${given.runs.length > 1 ? 's' : ''} (${sources}; ${given.family}) of ${runs.length}]`;
+    return { ...rec, verdict: { ...rec.verdict, summary: rec.verdict.summary + note } };
+  } catch (err) {
+    if (err instanceof GrokdiffError) return missing<M, C>(declaration, `could not load the given runs: ${err.message}`);
+    throw err;
+  }
 }

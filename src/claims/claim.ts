@@ -8,7 +8,7 @@
 // measurement's type fails to compile in the claim's own judge, decoder and report section.
 
 import type { Plot } from '../plot/plot.ts';
-import { evaluateClaim, type ClaimEvaluation, type ClaimModels } from './claim-runner.ts';
+import { evaluateClaim, evaluateClaimOnRuns, type ClaimEvaluation, type ClaimModels } from './claim-runner.ts';
 import type { ClaimDeclaration, ClaimRecord, Verdict } from './contract.ts';
 import { decodeAt, type Decoder } from './decode.ts';
 import type { ProvidedRun } from './provider.ts';
@@ -49,6 +49,8 @@ export interface ClaimModule<M, C = M> extends ClaimEvaluation<M, C> {
   /** Set while our models do not replicate the claim (see KnownDeviation). */
   readonly knownDeviation?: KnownDeviation;
   readonly models: ClaimModels;
+  /** Set when the measurement reads the training log (metrics.jsonl): runs without one (imported models) cannot be judged. */
+  readonly trainingLog?: 'required';
   /** The measurement: what `measure` gives on the runs of `models`. */
   measure(runs: readonly ProvidedRun[]): M;
   judge(measurement: M): Verdict;
@@ -66,6 +68,12 @@ export interface Claim {
   readonly knownDeviation: KnownDeviation | null;
   /** Provides the models, measures, judges; "not evaluated" with the reason when the models are missing or refused. */
   evaluate(): Promise<ClaimRecord>;
+  /**
+   * Judges the claim on runs the user gives (`replicate --run`: imported models or other run folders) instead
+   * of its own, with the same measurement, gates and control; "not evaluated" with the reason where it does not
+   * apply to them (claim-runner.ts givenRunsFor).
+   */
+  evaluateOn(runs: readonly ProvidedRun[]): Promise<ClaimRecord>;
   /** Reads a record of this claim (from `where`, for messages) through the claim's decoders; ClaimError 'record-shape' otherwise. */
   check(record: unknown, where: string): ClaimRecord;
   /** The claim's report section from a record of it, read through its decoders (`where` names the record in an error). */
@@ -79,6 +87,7 @@ export function defineClaim<M, C = M>(module: ClaimModule<M, C>): Claim {
     declaration: module.declaration,
     knownDeviation: module.knownDeviation ?? null,
     evaluate: () => evaluateClaim(module.declaration, module.models, module),
+    evaluateOn: (runs) => evaluateClaimOnRuns(module.declaration, module.models, module, runs, { trainingLog: module.trainingLog === 'required' }),
     check: read,
     reportSection: (record, where) => (module.report ? module.report.section(read(record, where)) : []),
   };

@@ -68,7 +68,7 @@ export function modelProvenance(run: ProvidedRun): ModelProvenance {
     preset: run.preset,
     seed: run.seed,
     step: judgedStep(run),
-    source: `${run.source} ${run.dir}`,
+    source: `${run.source} ${run.dir}${run.origin ? ` (${run.origin})` : ''}`,
     dModel: model.dModel,
     ffnWidth: model.ffnWidth,
     imageSide: model.imageSide,

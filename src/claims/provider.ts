@@ -5,6 +5,8 @@
 // preset's (a changed preset or model code) is refused with the exact command that retrains it. A fixture is
 // content-addressed: every file is checked against its MANIFEST.sha256 first (train/fixture-manifest.ts), and a
 // file that differs is refused naming it and the command that rebuilds it (the claim is then "not evaluated").
+// `grokdiff replicate --run DIR` gives run folders directly instead (readGivenRun): a folder made by `grokdiff
+// import` (source "imported", issue 30) or any other run folder of ours (source "given"), judged as it is.
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,7 +15,8 @@ import { environment } from '../config/environment.ts';
 import { CheckpointError, GrokdiffError } from '../errors.ts';
 import { getPreset } from '../train/presets.ts';
 import { applyOverrides, type RunConfig } from '../train/config.ts';
-import { listCheckpoints, readMetrics, runFile } from '../train/run-folder.ts';
+import { listCheckpoints, readMetrics, readRunConfig, runFile } from '../train/run-folder.ts';
+import { readImportRecord } from '../train/imported-run.ts';
 import { fixtureCommandsHint, verifyManifest } from '../train/fixture-manifest.ts';
 import { readJsonFile } from '../io/json-file.ts';
 import type { MetricsRow } from '../train/grokking.ts';
@@ -29,7 +32,7 @@ export function fixtureRunsDir(): string {
 }
 export const CACHE_RUNS_DIR = join(REPO_ROOT, '.cache', 'runs');
 
-export type RunSource = 'fixture' | 'cache' | 'trained';
+export type RunSource = 'fixture' | 'cache' | 'trained' | 'imported' | 'given';
 
 export interface ProvidedRun {
   readonly preset: string;
@@ -40,6 +43,8 @@ export interface ProvidedRun {
   readonly metrics: MetricsRow[];
   /** Steps with a saved checkpoint. */
   readonly checkpoints: number[];
+  /** For an imported run: "imported from FILE, sha256 HEX" (its import record), shown in the verdict's provenance. */
+  readonly origin?: string;
 }
 
 export type Provision = { readonly ok: true; readonly run: ProvidedRun } | { readonly ok: false; readonly reason: string };
@@ -89,6 +94,33 @@ export function readRunDir(dir: string, preset: string, seed: number, source: Ru
   if (checkpoints.length === 0) throw new CheckpointError('fixture-empty', `${dir} has no checkpoints. Retrain with: ${retrainCommand(preset, seed)}`);
   const metrics = readMetrics(dir);
   return { preset, seed, dir, source, config: expected, metrics, checkpoints };
+}
+
+/**
+ * A run folder given by the user (`replicate --run`): checked against its MANIFEST.sha256 when it has one (an
+ * imported folder always has), its config validated, at least one checkpoint. Source "imported" for a folder
+ * made by `grokdiff import`, else "given". Throws a typed error naming the folder otherwise.
+ */
+export function readGivenRun(dir: string): ProvidedRun {
+  const imported = readImportRecord(dir);
+  verifyManifest(dir, {
+    required: imported !== null,
+    hint: (d) => `import the model again into a new folder, or record the files with: npx grokdiff fixtures --write-manifest ${d}`,
+  });
+  const config = readRunConfig(dir);
+  const checkpoints = listCheckpoints(dir);
+  if (checkpoints.length === 0)
+    throw new CheckpointError('run-empty', `${dir} has no checkpoints: it is not a run folder of grokdiff train or grokdiff import`);
+  return {
+    preset: config.preset,
+    seed: config.seed,
+    dir,
+    source: imported ? 'imported' : 'given',
+    config,
+    metrics: readMetrics(dir),
+    checkpoints,
+    ...(imported ? { origin: imported.provenance } : {}),
+  };
 }
 
 export interface ProvideOptions {

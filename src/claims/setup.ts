@@ -7,9 +7,8 @@ import { provideRun, REPO_ROOT, type Provision, type ProvidedRun } from './provi
 import { join } from 'node:path';
 import type { EmnistPool } from '../data/pool.ts';
 import { loadDatasetPool, type DatasetName } from '../data/dataset-pool.ts';
-import { applyOverrides } from '../train/config.ts';
-import { getPreset } from '../train/presets.ts';
 import { environment } from '../config/environment.ts';
+import { importedTrainPairs } from '../train/imported-run.ts';
 
 /** The paper-width N = 1 preset: its verdict is the claim's (issue 14). */
 export const PAPER_WIDTH_PRESET = 'paper-n1';
@@ -67,8 +66,10 @@ export function openRun(run: ProvidedRun, step?: number): LoadedRun {
   return loadRun(run.dir, { pool: sharedPool(run.config.data.dataset), expect: { preset: run.preset }, ...(step !== undefined ? { step } : {}) });
 }
 
-/** An untrained model of the preset (negative control): initial weights of the seed, same data. */
-export function untrainedRun(preset: string, seed: number): LoadedRun {
-  const config = applyOverrides(getPreset(preset), [], { seed });
-  return openInitialWeights(config, sharedPool(config.data.dataset));
+/**
+ * The untrained model of a provided run (negative control): initial weights of its config and seed, same data
+ * (an imported run's own training pairs included). For a fixture this is the preset's config with the seed.
+ */
+export function untrainedRun(run: ProvidedRun): LoadedRun {
+  return openInitialWeights(run.config, sharedPool(run.config.data.dataset), importedTrainPairs(run.dir, run.config.data.P));
 }

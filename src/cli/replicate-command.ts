@@ -3,6 +3,8 @@
 // claim and reports/REPORT.md, prints a summary table, and exits non-zero only when a claim that was
 // evaluated is not replicated or a negative control was not rejected (a check that cannot fail is a defect).
 // "Not evaluated" claims (missing or refused models) do not fail the run, and the rest of the report is written.
+// With --run DIR (repeatable) the claims are judged on the given run folders instead of the fixtures (issue 30:
+// models imported from PyTorch by `grokdiff import`), each claim on the runs of its family, with the same gates.
 //
 // The report is written into a temporary folder beside --out and swapped in whole at the end, so a report
 // folder always belongs to one run: a run that stops half-way leaves the previous report as it was.
@@ -17,7 +19,8 @@ import { overrideEnvironment } from '../config/environment.ts';
 import { ConfigError } from '../errors.ts';
 import { checkOutputFolder } from '../train/run-folder.ts';
 import { setupBackend } from './backend-option.ts';
-import { k49DirOption } from './common.ts';
+import { collect, existingFolder, k49DirOption } from './common.ts';
+import { readGivenRun } from '../claims/provider.ts';
 
 /** The claim ids of `--only`, each checked against the catalog (ConfigError 'cli-only' otherwise). */
 export function parseOnly(text: string, known: readonly string[] = CLAIMS.map((e) => e.declaration.id)): string[] {
@@ -71,10 +74,17 @@ export function replicateCommand(): Command {
     .option('--only <ids>', 'comma-separated claim ids to run')
     .option('--out <dir>', 'report directory (replaced as a whole when the run ends)', 'reports')
     .option('--k49 <dir>', 'folder with the official Kuzushiji-49 files: evaluates the K49 study (otherwise "not evaluated")', k49DirOption)
-    .action(async (opts: { train?: boolean; only?: string; out: string; k49?: string }, command: Command) => {
+    .option(
+      '--run <dir>',
+      'judge the claims that apply on this run folder instead of the fixtures (grokdiff import writes one from a PyTorch model); repeat for several seeds',
+      collect,
+    )
+    .action(async (opts: { train?: boolean; only?: string; out: string; k49?: string; run?: string[] }, command: Command) => {
       const only = opts.only !== undefined ? parseOnly(opts.only) : undefined;
       const outDir = resolve(opts.out);
       checkReportFolder(outDir);
+      if (opts.run && opts.train) throw new ConfigError('cli-run', '--run judges the given runs; --train (train missing fixtures) does not go with it');
+      const given = opts.run?.map((dir) => readGivenRun(existingFolder('--run', dir)));
       const backend = await setupBackend(command);
       // --train stands for GROKDIFF_TRAIN_MISSING=1. The report goes to outDir through explicit arguments below
       // (saveRecord's dir, writeReplicationReport's folder), not through GROKDIFF_REPORTS_DIR.
@@ -87,11 +97,11 @@ export function replicateCommand(): Command {
         for (const entry of CLAIMS) {
           if (only && !only.includes(entry.declaration.id)) continue;
           const t = performance.now();
-          const rec = await entry.evaluate();
+          const rec = given ? await entry.evaluateOn(given) : await entry.evaluate();
           saveRecord(rec, join(tmp, 'claims'));
           process.stderr.write(`${entry.declaration.id}: ${rec.verdict.outcome} (${((performance.now() - t) / 1000).toFixed(1)} s) — ${rec.verdict.summary}\n`);
         }
-        const { records, table } = await writeReplicationReport(tmp);
+        const { records, table } = await writeReplicationReport(tmp, given);
         swapInReport(tmp, outDir);
         console.log(table);
         console.log(

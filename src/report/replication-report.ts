@@ -21,9 +21,10 @@ export function writeSampleFigures(
   outDir: string,
   runs: readonly ProvidedRun[],
   log: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
+  fileName: (run: ProvidedRun, index: number) => string = (r) => `samples-seed-${r.seed}.png`,
 ): ExtraFigure[] {
   mkdirSync(join(outDir, 'plots'), { recursive: true });
-  return runs.flatMap((r) => {
+  return runs.flatMap((r, index) => {
     let run: ReturnType<typeof openRun>;
     try {
       run = openRun(r);
@@ -33,7 +34,7 @@ export function writeSampleFigures(
       return [];
     }
     try {
-      const path = join('plots', `samples-seed-${r.seed}.png`);
+      const path = join('plots', fileName(r, index));
       writeFileAtomic(join(outDir, path), sampleGridPng(run, run.data.heldout.slice(0, SAMPLE_PAIRS)));
       return { caption: `${r.preset} seed ${r.seed} (step ${run.step}): held-out pairs, columns a | b | generated c`, path };
     } finally {
@@ -42,8 +43,19 @@ export function writeSampleFigures(
   });
 }
 
-/** Writes claims.json, badges and REPORT.md (with curves and samples when the fixture runs are there). */
-export async function writeReplicationReport(outDir: string): Promise<{ records: ClaimRecord[]; table: string }> {
+/**
+ * Writes claims.json, badges and REPORT.md (with curves and samples when the fixture runs are there). With
+ * `given` (replicate --run), the samples are drawn from the given runs instead, and the curves from their
+ * training logs (an imported run has none).
+ */
+export async function writeReplicationReport(outDir: string, given?: readonly ProvidedRun[]): Promise<{ records: ClaimRecord[]; table: string }> {
+  if (given) {
+    const runs = given
+      .filter((r) => r.metrics.length > 0)
+      .map((r) => ({ seed: r.seed, metrics: r.metrics, lossReferences: runLossReferences(runDataFromSeed(r.config, sharedPool(r.config.data.dataset))) }));
+    const figures = writeSampleFigures(outDir, given, undefined, (r, i) => `samples-${r.source}-${i + 1}-seed-${r.seed}.png`);
+    return writeClaimsReport(outDir, runs, figures);
+  }
   const provided = await provideAll(SINGLE_IMAGE_PRESET, CLAIM_SEEDS);
   const runs = provided.ok
     ? provided.runs.map((r) => ({

@@ -194,6 +194,7 @@ export const grokkingLagClaim: ClaimModule<GrokkingLagMeasurement, GrokkingLagMe
   knownDeviation,
   // The reduced tier is also judged under the unordered split (every held-out pair novel): how much of the lag the mirror plateau hides.
   models: { kind: 'n1-tiers', extraReduced: [UNORDERED_SPLIT_PRESET] },
+  trainingLog: 'required',
   measure: (runs) => measureGrokkingLag(runs.map((r) => ({ seed: r.seed, metrics: r.metrics }))),
   judge: judgeGrokkingLag,
   control: {
