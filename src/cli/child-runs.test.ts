@@ -5,7 +5,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { childEnvironment, describeExit, runChild, runQueue } from './child-runs.ts';
+import { environment } from '../config/environment.ts';
+import { childThreadSetting, describeExit, runChild, runQueue } from './child-runs.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'grokdiff-child-runs-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -81,8 +82,8 @@ describe('runQueue', () => {
 
 describe('runChild', () => {
   it('gives each child one native thread unless GROKDIFF_NATIVE_THREADS is set', () => {
-    expect(childEnvironment({ PATH: '/bin' }).GROKDIFF_NATIVE_THREADS).toBe('1');
-    expect(childEnvironment({ GROKDIFF_NATIVE_THREADS: '2' }).GROKDIFF_NATIVE_THREADS).toBe('2');
+    expect(childThreadSetting({ ...environment(), nativeThreads: null })).toEqual({ GROKDIFF_NATIVE_THREADS: '1' });
+    expect(childThreadSetting({ ...environment(), nativeThreads: 2 })).toEqual({});
   });
 
   it('returns the exit code and appends the output to the log', async () => {

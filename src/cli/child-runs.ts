@@ -9,7 +9,7 @@ import { closeSync, openSync } from 'node:fs';
 import { constants } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { VARIABLES } from '../config/environment.ts';
+import { childEnvironment, environment, VARIABLES, type EnvironmentSettings } from '../config/environment.ts';
 
 /** The CLI's entry point, run by the children with this process's Node. */
 export const GROKDIFF_BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'grokdiff.js');
@@ -20,10 +20,9 @@ export interface ChildExit {
   readonly signal: NodeJS.Signals | null;
 }
 
-/** A child's environment: this one's, with one native thread unless GROKDIFF_NATIVE_THREADS is set. */
-export function childEnvironment(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  const threads = VARIABLES.nativeThreads.name;
-  return { ...env, [threads]: env[threads] ?? '1' };
+/** What a child's environment changes: one native thread, unless GROKDIFF_NATIVE_THREADS is set (then it is passed on). */
+export function childThreadSetting(settings: EnvironmentSettings = environment()): Record<string, string> {
+  return settings.nativeThreads === null ? { [VARIABLES.nativeThreads.name]: '1' } : {};
 }
 
 /** "exit 3", or "killed by SIGKILL" for a child a signal ended. */
@@ -50,7 +49,7 @@ export function runChild(args: readonly string[], logPath: string, options: Chil
       done(exit);
     };
     const p = spawn(process.execPath, [options.bin ?? GROKDIFF_BIN, ...args], {
-      env: childEnvironment(),
+      env: childEnvironment(childThreadSetting()),
       stdio: ['ignore', out, out],
       ...(options.abort ? { signal: options.abort, killSignal: 'SIGTERM' as const } : {}),
     });
