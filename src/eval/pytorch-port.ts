@@ -1,11 +1,12 @@
-// `grokdiff import` and `grokdiff export` (issue 30, "bring your own model"; docs/BRING-YOUR-OWN.md): a model in
+// `grokdiff import`, `grokdiff export` and `grokdiff export-data` (issue 30, "bring your own model"; docs/BRING-YOUR-OWN.md): a model in
 // the documented PyTorch layout (train/pytorch-layout.ts) becomes a run folder that eval, sample and replicate
 // read like any other, and any run folder becomes such a file plus its JSON config. Import refuses pickled
 // files (io/torch-files.ts: nothing is ever unpickled), names every tensor that is missing, unexpected, of the
 // wrong shape or dtype, or non-finite, checks the function and not only the shapes (eval/function-check.ts:
 // a transposed square matrix is an error naming it), and writes the folder whole or not at all: config.json, the
 // checkpoint at the model's training step, provenance.json ("imported from FILE, sha256 …"), imported.json
-// (train/imported-run.ts) and MANIFEST.sha256, in a temporary folder renamed into place at the end.
+// (train/imported-run.ts) and MANIFEST.sha256, in a temporary folder renamed into place at the end. export-data
+// writes the images and pairs a config's model is trained and judged on, for training it in PyTorch.
 
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
@@ -14,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { CheckpointError, ConfigError } from '../errors.ts';
 import { writeJsonAtomic } from '../io/atomic-write.ts';
 import { readJsonFile } from '../io/json-file.ts';
-import { decodeSafetensors, writeSafetensorsFile } from '../io/safetensors.ts';
+import { decodeSafetensors, writeSafetensorsFile, type TensorMap } from '../io/safetensors.ts';
 import { conversionCommand, isPickledTorchFile } from '../io/torch-files.ts';
 import type { EmnistPool } from '../data/pool.ts';
 import { loadCheckpoint, saveCheckpoint } from '../train/checkpoint.ts';
@@ -71,7 +72,7 @@ export function exportPytorch(options: { runDir: string; outFile: string; step?:
   const imported = readImportRecord(runDir);
   const origin = { run: runDir, preset: ckpt.config.preset, step: ckpt.step, ...(imported ? { imported: imported.provenance } : {}) };
   writeSafetensorsFile(options.outFile, tensors, { format: PYTORCH_CONFIG_FORMAT, layout: 'pytorch', step: String(ckpt.step) });
-  writeJsonAtomic(configFile, exportConfig(ckpt.config, importedTrainPairs(runDir, ckpt.config.data.P), origin));
+  writeJsonAtomic(configFile, exportConfig(ckpt.config, ckpt.step, importedTrainPairs(runDir, ckpt.config.data.P), origin));
   return { file: options.outFile, configFile, step: ckpt.step, tensors: Object.keys(tensors).length, config: ckpt.config };
 }
 
@@ -106,7 +107,7 @@ export function importPytorch(options: { file: string; configFile: string; outDi
   }
   const configFile = resolve(options.configFile);
   const configBytes = existsSync(configFile) ? readFileSync(configFile) : null;
-  const { config, trainPairs, origin } = parseImportConfig(readJsonFile(configFile), options.configFile);
+  const { config, trainPairs, step, origin } = parseImportConfig(readJsonFile(configFile), options.configFile);
   const outDir = resolve(options.outDir);
   checkImportFolder(outDir);
   const bytes = readFileSync(file);
@@ -116,7 +117,6 @@ export function importPytorch(options: { file: string; configFile: string; outDi
   const check = reference
     ? checkAgainstReference(model, weights, reference, options.file)
     : checkSelfConsistency(model, weights, runDataWithPairs(config, options.pool, trainPairs), options.file);
-  const step = config.train.steps;
   const provenance = `imported from ${file}, sha256 ${digest}`;
   mkdirSync(dirname(outDir), { recursive: true });
   const tmp = join(dirname(outDir), `.${basename(outDir)}.import-${process.pid}-${randomBytes(4).toString('hex')}`);
@@ -145,4 +145,41 @@ export function importPytorch(options: { file: string; configFile: string; outDi
     rmSync(tmp, { recursive: true, force: true });
   }
   return { runDir: outDir, config, step, sha256: digest, check };
+}
+
+/**
+ * The data a model for a config is trained and judged on, as safetensors for PyTorch (`grokdiff export-data`):
+ * `symbols.images` [P, N, S·S] (the operand and target images, pixel range [−1, 1], background −1), `pairs.train`
+ * and `pairs.heldout` [n, 3] int32 rows (a, b, c = (a + b) mod P), `pairs.heldout_novel` (rows of pairs.heldout
+ * whose mirror is not trained), and for N > 1 `heldout.images` [P, M, S·S], the unseen operand images of the
+ * held-out evaluation. The config is the JSON config of an import (its seed chooses the images and, without
+ * trainPairs, the split).
+ */
+export function exportData(options: { configFile: string; outFile: string; pool?: EmnistPool }): { file: string; train: number; heldout: number } {
+  checkOutputFile(options.outFile);
+  const { config, trainPairs } = parseImportConfig(readJsonFile(resolve(options.configFile)), options.configFile);
+  const data = runDataWithPairs(config, options.pool, trainPairs);
+  const { P, N, side } = data.symbols;
+  const rows = (pairs: readonly { a: number; b: number; c: number }[]) => ({
+    dtype: 'I32' as const,
+    shape: [pairs.length, 3],
+    data: Int32Array.from(pairs.flatMap((p) => [p.a, p.b, p.c])),
+  });
+  const tensors: TensorMap = {
+    'symbols.images': { dtype: 'F32', shape: [P, N, side * side], data: data.symbols.images },
+    'pairs.train': rows(data.train),
+    'pairs.heldout': rows(data.heldout),
+    'pairs.heldout_novel': { dtype: 'I32', shape: [data.heldoutNovel.length], data: Int32Array.from(data.heldoutNovel) },
+  };
+  if (data.heldoutImagesKind === 'unseen-test-split-images') {
+    const h = data.heldoutSymbols;
+    tensors['heldout.images'] = { dtype: 'F32', shape: [h.P, h.N, side * side], data: h.images };
+  }
+  writeSafetensorsFile(options.outFile, tensors, {
+    format: 'grokdiff-data-v1',
+    seed: String(config.seed),
+    dataset: config.data.dataset,
+    symbols: data.symbols.chars.join(''),
+  });
+  return { file: options.outFile, train: data.train.length, heldout: data.heldout.length };
 }

@@ -137,9 +137,10 @@ describe('import config', () => {
   const config = tinyConfig({ seed: 4 });
 
   it('reads back the config export writes, as an imported run of the same data, model and train fields', () => {
-    const text = JSON.parse(JSON.stringify(exportConfig(config, null, { run: 'x' })));
+    const text = JSON.parse(JSON.stringify(exportConfig(config, 5, null, { run: 'x' })));
     const parsed = parseImportConfig(text, 'm.config.json');
     expect(parsed.trainPairs).toBeNull();
+    expect(parsed.step).toBe(5);
     expect(parsed.origin).toEqual({ run: 'x' });
     expect(parsed.config).toEqual({ ...config, preset: IMPORTED_PRESET });
   });
@@ -170,8 +171,9 @@ describe('import config', () => {
     expect(parsed.config.data.trainingRatio).toBeCloseTo(3 / 25);
     expect(parsed.config.model.initScale).toBe(1);
     expect(parsed.config.train.steps).toBe(1234);
+    expect(parsed.step).toBe(1234); // no "step": the model was trained for train.steps
     expect(runModelConfig(parsed.config).P).toBe(5);
-    const back = exportConfig(parsed.config, parsed.trainPairs, null) as { data: Record<string, unknown> };
+    const back = exportConfig(parsed.config, parsed.step, parsed.trainPairs, null) as { data: Record<string, unknown> };
     expect(back.data.trainPairs).toEqual([
       [0, 0],
       [1, 2],
@@ -188,7 +190,7 @@ describe('import config', () => {
       model: config.model,
       train: { steps: 3 },
     };
-    type Raw = { format?: string; data: Record<string, unknown>; model: Record<string, unknown>; train: Record<string, unknown> };
+    type Raw = { format?: string; step?: number; data: Record<string, unknown>; model: Record<string, unknown>; train: Record<string, unknown> };
     const bad = (change: (c: Raw) => void, says: RegExp) => {
       const c = JSON.parse(JSON.stringify(base)) as Raw;
       change(c);
@@ -201,6 +203,7 @@ describe('import config', () => {
     };
     bad((c) => delete c.format, /"format" must be "grokdiff-pytorch-v1"/);
     bad((c) => delete c.train.steps, /train\.steps is missing/);
+    bad((c) => (c.step = -1), /"step" must be the model's optimiser step/);
     bad((c) => (c.data.trainPairs = [[0, 5]]), /data\.trainPairs\[0\] must be \[a, b\] with integers 0 ≤ a, b < P = 5/);
     bad(
       (c) =>

@@ -181,11 +181,13 @@ export function fromPytorchTensors(model: ModelConfig, file: SafetensorsFile, so
 export interface ImportConfig {
   readonly config: RunConfig;
   readonly trainPairs: readonly Pair[] | null;
+  /** The optimiser step of the model (the imported checkpoint's step): `step`, else train.steps. */
+  readonly step: number;
   /** Free-form note of where the model came from (export writes the run folder, preset and step), recorded as is. */
   readonly origin: unknown;
 }
 
-const TOP_FIELDS = ['format', 'seed', 'data', 'model', 'train', 'origin'] as const;
+const TOP_FIELDS = ['format', 'seed', 'step', 'data', 'model', 'train', 'origin'] as const;
 const DATA_FIELDS = ['P', 'N', 'dataset', 'trainingRatio', 'shuffleTargets', 'split', 'trainPairs'] as const;
 
 function object(source: string, field: string, v: unknown): Record<string, unknown> {
@@ -222,9 +224,10 @@ function parseTrainPairs(source: string, raw: unknown, P: number): Pair[] {
 /**
  * Reads the JSON config of a PyTorch-layout file (docs/BRING-YOUR-OWN.md, "The config"): format, seed, data (P, N,
  * dataset, and either trainingRatio [+ split] — our split of the seed — or trainPairs, the user's own), model (any
- * valid values; initScale defaults to 1: it only shapes the untrained control) and train (steps required: the
- * steps the model was trained for, the checkpoint's step; the other fields default to the paper-n1 preset's and
- * are recorded, never used to train). A bad field is a ConfigError naming it.
+ * valid values; initScale defaults to 1: it only shapes the untrained control), train (steps required: the
+ * training budget; the other fields default to the paper-n1 preset's and are recorded, never used to train) and
+ * step (the model's optimiser step, the checkpoint's step; default train.steps). A bad field is a ConfigError
+ * naming it.
  */
 export function parseImportConfig(raw: unknown, source: string): ImportConfig {
   const top = object(source, '(root)', raw);
@@ -256,10 +259,10 @@ export function parseImportConfig(raw: unknown, source: string): ImportConfig {
   const model = object(source, 'model', top.model);
   const train = object(source, 'train', top.train ?? {});
   if (train.steps === undefined) {
-    throw new ConfigError(
-      'import-config',
-      `${source}: train.steps is missing: give the number of optimiser steps the model was trained for (the checkpoint's step)`,
-    );
+    throw new ConfigError('import-config', `${source}: train.steps is missing: give the number of optimiser steps the model was trained for`);
+  }
+  if (top.step !== undefined && (typeof top.step !== 'number' || !Number.isInteger(top.step) || top.step < 0)) {
+    throw new ConfigError('import-config', `${source}: "step" must be the model's optimiser step, an integer ≥ 0, got ${JSON.stringify(top.step)}`);
   }
   const defaults = getPreset(IMPORT_TRAIN_DEFAULTS_PRESET).train;
   const config = validateRunConfig(
@@ -272,16 +275,16 @@ export function parseImportConfig(raw: unknown, source: string): ImportConfig {
     },
     source,
   );
-  return { config, trainPairs, origin: top.origin ?? null };
+  return { config, trainPairs, step: (top.step as number | undefined) ?? config.train.steps, origin: top.origin ?? null };
 }
 
-/** The JSON config written beside an exported file: what parseImportConfig reads back into the same run config. */
-export function exportConfig(config: RunConfig, trainPairs: readonly Pair[] | null, origin: unknown): Record<string, unknown> {
+/** The JSON config written beside an exported file: what parseImportConfig reads back into the same run config and step. */
+export function exportConfig(config: RunConfig, step: number, trainPairs: readonly Pair[] | null, origin: unknown): Record<string, unknown> {
   const data: Record<string, unknown> = { ...config.data };
   if (trainPairs) {
     delete data.trainingRatio;
     delete data.split;
     data.trainPairs = trainPairs.map((p) => [p.a, p.b]);
   }
-  return { format: PYTORCH_CONFIG_FORMAT, seed: config.seed, data, model: config.model, train: config.train, origin };
+  return { format: PYTORCH_CONFIG_FORMAT, seed: config.seed, step, data, model: config.model, train: config.train, origin };
 }
