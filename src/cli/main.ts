@@ -18,7 +18,7 @@ import { pruneCommand } from './prune-command.ts';
 import { replicateCommand } from './replicate-command.ts';
 import { classifierCommand } from './classifier-command.ts';
 import { fixturesCommand } from './fixtures-command.ts';
-import { exportCommand, importCommand } from './port-command.ts';
+import { exportCommand, exportDataCommand, importCommand } from './port-command.ts';
 
 function buildProgram(): Command {
   const program = new Command('grokdiff')
@@ -39,6 +39,7 @@ function buildProgram(): Command {
   program.addCommand(fixturesCommand());
   program.addCommand(importCommand());
   program.addCommand(exportCommand());
+  program.addCommand(exportDataCommand());
   program.addCommand(envCommand());
   return program;
 }

@@ -1,6 +1,6 @@
 // `grokdiff export` and `grokdiff import` as a user runs them (issue 30, "Done when"): export a fixture, import it
 // into a new folder, `grokdiff sample` draws the same images from both; a copy with one square matrix transposed
-// exits 2 with an error naming that tensor, and writes nothing.
+// exits 2 with an error naming that tensor, and writes nothing; export-data writes the images and pairs to train on.
 // @module-tag reliability
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { encodeSafetensors, readSafetensorsFile } from '../io/safetensors.ts';
 import { transpose } from '../train/pytorch-layout.ts';
+import { loadRun } from '../eval/loaded-run.ts';
 import { runCli } from './main.ts';
 
 const FIXTURE = new URL('../../fixtures/checkpoints/cpu-n1/seed-1', import.meta.url).pathname;
@@ -59,6 +60,22 @@ describe('grokdiff export / import', () => {
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/^grokdiff: error \[import-transposed\]: .*tensor "blocks\.0\.attn\.o\.weight" is stored transposed/m);
     expect(existsSync(out)).toBe(false);
+  });
+
+  it('export-data writes the images and pairs the model is trained and judged on', async () => {
+    const data = join(root, 'data.safetensors');
+    const r = await cli(['export-data', '--config', config, '--out', data]);
+    expect(r.code, r.err).toBe(0);
+    const t = readSafetensorsFile(data).tensors;
+    const run = loadRun(imported);
+    try {
+      expect(t['symbols.images'].shape).toEqual([23, 1, 256]);
+      expect(t['symbols.images'].data).toEqual(run.data.symbols.images);
+      expect(Array.from(t['pairs.train'].data as Int32Array)).toEqual(run.data.train.flatMap((p) => [p.a, p.b, p.c]));
+      expect(Array.from(t['pairs.heldout_novel'].data as Int32Array)).toEqual(run.data.heldoutNovel);
+    } finally {
+      run.dispose();
+    }
   });
 
   it('export needs --layout pytorch; import refuses a pickled file with the conversion command', async () => {

@@ -1,10 +1,10 @@
 // `grokdiff import FILE --config CONFIG --out DIR` and `grokdiff export --run DIR --layout pytorch --out FILE`
 // (issue 30, "bring your own model"): a model of the paper's architecture trained in PyTorch becomes a run folder
 // that eval, sample and replicate judge like any other, and any run becomes a PyTorch-layout safetensors file
-// with its config beside it. The architecture, layout and config are specified in docs/BRING-YOUR-OWN.md.
+// with its config beside it; `grokdiff export-data --config C --out F` writes the images and pairs to train on. The architecture, layout and config are specified in docs/BRING-YOUR-OWN.md.
 
 import { Command, Option } from 'commander';
-import { exportPytorch, importPytorch } from '../eval/pytorch-port.ts';
+import { exportData, exportPytorch, importPytorch } from '../eval/pytorch-port.ts';
 import { intRangeOption } from './common.ts';
 import { setupBackend } from './backend-option.ts';
 
@@ -34,5 +34,19 @@ export function exportCommand(): Command {
       await setupBackend(command);
       const r = exportPytorch({ runDir: opts.run, outFile: opts.out, ...(opts.step !== undefined ? { step: opts.step } : {}) });
       console.log(`wrote ${r.file} (${r.tensors} tensors, PyTorch layout, step ${r.step}, with reference.x0hat) and ${r.configFile}`);
+    });
+}
+
+export function exportDataCommand(): Command {
+  return new Command('export-data')
+    .description('write the symbol images and pair split of a config (the JSON config of grokdiff import) as safetensors, to train a model on in PyTorch')
+    .requiredOption(
+      '--config <file>',
+      'the JSON config (format, seed, data, model, train.steps): its seed chooses the images and, without trainPairs, the split',
+    )
+    .requiredOption('--out <file>', 'the safetensors file to write (symbols.images, pairs.train, pairs.heldout, pairs.heldout_novel)')
+    .action((opts: { config: string; out: string }) => {
+      const r = exportData({ configFile: opts.config, outFile: opts.out });
+      console.log(`wrote ${r.file}: the symbol images, ${r.train} training pairs and ${r.heldout} held-out pairs`);
     });
 }
