@@ -6,7 +6,7 @@
 // judges existing run folders; `table` rewrites the results section of the screen's document from the saved
 // judgements.
 
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { ConfigError } from '../errors.ts';
@@ -32,6 +32,21 @@ import {
 import { existingFolder, intRangeOption } from './common.ts';
 import { setupBackend } from './backend-option.ts';
 import { runChild, runQueue } from './child-runs.ts';
+import { describeMechanism, readMechanism, type MechanismReading } from '../claims/mechanism-reading.ts';
+import { loadRun } from '../eval/loaded-run.ts';
+import { readJsonFile } from '../io/json-file.ts';
+
+/** The mechanism reading of a run folder's checkpoint at `step`. */
+const mechanismFile = (step: number): string => `mechanism-step-${step}.json`;
+
+/** Every mechanism reading saved in a run folder, by step. */
+function readMechanisms(dir: string): MechanismReading[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => /^mechanism-step-\d+\.json$/.test(f))
+    .map((f) => readJsonFile(join(dir, f)) as MechanismReading)
+    .sort((a, b) => a.step - b.step);
+}
 
 interface ScreenOpts {
   spec: string;
@@ -175,13 +190,47 @@ export function screenCommand(): Command {
       }),
   );
   cmd.addCommand(
+    common(new Command('mechanism'))
+      .description("apply the mechanism claims' measurements (selective frequencies, Table 3) to the judged runs that grokked")
+      .option('--all', 'every judged run, not only those that grokked')
+      .action(async (opts: ScreenOpts & { all?: boolean }, command: Command) => {
+        const spec = readScreenSpec(opts.spec);
+        const root = existingFolder('--root', opts.root);
+        await setupBackend(command);
+        for (const arm of stageArms(spec, opts)) {
+          for (const seed of spec.seeds) {
+            const dir = screenRunDir(root, arm.id, seed);
+            const latest = hasScreenRun(dir) ? readLatest(dir) : null;
+            const judged = latest ? readJudgement(dir, latest.step) : null;
+            if (!latest || !judged || judged.step !== latest.step || (!opts.all && !judged.status.grokked)) continue;
+            if (existsSync(join(dir, mechanismFile(latest.step)))) continue;
+            const run = loadRun(dir);
+            try {
+              const m = readMechanism(run);
+              writeFileAtomic(join(dir, mechanismFile(latest.step)), `${JSON.stringify(m, null, 2)}\n`);
+              console.log(`${arm.id} seed ${seed} step ${m.step}: ${describeMechanism(m)}`);
+            } finally {
+              run.dispose();
+            }
+          }
+        }
+      }),
+  );
+  cmd.addCommand(
     common(new Command('table'))
       .description("rewrite the results section of the screen's document from the judgements")
       .option('--doc <file>', 'the document with the results markers', 'docs/RECIPE-SCREEN.md')
       .action((opts: ScreenOpts) => {
         const spec = readScreenSpec(opts.spec);
         const root = resolve(opts.root);
-        const results = renderScreenResults(spec, (arm, seed, budget) => readJudgement(screenRunDir(root, arm, seed), budget));
+        const mechanisms = spec.stages.flatMap((stage) =>
+          stage.arms.flatMap((arm) =>
+            spec.seeds.flatMap((seed) =>
+              readMechanisms(screenRunDir(root, arm.id, seed)).map((m) => ({ arm: arm.id, seed, step: m.step, text: describeMechanism(m) })),
+            ),
+          ),
+        );
+        const results = renderScreenResults(spec, (arm, seed, budget) => readJudgement(screenRunDir(root, arm, seed), budget), mechanisms);
         const doc = readFileSync(opts.doc, 'utf8');
         writeFileAtomic(opts.doc, replaceScreenResults(doc, results, opts.doc));
         console.log(`${opts.doc}: results rewritten from ${root}`);

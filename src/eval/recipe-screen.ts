@@ -216,7 +216,11 @@ export function armMeanNovel(judgements: readonly ScreenJudgement[]): number | n
  * The results section: per arm a summary line (seeds grokked by the judge of seeds judged, mean novel
  * accuracy), then one row per seed. Arms or seeds without a judgement say so. Generated from judge.json files.
  */
-export function renderScreenResults(spec: ScreenSpec, judgementOf: (arm: string, seed: number, budget: number) => ScreenJudgement | null): string {
+export function renderScreenResults(
+  spec: ScreenSpec,
+  judgementOf: (arm: string, seed: number, budget: number) => ScreenJudgement | null,
+  mechanisms: readonly { readonly arm: string; readonly seed: number; readonly step: number; readonly text: string }[] = [],
+): string {
   const lines: string[] = [];
   for (const stage of spec.stages) {
     lines.push(`### ${stage.name} (registered ${stage.registered}), budget ${spec.budgetSteps} steps`, '');
@@ -234,6 +238,16 @@ export function renderScreenResults(spec: ScreenSpec, judgementOf: (arm: string,
       if (extended.length === 0) lines.push('No arm reached the bar (or none is judged yet).', '');
       else renderBudget(lines, spec, extended, (arm, seed) => judgementOf(arm, seed, ext.steps));
     }
+  }
+  if (mechanisms.length > 0) {
+    lines.push(
+      '### Mechanism of the judged models (`grokdiff screen mechanism`)',
+      '',
+      '| arm | seed | step | selective frequencies and Table 3 |',
+      '|---|---|---|---|',
+    );
+    for (const m of mechanisms) lines.push(`| ${m.arm} | ${m.seed} | ${m.step} | ${m.text} |`);
+    lines.push('');
   }
   lines.push(
     `Judge: the claims' precondition (K = ${PAPER.samplingSteps.value}, fresh draws doubled from ${PAPER.grokCheckDraws.value.heldout.first} until the Wilson 95 % interval decides, train level ${pct(PAPER.grokTrainLevel.value)}, novel level ${pct(PAPER.grokHeldoutLevel.value)}). Wrap split and wrong draws: ${BREAKDOWN_DRAWS} fresh draws per novel pair at K = ${PAPER.samplingSteps.value}; kinds ${FAILURE_KINDS.join(', ')} (eval/novel-pairs.ts). "(log)": the trainer's one-draw reading.`,
