@@ -236,7 +236,12 @@ export function renderScreenResults(
         '',
       );
       if (extended.length === 0) lines.push('No arm reached the bar (or none is judged yet).', '');
-      else renderBudget(lines, spec, extended, (arm, seed) => judgementOf(arm, seed, ext.steps));
+      else
+        renderBudget(lines, spec, extended, (arm, seed) => {
+          // A run judged only at the shorter budget is not yet extended; one that stopped early before it is final.
+          const j = judgementOf(arm, seed, ext.steps);
+          return j && (j.step > spec.budgetSteps || j.step < spec.budgetSteps) ? j : null;
+        });
     }
   }
   if (mechanisms.length > 0) {
