@@ -5,22 +5,10 @@
 // repairs, while corruption anywhere else is reported with its line number.
 
 import { randomBytes } from 'node:crypto';
-import {
-  closeSync,
-  existsSync,
-  fstatSync,
-  fsyncSync,
-  ftruncateSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  readSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { CheckpointError } from '../errors.ts';
+import { makeFolder } from './make-folder.ts';
 
 /** What can be written: bytes, text (UTF-8), or chunks produced one by one (a throwing producer aborts). */
 export type WriteData = Uint8Array | string | Iterable<Uint8Array>;
@@ -30,7 +18,7 @@ function errorMessage(err: unknown): string {
 }
 
 function ensureParentDir(path: string): void {
-  mkdirSync(dirname(path), { recursive: true });
+  makeFolder(dirname(path));
 }
 
 function tempPathFor(path: string): string {
