@@ -5,12 +5,25 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { overrideEnvironment } from '../config/environment.ts';
 import { ConfigError, GrokdiffError } from '../errors.ts';
+import { MAX_EVAL_DRAWS, MAX_SAMPLING_STEPS } from '../train/config.ts';
 
 export function intOption(flag: string) {
   return (value: string): number => {
-    const n = Number(value);
+    // Number('') and Number(' ') are 0: an empty value is refused, not read as 0 (issue 31: --seeds "" ran seed 0).
+    const n = value.trim() === '' ? Number.NaN : Number(value);
     if (!Number.isInteger(n)) throw new ConfigError('cli-option', `${flag} must be an integer, got "${value}"`);
     return n;
+  };
+}
+
+/** A comma-separated list of integers in [min, max] (e.g. --seeds 1,2,3): an empty list or entry is refused. */
+export function intListOption(flag: string, min: number, max: number) {
+  return (value: string): number[] => {
+    const parts = value.split(',');
+    if (value.trim() === '' || parts.some((p) => p.trim() === '')) {
+      throw new ConfigError('cli-option', `${flag} "${value}": give comma-separated integers from ${min} to ${max}, e.g. ${flag} 1,2,3`);
+    }
+    return parts.map((p) => intRangeOption(flag, min, max)(p));
   };
 }
 
@@ -18,7 +31,8 @@ export function intOption(flag: string) {
 export function intRangeOption(flag: string, min: number, max: number, why = '') {
   return (value: string): number => {
     const n = intOption(flag)(value.trim());
-    if (n < min || n > max) throw new ConfigError('cli-option', `${flag} must be an integer from ${min} to ${max}${why ? ` (${why})` : ''}, got ${value}`);
+    if (n < min || n > max || !Number.isSafeInteger(n))
+      throw new ConfigError('cli-option', `${flag} must be an integer from ${min} to ${max}${why ? ` (${why})` : ''}, got ${value}`);
     return n;
   };
 }
@@ -26,10 +40,10 @@ export function intRangeOption(flag: string, min: number, max: number, why = '')
 /** Seeds: integers from 0 to 2^32 − 1. */
 export const seedOption = (flag: string) => intRangeOption(flag, 0, 0xffffffff);
 
-/** `--draws`: noise draws per pair, 1 to MAX_DRAWS (draws × pairs images are generated). */
-export const MAX_DRAWS = 256;
-/** `--steps` of the sampler: Euler steps, 1 to MAX_SAMPLING_STEPS. */
-export const MAX_SAMPLING_STEPS = 10_000;
+/** `--draws`: noise draws per pair, 1 to MAX_DRAWS (draws × pairs images are generated); a run's train.evalDraws has the same bound. */
+export const MAX_DRAWS = MAX_EVAL_DRAWS;
+/** `--steps` of the sampler: Euler steps, 1 to MAX_SAMPLING_STEPS (a run's train.samplingSteps has the same bound). */
+export { MAX_SAMPLING_STEPS };
 
 /** An existing folder to read (e.g. --run, --from-runs); anything else is a ConfigError naming the flag. */
 export function existingFolder(flag: string, value: string): string {

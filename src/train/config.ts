@@ -4,7 +4,8 @@
 // name the key and say what is accepted.
 
 import { ConfigError } from '../errors.ts';
-import { MODEL_FIELDS, OPTIONAL_MODEL_FIELDS, validateModelConfig, type ModelConfig } from '../model/config.ts';
+import { MODEL_FIELDS, modelShapes, OPTIONAL_MODEL_FIELDS, validateModelConfig, type ModelConfig } from '../model/config.ts';
+import { paramSpecs } from '../model/params.ts';
 import { SPLIT_KINDS, type SplitKind } from '../data/pairs.ts';
 import { X0_OBJECTIVE, type FlowObjective } from '../flow/rectified-flow.ts';
 import { PAPER } from '../paper/registry.ts';
@@ -101,17 +102,42 @@ const TRAIN_FIELDS = [
   'stopAfterGrokEvals',
 ] as const;
 
-function int(source: string, field: string, v: unknown, min: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
-    throw new ConfigError('config-field', `${source}: ${field} must be an integer ≥ ${min}, got ${JSON.stringify(v)}`);
+// ---- Ranges (issue 31): what fits in memory and time ------------------------------------------------------
+// Every numeric field has a range, checked before anything is written. The step counts are bounded by time, the
+// evaluation's draws and Euler steps by the work of one evaluation, and the sizes a config implies (the
+// parameters with their gradients and AdamW moments, the largest activation of a training step or an
+// evaluation batch, the symbol images) by memory: runSizes computes them, checkRunSizes refuses what does not fit.
+
+/** Most steps of a run (and of its warm-up, cadences, early stop): 100 × the paper-width budget (registry paperWidthTraining). */
+export const MAX_STEPS = 100 * PAPER.paperWidthTraining.value.steps;
+/** Most noise draws per pair in an evaluation (also `grokdiff eval --draws`). */
+export const MAX_EVAL_DRAWS = 256;
+/** Most Euler steps of the sampler (also `grokdiff eval --steps`). */
+export const MAX_SAMPLING_STEPS = 10_000;
+/** Most model passes of one evaluation (K Euler steps × M draws × P² pairs): 1000 × the paper's (K = 50, M = 1, P = 23; registry). */
+export const MAX_EVAL_PASSES = 1000 * PAPER.samplingSteps.value * PAPER.modulus.value ** 2;
+/** Largest float32 tensor a run may need: 2^28 values (1 GiB), a quarter of the wasm backend's 4 GiB memory. */
+export const MAX_TENSOR_VALUES = 2 ** 28;
+/** Most parameters: each is held four times in float32 (weight, gradient, AdamW's m and v), 2 GiB in all. */
+export const MAX_PARAMETERS = 2 ** 27;
+/** Most transformer blocks (the paper trains 1, its depth ablation 2; registry depth, depthTwoGroks). */
+export const MAX_DEPTH = 64;
+
+function int(source: string, field: string, v: unknown, min: number, max: number = Number.MAX_SAFE_INTEGER, why = ''): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `from ${min} to ${max}${why ? ` (${why})` : ''}`;
+    throw new ConfigError('config-field', `${source}: ${field} must be an integer ${range}, got ${JSON.stringify(v)}`);
   }
   return v;
 }
 
-function num(source: string, field: string, v: unknown, lo: number, hi: number, open = false): number {
-  const ok = typeof v === 'number' && Number.isFinite(v) && (open ? v > lo && v < hi : v >= lo && v <= hi);
+/** A finite number in a range: '[]' closed, '()' open, '[)' closed below and open above. */
+function num(source: string, field: string, v: unknown, lo: number, hi: number, bounds: '[]' | '()' | '[)' = '[]'): number {
+  const above = bounds === '()' ? (x: number) => x > lo : (x: number) => x >= lo;
+  const below = bounds === '[]' ? (x: number) => x <= hi : (x: number) => x < hi;
+  const ok = typeof v === 'number' && Number.isFinite(v) && above(v) && below(v);
   if (!ok) {
-    const range = open ? `in (${lo}, ${hi})` : `in [${lo}, ${hi}]`;
+    const range = `in ${bounds[0]}${lo}, ${hi}${bounds[1]}`;
     throw new ConfigError('config-field', `${source}: ${field} must be a number ${range}, got ${JSON.stringify(v)}`);
   }
   return v as number;
@@ -161,7 +187,7 @@ export function validateRunConfig(raw: unknown, source = 'run config'): RunConfi
   const data: DataConfig = {
     P: int(source, 'data.P', d.P, 2),
     N: int(source, 'data.N', d.N, 1),
-    trainingRatio: num(source, 'data.trainingRatio', d.trainingRatio, 0, 1, true),
+    trainingRatio: num(source, 'data.trainingRatio', d.trainingRatio, 0, 1, '()'),
     dataset: d.dataset as Dataset,
     shuffleTargets: d.shuffleTargets,
     ...(d.split === 'unordered' ? { split: 'unordered' as const } : {}),
@@ -180,24 +206,97 @@ export function validateRunConfig(raw: unknown, source = 'run config'): RunConfi
       `${source}: train.lrSchedule must be one of ${LR_SCHEDULES.map((x) => `"${x}"`).join(', ')}, got ${JSON.stringify(t.lrSchedule)}`,
     );
   }
+  const steps = (field: string, v: unknown, min: number): number =>
+    int(source, field, v, min, MAX_STEPS, '100 × the paper-width budget, registry paperWidthTraining');
   const train: TrainConfig = {
-    steps: int(source, 'train.steps', t.steps, 1),
-    lr: num(source, 'train.lr', t.lr, 0, 10, true),
-    warmupSteps: int(source, 'train.warmupSteps', t.warmupSteps, 0),
+    steps: steps('train.steps', t.steps, 1),
+    lr: num(source, 'train.lr', t.lr, 0, 10, '()'),
+    warmupSteps: steps('train.warmupSteps', t.warmupSteps, 0),
     weightDecay: num(source, 'train.weightDecay', t.weightDecay, 0, 100),
-    beta1: num(source, 'train.beta1', t.beta1, 0, 1),
-    beta2: num(source, 'train.beta2', t.beta2, 0, 1),
-    eps: num(source, 'train.eps', t.eps, 0, 1, true),
-    evalEvery: int(source, 'train.evalEvery', t.evalEvery, 1),
-    checkpointEvery: int(source, 'train.checkpointEvery', t.checkpointEvery, 1),
-    evalDraws: int(source, 'train.evalDraws', t.evalDraws, 1),
-    samplingSteps: int(source, 'train.samplingSteps', t.samplingSteps, 1),
-    stopAfterGrokEvals: int(source, 'train.stopAfterGrokEvals', t.stopAfterGrokEvals, 0),
+    // AdamW divides by 1 − β^t: β = 1 cannot run (engine/adamw.ts).
+    beta1: num(source, 'train.beta1', t.beta1, 0, 1, '[)'),
+    beta2: num(source, 'train.beta2', t.beta2, 0, 1, '[)'),
+    eps: num(source, 'train.eps', t.eps, 0, 1, '()'),
+    evalEvery: steps('train.evalEvery', t.evalEvery, 1),
+    checkpointEvery: steps('train.checkpointEvery', t.checkpointEvery, 1),
+    evalDraws: int(source, 'train.evalDraws', t.evalDraws, 1, MAX_EVAL_DRAWS),
+    samplingSteps: int(source, 'train.samplingSteps', t.samplingSteps, 1, MAX_SAMPLING_STEPS),
+    stopAfterGrokEvals: steps('train.stopAfterGrokEvals', t.stopAfterGrokEvals, 0),
     ...(t.lrSchedule === 'cosine' ? { lrSchedule: 'cosine' as const } : {}),
     ...lossFields(source, t),
     ...timeLawFields(source, t),
   };
-  return { preset: top.preset, seed, data, model: modelWithoutP, train };
+  const config: RunConfig = { preset: top.preset, seed, data, model: modelWithoutP, train };
+  checkRunSizes(config, source);
+  return config;
+}
+
+/** What a run's config implies in memory and time (issue 31); checkRunSizes holds each to its limit. */
+export interface RunSizes {
+  /** Parameters and buffers of the model. */
+  readonly parameters: number;
+  /** Float32 values of the symbol images (P · N images of side² pixels). */
+  readonly symbolValues: number;
+  /** Float32 values of the largest activation of one example (tokens × widest layer, or the attention scores). */
+  readonly valuesPerExample: number;
+  /** Examples in a full-batch training step (the training pairs: at most P²). */
+  readonly trainExamples: number;
+  /** Examples in one evaluation batch (pairs × evalDraws: at most P² · M). */
+  readonly evalExamples: number;
+  /** Model passes of one evaluation: K Euler steps × M draws × P² pairs. */
+  readonly evalPasses: number;
+}
+
+/** The sizes a config implies (see RunSizes); bounds P² by all pairs, so it never depends on the split. */
+export function runSizes(config: RunConfig): RunSizes {
+  const model = runModelConfig(config);
+  const { tokens, patchPixels, pixels } = modelShapes(model);
+  const pairs = config.data.P * config.data.P;
+  const widest = Math.max(model.dModel, model.ffnWidth, patchPixels, model.timeFeatures);
+  return {
+    parameters: paramSpecs(model).reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0),
+    symbolValues: config.data.P * config.data.N * pixels,
+    valuesPerExample: Math.max(tokens * widest, model.heads * tokens * tokens, pixels),
+    trainExamples: pairs,
+    evalExamples: pairs * config.train.evalDraws,
+    evalPasses: config.train.samplingSteps * config.train.evalDraws * pairs,
+  };
+}
+
+/** Refuses a config whose sizes (runSizes) do not fit: a ConfigError 'config-size' that names the fields and the size. */
+function checkRunSizes(config: RunConfig, source: string): void {
+  const tooBig = (what: string): ConfigError => new ConfigError('config-size', `${source}: ${what}; nothing was written`);
+  if (config.model.depth > MAX_DEPTH) throw tooBig(`model.depth ${config.model.depth} is above ${MAX_DEPTH} blocks`);
+  const s = runSizes(config);
+  const { P, N } = config.data;
+  const { evalDraws: M, samplingSteps: K } = config.train;
+  if (s.parameters > MAX_PARAMETERS) {
+    throw tooBig(
+      `the model has ${s.parameters} parameters (model.dModel, ffnWidth, depth, imageSide, patchSize, timeFeatures), above the ${MAX_PARAMETERS} that fit in memory (each is held as weight, gradient and two AdamW moments)`,
+    );
+  }
+  if (s.symbolValues > MAX_TENSOR_VALUES) {
+    throw tooBig(
+      `data.P ${P} × data.N ${N} symbol images of ${config.model.imageSide}² pixels are ${s.symbolValues} values, above the ${MAX_TENSOR_VALUES} that fit in one tensor`,
+    );
+  }
+  const perExample = `${s.valuesPerExample} values of the largest activation per example (model.dModel, ffnWidth, heads, imageSide / patchSize)`;
+  if (s.trainExamples * s.valuesPerExample > MAX_TENSOR_VALUES) {
+    throw tooBig(
+      `a training step over up to data.P² = ${s.trainExamples} pairs × ${perExample} needs ${s.trainExamples * s.valuesPerExample}, above the ${MAX_TENSOR_VALUES} that fit in one tensor`,
+    );
+  }
+  if (s.evalExamples * s.valuesPerExample > MAX_TENSOR_VALUES) {
+    const fit = Math.max(0, Math.floor(MAX_TENSOR_VALUES / (s.trainExamples * s.valuesPerExample)));
+    throw tooBig(
+      `an evaluation batch of up to data.P² = ${s.trainExamples} pairs × train.evalDraws ${M} × ${perExample} needs ${s.evalExamples * s.valuesPerExample}, above the ${MAX_TENSOR_VALUES} that fit in one tensor (at most ${fit} draws fit this model)`,
+    );
+  }
+  if (s.evalPasses > MAX_EVAL_PASSES) {
+    throw tooBig(
+      `one evaluation would make train.samplingSteps ${K} × train.evalDraws ${M} × data.P² ${P * P} = ${s.evalPasses} model passes, above ${MAX_EVAL_PASSES} (1000 × the paper's K = ${PAPER.samplingSteps.value} steps over P² = ${PAPER.modulus.value ** 2} pairs)`,
+    );
+  }
 }
 
 /** The default clip of t in the velocity weighting when `train.lossMinT` is not given (registry lossWeighting). */
@@ -240,7 +339,7 @@ function timeLawFields(source: string, t: Record<string, unknown>): Pick<TrainCo
   return {
     timeLaw: 'logit-normal',
     timeLocation: num(source, 'train.timeLocation', t.timeLocation ?? DEFAULT_LOGIT_NORMAL.location, -5, 5),
-    timeScale: num(source, 'train.timeScale', t.timeScale ?? DEFAULT_LOGIT_NORMAL.scale, 0, 5, true),
+    timeScale: num(source, 'train.timeScale', t.timeScale ?? DEFAULT_LOGIT_NORMAL.scale, 0, 5, '()'),
   };
 }
 
