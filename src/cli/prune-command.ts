@@ -34,6 +34,10 @@ export function pruneCommand(): Command {
         if (opts.manifest) console.log(`${join(dir, MANIFEST_NAME)}: ${writeManifest(dir).length} files (check with: npx grokdiff fixtures ${dir})`);
       }
       for (const o of r.orphans) console.log(`${r.orphansDeleted ? 'deleted' : 'kept'} incomplete checkpoint step ${o.step}: ${o.problem}`);
+      for (const b of r.badOptimizers)
+        console.log(`step ${b.step}: its optimizer file was corrupt (dropped; the weights load and were judged as usual): ${b.optimizerProblem}`);
+      if (r.metricsTailDropped !== null)
+        console.log(`metrics.jsonl: removed a last line cut short by a killed writer: ${JSON.stringify(r.metricsTailDropped.slice(0, 60))}`);
       if (r.orphans.length > 0 && !r.orphansDeleted) console.log('(run again with --delete-orphans to delete the incomplete checkpoints)');
       if (r.manifestFiles !== null) console.log(`${join(dir, MANIFEST_NAME)}: ${r.manifestFiles} files (check with: npx grokdiff fixtures ${dir})`);
     });

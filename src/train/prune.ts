@@ -9,16 +9,19 @@
 // (train/fixture-manifest.ts).
 //
 // Only complete checkpoints are candidates: a state file that parses and weights that load against the
-// config (and the optimizer state, where the checkpoint still has one). A step folder a crash or a full disk
-// left half-written is an orphan: it is never chosen as "final", it is deleted only when asked
-// (deleteOrphans), and the last complete checkpoint is never deleted.
+// config. The optimizer state is judged apart (issue 31: a step folder whose weights were fine but whose
+// optimizer file was bad was an orphan, and --delete-orphans deleted its weights): a bad optimizer file makes
+// the checkpoint unresumable, not unloadable, and prune drops optimizer files anyway. A step folder a crash or
+// a full disk left half-written (its weights or state do not load) is an orphan: it is never chosen as
+// "final", it is deleted only when asked (deleteOrphans), and loadable weights are never deleted as orphans.
+// A metrics log whose last line a killed writer cut short is cut back to its complete lines (reported).
 
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CheckpointError, GrokdiffError } from '../errors.ts';
 import { PAPER } from '../paper/registry.ts';
 import { loadCheckpoint } from './checkpoint.ts';
-import { CHECKPOINT_FILES, checkpointDir, listCheckpoints, readMetrics, writeFixtureRecord, writeLatest } from './run-folder.ts';
+import { CHECKPOINT_FILES, checkpointDir, listCheckpoints, readMetricsWithStatus, writeFixtureRecord, writeLatest, writeMetrics } from './run-folder.ts';
 import { writeManifest } from './fixture-manifest.ts';
 import type { MetricsRow } from './grokking.ts';
 import { acquireRunLock } from './run-lock.ts';
@@ -32,11 +35,13 @@ export interface KeptSteps {
   readonly final: number;
 }
 
-/** A step folder of a run: complete (loads) or an orphan, with the reason. */
+/** A step folder of a run: complete (its state and weights load) or an orphan, with the reason. */
 export interface CheckpointStatus {
   readonly step: number;
   readonly complete: boolean;
   readonly problem?: string;
+  /** Why its optimizer file cannot be used (it is present but corrupt), judged apart from the weights. */
+  readonly optimizerProblem?: string;
 }
 
 /** Held-out accuracy of a log row on the novel pairs where it has them, else on all held-out pairs. */
@@ -58,16 +63,29 @@ export function selectKeptSteps(metrics: readonly MetricsRow[], checkpoints: rea
   return { memorisation, final };
 }
 
-/** Every step folder of a run, checked by loading it (state, weights, and optimizer state where present). */
+/** The message of a grokdiff error thrown by `f`, or null when it returns. */
+function problemOf(f: () => unknown): string | null {
+  try {
+    f();
+    return null;
+  } catch (err) {
+    if (err instanceof GrokdiffError) return err.message;
+    throw err;
+  }
+}
+
+/**
+ * Every step folder of a run, checked by loading it: its state and weights decide whether it is complete; its
+ * optimizer file, where present, is judged apart (optimizerProblem) and never makes loadable weights an orphan.
+ */
 export function checkpointStatuses(runDir: string): CheckpointStatus[] {
   return listCheckpoints(runDir).map((step) => {
-    try {
-      loadCheckpoint(runDir, { step });
-      return { step, complete: true };
-    } catch (err) {
-      if (err instanceof GrokdiffError) return { step, complete: false, problem: err.message };
-      throw err;
-    }
+    const problem = problemOf(() => loadCheckpoint(runDir, { step, optimizer: false }));
+    if (problem !== null) return { step, complete: false, problem };
+    const optimizerProblem = existsSync(join(checkpointDir(runDir, step), CHECKPOINT_FILES.optimizer))
+      ? problemOf(() => loadCheckpoint(runDir, { step }))
+      : null;
+    return { step, complete: true, ...(optimizerProblem !== null ? { optimizerProblem } : {}) };
   });
 }
 
@@ -80,6 +98,10 @@ export interface PruneResult {
   readonly orphansDeleted: boolean;
   /** Files in the manifest, or null when none was written. */
   readonly manifestFiles: number | null;
+  /** Complete checkpoints whose optimizer file was corrupt (dropped with the others; the weights are kept or pruned as usual). */
+  readonly badOptimizers: CheckpointStatus[];
+  /** The cut last line of metrics.jsonl that was removed (a writer killed while logging), or null. */
+  readonly metricsTailDropped: string | null;
 }
 
 /**
@@ -97,7 +119,7 @@ export function pruneRun(runDir: string, options: { deleteOrphans?: boolean; man
       const why = orphans.map((o) => `step ${o.step}: ${o.problem}`).join('; ');
       throw new CheckpointError('prune-no-complete', `${runDir} has no complete checkpoint, so nothing was pruned${why ? ` (${why})` : ''}`);
     }
-    const metrics = readMetrics(runDir);
+    const { rows: metrics, truncatedTail } = readMetricsWithStatus(runDir);
     const kept = selectKeptSteps(metrics, complete);
     const keep = new Set([kept.final, ...(kept.memorisation !== null ? [kept.memorisation] : [])]);
     const deleteOrphans = Boolean(options.deleteOrphans);
@@ -109,9 +131,19 @@ export function pruneRun(runDir: string, options: { deleteOrphans?: boolean; man
       else if (existsSync(join(dir, CHECKPOINT_FILES.optimizer))) rmSync(join(dir, CHECKPOINT_FILES.optimizer));
     }
     if (deleteOrphans) for (const o of orphans) rmSync(checkpointDir(runDir, o.step), { recursive: true, force: true });
+    // A fixture's log must be complete (the claims read it whole): the cut line of a killed writer goes.
+    if (truncatedTail !== null) writeMetrics(runDir, metrics);
     writeFixtureRecord(runDir, { memorisationStep: kept.memorisation, finalStep: kept.final, note: 'pruned by grokdiff prune: optimizer state dropped' });
     const manifestFiles = options.manifest === false ? null : writeManifest(runDir).length;
-    return { kept, steps: [...keep].sort((a, b) => a - b), orphans, orphansDeleted: deleteOrphans && orphans.length > 0, manifestFiles };
+    return {
+      kept,
+      steps: [...keep].sort((a, b) => a - b),
+      orphans,
+      orphansDeleted: deleteOrphans && orphans.length > 0,
+      manifestFiles,
+      badOptimizers: statuses.filter((s) => s.optimizerProblem !== undefined),
+      metricsTailDropped: truncatedTail,
+    };
   } finally {
     lock.release();
   }

@@ -21,13 +21,15 @@
 //
 // A resume checks that config.json, every checkpoint's state.json and the metrics log belong to one run: the
 // same config (train.steps may differ: `--resume --steps N` extends a run), metrics steps strictly
-// increasing, the optimizer state's step equal to the checkpoint's. Two processes writing one folder
-// (before the run lock existed) leave exactly these traces.
+// increasing, a row for the checkpoint's step when it is an evaluation step (the optimizer state's step is
+// checked when the checkpoint loads: checkpoint.ts). Two processes writing one folder (before the run lock
+// existed) leave exactly these traces. Every metrics row is checked field by field when it is read.
 
 import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { CheckpointError, ConfigError, GrokdiffError } from '../errors.ts';
-import { appendJsonl, readJsonl, writeFileAtomic, writeJsonAtomic } from '../io/atomic-write.ts';
+import { appendJsonl, readJsonlWithStatus, writeFileAtomic, writeJsonAtomic } from '../io/atomic-write.ts';
+import { makeFolder, pseudoFilesystem } from '../io/make-folder.ts';
 import { readJsonFile } from '../io/json-file.ts';
 import { validateRunConfig, type RunConfig } from './config.ts';
 import type { MetricsRow } from './grokking.ts';
@@ -117,13 +119,72 @@ export function writeRunConfig(runDir: string, config: RunConfig): void {
   writeJsonAtomic(runFile(runDir, 'config'), config);
 }
 
+function isAccuracy(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 1;
+}
+
+function isInterval(v: unknown): boolean {
+  return Array.isArray(v) && v.length === 2 && isAccuracy(v[0]) && isAccuracy(v[1]) && v[0] <= v[1];
+}
+
+function isNonNegative(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0;
+}
+
 /**
- * The rows of the run's metrics log ([] when it has none). A truncated last line (a run killed mid-append) is
- * skipped; any other bad line is a CheckpointError naming it (io/atomic-write.ts).
+ * One row of a metrics log, checked field by field (issue 31: a row cut short or holding a non-finite loss was
+ * accepted, and gave null losses later). Throws CheckpointError 'metrics-row' naming the file, line and field.
  */
-export function readMetrics(runDir: string): MetricsRow[] {
+export function validateMetricsRow(raw: unknown, path: string, line: number): MetricsRow {
+  const bad = (what: string): CheckpointError =>
+    new CheckpointError('metrics-row', `${path}: line ${line} ${what}; the metrics log is corrupt (a row cut short or edited)`);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw bad(`is ${JSON.stringify(raw)}, not a metrics row {step, loss, lr, ...}`);
+  const r = raw as Record<string, unknown>;
+  const shown = (v: unknown): string => (typeof v === 'number' ? String(v) : (JSON.stringify(v) ?? 'nothing'));
+  const field = (name: string, ok: boolean, expected: string): void => {
+    if (!ok) throw bad(`has ${name} = ${shown(r[name])}, expected ${expected}`);
+  };
+  field('step', typeof r.step === 'number' && Number.isSafeInteger(r.step) && r.step >= 1, 'an integer ≥ 1');
+  field('loss', isNonNegative(r.loss), 'a finite number ≥ 0');
+  field('lr', isNonNegative(r.lr), 'a finite number ≥ 0');
+  field('trainAcc', isAccuracy(r.trainAcc), 'an accuracy in [0, 1]');
+  field('trainInterval', isInterval(r.trainInterval), 'an interval [lo, hi] in [0, 1]');
+  field('heldoutAcc', isAccuracy(r.heldoutAcc), 'an accuracy in [0, 1]');
+  field('heldoutInterval', isInterval(r.heldoutInterval), 'an interval [lo, hi] in [0, 1]');
+  // Absent in logs written before the novel pairs were scored; null when a split has no novel pair (0 of 0).
+  field('heldoutNovelAcc', r.heldoutNovelAcc === undefined || r.heldoutNovelAcc === null || isAccuracy(r.heldoutNovelAcc), 'an accuracy in [0, 1]');
+  field(
+    'heldoutNovelInterval',
+    r.heldoutNovelInterval === undefined || r.heldoutNovelInterval === null || isInterval(r.heldoutNovelInterval),
+    'an interval [lo, hi] in [0, 1]',
+  );
+  field('wallSeconds', isNonNegative(r.wallSeconds), 'a finite number ≥ 0');
+  return raw as MetricsRow;
+}
+
+/** The rows of a run's metrics log, and the cut last line that was skipped (a run killed mid-append), if any. */
+export function readMetricsWithStatus(runDir: string): { rows: MetricsRow[]; truncatedTail: string | null } {
   const path = runFile(runDir, 'metrics');
-  return existsSync(path) ? readJsonl<MetricsRow>(path) : [];
+  if (!existsSync(path)) return { rows: [], truncatedTail: null };
+  const { records, truncatedTail } = readJsonlWithStatus(path);
+  return { rows: records.map((r, i) => validateMetricsRow(r, path, i + 1)), truncatedTail };
+}
+
+/**
+ * The rows of the run's metrics log ([] when it has none), each checked (validateMetricsRow). A truncated last
+ * line (a run killed mid-append) is skipped, unless `complete` (a finished run, e.g. one the claims judge):
+ * then it is a CheckpointError 'metrics-truncated'. Any other bad line is a CheckpointError naming it.
+ */
+export function readMetrics(runDir: string, options: { complete?: boolean } = {}): MetricsRow[] {
+  const { rows, truncatedTail } = readMetricsWithStatus(runDir);
+  if (options.complete && truncatedTail !== null) {
+    const shown = truncatedTail.length > 60 ? `${truncatedTail.slice(0, 57)}...` : truncatedTail;
+    throw new CheckpointError(
+      'metrics-truncated',
+      `${runFile(runDir, 'metrics')}: the last line is cut short (${JSON.stringify(shown)}): a writer was killed while logging, so the log of this finished run is incomplete`,
+    );
+  }
+  return rows;
 }
 
 /** Rewrites the run's metrics log with `rows` (atomically): a new run starts it empty, a resume cuts it at its checkpoint. */
@@ -178,10 +239,25 @@ export function checkOutputFolder(path: string, flag = '--out'): void {
   if (existsSync(abs) && !statSync(abs).isDirectory()) throw new ConfigError('out-not-folder', `${flag} ${path} is a file, not a folder`);
   const existing = nearestExisting(abs);
   if (!statSync(existing).isDirectory()) throw new ConfigError('out-under-file', `${flag} ${path}: ${existing} is a file, so no folder can be made under it`);
+  const pseudo = pseudoFilesystem(existing);
+  if (pseudo) throw new ConfigError('out-pseudo-fs', `${flag} ${path}: ${existing} is on a ${pseudo} filesystem, where no files or folders can be made`);
   try {
     accessSync(existing, constants.W_OK | constants.X_OK);
   } catch {
     throw new ConfigError('out-read-only', `${flag} ${path}: ${existing} is not writable`);
+  }
+}
+
+/**
+ * Creates the output folder `path` given by `flag` (and its parents) without looping on a filesystem that
+ * refuses folders (io/make-folder.ts); a failure is a ConfigError 'out-create' naming the flag and the path.
+ */
+export function makeOutputFolder(path: string, flag = '--out'): void {
+  try {
+    makeFolder(path);
+  } catch (err) {
+    if (err instanceof GrokdiffError) throw new ConfigError('out-create', `${flag} ${path}: ${err.message}`, { cause: err });
+    throw err;
   }
 }
 
@@ -254,10 +330,7 @@ export function checkNewRunFolder(outDir: string, config: RunConfig): void {
  * Checks that a run folder about to be resumed from `ckpt` (its latest checkpoint) is one run: config.json,
  * every checkpoint's state.json and the metrics log agree. Throws CheckpointError 'run-inconsistent'.
  */
-export function checkRunConsistency(
-  outDir: string,
-  ckpt: { readonly config: RunConfig; readonly step: number; readonly optimizer?: { readonly step: number } },
-): void {
+export function checkRunConsistency(outDir: string, ckpt: { readonly config: RunConfig; readonly step: number }): void {
   const inconsistent = (what: string): CheckpointError =>
     new CheckpointError('run-inconsistent', `${outDir} does not hold one run: ${what}. It cannot be resumed; train again into a new --out`);
   const config = readRunConfig(outDir);
@@ -277,14 +350,16 @@ export function checkRunConsistency(
     const d = state.config && typeof state.config === 'object' ? firstDifferentField(withoutSteps(state.config as RunConfig), expected) : '(root)';
     if (d) throw inconsistent(`the checkpoint at step ${step} was written with another config (field ${d})`);
   }
-  if (ckpt.optimizer && ckpt.optimizer.step !== ckpt.step) {
-    throw inconsistent(`the optimizer state of the checkpoint at step ${ckpt.step} is at step ${ckpt.optimizer.step}`);
-  }
   const rows = readMetrics(outDir);
   for (let i = 0; i < rows.length; i++) {
     const step = rows[i]?.step;
     if (typeof step !== 'number' || !Number.isInteger(step)) throw inconsistent(`metrics.jsonl line ${i + 1} has no integer step`);
     if (i > 0 && step <= rows[i - 1].step)
       throw inconsistent(`metrics.jsonl line ${i + 1} has step ${step} after step ${rows[i - 1].step} (two writers logged into it)`);
+  }
+  // The trainer logs an evaluation step's row before it saves that step's checkpoint: a checkpoint at an
+  // evaluation step without its row means rows of the log were lost (cut, or a line dropped).
+  if (ckpt.step % ckpt.config.train.evalEvery === 0 && !rows.some((r) => r.step === ckpt.step)) {
+    throw inconsistent(`metrics.jsonl has no row for step ${ckpt.step}, whose evaluation is logged before its checkpoint is saved (rows were lost)`);
   }
 }

@@ -3,11 +3,15 @@
 // writer gets CheckpointError 'run-locked' naming the holder. A lock whose process is gone (killed with
 // kill -9, a crash) is stale: it is detected by its pid (on the same host) and taken over. The lock is
 // released when the writer finishes and, as a last resort, when the process exits.
+// Whoever takes the lock also clears the litter of dead writers (issue 31): the temporary files of an atomic
+// write (io/atomic-write.ts: .<name>.<pid>.<random>.tmp) that a writer killed mid-write left in the run folder
+// or its checkpoint folders, and stale locks moved aside. A temporary file whose process is still running (on
+// this host) is kept and reported: it belongs to a writer that did not take the lock.
 
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { CheckpointError } from '../errors.ts';
 
 export const LOCK_NAME = '.grokdiff.lock';
@@ -139,7 +143,72 @@ export function acquireRunLock(runDir: string, purpose: string, log: (line: stri
     }
     held.set(path, token);
     installExitHook();
+    removeStaleTemporaries(runDir, log);
     return { path, release: () => releasePath(path, token) };
   }
   throw lockedError(runDir, path, readHolder(path));
+}
+
+/** The temporary file of an atomic write (.<name>.<pid>.<12 hex>.tmp) and its writer's pid, or a stale lock moved aside. */
+const TEMPORARY = /^\.(?:.+)\.(\d+)\.[0-9a-f]{12}\.tmp$/;
+const STALE_LOCK = new RegExp(`^${LOCK_NAME.replace(/\./g, '\\.')}\\.stale-(\\d+)-[0-9a-f]{8}$`);
+
+/** Whether process `pid` on this host may be running. */
+function pidAlive(pid: number): boolean {
+  return holderAlive({ pid, host: hostname(), purpose: '', startedAt: '', token: '' });
+}
+
+/** The folders of a run that atomic writes write into: the run folder and each checkpoint folder. */
+function writtenFolders(runDir: string): string[] {
+  const folders = [runDir];
+  const checkpoints = join(runDir, 'checkpoints');
+  try {
+    for (const e of readdirSync(checkpoints, { withFileTypes: true })) if (e.isDirectory()) folders.push(join(checkpoints, e.name));
+  } catch {
+    // No checkpoints yet.
+  }
+  return folders;
+}
+
+export interface StaleTemporaries {
+  /** Files removed: their writer is gone. */
+  readonly removed: string[];
+  /** Files kept: their writer (another process on this host) is still running. */
+  readonly inUse: string[];
+}
+
+/**
+ * Removes the temporary files dead writers left in a run folder (see the file comment); the caller holds the
+ * run's lock. Returns what was removed and what was kept, each relative to the run folder, and logs both.
+ */
+export function removeStaleTemporaries(runDir: string, log: (line: string) => void = () => {}): StaleTemporaries {
+  const removed: string[] = [];
+  const inUse: string[] = [];
+  for (const folder of writtenFolders(runDir)) {
+    let names: string[];
+    try {
+      names = readdirSync(folder);
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      const m = TEMPORARY.exec(name) ?? STALE_LOCK.exec(name);
+      if (!m) continue;
+      const path = join(folder, name);
+      const pid = Number(m[1]);
+      if (pid !== process.pid && pidAlive(pid)) {
+        inUse.push(relative(runDir, path));
+        continue;
+      }
+      try {
+        rmSync(path, { force: true });
+        removed.push(relative(runDir, path));
+      } catch {
+        inUse.push(relative(runDir, path));
+      }
+    }
+  }
+  if (removed.length > 0) log(`grokdiff: removed ${removed.length} temporary file(s) left in ${runDir} by a writer that died: ${removed.join(', ')}`);
+  if (inUse.length > 0) log(`grokdiff: kept ${inUse.length} temporary file(s) in ${runDir} whose writer is still running: ${inUse.join(', ')}`);
+  return { removed, inUse };
 }

@@ -2,8 +2,13 @@
 // (a second writer is refused, a stale lock of a dead process is taken over), --out folders that are not
 // ours are refused before anything is written, a resume checks that the folder holds one run and that the
 // optimizer state is finite before config.json is rewritten, and prune keeps only complete checkpoints.
+// Issue 31: a negative second moment or a missing optimizer file is refused at resume with every file left as it
+// was (--restart-moments is the explicit way on), bad metrics rows are refused by line, nothing is written
+// before the whole configuration is accepted, prune judges weights and optimizer apart, and the next writer
+// clears the temporary files of a dead one.
 // @module-tag reliability
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +22,7 @@ import { checkpointDirName, listCheckpoints } from './run-folder.ts';
 import { MANIFEST_NAME, verifyManifest } from './fixture-manifest.ts';
 import { pruneRun } from './prune.ts';
 import { acquireRunLock, LOCK_NAME } from './run-lock.ts';
+import type { RunConfig } from './config.ts';
 import { readSafetensorsFile, writeSafetensorsFile } from '../io/safetensors.ts';
 import { trainRun } from './trainer.ts';
 import { generationEvaluator } from '../eval/training-evaluation.ts';
@@ -178,7 +184,7 @@ describe('resume checks that the folder holds one run', () => {
     writeSafetensorsFile(opt, file.tensors, file.metadata);
     const before = readFileSync(join(out, 'config.json'), 'utf8');
     await expect(trainRun({ evaluator: generationEvaluator, outDir: out, resume: true, extendSteps: 9, pool })).rejects.toThrow(
-      /optimizer\.safetensors: moment "v\..*" holds NaN at element 0; the optimizer state is corrupt/,
+      /optimizer\.safetensors: moment "v\..*" holds NaN at element 0 \(non-finite\); the optimizer state is corrupt/,
     );
     expect(readFileSync(join(out, 'config.json'), 'utf8')).toBe(before);
     expect(existsSync(join(out, LOCK_NAME))).toBe(false);
@@ -242,6 +248,150 @@ describe('prune', () => {
       expect(() => pruneRun(out)).toThrow(/is being written by process/);
     } finally {
       lock.release();
+    }
+  });
+});
+
+/** sha256 of every file under `dir` (relative path → digest), but the run lock. */
+function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const full = join(d, e.name);
+      if (e.isDirectory()) walk(full);
+      else if (e.name !== LOCK_NAME) out[full.slice(dir.length + 1)] = createHash('sha256').update(readFileSync(full)).digest('hex');
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** Rewrites the optimizer file of the checkpoint at `step` after `edit` changed its moments. */
+function editOptimizer(out: string, step: number, edit: (tensors: Record<string, { data: unknown }>) => void): void {
+  const path = join(out, 'checkpoints', checkpointDirName(step), 'optimizer.safetensors');
+  const file = readSafetensorsFile(path);
+  edit(file.tensors as Record<string, { data: unknown }>);
+  writeSafetensorsFile(path, file.tensors, file.metadata);
+}
+
+describe('resume: the optimizer state and the log are checked, nothing is lost (issue 31)', () => {
+  it('a negative second moment is refused at resume (it made NaN weights that replaced the last good state); every file stays byte for byte', async () => {
+    const out = await finishedRun();
+    editOptimizer(out, 6, (t) => {
+      (t['v.out_proj.weight'].data as Float32Array)[3] = -0.5;
+    });
+    const before = snapshot(out);
+    await expect(trainRun({ evaluator: generationEvaluator, outDir: out, resume: true, extendSteps: 9, pool })).rejects.toThrow(
+      /optimizer\.safetensors: moment "v\.out_proj\.weight" holds -0\.5 at element 3 \(negative.*resume with --restart-moments/,
+    );
+    expect(snapshot(out)).toEqual(before);
+  });
+  it('a deleted optimizer file is an error naming it (it resumed with fresh moments, silently); --restart-moments is the explicit way on, and the run resumes normally after it', async () => {
+    const out = await finishedRun();
+    const opt = join(out, 'checkpoints', checkpointDirName(6), 'optimizer.safetensors');
+    unlinkSync(opt);
+    const before = snapshot(out);
+    const err = await trainRun({ evaluator: generationEvaluator, outDir: out, resume: true, extendSteps: 9, pool }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CheckpointError);
+    expect((err as CheckpointError).code).toBe('resume-no-optimizer');
+    expect((err as Error).message).toContain(`${opt} is missing`);
+    expect(snapshot(out)).toEqual(before);
+    const lines: string[] = [];
+    const progress = { tick: () => {}, evaluated: () => {}, message: (l: string) => lines.push(l), done: () => {} };
+    const r = await trainRun({ evaluator: generationEvaluator, outDir: out, resume: true, extendSteps: 9, restartMoments: true, pool, progress });
+    expect(r.lastStep).toBe(9);
+    expect(lines.join('\n')).toMatch(/AdamW's moments restart from zero at step 6 \(--restart-moments\)/);
+    expect(loadCheckpoint(out).momentsRestartedAt).toBe(6);
+    expect(loadCheckpoint(out).optimizer?.step).toBe(3);
+    expect(JSON.parse(readFileSync(join(out, 'provenance.json'), 'utf8')).momentsRestartedAt).toBe(6);
+    // The moments restarted once: later resumes continue them exactly, without the flag.
+    expect((await trainRun({ evaluator: generationEvaluator, outDir: out, resume: true, extendSteps: 12, pool })).lastStep).toBe(12);
+    expect(loadCheckpoint(out).optimizer?.step).toBe(6);
+  });
+  it('a metrics row with a loss of 1e999, or a row cut short, is refused at resume naming the line', async () => {
+    const out = await finishedRun();
+    const metrics = join(out, 'metrics.jsonl');
+    const rows = readFileSync(metrics, 'utf8').split('\n');
+    writeFileSync(metrics, [rows[0], rows[1].replace(/"loss":[^,]+/, '"loss":1e999'), ...rows.slice(2)].join('\n'));
+    await expect(trainRun({ evaluator: generationEvaluator, outDir: out, resume: true, extendSteps: 9, pool })).rejects.toThrow(
+      /metrics\.jsonl: line 2 has loss = Infinity, expected a finite number ≥ 0/,
+    );
+    writeFileSync(metrics, ['{"step":2,"loss":0.5}', ...rows.slice(1)].join('\n'));
+    await expect(trainRun({ evaluator: generationEvaluator, outDir: out, resume: true, extendSteps: 9, pool })).rejects.toThrow(
+      /metrics\.jsonl: line 1 has lr = nothing, expected a finite number ≥ 0/,
+    );
+  });
+  it('a checkpoint at an evaluation step whose row is gone from the log is refused (rows were lost)', async () => {
+    const out = await finishedRun();
+    const metrics = join(out, 'metrics.jsonl');
+    const rows = readFileSync(metrics, 'utf8').split('\n').filter(Boolean);
+    writeFileSync(metrics, `${rows.slice(0, -1).join('\n')}\n`);
+    await expect(trainRun({ evaluator: generationEvaluator, outDir: out, resume: true, extendSteps: 9, pool })).rejects.toThrow(
+      /metrics\.jsonl has no row for step 6, whose evaluation is logged before its checkpoint is saved/,
+    );
+  });
+});
+
+describe('a new run writes nothing before its whole configuration is accepted (issue 31)', () => {
+  it('beta1 = 1 (which AdamW refuses) leaves no --out behind, so a rerun into the same folder works', async () => {
+    const out = join(tmp(), 'run');
+    const good = tinyConfig();
+    const bad = { ...good, train: { ...good.train, beta1: 1 } } as RunConfig;
+    await expect(trainRun({ evaluator: generationEvaluator, config: bad, outDir: out, pool })).rejects.toThrow(/betas\[0\] must be in \[0, 1\)/);
+    expect(existsSync(out)).toBe(false);
+    expect((await trainRun({ evaluator: generationEvaluator, config: good, outDir: out, pool })).lastStep).toBe(6);
+  });
+});
+
+describe('prune judges weights and optimizer apart (issue 31)', () => {
+  it('a checkpoint whose weights load but whose optimizer file is corrupt is complete: --delete-orphans keeps its weights', async () => {
+    const out = await finishedRun();
+    editOptimizer(out, 6, (t) => {
+      (t['m.out_proj.bias'].data as Float32Array)[0] = Number.NaN;
+    });
+    const weights = readFileSync(join(out, 'checkpoints', checkpointDirName(6), 'weights.safetensors'));
+    const r = pruneRun(out, { deleteOrphans: true });
+    expect(r.orphans).toEqual([]);
+    expect(r.kept.final).toBe(6);
+    expect(r.badOptimizers.map((b) => b.step)).toEqual([6]);
+    expect(r.badOptimizers[0].optimizerProblem).toMatch(/moment "m\.out_proj\.bias" holds NaN/);
+    expect(readFileSync(join(out, 'checkpoints', checkpointDirName(6), 'weights.safetensors')).equals(weights)).toBe(true);
+    expect(existsSync(join(out, 'checkpoints', checkpointDirName(6), 'optimizer.safetensors'))).toBe(false);
+    expect(loadCheckpoint(out).step).toBe(6);
+  });
+  it('a last metrics line cut by a killed writer is removed from a pruned run (the claims read a fixture log whole)', async () => {
+    const out = await finishedRun();
+    writeFileSync(join(out, 'metrics.jsonl'), `${readFileSync(join(out, 'metrics.jsonl'), 'utf8')}{"step":8,"lo`);
+    const r = pruneRun(out);
+    expect(r.metricsTailDropped).toBe('{"step":8,"lo');
+    expect(readFileSync(join(out, 'metrics.jsonl'), 'utf8').endsWith('}\n')).toBe(true);
+    expect(verifyManifest(out, { required: true })).toBeGreaterThan(0);
+  });
+});
+
+describe('litter of dead writers (issue 31)', () => {
+  it("the next writer to take the lock removes a dead writer's temporary files and keeps (and reports) a live one's", async () => {
+    const out = await finishedRun();
+    const dead = deadPid();
+    const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
+    try {
+      const step6 = join(out, 'checkpoints', checkpointDirName(6));
+      const planted = [
+        join(step6, `.weights.safetensors.${dead}.0123456789ab.tmp`),
+        join(out, `.metrics.jsonl.${dead}.abcdefabcdef.tmp`),
+        join(out, `${LOCK_NAME}.stale-${dead}-abcdef01`),
+      ];
+      const live = join(out, `.config.json.${child.pid}.0123456789ab.tmp`);
+      for (const f of [...planted, live]) writeFileSync(f, 'partial');
+      const lines: string[] = [];
+      const lock = acquireRunLock(out, 'test', (l) => lines.push(l));
+      lock.release();
+      for (const f of planted) expect(existsSync(f), f).toBe(false);
+      expect(existsSync(live)).toBe(true);
+      expect(lines.join('\n')).toMatch(/removed 3 temporary file\(s\) left in .* by a writer that died/);
+      expect(lines.join('\n')).toMatch(new RegExp(`kept 1 temporary file\\(s\\) .* whose writer is still running: \\.config\\.json\\.${child.pid}\\.`));
+    } finally {
+      child.kill();
     }
   });
 });

@@ -5,15 +5,15 @@
 // (saves first), and a clear stop on a non-finite loss (the last good checkpoint is kept).
 
 import * as tf from '@tensorflow/tfjs-core';
-import { mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { AdamW } from '../engine/adamw.ts';
 import { wasmNativeInfo } from '../engine/wasm-native.ts';
 import { webgpuAdapterInfo } from '../engine/webgpu.ts';
 import { rootRng, type Rng } from '../engine/random.ts';
-import { CheckpointError, ConfigError, GrokdiffError } from '../errors.ts';
+import { CheckpointError, GrokdiffError } from '../errors.ts';
 import { createParams, disposeParams, initialValues, paramSpecs, readParams, type Params } from '../model/params.ts';
-import { loadCheckpoint, saveCheckpoint, type OptimizerSnapshot, type TrainerState } from './checkpoint.ts';
+import { loadCheckpoint, optimizerProblem, saveCheckpoint, trainerStateProblem, weightsProblem, type CheckpointData, type TrainerState } from './checkpoint.ts';
 import { runModelConfig, runObjective, type RunConfig } from './config.ts';
 import { atGrokkedLevels, grokkingSteps, type GrokkingSteps, type MetricsRow } from './grokking.ts';
 import { silentProgress, type Progress } from './progress.ts';
@@ -22,7 +22,18 @@ import { collectProvenance } from './provenance.ts';
 import { runDataFromSeed, runTimeLaw, stepBatch, type RunData } from './run-data.ts';
 import { fullBatchStep } from './step.ts';
 import { hasManifest, MANIFEST_NAME } from './fixture-manifest.ts';
-import { appendMetrics, checkNewRunFolder, checkRunConsistency, hasLatest, readMetrics, writeMetrics, writeProvenance, writeRunConfig } from './run-folder.ts';
+import {
+  appendMetrics,
+  CHECKPOINT_FILES,
+  checkNewRunFolder,
+  checkRunConsistency,
+  hasLatest,
+  makeOutputFolder,
+  readMetrics,
+  writeMetrics,
+  writeProvenance,
+  writeRunConfig,
+} from './run-folder.ts';
 import { acquireRunLock, type RunLock } from './run-lock.ts';
 import { loadDatasetPool } from '../data/dataset-pool.ts';
 import type { EmnistPool } from '../data/pool.ts';
@@ -65,6 +76,16 @@ export interface TrainOptions {
   readonly outDir: string;
   /** Continue from the latest checkpoint in outDir. */
   readonly resume?: boolean;
+  /**
+   * When resuming: start AdamW's moments afresh from the checkpoint's weights (`--restart-moments`) instead of
+   * refusing a checkpoint whose optimizer state is missing or invalid. The run then no longer continues exactly.
+   */
+  readonly restartMoments?: boolean;
+  /**
+   * Called once the run is open (every check passed, its first files written), before provenance and the first
+   * step: the CLI installs its save-and-stop signal handlers here (before, a signal ends the process at once).
+   */
+  readonly onRunOpen?: () => void;
   readonly progress?: Progress;
   /** Set `.stop = true` (e.g. on SIGINT) to save and stop after the current step. */
   readonly stopFlag?: { stop: boolean };
@@ -113,6 +134,8 @@ interface Session {
   readonly metrics: MetricsRow[];
   readonly wallOffset: number;
   readonly trainerState: TrainerState;
+  /** Step at which AdamW's moments were last restarted (0: never); saved with every checkpoint. */
+  readonly momentsRestartedAt: number;
   readonly data: RunData;
   /** Measures generation accuracy in evaluation; the session disposes it. */
   readonly evaluator: TrainingEvaluator;
@@ -140,7 +163,7 @@ function openSession(options: TrainOptions): Session & { lock: RunLock } {
     }
     const lock = acquireRunLock(options.outDir, 'grokdiff train --resume', log);
     try {
-      const loaded = loadCheckpoint(options.outDir);
+      const loaded = loadResumeCheckpoint(options.outDir, Boolean(options.restartMoments));
       checkRunConsistency(options.outDir, loaded);
       const ckpt = options.extendSteps !== undefined ? { ...loaded, config: extendedConfig(loaded.config, loaded.step, options.extendSteps) } : loaded;
       const model = runModelConfig(ckpt.config);
@@ -148,6 +171,7 @@ function openSession(options: TrainOptions): Session & { lock: RunLock } {
       const params = createParams(model, ckpt.weights, `checkpoint ${ckpt.dir}`);
       const optimizer = makeOptimizer(ckpt.config, model);
       if (ckpt.optimizer) optimizer.setState(ckpt.optimizer);
+      else log(`${options.outDir}: AdamW's moments restart from zero at step ${ckpt.step} (--restart-moments); the run no longer continues exactly`);
       // Every check passed: from here on the run folder is written.
       if (hasManifest(options.outDir)) {
         rmSync(join(options.outDir, MANIFEST_NAME));
@@ -168,6 +192,7 @@ function openSession(options: TrainOptions): Session & { lock: RunLock } {
         metrics,
         wallOffset: metrics.at(-1)?.wallSeconds ?? 0,
         trainerState: ckpt.trainerState ?? { lossSum: 0, lossCount: 0, grokStreak: 0 },
+        momentsRestartedAt: options.restartMoments ? ckpt.step : (ckpt.momentsRestartedAt ?? 0),
         lock,
       };
     } catch (err) {
@@ -175,15 +200,35 @@ function openSession(options: TrainOptions): Session & { lock: RunLock } {
       throw err;
     }
   }
+  if (options.restartMoments)
+    throw new TrainingError('train-restart-moments', '--restart-moments applies only to --resume (a new run starts its moments from zero anyway)');
   if (!options.config) throw new TrainingError('train-no-config', 'train: a config is needed unless resuming');
   const config = options.config;
   checkNewRunFolder(options.outDir, config);
   const inputs = runInputs(config, options);
+  // Everything that can refuse the config runs before the first write: the model, its initial weights, AdamW
+  // (issue 31: beta1 = 1 was refused by AdamW only after config.json was written, which blocked a rerun).
+  let model: ModelConfig;
+  let params: Map<string, tf.Variable>;
+  let optimizer: AdamW;
   try {
-    mkdirSync(options.outDir, { recursive: true });
+    model = runModelConfig(config);
+    optimizer = makeOptimizer(config, model);
+    params = createParams(model, initialValues(model, rootRng(config.seed).fork('init'), inputs.data.symbols.images));
   } catch (err) {
     inputs.evaluator.dispose();
-    throw new ConfigError('out-create', `--out ${options.outDir}: cannot create the folder (${(err as Error).message})`, { cause: err });
+    throw err;
+  }
+  const abandon = (): void => {
+    inputs.evaluator.dispose();
+    disposeParams(params);
+    optimizer.dispose();
+  };
+  try {
+    makeOutputFolder(options.outDir);
+  } catch (err) {
+    abandon();
+    throw err;
   }
   let lock: RunLock;
   try {
@@ -191,12 +236,10 @@ function openSession(options: TrainOptions): Session & { lock: RunLock } {
     // Another process may have finished a run here between the check and the lock.
     checkNewRunFolder(options.outDir, config);
   } catch (err) {
-    inputs.evaluator.dispose();
+    abandon();
     throw err;
   }
   try {
-    const model = runModelConfig(config);
-    const params = createParams(model, initialValues(model, rootRng(config.seed).fork('init'), inputs.data.symbols.images));
     writeRunConfig(options.outDir, config);
     writeMetrics(options.outDir, []);
     return {
@@ -204,18 +247,45 @@ function openSession(options: TrainOptions): Session & { lock: RunLock } {
       config,
       model,
       params,
-      optimizer: makeOptimizer(config, model),
+      optimizer,
       startStep: 0,
       metrics: [],
       wallOffset: 0,
       trainerState: { lossSum: 0, lossCount: 0, grokStreak: 0 },
+      momentsRestartedAt: 0,
       lock,
     };
   } catch (err) {
-    inputs.evaluator.dispose();
+    abandon();
     lock.release();
     throw err;
   }
+}
+
+/** Codes of the checkpoint errors that are about the optimizer file alone (the weights are fine). */
+const OPTIMIZER_ERRORS = new Set(['optimizer-state', 'optimizer-nonfinite']);
+
+/**
+ * The checkpoint a resume continues from. Its optimizer state must be there and valid: resuming without it
+ * would silently restart AdamW's moments (issue 31: a deleted optimizer file gave loss 0.459 where the exact
+ * resume gives 0.126). With `restartMoments` the optimizer file is not read, and the moments restart.
+ */
+function loadResumeCheckpoint(outDir: string, restartMoments: boolean): CheckpointData {
+  const hint = 'to continue from its weights with fresh AdamW moments (the run then no longer continues exactly), resume with --restart-moments';
+  let ckpt: CheckpointData;
+  try {
+    ckpt = loadCheckpoint(outDir, { optimizer: !restartMoments });
+  } catch (err) {
+    if (err instanceof CheckpointError && OPTIMIZER_ERRORS.has(err.code)) throw new CheckpointError(err.code, `${err.message}; ${hint}`, { cause: err });
+    throw err;
+  }
+  if (!restartMoments && !ckpt.optimizer) {
+    throw new CheckpointError(
+      'resume-no-optimizer',
+      `${join(ckpt.dir, CHECKPOINT_FILES.optimizer)} is missing: the checkpoint at step ${ckpt.step} has no optimizer state (a pruned fixture, or a deleted file), so the run cannot continue exactly; ${hint}`,
+    );
+  }
+  return ckpt;
 }
 
 function extendedConfig(config: RunConfig, step: number, steps: number): RunConfig {
@@ -255,38 +325,32 @@ function trainStep(session: Session, data: RunData, rng: Rng, step: number): num
   );
 }
 
-/** The first non-finite value of the optimizer's moments, or null when they are all finite. */
-function nonFiniteMoment(snapshot: OptimizerSnapshot): string | null {
-  for (const [kind, moments] of [
-    ['m', snapshot.m],
-    ['v', snapshot.v],
-  ] as const) {
-    for (const [name, values] of moments)
-      for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return `${kind}.${name}[${i}] = ${values[i]}`;
-  }
-  return null;
-}
-
 /**
- * Saves a checkpoint. Optimizer moments that overflowed (the loss can still be finite when v does) are never
- * saved: the run stops with the last good checkpoint kept, as for a non-finite loss.
+ * Saves a checkpoint. Weights, optimizer moments or a trainer state that are not valid (weights that overflowed
+ * while the loss of the step before the update was still finite, moments that overflowed, a negative second
+ * moment) are never saved: the run stops with the last good checkpoint kept, as for a non-finite loss.
  */
 async function save(session: Session, outDir: string, step: number, state: TrainerState, lastSaved: number): Promise<void> {
   const optimizer = session.optimizer.getState();
-  const bad = nonFiniteMoment(optimizer);
-  if (bad) {
-    throw new TrainingError(
-      'train-nonfinite-optimizer',
-      `the optimizer state became non-finite at step ${step} (${bad}); stopped. The last good checkpoint (step ${lastSaved}) is kept in ${outDir}. Lower train.lr or raise train.warmupSteps.`,
-    );
+  const weights = await readParams(session.params);
+  const stopped = `stopped. The last good checkpoint (step ${lastSaved}) is kept in ${outDir}. Lower train.lr or raise train.warmupSteps.`;
+  const weightsBad = weightsProblem(session.config, weights);
+  if (weightsBad) throw new TrainingError('train-nonfinite-weights', `the weights became non-finite at step ${step} (${weightsBad}); ${stopped}`);
+  const optimizerBad = optimizerProblem(session.config, optimizer, step, session.momentsRestartedAt);
+  if (optimizerBad) {
+    const kind = /non-finite/.test(optimizerBad) ? 'non-finite' : 'invalid';
+    throw new TrainingError('train-nonfinite-optimizer', `the optimizer state became ${kind} at step ${step} (${optimizerBad}); ${stopped}`);
   }
-  saveCheckpoint(outDir, session.config, step, await readParams(session.params), optimizer, state);
+  const stateBad = trainerStateProblem(state);
+  if (stateBad) throw new TrainingError('train-trainer-state', `the trainer state became invalid at step ${step} (${stateBad}); ${stopped}`);
+  saveCheckpoint(outDir, session.config, step, weights, optimizer, state, session.momentsRestartedAt);
 }
 
 /** Trains (or resumes) a run. Writes config, provenance, metrics and checkpoints under outDir. */
 export async function trainRun(options: TrainOptions): Promise<TrainResult> {
   const progress = options.progress ?? silentProgress;
   const session = openSession(options);
+  options.onRunOpen?.();
   const { config, data, evaluator } = session;
   const rng = rootRng(config.seed);
   let lossReferences: DenoisingLossReferences;
@@ -299,6 +363,7 @@ export async function trainRun(options: TrainOptions): Promise<TrainResult> {
       // The WebGPU adapter (a GPU, or a CPU driver such as lavapipe) when the backend is webgpu, else null.
       webgpuAdapter: tf.getBackend() === 'webgpu' ? webgpuAdapterInfo() : null,
       resumedFromStep: session.startStep,
+      ...(session.momentsRestartedAt > 0 ? { momentsRestartedAt: session.momentsRestartedAt } : {}),
       classifier: evaluator.scoredBy,
     });
     lossReferences = runLossReferences(data);
