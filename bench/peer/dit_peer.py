@@ -85,6 +85,25 @@ class Dit:
         return out.reshape(B, n, n, q, q).permute(0, 1, 3, 2, 4).reshape(B, S * S)
 
 
+def openblas_kernels():
+    """The OpenBLAS core (kernel family) and config of the BLAS this process has loaded, or None (issue 28:
+    OPENBLAS_CORETYPE pins the core on these machines; without it OpenBLAS picks its own)."""
+    import ctypes
+    import ctypes.util
+
+    for name in ("libblas.so.3", "libopenblas.so.0", ctypes.util.find_library("openblas")):
+        if not name:
+            continue
+        try:
+            lib = ctypes.CDLL(name)
+            core, config = lib.openblas_get_corename, lib.openblas_get_config
+        except (OSError, AttributeError):
+            continue
+        core.restype = config.restype = ctypes.c_char_p
+        return {"core": core().decode(), "config": config().decode()}
+    return None
+
+
 def main():
     cfg = json.loads(open(sys.argv[1]).read())
     weights = read_safetensors(sys.argv[2])
@@ -141,6 +160,7 @@ def main():
         "torch": torch.__version__,
         "threads": torch.get_num_threads(),
         "blas": [l for l in torch.__config__.show().splitlines() if "BLAS" in l][:2],
+        "openblas": openblas_kernels(),
     }))
 
 

@@ -329,6 +329,16 @@ export const VARIABLES = {
     usedBy: 'npm run bench -- train-step',
     parse: wholeNumbers(1, 64),
   }),
+  benchPeerOpenblas: variable<'pinned' | 'own' | 'both'>({
+    name: 'BENCH_PEER_OPENBLAS',
+    values: 'pinned, own or both',
+    default: 'pinned',
+    defaultText: 'pinned',
+    meaning:
+      "the training-step benchmark's PyTorch peer: OpenBLAS kernels as OPENBLAS_CORETYPE pins them (pinned), OpenBLAS's own choice with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed from the peer's environment alone (own), or both, keeping the faster peer whose first loss matches grokdiff's",
+    usedBy: 'npm run bench -- train-step',
+    parse: oneOf(['pinned', 'own', 'both'] as const),
+  }),
   benchRepeats: variable<number | null>({
     name: 'BENCH_REPEATS',
     values: 'a whole number ≥ 1',
