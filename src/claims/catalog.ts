@@ -3,9 +3,9 @@
 // Used by the claim specs (claims/<id>.spec.ts), by `grokdiff replicate` and by the report, which iterates
 // this list and never names a claim, so a claim is measured, judged and reported by one module wherever it runs.
 
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../io/atomic-write.ts';
+import { makeFolder } from '../io/make-folder.ts';
 import { ClaimError } from '../errors.ts';
 import type { Claim, KnownDeviation } from './claim.ts';
 import type { ClaimRecord } from './contract.ts';
@@ -57,7 +57,7 @@ export function knownDeviation(id: string): KnownDeviation | null {
 
 /** Writes one claim's record to reports/claims/<id>.json (read by the report builder). */
 export function saveRecord(rec: ClaimRecord, dir = join(reportsDir(), 'claims')): string {
-  mkdirSync(dir, { recursive: true });
+  makeFolder(dir);
   const path = join(dir, `${rec.id}.json`);
   writeJsonAtomic(path, rec);
   return path;

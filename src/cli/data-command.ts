@@ -2,7 +2,6 @@
 // writes a PNG contact sheet of the chosen symbol images (upright) so a person can check them.
 
 import { Command } from 'commander';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { rootRng } from '../engine/random.ts';
 import { loadEmnistPool } from '../data/pool.ts';
@@ -13,7 +12,7 @@ import { splitPairs } from '../data/pairs.ts';
 import { PAPER } from '../paper/registry.ts';
 import { writeFileAtomic } from '../io/atomic-write.ts';
 import { existingFolder, intOption, numberOption, seedOption } from './common.ts';
-import { checkOutputFolder } from '../train/run-folder.ts';
+import { checkOutputFolder, makeOutputFolder } from '../train/run-folder.ts';
 
 export function dataCommand(): Command {
   return new Command('data')
@@ -39,7 +38,7 @@ export function dataCommand(): Command {
       console.log(`symbols (P = ${opts.P}, N = ${opts.N}, side ${opts.side}px, seed ${opts.seed}):`);
       console.log(symbols.chars.map((c, k) => `${k}=${c}`).join(' '));
       console.log(`pairs: ${opts.P * opts.P} in all, ${split.train.length} train, ${split.heldout.length} held out (R = ${opts.R})`);
-      mkdirSync(opts.out, { recursive: true });
+      makeOutputFolder(opts.out);
       const path = join(opts.out, `symbols-${opts.k49 ? 'k49-' : ''}P${opts.P}-N${opts.N}-s${opts.seed}.png`);
       writeFileAtomic(path, contactSheetPng(symbols, { scale: 3 }));
       console.log(`contact sheet: ${path}`);

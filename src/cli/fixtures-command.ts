@@ -19,7 +19,10 @@ interface FixturesOpts {
 function runFolders(runs: readonly string[], root: string): string[] {
   if (runs.length === 0) {
     if (!existsSync(root) || !statSync(root).isDirectory()) throw new ConfigError('cli-fixtures', `--root ${root}: no such folder`);
-    return fixtureRunDirs(root);
+    const dirs = fixtureRunDirs(root);
+    // Nothing checked is not a pass (issue 31: a root without fixtures exited 0).
+    if (dirs.length === 0) throw new ConfigError('cli-fixtures', `--root ${root} holds no fixture runs (no <preset>/seed-<n> folders); nothing was checked`);
+    return dirs;
   }
   return runs.map((r) => {
     const dir = resolve(r);

@@ -11,13 +11,13 @@
 
 import { Command } from 'commander';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { CLAIMS, knownDeviation, saveRecord } from '../claims/catalog.ts';
 import { writeReplicationReport } from '../report/replication-report.ts';
 import { overrideEnvironment } from '../config/environment.ts';
 import { ConfigError } from '../errors.ts';
-import { checkOutputFolder } from '../train/run-folder.ts';
+import { checkOutputFolder, makeOutputFolder } from '../train/run-folder.ts';
 import { setupBackend } from './backend-option.ts';
 import { collect, existingFolder, k49DirOption } from './common.ts';
 import { readGivenRun } from '../claims/provider.ts';
@@ -89,9 +89,9 @@ export function replicateCommand(): Command {
       // --train stands for GROKDIFF_TRAIN_MISSING=1. The report goes to outDir through explicit arguments below
       // (saveRecord's dir, writeReplicationReport's folder), not through GROKDIFF_REPORTS_DIR.
       if (opts.train) overrideEnvironment({ trainMissing: true });
-      mkdirSync(dirname(outDir), { recursive: true });
+      makeOutputFolder(dirname(outDir), `--out ${opts.out}: folder`);
       const tmp = join(dirname(outDir), `.${basename(outDir)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
-      mkdirSync(tmp);
+      makeOutputFolder(tmp, `--out ${opts.out}: temporary report folder`);
       const t0 = performance.now();
       try {
         for (const entry of CLAIMS) {

@@ -16,9 +16,10 @@ import { readJsonFile } from '../io/json-file.ts';
 import { createProgress } from '../train/progress.ts';
 import { trainRun } from '../train/trainer.ts';
 import { generationEvaluator } from '../eval/training-evaluation.ts';
-import { collect, existingFolder, seedOption } from './common.ts';
+import { collect, existingFolder, intListOption } from './common.ts';
 import { checkOutputFile, checkOutputFolder, readMetrics, readProvenance, runFile } from '../train/run-folder.ts';
 import { setupBackend } from './backend-option.ts';
+import { stopSignals } from './stop-signals.ts';
 
 export interface SearchRecord {
   readonly preset: string;
@@ -122,7 +123,7 @@ interface SearchOpts {
   preset: string;
   grid?: string[];
   set?: string[];
-  seeds: string;
+  seeds: number[];
   out: string;
   log: string;
   note: string;
@@ -135,7 +136,7 @@ export function searchCommand(): Command {
     .option('--preset <name>', 'base preset', 'cpu-n1')
     .option('--grid <section.field=v1,v2>', 'a grid axis (repeatable)', collect)
     .option('--set <section.field=value>', 'a fixed override for every run (repeatable)', collect)
-    .option('--seeds <list>', 'comma-separated seeds', '1')
+    .option('--seeds <list>', 'comma-separated seeds', intListOption('--seeds', 0, 0xffffffff), [1])
     .option('--out <dir>', 'where the runs are written', 'runs/search')
     .option('--log <file>', 'JSONL log (the markdown table is written beside it as PRESET-SEARCH.md)', 'docs/preset-search.jsonl')
     .option('--note <text>', 'a note stored with each record', '')
@@ -156,45 +157,60 @@ export function searchCommand(): Command {
         console.log(`${records.length} runs logged to ${logPath}`);
         return;
       }
-      const seeds = opts.seeds.split(',').map((s) => seedOption('--seeds')(s));
+      const seeds = opts.seeds;
       checkOutputFolder(opts.out);
       const combos = expandGrid(opts.grid ?? []);
       for (const combo of combos) for (const seed of seeds) applyOverrides(getPreset(opts.preset), [...(opts.set ?? []), ...combo], { seed });
       const backend = await setupBackend(command);
       const logPath = resolve(opts.log);
-      for (const combo of combos) {
-        for (const seed of seeds) {
-          const overrides = [...(opts.set ?? []), ...combo];
-          const config = applyOverrides(getPreset(opts.preset), overrides, { seed });
-          const name = `${opts.preset}-${overrides.join('_').replace(/[^a-zA-Z0-9.=_-]/g, '')}-s${seed}-${Date.now()}`;
-          process.stderr.write(`\n== ${opts.preset} ${overrides.join(' ')} seed ${seed}\n`);
-          const result = await trainRun({
-            evaluator: generationEvaluator,
-            config,
-            outDir: join(resolve(opts.out), name),
-            progress: createProgress(config.train.steps),
-            backend,
-          });
-          const last = result.metrics.at(-1);
-          const record: SearchRecord = {
-            preset: opts.preset,
-            overrides,
-            seed,
-            steps: result.lastStep,
-            sTrain: result.grokking.sTrain,
-            sVal: result.grokking.sVal,
-            ratio: result.grokking.ratio,
-            wallSeconds: result.wallSeconds,
-            finalTrainAcc: last?.trainAcc ?? 0,
-            finalHeldoutAcc: last?.heldoutAcc ?? 0,
-            backend,
-            note: opts.note,
-            date: new Date().toISOString(),
-          };
-          appendJsonl(logPath, record);
-          console.log(JSON.stringify(record));
-          const all = existsSync(logPath) ? readJsonl<SearchRecord>(logPath) : [record];
-          writeFileAtomic(join(resolve(opts.log, '..'), 'PRESET-SEARCH.md'), renderSearchTable(all));
+      // Ctrl-C / SIGTERM: the run in progress saves a checkpoint and stops, and no further run starts (cli/stop-signals.ts).
+      const signals = stopSignals();
+      try {
+        await searchRuns();
+      } finally {
+        signals.dispose();
+      }
+      const code = signals.exitCode();
+      if (code !== undefined) process.exitCode = code;
+
+      async function searchRuns(): Promise<void> {
+        for (const combo of combos) {
+          for (const seed of seeds) {
+            if (signals.flag.stop) return;
+            const overrides = [...(opts.set ?? []), ...combo];
+            const config = applyOverrides(getPreset(opts.preset), overrides, { seed });
+            const name = `${opts.preset}-${overrides.join('_').replace(/[^a-zA-Z0-9.=_-]/g, '')}-s${seed}-${Date.now()}`;
+            process.stderr.write(`\n== ${opts.preset} ${overrides.join(' ')} seed ${seed}\n`);
+            const result = await trainRun({
+              evaluator: generationEvaluator,
+              config,
+              outDir: join(resolve(opts.out), name),
+              progress: createProgress(config.train.steps),
+              stopFlag: signals.flag,
+              onRunOpen: signals.arm,
+              backend,
+            });
+            const last = result.metrics.at(-1);
+            const record: SearchRecord = {
+              preset: opts.preset,
+              overrides,
+              seed,
+              steps: result.lastStep,
+              sTrain: result.grokking.sTrain,
+              sVal: result.grokking.sVal,
+              ratio: result.grokking.ratio,
+              wallSeconds: result.wallSeconds,
+              finalTrainAcc: last?.trainAcc ?? 0,
+              finalHeldoutAcc: last?.heldoutAcc ?? 0,
+              backend,
+              note: result.interrupted ? `${opts.note}${opts.note ? ' ' : ''}(interrupted at step ${result.lastStep})` : opts.note,
+              date: new Date().toISOString(),
+            };
+            appendJsonl(logPath, record);
+            console.log(JSON.stringify(record));
+            const all = existsSync(logPath) ? readJsonl<SearchRecord>(logPath) : [record];
+            writeFileAtomic(join(resolve(opts.log, '..'), 'PRESET-SEARCH.md'), renderSearchTable(all));
+          }
         }
       }
     });

@@ -1,9 +1,17 @@
 // `grokdiff train --preset NAME [--set section.field=value ...] --seed N --out DIR [--resume]`: trains a run
 // (paper Sec. 3) with a progress bar, checkpoints and a learning-curve plot; Ctrl-C saves and stops.
+// `--resume` continues the run in --out with its own config: --preset, --set and --seed, which it cannot
+// honour, are refused (issue 31: they were ignored without a word); --steps N extends the run, and
+// --restart-moments continues from the weights with fresh AdamW moments where the optimizer state is missing
+// or corrupt (otherwise an error that names the file).
+// Signals: until the run is open (checks, data, the classifier, the first files) SIGINT and SIGTERM keep their
+// default action and end the process at once, even inside a long native call (a lock left behind is stale and
+// taken over, temporary files are cleared by the next writer); from then on the first one saves a checkpoint
+// after the current step and stops (exit 130 / 143), a second quits at once, as does one after the last step.
 
 import { Command } from 'commander';
 import { resolve } from 'node:path';
-import { applyOverrides } from '../train/config.ts';
+import { applyOverrides, MAX_STEPS } from '../train/config.ts';
 import { getPreset, presetNames } from '../train/presets.ts';
 import { trainRun } from '../train/trainer.ts';
 import { generationEvaluator } from '../eval/training-evaluation.ts';
@@ -12,8 +20,9 @@ import { writeLearningCurves } from '../report/learning-curves.ts';
 import { describeLossReferences } from '../train/loss-references.ts';
 import { collect, intRangeOption, k49DirOption, seedOption } from './common.ts';
 import { checkOutputFolder, readRunConfig } from '../train/run-folder.ts';
-import { GrokdiffError } from '../errors.ts';
+import { ConfigError, GrokdiffError } from '../errors.ts';
 import { setupBackend } from './backend-option.ts';
+import { stopSignals } from './stop-signals.ts';
 
 interface TrainOpts {
   preset: string;
@@ -21,7 +30,27 @@ interface TrainOpts {
   seed?: number;
   out: string;
   resume?: boolean;
+  restartMoments?: boolean;
   steps?: number;
+}
+
+/** Refuses the flags a resume cannot honour (the run keeps its own config), and --restart-moments without --resume. */
+function checkResumeFlags(opts: TrainOpts, command: Command): void {
+  if (!opts.resume) {
+    if (opts.restartMoments) throw new ConfigError('cli-resume-flag', '--restart-moments applies only with --resume');
+    return;
+  }
+  const ignored = [
+    ...(command.getOptionValueSource('preset') === 'cli' ? ['--preset'] : []),
+    ...((opts.set ?? []).length > 0 ? ['--set'] : []),
+    ...(opts.seed !== undefined ? ['--seed'] : []),
+  ];
+  if (ignored.length > 0) {
+    throw new ConfigError(
+      'cli-resume-flag',
+      `--resume continues the run in --out ${opts.out} with its own config (its config.json), so ${ignored.join(', ')} cannot be honoured; drop ${ignored.length > 1 ? 'them' : 'it'}, or train a new run into another --out (--steps N extends the resumed run)`,
+    );
+  }
 }
 
 /**
@@ -43,29 +72,22 @@ export function trainCommand(): Command {
     .option('--preset <name>', `preset: ${presetNames().join(', ')}`, 'cpu-n1')
     .option('--set <section.field=value>', 'override a config field, e.g. --set train.lr=0.001 (repeatable)', collect)
     .option('--seed <int>', 'seed for init, data choice, split, noise and time sampling', seedOption('--seed'))
-    .option('--steps <int>', 'shorthand for --set train.steps=N', intRangeOption('--steps', 1, Number.MAX_SAFE_INTEGER))
+    .option('--steps <int>', 'shorthand for --set train.steps=N', intRangeOption('--steps', 1, MAX_STEPS, '100 × the paper-width budget'))
     .requiredOption('--out <dir>', 'run directory (config, metrics, checkpoints, plots)')
     .option('--k49 <dir>', 'folder with the official Kuzushiji-49 files, for presets with data.dataset = "k49"', k49DirOption)
-    .option('--resume', 'continue the run in --out from its latest checkpoint (with --steps N: extend it to N steps)')
+    .option('--resume', 'continue the run in --out from its latest checkpoint, with its own config (with --steps N: extend it to N steps)')
+    .option(
+      '--restart-moments',
+      "with --resume: continue from the checkpoint's weights with fresh AdamW moments (when its optimizer state is missing or corrupt)",
+    )
     .action(async (opts: TrainOpts, command: Command) => {
+      checkResumeFlags(opts, command);
       checkOutputFolder(opts.out);
-      const backend = await setupBackend(command);
       const overrides = [...(opts.set ?? []), ...(opts.steps !== undefined ? [`train.steps=${opts.steps}`] : [])];
       const config = opts.resume ? undefined : applyOverrides(getPreset(opts.preset), overrides, opts.seed !== undefined ? { seed: opts.seed } : {});
-      // Ctrl-C (SIGINT) and SIGTERM (kill, a job scheduler, docker stop) both save a checkpoint after the
-      // current step and stop; a second signal quits without saving. Exit status 128 + the signal's number.
-      const stopFlag = { stop: false };
-      let stopSignal: NodeJS.Signals | null = null;
-      const onSignal = (signal: NodeJS.Signals): void => {
-        if (stopFlag.stop) process.exit(signal === 'SIGTERM' ? 143 : 130);
-        stopFlag.stop = true;
-        stopSignal = signal;
-        process.stderr.write(
-          `\n${signal === 'SIGINT' ? 'Ctrl-C' : signal}: saving a checkpoint after this step (${signal === 'SIGINT' ? 'press again' : 'send it again'} to quit without saving)\n`,
-        );
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
+      const backend = await setupBackend(command);
+      // Signals: default action until the run is open, then save-and-stop (cli/stop-signals.ts).
+      const signals = stopSignals();
       const outDir = resolve(opts.out);
       const total = opts.steps ?? config?.train.steps ?? (opts.resume ? resumedBudget(outDir) : Number.POSITIVE_INFINITY);
       try {
@@ -74,11 +96,14 @@ export function trainCommand(): Command {
           ...(config ? { config } : {}),
           outDir,
           resume: Boolean(opts.resume),
+          restartMoments: Boolean(opts.restartMoments),
           ...(opts.resume && opts.steps !== undefined ? { extendSteps: opts.steps } : {}),
           progress: createProgress(Number.isFinite(total) ? total : 0),
-          stopFlag,
+          stopFlag: signals.flag,
+          onRunOpen: signals.arm,
           backend,
         });
+        signals.finished();
         const plot = await writeLearningCurves(
           outDir,
           result.metrics,
@@ -95,10 +120,9 @@ export function trainCommand(): Command {
         const last = result.metrics.at(-1);
         console.log(describeLossReferences(result.lossReferences, last ? { value: last.loss, step: last.step } : undefined));
         if (plot) console.log(`learning curves: ${plot.png} (and ${plot.svg})`);
-        if (result.interrupted) process.exitCode = stopSignal === 'SIGTERM' ? 143 : 130;
+        if (result.interrupted) process.exitCode = signals.exitCode() ?? 130;
       } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
+        signals.dispose();
       }
     });
 }
