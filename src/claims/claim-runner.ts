@@ -21,7 +21,7 @@ import {
   type Verdict,
 } from './contract.ts';
 import { grokkedGate, grokNumbers, modelProvenance } from './provenance.ts';
-import type { ProvidedRun } from './provider.ts';
+import { describeAbsent, type ProvidedRun, type Provision } from './provider.ts';
 import type { RunConfig } from '../train/config.ts';
 import { getPreset } from '../train/presets.ts';
 import { CLAIM_SEEDS, openRun, PAPER_WIDTH_PRESET, provide, SINGLE_IMAGE_PRESET, untrainedRun } from './setup.ts';
@@ -121,20 +121,40 @@ export function measureEach<T>(runs: readonly ProvidedRun[], measure: (run: Load
   return eachRun((run, seed) => measure(run, seed))(runs);
 }
 
-/** Provides every run of the groups; the reasons of those that are missing. */
-async function provideGroups(groups: RunGroups): Promise<{ runs: ProvidedRun[]; absent: string[]; absentOptional: string[] }> {
+/** A run a claim asked for and did not get: missing, refused (a check failed, with why) or failed to train. */
+type AbsentRun = Extract<Provision, { ok: false }>;
+
+const ABSENT_WORDS: Readonly<Record<AbsentRun['status'], string>> = { missing: 'missing', refused: 'refused', failed: 'failed to train' };
+
+/**
+ * "1 of 3 runs refused", "2 of 3 runs missing", or "2 of 3 runs not available (1 missing, 1 refused)": the
+ * absent runs counted by why (issue 31: a refused fixture was counted as missing).
+ */
+function absentPhrase(absent: readonly AbsentRun[], total: number): string {
+  const counts = (['missing', 'refused', 'failed'] as const)
+    .map((status) => [status, absent.filter((a) => a.status === status).length] as const)
+    .filter(([, n]) => n > 0);
+  if (counts.length === 1) return `${absent.length} of ${total} runs ${ABSENT_WORDS[counts[0][0]]}`;
+  return `${absent.length} of ${total} runs not available (${counts.map(([status, n]) => `${n} ${ABSENT_WORDS[status]}`).join(', ')})`;
+}
+
+/** Provides every run of the groups; those that are not provided, with why. */
+async function provideGroups(groups: RunGroups): Promise<{ runs: ProvidedRun[]; absent: AbsentRun[]; absentOptional: string[] }> {
   const runs: ProvidedRun[] = [];
-  const absent: string[] = [];
+  const absent: AbsentRun[] = [];
   const absentOptional: string[] = [];
   for (const { preset, seeds, optional } of groups) {
     const missingHere: number[] = [];
+    const refusedHere: string[] = [];
     for (const seed of seeds) {
       const provided = await provide(preset, seed);
       if (provided.ok) runs.push(provided.run);
-      else if (optional) missingHere.push(seed);
-      else absent.push(provided.reason);
+      else if (!optional) absent.push(provided);
+      else if (provided.status === 'missing') missingHere.push(seed);
+      else refusedHere.push(describeAbsent(provided));
     }
-    if (missingHere.length > 0) absentOptional.push(`${preset} seed${missingHere.length > 1 ? 's' : ''} ${missingHere.join(', ')}`);
+    if (missingHere.length > 0) absentOptional.push(`no checkpoint: ${preset} seed${missingHere.length > 1 ? 's' : ''} ${missingHere.join(', ')}`);
+    absentOptional.push(...refusedHere);
   }
   return { runs, absent, absentOptional };
 }
@@ -200,14 +220,14 @@ function incomplete<M, C>(
   available: readonly ModelProvenance[],
   gate: { readonly excluded: readonly ExcludedModel[] },
   provided: number,
-  absent: readonly string[],
+  absent: readonly AbsentRun[],
 ): ClaimRecord<M, C> {
   const grokNote =
     declaration.precondition === 'grokked'
       ? `; of the ${provided} available, ${provided - gate.excluded.length} grokked` +
         (gate.excluded.length > 0 ? ` (${gate.excluded.map((e) => grokNumbers(e.model)).join('; ')})` : '')
       : '';
-  const reason = `${absent.length} of ${provided + absent.length} runs missing${grokNote}; ${absent[0]}`;
+  const reason = `${absentPhrase(absent, provided + absent.length)}${grokNote}; ${describeAbsent(absent[0])}`;
   return record<M, C>(declaration, available, notEvaluated(reason), null, { verdict: notEvaluated(reason), measurement: null }, gate.excluded);
 }
 
@@ -225,7 +245,7 @@ async function evaluateRuns<M, C>(
   const g = typeof groups === 'function' ? groups() : groups;
   if ('notEvaluated' in g) return missing(declaration, g.notEvaluated);
   const { runs, absent, absentOptional } = await provideGroups(g);
-  if (runs.length === 0) return missing(declaration, absent[0] ?? `no checkpoint for ${absentOptional.join('; ')}`);
+  if (runs.length === 0) return missing(declaration, absent[0] ? describeAbsent(absent[0]) : `contrast only, not provided: ${absentOptional.join('; ')}`);
   return judgeRuns(declaration, evaluation, runs, { gatedPresets: new Set([g[0].preset]), absent, absentOptional, partial });
 }
 
@@ -238,10 +258,10 @@ function judgeRuns<M, C>(
   declaration: ClaimDeclaration,
   evaluation: ClaimEvaluation<M, C>,
   runs: readonly ProvidedRun[],
-  options: { gatedPresets: ReadonlySet<string>; absent: readonly string[]; absentOptional: readonly string[]; partial: boolean },
+  options: { gatedPresets: ReadonlySet<string>; absent: readonly AbsentRun[]; absentOptional: readonly string[]; partial: boolean },
 ): ClaimRecord<M, C> {
   const { absent, absentOptional, partial } = options;
-  const contrastNote = absentOptional.length > 0 ? `contrast not measured, no checkpoint: ${absentOptional.join('; ')}` : null;
+  const contrastNote = absentOptional.length > 0 ? `contrast not measured, ${absentOptional.join('; ')}` : null;
   const provenance = new Map(runs.map((run) => [run, modelProvenance(run)] as const));
   const models = (list: readonly ProvidedRun[]) => list.map((run) => provenance.get(run)!);
   const gate =
@@ -258,14 +278,16 @@ function judgeRuns<M, C>(
     return record(
       declaration,
       models(gate.judged),
-      notEvaluated(`${runs.length} of ${runs.length + absent.length} runs available and none falsifies the claim; ${absent[0]}`),
+      notEvaluated(
+        `${runs.length} of ${runs.length + absent.length} runs available (${absentPhrase(absent, runs.length + absent.length)}) and none falsifies the claim; ${describeAbsent(absent[0])}`,
+      ),
       r.measurement,
       { verdict: notEvaluated('not all runs are available'), measurement: r.control.measurement },
       gate.excluded,
     );
   }
   const notes = [
-    ...(absent.length > 0 ? [`judged on the ${runs.length} available runs; ${absent.length} missing`] : []),
+    ...(absent.length > 0 ? [`judged on the ${runs.length} available runs; ${absentPhrase(absent, runs.length + absent.length)}`] : []),
     ...(gate.excluded.length > 0 ? [`judged on the ${gate.judged.length} grokked seeds; ${gate.excluded.length} excluded: did not grok`] : []),
     ...(contrastNote ? [contrastNote] : []),
   ];

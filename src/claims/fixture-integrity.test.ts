@@ -1,5 +1,6 @@
 // A claim on a corrupted fixture (issue 19): one flipped exponent byte in a fixture's weights makes the claim
-// "not evaluated" with the reason naming the file and the command that rebuilds it; it is never judged.
+// "not evaluated" with the reason naming the file and the command that rebuilds it; it is never judged, and the
+// summary says the run was refused (why), not that it is missing (issue 31).
 // Before fixtures were content-addressed, the claims judged the corrupted model ("replicated").
 // @module-tag reliability
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -32,6 +33,10 @@ describe('claims on a corrupted fixture', () => {
     expect(rec.verdict.summary).toMatch(/seed-2\/checkpoints\/step-002250\/weights\.safetensors: sha256 .* differs/);
     expect(rec.verdict.summary).toContain('npx grokdiff train --preset cpu-n1 --seed 2');
     expect(rec.control?.verdict.outcome).toBe('not-evaluated');
-    expect(rec.tiers?.find((t) => t.preset === 'cpu-n1')?.models.map((m) => m.seed)).toEqual([1, 3]);
+    const reduced = rec.tiers?.find((t) => t.preset === 'cpu-n1');
+    expect(reduced?.models.map((m) => m.seed)).toEqual([1, 3]);
+    // Issue 31: a corrupted fixture is "refused" with why, not counted as "missing".
+    expect(reduced?.verdict.summary).toMatch(/^1 of 3 runs refused; .*preset "cpu-n1" seed 2 refused \(.*weights\.safetensors: sha256 .* differs/);
+    expect(reduced?.verdict.summary).not.toMatch(/missing/);
   });
 });

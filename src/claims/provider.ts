@@ -5,6 +5,9 @@
 // preset's (a changed preset or model code) is refused with the exact command that retrains it. A fixture is
 // content-addressed: every file is checked against its MANIFEST.sha256 first (train/fixture-manifest.ts), and a
 // file that differs is refused naming it and the command that rebuilds it (the claim is then "not evaluated").
+// A cached run is checked the same way (issue 31): training into the cache writes its manifest, and a cached
+// run without one, or with a file that differs, is refused. A run that is not there is "missing"; one that is
+// there but fails a check is "refused" with the reason; the claims say which.
 // `grokdiff replicate --run DIR` gives run folders directly instead (readGivenRun): a folder made by `grokdiff
 // import` (source "imported", issue 30) or any other run folder of ours (source "given"), judged as it is.
 
@@ -17,7 +20,8 @@ import { getPreset } from '../train/presets.ts';
 import { applyOverrides, type RunConfig } from '../train/config.ts';
 import { listCheckpoints, readMetrics, readRunConfig, runFile } from '../train/run-folder.ts';
 import { readImportRecord } from '../train/imported-run.ts';
-import { fixtureCommandsHint, verifyManifest } from '../train/fixture-manifest.ts';
+import { fixtureCommandsHint, hasManifest, verifyManifest, writeManifest } from '../train/fixture-manifest.ts';
+import { acquireRunLock } from '../train/run-lock.ts';
 import { readJsonFile } from '../io/json-file.ts';
 import type { MetricsRow } from '../train/grokking.ts';
 import { trainRun } from '../train/trainer.ts';
@@ -47,7 +51,23 @@ export interface ProvidedRun {
   readonly origin?: string;
 }
 
-export type Provision = { readonly ok: true; readonly run: ProvidedRun } | { readonly ok: false; readonly reason: string };
+/** Why a run was not provided: not there ('missing'), there but failing a check ('refused'), or its training failed ('failed'). */
+export type AbsentStatus = 'missing' | 'refused' | 'failed';
+
+export type Provision =
+  | { readonly ok: true; readonly run: ProvidedRun }
+  | { readonly ok: false; readonly status: AbsentStatus; readonly preset: string; readonly seed: number; readonly reason: string };
+
+/** One line for a run that was not provided: a refused one says "refused (why)", distinct from a missing one. */
+export function describeAbsent(p: { readonly status: AbsentStatus; readonly preset: string; readonly seed: number; readonly reason: string }): string {
+  return p.status === 'refused' ? `preset "${p.preset}" seed ${p.seed} refused (${p.reason})` : p.reason;
+}
+
+/** How to rebuild or accept a cached run whose files do not match its manifest. */
+function cacheHint(preset: string, seed: number): (runDir: string) => string {
+  return (runDir) =>
+    `remove it (rm -r ${runDir}) and train it again with GROKDIFF_TRAIN_MISSING=1 (or npx grokdiff replicate --train), or train it with: ${retrainCommand(preset, seed)}; if its files are right, record them with: npx grokdiff fixtures --write-manifest ${runDir}`;
+}
 
 export function fixtureRunDir(preset: string, seed: number, root = fixtureRunsDir()): string {
   return join(root, preset, `seed-${seed}`);
@@ -78,7 +98,7 @@ function valueAt(obj: unknown, path: string): unknown {
  * the run, or throws a CheckpointError whose message says what differs and how to retrain.
  */
 export function readRunDir(dir: string, preset: string, seed: number, source: RunSource): ProvidedRun {
-  if (source === 'fixture') verifyManifest(dir, { required: true, hint: (d) => fixtureCommandsHint(preset, seed, d) });
+  verifyManifest(dir, { required: true, hint: source === 'fixture' ? (d) => fixtureCommandsHint(preset, seed, d) : cacheHint(preset, seed) });
   const expected = applyOverrides(getPreset(preset), [], { seed });
   // Read raw (not validated): a stale fixture's config is compared field by field with the preset's, to say what differs.
   const actual = readJsonFile(runFile(dir, 'config'));
@@ -92,7 +112,7 @@ export function readRunDir(dir: string, preset: string, seed: number, source: Ru
   }
   const checkpoints = listCheckpoints(dir);
   if (checkpoints.length === 0) throw new CheckpointError('fixture-empty', `${dir} has no checkpoints. Retrain with: ${retrainCommand(preset, seed)}`);
-  const metrics = readMetrics(dir);
+  const metrics = readMetrics(dir, { complete: true });
   return { preset, seed, dir, source, config: expected, metrics, checkpoints };
 }
 
@@ -131,32 +151,47 @@ export interface ProvideOptions {
   readonly log?: (line: string) => void;
 }
 
-/** Finds (or trains) the run of a preset and seed. Never throws for a missing run: returns the reason. */
+/**
+ * Writes the manifest of a run just trained into the cache (under its lock), so that it is checked like a
+ * fixture whenever it is used again.
+ */
+function recordCachedRun(dir: string): void {
+  const lock = acquireRunLock(dir, 'grokdiff: manifest of a cached run');
+  try {
+    writeManifest(dir);
+  } finally {
+    lock.release();
+  }
+}
+
+/** Finds (or trains) the run of a preset and seed. Never throws for a missing or refused run: returns the reason. */
 export async function provideRun(preset: string, seed: number, options: ProvideOptions = {}): Promise<Provision> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const fixture = fixtureRunDir(preset, seed, options.fixturesRoot);
   const cache = fixtureRunDir(preset, seed, options.cacheRoot ?? CACHE_RUNS_DIR);
+  const absent = (status: AbsentStatus, reason: string): Provision => ({ ok: false, status, preset, seed, reason });
   try {
     if (existsSync(fixture)) {
       const run = readRunDir(fixture, preset, seed, 'fixture');
       log(`grokdiff: ${preset} seed ${seed}: loaded the committed fixture ${fixture}`);
       return { ok: true, run };
     }
-    if (existsSync(join(cache, 'latest.json'))) {
+    // A cached run without its manifest is one whose training did not finish here: resumed when training is allowed, else refused.
+    if (existsSync(join(cache, 'latest.json')) && (hasManifest(cache) || !(options.allowTraining ?? environment().trainMissing))) {
       const run = readRunDir(cache, preset, seed, 'cache');
       log(`grokdiff: ${preset} seed ${seed}: loaded the cached run ${cache}`);
       return { ok: true, run };
     }
   } catch (err) {
-    if (err instanceof GrokdiffError) return { ok: false, reason: err.message };
+    if (err instanceof GrokdiffError) return absent('refused', err.message);
     throw err;
   }
   const allow = options.allowTraining ?? environment().trainMissing;
   if (!allow) {
-    return {
-      ok: false,
-      reason: `no checkpoint for preset "${preset}" seed ${seed} (looked in ${fixture} and ${cache}); train it with: ${retrainCommand(preset, seed)}, or set GROKDIFF_TRAIN_MISSING=1`,
-    };
+    return absent(
+      'missing',
+      `no checkpoint for preset "${preset}" seed ${seed} (looked in ${fixture} and ${cache}); train it with: ${retrainCommand(preset, seed)}, or set GROKDIFF_TRAIN_MISSING=1`,
+    );
   }
   log(`grokdiff: ${preset} seed ${seed}: no fixture or cache, training into ${cache}`);
   try {
@@ -166,9 +201,10 @@ export async function provideRun(preset: string, seed: number, options: ProvideO
       outDir: cache,
       resume: existsSync(join(cache, 'latest.json')),
     });
+    recordCachedRun(cache);
     return { ok: true, run: { ...readRunDir(cache, preset, seed, 'cache'), source: 'trained' } };
   } catch (err) {
-    if (err instanceof GrokdiffError) return { ok: false, reason: `training ${preset} seed ${seed} failed: ${err.message}` };
+    if (err instanceof GrokdiffError) return absent('failed', `training ${preset} seed ${seed} failed: ${err.message}`);
     throw err;
   }
 }

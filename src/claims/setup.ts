@@ -3,7 +3,7 @@
 // claims that share a model share the load).
 
 import { loadRun, openInitialWeights, type LoadedRun } from '../eval/loaded-run.ts';
-import { provideRun, REPO_ROOT, type Provision, type ProvidedRun } from './provider.ts';
+import { describeAbsent, provideRun, REPO_ROOT, type Provision, type ProvidedRun } from './provider.ts';
 import { join } from 'node:path';
 import type { EmnistPool } from '../data/pool.ts';
 import { loadDatasetPool, type DatasetName } from '../data/dataset-pool.ts';
@@ -55,7 +55,7 @@ export async function provideAll(preset: string, seeds: readonly number[]): Prom
   const runs: ProvidedRun[] = [];
   for (const seed of seeds) {
     const p = await provide(preset, seed);
-    if (!p.ok) return { ok: false, reason: p.reason };
+    if (!p.ok) return { ok: false, reason: describeAbsent(p) };
     runs.push(p.run);
   }
   return { ok: true, runs };
