@@ -55,7 +55,18 @@ describe('run loss references', () => {
     const tmp = tempDir('grokdiff-refs-');
     try {
       const run = tmp.dir;
-      writeFileSync(join(run, 'metrics.jsonl'), `${['{"step":100,"loss":0.5}', '{"step":200,"loss":0.25}', '{"step":300,"loss":0.125}'].join('\n')}\n`);
+      writeFileSync(
+        join(run, 'metrics.jsonl'),
+        `${[
+          [100, 0.5],
+          [200, 0.25],
+          [300, 0.125],
+        ]
+          .map(([step, loss]) =>
+            JSON.stringify({ step, loss, lr: 1e-3, trainAcc: 1, trainInterval: [0.9, 1], heldoutAcc: 0, heldoutInterval: [0, 0.1], wallSeconds: step / 100 }),
+          )
+          .join('\n')}\n`,
+      );
       const ckpt = join(run, 'checkpoints', 'step-000250');
       mkdirSync(ckpt, { recursive: true });
       expect(loggedLoss(run, 300)).toEqual({ value: 0.125, step: 300 });
