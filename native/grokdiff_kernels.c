@@ -1,6 +1,7 @@
 // grokdiff's optional native CPU kernels (issues #8 and #16): float32 matrix products and the transcendental
-// element-wise kernels of the DiT's training step (erf and exp of the exact GeLU and its gradient), a Sum and a
-// fused AdamW update, run on memory that tfjs-backend-wasm owns. tfjs-backend-wasm is single-threaded in Node
+// element-wise kernels of the DiT's training step (erf and exp of the exact GeLU and its gradient), a Sum, a
+// fused AdamW update, and broadcasting Add / Sub / Multiply and Transpose split across the threads (issue 28),
+// run on memory that tfjs-backend-wasm owns. tfjs-backend-wasm is single-threaded in Node
 // and limited to 128-bit SIMD; these kernels are compiled on the user's machine with -O3 -march=native.
 // The products use grokdiff's own packed GEMM (native/gemm.c: AVX-512 / AVX2 / plain C micro-kernels, split
 // across the cores for large products; it needs nothing but the C compiler). OpenBLAS's cblas_sgemm
@@ -445,6 +446,212 @@ static napi_value js_adamw(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// --------------------------------------------------------------------------------------------------------
+// Broadcasting element-wise Add / Sub / Multiply and Transpose (issue 28): tfjs-backend-wasm runs them on one
+// thread, and in a paper-n1 step they are the large element-wise work left there (the attention's
+// [B, heads, 3, 3, d/heads] products and the bias and residual adds). The caller (src/engine/wasm-native.ts)
+// collapses the shapes to at most MAX_RANK dimensions and sends only large float32 tensors with more than one
+// thread here; the output is cut into runs of whole rows (the last dimension) that the threads share. Each
+// output element is the one IEEE operation (or copy) that the wasm kernel computes, so the results are
+// bit-identical.
+
+#define MAX_RANK 6
+
+typedef struct {
+  int64_t op, rank;
+  const float *a, *b;
+  float *y;
+  int64_t shape[MAX_RANK], as[MAX_RANK], bs[MAX_RANK];
+} binary_t;
+
+static void binary_range(const void *p, int64_t from, int64_t to) {  // rows [from, to)
+  const binary_t *q = (const binary_t *)p;
+  const int64_t r = q->rank, len = q->shape[r - 1], sa = q->as[r - 1], sb = q->bs[r - 1];
+  for (int64_t row = from; row < to; row++) {
+    int64_t ao = 0, bo = 0, rest = row;
+    for (int64_t d = r - 2; d >= 0; d--) {
+      const int64_t i = rest % q->shape[d];
+      rest /= q->shape[d];
+      ao += i * q->as[d];
+      bo += i * q->bs[d];
+    }
+    const float *restrict a = q->a + ao;
+    const float *restrict b = q->b + bo;
+    float *restrict y = q->y + row * len;
+#define BINARY_LOOPS(EXPR)                                                              \
+  if (sa == 1 && sb == 1) {                                                             \
+    _Pragma("omp simd") for (int64_t j = 0; j < len; j++) { const float x = a[j], z = b[j]; y[j] = EXPR; } \
+  } else if (sa == 1 && sb == 0) {                                                      \
+    const float z = b[0];                                                               \
+    _Pragma("omp simd") for (int64_t j = 0; j < len; j++) { const float x = a[j]; y[j] = EXPR; }          \
+  } else if (sa == 0 && sb == 1) {                                                      \
+    const float x = a[0];                                                               \
+    _Pragma("omp simd") for (int64_t j = 0; j < len; j++) { const float z = b[j]; y[j] = EXPR; }          \
+  } else {                                                                              \
+    for (int64_t j = 0; j < len; j++) { const float x = a[j * sa], z = b[j * sb]; y[j] = EXPR; }          \
+  }
+    switch (q->op) {
+      case 0:
+        BINARY_LOOPS(x + z)
+        break;
+      case 1:
+        BINARY_LOOPS(x - z)
+        break;
+      default:
+        BINARY_LOOPS(x * z)
+    }
+#undef BINARY_LOOPS
+  }
+}
+
+// Reads rank, then rank sizes and (for each of `operands` inputs) rank strides from argv-style ints; checks
+// that every element each operand reaches lies in [off, off + extent) of the heap. Returns 0 after throwing.
+static int read_layout(napi_env env, const int64_t *v, int64_t rank, int operands, int64_t *shape,
+                       int64_t strides[][MAX_RANK], int64_t *rows, int64_t *total) {
+  if (rank < 1 || rank > MAX_RANK) {
+    napi_throw_range_error(env, NULL, "grokdiff native: rank must be 1 to 6");
+    return 0;
+  }
+  *total = 1;
+  for (int64_t d = 0; d < rank; d++) {
+    shape[d] = v[d];
+    if (shape[d] < 1) {
+      napi_throw_range_error(env, NULL, "grokdiff native: sizes must be positive");
+      return 0;
+    }
+    *total *= shape[d];
+  }
+  *rows = *total / shape[rank - 1];
+  for (int o = 0; o < operands; o++)
+    for (int64_t d = 0; d < rank; d++) {
+      strides[o][d] = v[rank * (1 + o) + d];
+      if (strides[o][d] < 0) {
+        napi_throw_range_error(env, NULL, "grokdiff native: strides must not be negative");
+        return 0;
+      }
+    }
+  return 1;
+}
+
+// The number of floats an operand with these strides spans (its largest offset + 1).
+static int64_t extent(const int64_t *shape, const int64_t *strides, int64_t rank) {
+  int64_t last = 0;
+  for (int64_t d = 0; d < rank; d++) last += (shape[d] - 1) * strides[d];
+  return last + 1;
+}
+
+// binary(heap, op, aOff, bOff, yOff, rank, shape[rank], aStrides[rank], bStrides[rank]): y = a op b element-wise
+// (op 0 add, 1 subtract, 2 multiply), y contiguous of `shape`, a and b read with the given strides (0 for a
+// broadcast dimension). y must not overlap a or b.
+static napi_value js_binary(napi_env env, napi_callback_info info) {
+  napi_value argv[32];
+  size_t argc = 32;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  int64_t head[5];
+  float *heap;
+  size_t floats;
+  if (argc < 6 || !get_heap(env, argv[0], &heap, &floats) || !get_ints(env, argv, 1, 5, head)) {
+    if (argc < 6) napi_throw_type_error(env, NULL, "grokdiff native: binary takes heap, op, aOff, bOff, yOff, rank, sizes and strides");
+    return NULL;
+  }
+  const int64_t op = head[0], aOff = head[1], bOff = head[2], yOff = head[3], rank = head[4];
+  if (rank < 1 || rank > MAX_RANK || argc != (size_t)(6 + 3 * rank)) {
+    napi_throw_type_error(env, NULL, "grokdiff native: binary takes 6 + 3·rank arguments (rank 1 to 6)");
+    return NULL;
+  }
+  if (op < 0 || op > 2) {
+    napi_throw_range_error(env, NULL, "grokdiff native: unknown binary op");
+    return NULL;
+  }
+  int64_t v[3 * MAX_RANK];
+  if (!get_ints(env, argv, 6, (size_t)(3 * rank), v)) return NULL;
+  binary_t q = {.op = op, .rank = rank};
+  int64_t strides[2][MAX_RANK], rows, total;
+  if (!read_layout(env, v, rank, 2, q.shape, strides, &rows, &total)) return NULL;
+  memcpy(q.as, strides[0], sizeof q.as);
+  memcpy(q.bs, strides[1], sizeof q.bs);
+  if (!inside(aOff, extent(q.shape, q.as, rank), floats)) return range_error(env, "operand a"), NULL;
+  if (!inside(bOff, extent(q.shape, q.bs, rank), floats)) return range_error(env, "operand b"), NULL;
+  if (!inside(yOff, total, floats)) return range_error(env, "the output"), NULL;
+  configure_from_env();
+  q.a = heap + aOff;
+  q.b = heap + bOff;
+  q.y = heap + yOff;
+  const int64_t len = q.shape[rank - 1];
+  if (total < PARALLEL_MIN_ELEMENTS || gg_threads() <= 1) binary_range(&q, 0, rows);
+  else parallel_chunks(binary_range, &q, rows, len >= ELEMENT_CHUNK ? 1 : ELEMENT_CHUNK / len);
+  return NULL;
+}
+
+typedef struct {
+  int64_t rank;
+  const float *x;
+  float *y;
+  int64_t shape[MAX_RANK], xs[MAX_RANK];
+} transpose_t;
+
+static void transpose_range(const void *p, int64_t from, int64_t to) {  // output rows [from, to)
+  const transpose_t *q = (const transpose_t *)p;
+  const int64_t r = q->rank, len = q->shape[r - 1], s = q->xs[r - 1];
+  for (int64_t row = from; row < to; row++) {
+    int64_t xo = 0, rest = row;
+    for (int64_t d = r - 2; d >= 0; d--) {
+      xo += (rest % q->shape[d]) * q->xs[d];
+      rest /= q->shape[d];
+    }
+    const float *restrict x = q->x + xo;
+    float *restrict y = q->y + row * len;
+    if (s == 1) memcpy(y, x, (size_t)len * sizeof(float));
+    else
+      for (int64_t j = 0; j < len; j++) y[j] = x[j * s];
+  }
+}
+
+// transpose(heap, xOff, yOff, rank, outShape[rank], xStrides[rank]): y (contiguous, outShape) [i0, …] =
+// x[Σ i_d · xStrides[d]]: a transpose when the strides are the input's strides in the permutation's order.
+// y must not overlap x.
+static napi_value js_transpose(napi_env env, napi_callback_info info) {
+  napi_value argv[32];
+  size_t argc = 32;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  int64_t head[3];
+  float *heap;
+  size_t floats;
+  if (argc < 4 || !get_heap(env, argv[0], &heap, &floats) || !get_ints(env, argv, 1, 3, head)) {
+    if (argc < 4) napi_throw_type_error(env, NULL, "grokdiff native: transpose takes heap, xOff, yOff, rank, sizes and strides");
+    return NULL;
+  }
+  const int64_t xOff = head[0], yOff = head[1], rank = head[2];
+  if (rank < 1 || rank > MAX_RANK || argc != (size_t)(4 + 2 * rank)) {
+    napi_throw_type_error(env, NULL, "grokdiff native: transpose takes 4 + 2·rank arguments (rank 1 to 6)");
+    return NULL;
+  }
+  int64_t v[2 * MAX_RANK];
+  if (!get_ints(env, argv, 4, (size_t)(2 * rank), v)) return NULL;
+  transpose_t q = {.rank = rank};
+  int64_t strides[1][MAX_RANK], rows, total;
+  if (!read_layout(env, v, rank, 1, q.shape, strides, &rows, &total)) return NULL;
+  memcpy(q.xs, strides[0], sizeof q.xs);
+  if (!inside(xOff, extent(q.shape, q.xs, rank), floats)) return range_error(env, "the input"), NULL;
+  if (!inside(yOff, total, floats)) return range_error(env, "the output"), NULL;
+  configure_from_env();
+  q.x = heap + xOff;
+  q.y = heap + yOff;
+  const int64_t len = q.shape[rank - 1];
+  if (total < PARALLEL_MIN_ELEMENTS || gg_threads() <= 1) transpose_range(&q, 0, rows);
+  else parallel_chunks(transpose_range, &q, rows, len >= ELEMENT_CHUNK ? 1 : ELEMENT_CHUNK / len);
+  return NULL;
+}
+
+// threads(): the threads the kernels use now (GROKDIFF_NATIVE_THREADS or configure()).
+static napi_value js_threads(napi_env env, napi_callback_info info) {
+  (void)info;
+  configure_from_env();
+  napi_value out;
+  CHECK(napi_create_int32(env, gg_threads(), &out));
+  return out;
+}
+
 static int set_string(napi_env env, napi_value obj, const char *key, const char *value) {
   napi_value s;
   if (value == NULL) {
@@ -568,6 +775,9 @@ static napi_value init(napi_env env, napi_value exports) {
       {"geluGrad", NULL, js_gelu_grad, NULL, NULL, NULL, napi_default, NULL},
       {"sum", NULL, js_sum, NULL, NULL, NULL, napi_default, NULL},
       {"adamw", NULL, js_adamw, NULL, NULL, NULL, napi_default, NULL},
+      {"binary", NULL, js_binary, NULL, NULL, NULL, napi_default, NULL},
+      {"transpose", NULL, js_transpose, NULL, NULL, NULL, napi_default, NULL},
+      {"threads", NULL, js_threads, NULL, NULL, NULL, napi_default, NULL},
       {"info", NULL, js_info, NULL, NULL, NULL, napi_default, NULL},
       {"configure", NULL, js_configure, NULL, NULL, NULL, napi_default, NULL},
       {"fmaPeak", NULL, js_fma_peak, NULL, NULL, NULL, napi_default, NULL},

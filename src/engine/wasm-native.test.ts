@@ -20,6 +20,8 @@ import { COMBOS, GEOMETRIES, maxRelError, operands, refMatMul, SEED, tfFusedMatM
 import { isWasmFastPathInstalled, uninstallWasmFastPath, installWasmFastPath } from './wasm-matmul.ts';
 import {
   ADAMW_KERNEL,
+  broadcastLayout,
+  collapseLayout,
   configureFromEnv,
   cpuSignature,
   installWasmNative,
@@ -27,6 +29,8 @@ import {
   loadNativeAddon,
   NATIVE_ADDON_PATH,
   nativeSettings,
+  SPLIT_KERNELS,
+  transposeLayout,
   uninstallWasmNative,
   wasmNativeDetails,
   wasmNativeInfo,
@@ -109,6 +113,96 @@ describe('GROKDIFF_NATIVE', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the walks of the split element-wise kernels (issue 28)', () => {
+  it('collapse the attention products, the bias adds and the head transposes of a paper-n1 step to a few dimensions', () => {
+    expect(
+      broadcastLayout(
+        [476, 4, 3, 3, 128],
+        [
+          [476, 4, 3, 1, 128],
+          [476, 4, 1, 3, 128],
+        ],
+      ),
+    ).toEqual({
+      shape: [1904, 3, 3, 128],
+      strides: [
+        [384, 128, 0, 1],
+        [384, 0, 128, 1],
+      ],
+    });
+    expect(broadcastLayout([1428, 512], [[1428, 512], [512]])).toEqual({
+      shape: [1428, 512],
+      strides: [
+        [512, 1],
+        [0, 1],
+      ],
+    });
+    expect(
+      broadcastLayout(
+        [476, 3, 512],
+        [
+          [476, 3, 512],
+          [476, 3, 512],
+        ],
+      ),
+    ).toEqual({ shape: [731136], strides: [[1], [1]] });
+    expect(broadcastLayout([476, 1024], [[], [476, 1024]])).toEqual({ shape: [487424], strides: [[0], [1]] });
+    expect(
+      broadcastLayout(
+        [476, 4, 3, 3, 128],
+        [
+          [476, 4, 3, 3, 1],
+          [476, 4, 3, 3, 128],
+        ],
+      ),
+    ).toEqual({
+      shape: [17136, 128],
+      strides: [
+        [1, 0],
+        [128, 1],
+      ],
+    });
+    expect(transposeLayout([476, 3, 4, 128], [0, 2, 1, 3])).toEqual({ shape: [476, 4, 3, 128], strides: [[1536, 128, 512, 1]] });
+    expect(transposeLayout([2, 3, 4], [0, 1, 2])).toEqual({ shape: [24], strides: [[1]] });
+    expect(collapseLayout({ shape: [1, 1], strides: [[0, 0]] })).toEqual({ shape: [1], strides: [[0]] });
+  });
+
+  it('walk every element of the operands as numpy broadcasting does', () => {
+    const rng = rootRng(SEED).fork('walks');
+    const wrong: string[] = [];
+    for (let trial = 0; trial < 200; trial++) {
+      const rank = 1 + Math.floor(rng.uniform() * 5);
+      const out = Array.from({ length: rank }, () => 1 + Math.floor(rng.uniform() * 4));
+      const shapes = [0, 1].map(() => out.slice(Math.floor(rng.uniform() * rank)).map((d) => (rng.uniform() < 0.4 ? 1 : d)));
+      const layout = broadcastLayout(out, shapes);
+      // Offsets of each output element by the walk, and by the definition.
+      const total = out.reduce((x, y) => x * y, 1);
+      for (let e = 0; e < total; e++) {
+        let rest = e;
+        const index = out.map(() => 0);
+        for (let d = rank - 1; d >= 0; d--) {
+          index[d] = rest % out[d];
+          rest = Math.floor(rest / out[d]);
+        }
+        shapes.forEach((shape, o) => {
+          let expected = 0;
+          shape.forEach((size, k) => {
+            expected = expected * size + (size === 1 ? 0 : index[k + rank - shape.length]);
+          });
+          let walked = 0;
+          let r = e;
+          for (let d = layout.shape.length - 1; d >= 0; d--) {
+            walked += (r % layout.shape[d]) * layout.strides[o][d];
+            r = Math.floor(r / layout.shape[d]);
+          }
+          if (walked !== expected) wrong.push(`${JSON.stringify(out)} ← ${JSON.stringify(shape)}, element ${e}: ${walked} ≠ ${expected}`);
+        });
+      }
+    }
+    expect(wrong.slice(0, 5)).toEqual([]);
   });
 });
 
@@ -323,6 +417,108 @@ describe.skipIf(!load.ok)(`native wasm kernels${load.ok ? '' : ` (skipped: ${loa
     };
     for (let i = 0; i < one.length; i++) expect(differing(two[i], one[i]), `result ${i}: elements that differ`).toBe(0);
     expect(one[0].some((x) => x !== 0)).toBe(true);
+  });
+
+  it('Add, Sub, Multiply and Transpose split across two threads give exactly the results of plain wasm (issue 28)', () => {
+    if (!load.ok || typeof load.addon.threads !== 'function') return;
+    for (const name of SPLIT_KERNELS) {
+      const kernel = tf.getKernel(name, 'wasm')?.kernelFunc as unknown as Record<symbol, unknown> | undefined;
+      expect(kernel?.[Symbol.for('grokdiff.wasmNative')], name).toBeDefined();
+    }
+    // The same operands in every run: each run draws them from a fresh stream.
+    let rng = rootRng(SEED).fork('split-kernels');
+    const t = (shape: number[]) => tf.tensor(rng.normalArray(shape.reduce((x, y) => x * y, 1)), shape);
+    const cases: [number[], number[]][] = [
+      [
+        [95, 4, 3, 1, 128],
+        [95, 4, 1, 3, 128],
+      ],
+      [
+        [95, 4, 3, 3, 1],
+        [95, 4, 3, 3, 128],
+      ],
+      [[700, 512], [512]],
+      [
+        [300, 3, 512],
+        [300, 1, 512],
+      ],
+      [[], [300, 1024]],
+      [
+        [300, 1],
+        [300, 1024],
+      ],
+      [
+        [100, 700],
+        [100, 700],
+      ],
+    ];
+    const run = () => {
+      rng = rootRng(SEED).fork('split-kernels');
+      return tf.tidy(() => [
+        ...cases.flatMap(([sa, sb]) => {
+          const [a, b] = [t(sa), t(sb)];
+          return [tf.add(a, b), tf.sub(a, b), tf.sub(b, a), tf.mul(a, b)];
+        }),
+        tf.transpose(t([200, 3, 4, 128]), [0, 2, 1, 3]),
+        tf.transpose(t([300, 512]), [1, 0]),
+        tf.transpose(t([7, 11, 13, 17, 5]), [4, 2, 0, 3, 1]),
+      ]);
+    };
+    const values = (threads: number): { shape: number[]; data: Float32Array }[] => {
+      load.addon.configure({ threads });
+      return run().map((x) => {
+        const out = { shape: x.shape, data: Float32Array.from(x.dataSync() as Float32Array) };
+        x.dispose();
+        return out;
+      });
+    };
+    const two = values(2);
+    const one = values(1);
+    configureFromEnv(load.addon);
+    const wasm = plainWasm(() => values(1));
+    const differing = (x: Float32Array, y: Float32Array): number => {
+      let count = x.length === y.length ? 0 : Infinity;
+      for (let j = 0; j < x.length && count < Infinity; j++) if (!Object.is(x[j], y[j])) count++;
+      return count;
+    };
+    expect(two.length).toBe(wasm.length);
+    for (let i = 0; i < wasm.length; i++) {
+      expect(two[i].shape).toEqual(wasm[i].shape);
+      expect(differing(two[i].data, wasm[i].data), `result ${i} ${JSON.stringify(wasm[i].shape)}, two threads: elements that differ`).toBe(0);
+      expect(differing(one[i].data, wasm[i].data), `result ${i}, one thread: elements that differ`).toBe(0);
+    }
+    // Small, integer and 1-thread tensors go to the kernel beneath: still the same results.
+    const small = () => tf.tidy(() => Array.from(tf.add(tf.tensor1d([1, 2, 3], 'int32'), tf.tensor1d([4, 5, 6], 'int32')).dataSync()));
+    expect(small()).toEqual([5, 7, 9]);
+  });
+
+  it('the split kernels write only their output: direct calls at two threads against a JavaScript reference', () => {
+    if (!load.ok || typeof load.addon.binary !== 'function' || typeof load.addon.transpose !== 'function') return;
+    const addon = load.addon;
+    addon.configure({ threads: 2 });
+    const rows = 1000;
+    const len = 130;
+    const heap = new Float32Array(rows * len * 3 + 16);
+    const rng = rootRng(SEED).fork('split-direct');
+    heap.set(rng.normalArray(rows * len * 2), 0);
+    heap.fill(7, rows * len * 2);
+    const yOff = rows * len * 2 + 8;
+    addon.binary?.(heap.buffer, 2, 0, rows * len, yOff, 2, rows, len, len, 1, 0, 1); // a[r, j] · b[j]
+    let bad = 0;
+    for (let r = 0; r < rows; r++) for (let j = 0; j < len; j++) if (heap[yOff + r * len + j] !== Math.fround(heap[r * len + j] * heap[rows * len + j])) bad++;
+    expect(bad).toBe(0);
+    expect(Array.from(heap.subarray(yOff - 8, yOff))).toEqual(new Array(8).fill(7));
+    expect(Array.from(heap.subarray(yOff + rows * len))).toEqual(new Array(8).fill(7));
+    addon.transpose?.(heap.buffer, 0, yOff, 2, len, rows, 1, len); // y[j, r] = x[r, j]
+    for (let r = 0; r < rows; r++) for (let j = 0; j < len; j++) if (heap[yOff + j * rows + r] !== heap[r * len + j]) bad++;
+    expect(bad).toBe(0);
+    expect(() => addon.binary?.(heap.buffer, 0, 0, 0, heap.length - 10, 1, 11, 1, 1)).toThrow(/output is outside/);
+    expect(() => addon.binary?.(heap.buffer, 0, heap.length - 5, 0, 0, 2, 2, 5, 5, 1, 0, 1)).toThrow(/operand a is outside/);
+    expect(() => addon.binary?.(heap.buffer, 3, 0, 0, 0, 1, 1, 1, 1)).toThrow(/unknown binary op/);
+    expect(() => addon.binary?.(heap.buffer, 0, 0, 0, 0, 7, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1)).toThrow(/rank/);
+    expect(() => addon.transpose?.(heap.buffer, 0, 0, 2, 2, 3, -1, 1)).toThrow(/strides/);
+    expect(() => addon.transpose?.(heap.buffer, heap.length, 0, 1, 2, 1)).toThrow(/input is outside/);
+    configureFromEnv(addon);
   });
 
   it('rejects offsets outside the heap in C with a RangeError naming the operand', () => {

@@ -9,6 +9,10 @@
 //                                 and batch broadcasting handled in place;
 //   Erf, Exp                   → glibc's vectorised erff/expf (libmvec), the costly half of the exact GeLU;
 //   Sum                        → a reduction over any contiguous run of axes;
+//   Add, Sub, Multiply, Transpose → split across the threads when there are several and the tensor is large
+//                                 (issue 28: the attention's broadcast products and the residual and bias adds
+//                                 are the large work tfjs-backend-wasm leaves on one thread); bit-identical to
+//                                 the wasm kernels, which keep everything small and everything at one thread;
 // and registers kernels of grokdiff's own for wasm: one fused AdamW update per parameter (adamw.ts) and the
 // exact GeLU with its gradient in one pass each (gelu.ts), which replace chains of a dozen tfjs ops.
 // Anything these wrappers do not handle (other dtypes, prelu activations, biases that are not [N], two batched
@@ -39,6 +43,19 @@ export const NATIVE_ADDON_PATH = fileURLToPath(new URL('../../native/build/grokd
 
 /** The kernels this module replaces. */
 export const NATIVE_KERNELS = ['BatchMatMul', '_FusedMatMul', 'Erf', 'Exp', 'Sum'] as const;
+
+/**
+ * The element-wise kernels it replaces when the addon has `binary`, `transpose` and `threads` (builds from issue
+ * 28 on): natively only for float32 tensors of at least SPLIT_MIN_ELEMENTS with more than one thread, so that the
+ * second core takes half; otherwise (and with an older build) the wasm kernel runs as before.
+ */
+export const SPLIT_KERNELS = ['Add', 'Sub', 'Multiply', 'Transpose'] as const;
+
+/** Output elements from which SPLIT_KERNELS run natively (PARALLEL_MIN_ELEMENTS of native/grokdiff_kernels.c). */
+export const SPLIT_MIN_ELEMENTS = 65536;
+
+/** At most this many dimensions after collapsing (MAX_RANK of native/grokdiff_kernels.c). */
+const SPLIT_MAX_RANK = 6;
 
 /**
  * A kernel of grokdiff's own: one fused AdamW update (inputs p, g, m, v; outputs p1, m1, v1), registered for
@@ -106,6 +123,12 @@ export interface Addon {
   configure(settings: Partial<NativeSettings>): NativeDetails;
   /** GFLOP/s of register-only FMAs on the calling thread for about `ms` ms: one core's attainable peak. */
   fmaPeak(isa: NativeIsa, ms: number): number;
+  /** y = a op b (0 add, 1 subtract, 2 multiply), y contiguous of `rank` sizes, a and b read with strides; issue 28. */
+  binary?(heap: ArrayBuffer, op: number, aOff: number, bOff: number, yOff: number, rank: number, ...layout: number[]): void;
+  /** y (contiguous, `rank` sizes) = x read with strides: a transpose; issue 28. */
+  transpose?(heap: ArrayBuffer, xOff: number, yOff: number, rank: number, ...layout: number[]): void;
+  /** The threads the kernels use now. */
+  threads?(): number;
 }
 
 export type NativeIsa = NativeIsaChoice;
@@ -148,6 +171,69 @@ export interface NativeSettings {
  */
 export function nativeSettings(cores: number, settings: EnvironmentSettings = environment()): NativeSettings {
   return { blas: settings.nativeBlas, threads: settings.nativeThreads ?? cores, isa: settings.nativeIsa };
+}
+
+/** The addon's `binary` op codes (native/grokdiff_kernels.c). */
+const BINARY_OP = { Add: 0, Sub: 1, Multiply: 2 } as const;
+
+/** A tensor walk for the split kernels: the output's sizes and, for each operand, the stride of each dimension. */
+export interface StridedLayout {
+  readonly shape: number[];
+  readonly strides: number[][];
+}
+
+/**
+ * The smallest walk equal to `layout`: dimensions of size 1 dropped, and neighbours merged where every operand
+ * steps through them as through one dimension (stride[d] = stride[d + 1] · size[d + 1], broadcast 0s included).
+ */
+export function collapseLayout(layout: StridedLayout): StridedLayout {
+  const shape: number[] = [];
+  const strides: number[][] = layout.strides.map(() => []);
+  layout.shape.forEach((size, d) => {
+    if (size === 1) return;
+    const last = shape.length - 1;
+    if (last >= 0 && layout.strides.every((s, o) => strides[o][last] === s[d] * size)) {
+      shape[last] *= size;
+      layout.strides.forEach((s, o) => {
+        strides[o][last] = s[d];
+      });
+      return;
+    }
+    shape.push(size);
+    layout.strides.forEach((s, o) => {
+      strides[o].push(s[d]);
+    });
+  });
+  if (shape.length === 0) return { shape: [1], strides: layout.strides.map(() => [0]) };
+  return { shape, strides };
+}
+
+/** Row-major strides of a contiguous tensor. */
+function contiguousStrides(shape: readonly number[]): number[] {
+  const strides = new Array<number>(shape.length);
+  for (let d = shape.length - 1, s = 1; d >= 0; d--) {
+    strides[d] = s;
+    s *= shape[d];
+  }
+  return strides;
+}
+
+/** The walk of an element-wise op over `out` (the broadcast shape) reading contiguous operands of `shapes` (numpy broadcasting). */
+export function broadcastLayout(out: readonly number[], shapes: readonly (readonly number[])[]): StridedLayout {
+  const strides = shapes.map((shape) => {
+    const own = contiguousStrides(shape);
+    return out.map((_size, d) => {
+      const k = d - (out.length - shape.length);
+      return k < 0 || shape[k] === 1 ? 0 : own[k];
+    });
+  });
+  return collapseLayout({ shape: [...out], strides });
+}
+
+/** The walk of a transpose of a contiguous tensor of `shape` by `perm`: output size perm[d] reads stride perm[d]. */
+export function transposeLayout(shape: readonly number[], perm: readonly number[]): StridedLayout {
+  const own = contiguousStrides(shape);
+  return collapseLayout({ shape: perm.map((p) => shape[p]), strides: [perm.map((p) => own[p])] });
 }
 
 /** The addon's `unary` op codes (native/grokdiff_kernels.c). */
@@ -251,6 +337,18 @@ export function installWasmNative(addon: Addon): boolean {
     const below = mark?.below ?? current;
     registerLayer<NativeMark>(MARK, { below, addon }, makeKernel(name, kernelFnOf(below), addon));
   }
+  if (hasSplitKernels(addon)) {
+    for (const name of SPLIT_KERNELS) {
+      const current = tf.getKernel(name, 'wasm');
+      if (current == null) continue;
+      const mark = markOf(current);
+      if (mark?.addon === addon) continue;
+      const below = mark?.below ?? current;
+      registerLayer<NativeMark>(MARK, { below, addon }, makeSplitKernel(name, kernelFnOf(below), addon));
+    }
+  } else {
+    for (const name of SPLIT_KERNELS) removeLayer(MARK, name, 'wasm');
+  }
   const own: Record<(typeof OWN_KERNELS)[number], Func> = {
     [ADAMW_KERNEL]: adamwKernel(addon),
     [GELU_KERNEL]: geluKernel(addon),
@@ -266,7 +364,7 @@ export function installWasmNative(addon: Addon): boolean {
 /** Restores the kernels that were registered before `installWasmNative`. Returns whether anything changed. */
 export function uninstallWasmNative(): boolean {
   let restored = false;
-  for (const name of NATIVE_KERNELS) restored = removeLayer(MARK, name, 'wasm') || restored;
+  for (const name of [...NATIVE_KERNELS, ...SPLIT_KERNELS]) restored = removeLayer(MARK, name, 'wasm') || restored;
   for (const name of OWN_KERNELS) if (tf.getKernel(name, 'wasm') != null) tf.unregisterKernel(name, 'wasm');
   return restored;
 }
@@ -296,6 +394,61 @@ function makeKernel(name: NativeKernel, previous: Func, addon: Addon): Func {
   if (name === 'Sum') return (args) => nativeSum(args, previous, addon);
   const fused = name === '_FusedMatMul';
   return (args) => nativeMatMul(args, previous, fused, addon);
+}
+
+type SplitAddon = Addon & Required<Pick<Addon, 'binary' | 'transpose' | 'threads'>>;
+
+/** Whether the addon has the split element-wise kernels (a build from issue 28 on). */
+function hasSplitKernels(addon: Addon): addon is SplitAddon {
+  return typeof addon.binary === 'function' && typeof addon.transpose === 'function' && typeof addon.threads === 'function';
+}
+
+/** A split kernel: natively for large float32 tensors when the addon runs more than one thread, else the previous kernel. */
+function makeSplitKernel(name: (typeof SPLIT_KERNELS)[number], previous: Func, addon: SplitAddon): Func {
+  if (name === 'Transpose') {
+    return (args) => {
+      const x = args.inputs.x as Info;
+      const perm = (args.attrs?.perm as number[] | undefined) ?? [];
+      if (x.dtype !== 'float32' || perm.length !== x.shape.length || sizeOf(x.shape) < SPLIT_MIN_ELEMENTS || addon.threads() <= 1) return previous(args);
+      const layout = transposeLayout(x.shape, perm);
+      if (layout.shape.length > SPLIT_MAX_RANK) return previous(args);
+      const backend = args.backend as BackendWasm;
+      const out = backend.makeOutput(
+        perm.map((p) => x.shape[p]),
+        'float32',
+      );
+      addon.transpose(heapOf(backend), floatOffset(backend, x), floatOffset(backend, out), layout.shape.length, ...layout.shape, ...layout.strides[0]);
+      return out;
+    };
+  }
+  const op = BINARY_OP[name];
+  return (args) => {
+    const { a, b } = args.inputs as Record<'a' | 'b', Info>;
+    if (a.dtype !== 'float32' || b.dtype !== 'float32') return previous(args);
+    let shape: number[];
+    try {
+      shape = tf.broadcast_util.assertAndGetBroadcastShape(a.shape, b.shape);
+    } catch {
+      return previous(args); // tfjs's own error
+    }
+    if (sizeOf(shape) < SPLIT_MIN_ELEMENTS || addon.threads() <= 1) return previous(args);
+    const layout = broadcastLayout(shape, [a.shape, b.shape]);
+    if (layout.shape.length > SPLIT_MAX_RANK) return previous(args);
+    const backend = args.backend as BackendWasm;
+    const out = backend.makeOutput(shape, 'float32');
+    addon.binary(
+      heapOf(backend),
+      op,
+      floatOffset(backend, a),
+      floatOffset(backend, b),
+      floatOffset(backend, out),
+      layout.shape.length,
+      ...layout.shape,
+      ...layout.strides[0],
+      ...layout.strides[1],
+    );
+    return out;
+  };
 }
 
 /** Sum over a contiguous run of axes ([outer, reduce, inner]); other axis sets go to the previous kernel. */
