@@ -11,6 +11,7 @@ import { ModelError } from '../errors.ts';
 import { ensureGradients } from '../engine/gradients.ts';
 import { fullBatchStep } from '../train/step.ts';
 import { validateModelConfig, type ModelConfig } from './config.ts';
+import { tinyModelConfig } from '../../test-support/tiny-run-config.ts';
 import { forward } from './dit.ts';
 import { conditioningBuffers, pixelMean, STANDARDISE_VARIANCE_FLOOR } from './input-conditioning.ts';
 import { createParams, disposeParams, initialValues, paramSpecs, trainableNames } from './params.ts';
@@ -19,20 +20,7 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-const BASE = {
-  P: 5,
-  imageSide: 4,
-  patchSize: 4,
-  dModel: 8,
-  heads: 2,
-  ffnWidth: 16,
-  depth: 1,
-  preAttentionFfn: false,
-  norm: 'none',
-  timeFeatures: 8,
-  initScale: 1,
-} as const;
-const cfg = (inputConditioning?: string): ModelConfig => validateModelConfig({ ...BASE, ...(inputConditioning ? { inputConditioning } : {}) });
+const cfg = (inputConditioning?: string): ModelConfig => validateModelConfig({ ...tinyModelConfig(5), ...(inputConditioning ? { inputConditioning } : {}) });
 const PX = 16;
 /** Five images in [−1, 1] with a shared background: correlated, as EMNIST symbols are. */
 const images = (): Float32Array => {
