@@ -2,47 +2,28 @@
 // and appends one record per run (config, s_train, s_val, ratio, wall time, final accuracies) to a JSONL
 // log (default docs/preset-search.jsonl) and renders the log as a markdown table (docs/PRESET-SEARCH.md).
 // This is how the CPU presets were found; the log shows every configuration tried, not only the winner.
+// Issue 28: `--jobs J` trains up to J arms at once as separate processes (one native thread each), `--shard i/n`
+// trains the i-th of n slices of the grid (the same slicing on every machine), `--resume` continues the
+// unfinished arms of a search, and `--from-runs DIR...` merges the run folders of several machines into one log
+// (cli/search-plan.ts, cli/search-runner.ts; .github/workflows/search.yml runs the shards on GitHub's runners).
 
 import { Command } from 'commander';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError } from '../errors.ts';
 import { getPreset } from '../train/presets.ts';
 import { appendJsonl, readJsonl, writeFileAtomic } from '../io/atomic-write.ts';
-import { applyOverrides, parseOverride, type RunConfig } from '../train/config.ts';
-import { grokkingSteps, stableLevelStep } from '../train/grokking.ts';
-import { PAPER } from '../paper/registry.ts';
-import { readJsonFile } from '../io/json-file.ts';
+import { applyOverrides, parseOverride } from '../train/config.ts';
 import { createProgress } from '../train/progress.ts';
 import { trainRun } from '../train/trainer.ts';
 import { generationEvaluator } from '../eval/training-evaluation.ts';
-import { collect, existingFolder, intListOption } from './common.ts';
-import { checkOutputFile, checkOutputFolder, readMetrics, readProvenance, runFile } from '../train/run-folder.ts';
+import { collect, existingFolder, intListOption, intRangeOption } from './common.ts';
+import { checkOutputFile, checkOutputFolder, readLatest } from '../train/run-folder.ts';
 import { setupBackend } from './backend-option.ts';
 import { stopSignals } from './stop-signals.ts';
+import { parseShard, type Shard } from './search-plan.ts';
+import { childArmTrainer, recordFromRunDir, recordsFromFolders, renderSearchTable, runSearch, type ArmTrainer, type SearchRecord } from './search-runner.ts';
 
-export interface SearchRecord {
-  readonly preset: string;
-  readonly overrides: string[];
-  readonly seed: number;
-  readonly steps: number;
-  readonly sTrain: number | null;
-  readonly sVal: number | null;
-  readonly ratio: number | null;
-  readonly wallSeconds: number;
-  readonly finalTrainAcc: number;
-  readonly finalHeldoutAcc: number;
-  /** Held-out accuracy on pairs whose mirror was not trained (absent in older records). */
-  readonly finalNovelAcc?: number;
-  /**
-   * First step from which the novel held-out accuracy holds its grokking level for PAPER.grokStabilityEvals
-   * evaluations (or to the end of the log): where grokking happens. Null: never; absent in older records.
-   */
-  readonly sValNovel?: number | null;
-  readonly backend: string;
-  readonly note: string;
-  readonly date: string;
-}
+export { recordFromRunDir, renderSearchTable, type SearchRecord };
 
 /** Expands `field=v1,v2` grid axes into the list of override combinations. */
 export function expandGrid(axes: readonly string[]): string[][] {
@@ -58,67 +39,6 @@ export function expandGrid(axes: readonly string[]): string[][] {
   return combos;
 }
 
-/** A search record rebuilt from a run directory (also interrupted or extended runs). */
-export function recordFromRunDir(dir: string, basePreset: string, note: string): SearchRecord | null {
-  if (!existsSync(runFile(dir, 'config')) || !existsSync(runFile(dir, 'metrics'))) return null;
-  const config = readJsonFile(runFile(dir, 'config')) as RunConfig;
-  const metrics = readMetrics(dir);
-  const base = getPreset(basePreset);
-  const overrides: string[] = [];
-  for (const section of ['data', 'model', 'train'] as const) {
-    for (const [k, v] of Object.entries(config[section])) {
-      const b = (base[section] as Record<string, unknown>)[k];
-      if (JSON.stringify(b) !== JSON.stringify(v)) overrides.push(`${section}.${k}=${JSON.stringify(v)}`);
-    }
-  }
-  const g = grokkingSteps(metrics);
-  const last = metrics.at(-1);
-  const provenance = readProvenance(dir) as { backend?: unknown } | null;
-  const backend = provenance ? String(provenance.backend ?? '?') : '?';
-  return {
-    preset: basePreset,
-    overrides,
-    seed: config.seed,
-    steps: last?.step ?? 0,
-    sTrain: g.sTrain,
-    sVal: g.sVal,
-    ratio: g.ratio,
-    wallSeconds: last?.wallSeconds ?? 0,
-    finalTrainAcc: last?.trainAcc ?? 0,
-    finalHeldoutAcc: last?.heldoutAcc ?? 0,
-    ...(last?.heldoutNovelAcc !== undefined
-      ? { finalNovelAcc: last.heldoutNovelAcc, sValNovel: stableLevelStep(metrics, 'novel', PAPER.grokHeldoutLevel.value) }
-      : {}),
-    backend,
-    note: `${note}${last && last.step < config.train.steps ? ` (stopped at ${last.step} of ${config.train.steps})` : ''}`,
-    date: statSync(runFile(dir, 'metrics')).mtime.toISOString(),
-  };
-}
-
-export function renderSearchTable(records: readonly SearchRecord[]): string {
-  const lines = [
-    '# Preset search log',
-    '',
-    'Every configuration tried while choosing the CPU presets, in the order run (`grokdiff search`).',
-    's_train: first evaluated step with train accuracy ≥ 99 %; s_val: first with held-out accuracy ≥ 95 %;',
-    'ratio = s_val / s_train (the issue asks for ≥ 2). Wall time is the whole run on the backend shown (runs shared',
-    'the 2 cores with other work, so times are upper bounds). "Overrides" are relative to the preset as it is now',
-    '(src/train/presets.ts); "novel held-out" is accuracy on held-out pairs whose mirror (b, a) was not trained.',
-    `s_val (novel): first step from which the novel held-out accuracy holds ≥ 95 % for ${PAPER.grokStabilityEvals.value} evaluations (or to the end`,
-    'of the log): where grokking happens, the s_val of the mirrored held-out pairs being commutativity; "n/r": not recorded (older rows).',
-    '',
-    '| preset | overrides | seed | steps run | s_train | s_val | ratio | s_val (novel) | wall s | final train | final held-out | final novel held-out | backend | note |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
-  ];
-  for (const r of records) {
-    const pct = (x: number): string => `${(100 * x).toFixed(1)} %`;
-    lines.push(
-      `| ${r.preset} | ${r.overrides.join(' ') || '—'} | ${r.seed} | ${r.steps} | ${r.sTrain ?? '—'} | ${r.sVal ?? '—'} | ${r.ratio?.toFixed(2) ?? '—'} | ${r.sValNovel === undefined ? 'n/r' : (r.sValNovel ?? '—')} | ${r.wallSeconds.toFixed(0)} | ${pct(r.finalTrainAcc)} | ${pct(r.finalHeldoutAcc)} | ${r.finalNovelAcc !== undefined ? pct(r.finalNovelAcc) : '—'} | ${r.backend} | ${r.note} |`,
-    );
-  }
-  return `${lines.join('\n')}\n`;
-}
-
 interface SearchOpts {
   preset: string;
   grid?: string[];
@@ -128,6 +48,9 @@ interface SearchOpts {
   log: string;
   note: string;
   fromRuns?: string[];
+  jobs: number;
+  shard?: Shard;
+  resume?: boolean;
 }
 
 export function searchCommand(): Command {
@@ -140,17 +63,23 @@ export function searchCommand(): Command {
     .option('--out <dir>', 'where the runs are written', 'runs/search')
     .option('--log <file>', 'JSONL log (the markdown table is written beside it as PRESET-SEARCH.md)', 'docs/preset-search.jsonl')
     .option('--note <text>', 'a note stored with each record', '')
-    .option('--from-runs <dir>', 'instead of training: rebuild the log from every run directory under DIR (interrupted runs too; repeatable)', collect)
+    .option(
+      '--from-runs <dir...>',
+      "instead of training: rebuild the log from every run folder under each DIR (interrupted runs too; the folders of a search's shards, from several machines, merge into the log of the whole search)",
+    )
+    .option(
+      '--jobs <n>',
+      'arms trained at once, as separate processes (one native thread each unless GROKDIFF_NATIVE_THREADS is set)',
+      intRangeOption('--jobs', 1, 64),
+      1,
+    )
+    .option('--shard <i/n>', 'train only the i-th of n slices of the grid × seeds (the same slices on every machine)', parseShard)
+    .option('--resume', 'continue a search in --out: finished arms are kept (logged if the log lacks them), unfinished ones resumed, missing ones trained')
     .action(async (opts: SearchOpts, command: Command) => {
       checkOutputFile(opts.log, '--log');
       if (opts.fromRuns) {
         const folders = opts.fromRuns.map((dir) => existingFolder('--from-runs', dir));
-        const records = folders
-          .flatMap((dir) => readdirSync(dir).map((name) => join(dir, name)))
-          .filter((dir) => statSync(dir).isDirectory())
-          .map((dir) => recordFromRunDir(dir, opts.preset, opts.note))
-          .filter((r): r is SearchRecord => r !== null)
-          .sort((a, b) => a.date.localeCompare(b.date));
+        const records = recordsFromFolders(folders, opts.preset, opts.note);
         const logPath = resolve(opts.log);
         writeFileAtomic(logPath, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
         writeFileAtomic(join(resolve(opts.log, '..'), 'PRESET-SEARCH.md'), renderSearchTable(records));
@@ -160,58 +89,64 @@ export function searchCommand(): Command {
       const seeds = opts.seeds;
       checkOutputFolder(opts.out);
       const combos = expandGrid(opts.grid ?? []);
-      for (const combo of combos) for (const seed of seeds) applyOverrides(getPreset(opts.preset), [...(opts.set ?? []), ...combo], { seed });
-      const backend = await setupBackend(command);
+      const base = getPreset(opts.preset);
+      for (const combo of combos) for (const seed of seeds) applyOverrides(base, [...(opts.set ?? []), ...combo], { seed });
+      const flag = (command.optsWithGlobals() as { backend?: string }).backend;
+      // Children choose their backend as `grokdiff train` does (--backend passed on); in-process runs choose it here.
+      const backend = opts.jobs > 1 ? undefined : await setupBackend(command);
       const logPath = resolve(opts.log);
-      // Ctrl-C / SIGTERM: the run in progress saves a checkpoint and stops, and no further run starts (cli/stop-signals.ts).
+      // Ctrl-C / SIGTERM: the arms in progress save a checkpoint and stop (children get SIGTERM), and no further
+      // arm starts (cli/stop-signals.ts). With children the handlers are armed at once: they hold the runs.
       const signals = stopSignals();
+      const abort = new AbortController();
+      const watch = setInterval(() => signals.flag.stop && abort.abort(), 200);
+      if (opts.jobs > 1) signals.arm();
+      const interrupted = new Map<string, number>();
+      const inProcess: ArmTrainer = async (arm, config, dir, resume) => {
+        process.stderr.write(`\n== ${opts.preset} ${arm.overrides.join(' ')} seed ${arm.seed}\n`);
+        const result = await trainRun({
+          evaluator: generationEvaluator,
+          ...(resume ? { resume: true } : { config }),
+          outDir: dir,
+          progress: createProgress(config.train.steps),
+          stopFlag: signals.flag,
+          onRunOpen: signals.arm,
+          backend,
+        });
+        if (!result.interrupted) return { ok: true };
+        interrupted.set(dir, result.lastStep);
+        return { ok: false, reason: `interrupted at step ${result.lastStep}`, interrupted: true };
+      };
       try {
-        await searchRuns();
+        const result = await runSearch({
+          input: { preset: opts.preset, set: opts.set ?? [], combos, seeds },
+          base,
+          out: resolve(opts.out),
+          log: logPath,
+          note: opts.note,
+          jobs: opts.jobs,
+          shard: opts.shard,
+          resume: Boolean(opts.resume),
+          train: opts.jobs > 1 ? childArmTrainer(opts.preset, { backend: flag, abort: abort.signal }) : inProcess,
+          stop: () => signals.flag.stop,
+        });
+        // A run stopped by Ctrl-C is logged as it stands, as before (a later --resume finishes and logs it again).
+        for (const [dir, step] of interrupted) {
+          const record = recordFromRunDir(dir, opts.preset, opts.note, base);
+          if (record)
+            appendJsonl(logPath, { ...record, note: `${record.note}${record.note ? ' ' : ''}(interrupted at step ${readLatest(dir)?.step ?? step})` });
+        }
+        if (interrupted.size > 0) writeFileAtomic(join(resolve(opts.log, '..'), 'PRESET-SEARCH.md'), renderSearchTable(readJsonl<SearchRecord>(logPath)));
+        const shard = opts.shard ? ` (shard ${opts.shard.index}/${opts.shard.count})` : '';
+        console.log(
+          `search ${result.plan.id}${shard}: ${result.arms.length} arm(s), ${result.logged} logged to ${logPath}, ${result.failed} failed or interrupted`,
+        );
+        if (result.failed > 0) process.exitCode = 1;
       } finally {
+        clearInterval(watch);
         signals.dispose();
       }
       const code = signals.exitCode();
       if (code !== undefined) process.exitCode = code;
-
-      async function searchRuns(): Promise<void> {
-        for (const combo of combos) {
-          for (const seed of seeds) {
-            if (signals.flag.stop) return;
-            const overrides = [...(opts.set ?? []), ...combo];
-            const config = applyOverrides(getPreset(opts.preset), overrides, { seed });
-            const name = `${opts.preset}-${overrides.join('_').replace(/[^a-zA-Z0-9.=_-]/g, '')}-s${seed}-${Date.now()}`;
-            process.stderr.write(`\n== ${opts.preset} ${overrides.join(' ')} seed ${seed}\n`);
-            const result = await trainRun({
-              evaluator: generationEvaluator,
-              config,
-              outDir: join(resolve(opts.out), name),
-              progress: createProgress(config.train.steps),
-              stopFlag: signals.flag,
-              onRunOpen: signals.arm,
-              backend,
-            });
-            const last = result.metrics.at(-1);
-            const record: SearchRecord = {
-              preset: opts.preset,
-              overrides,
-              seed,
-              steps: result.lastStep,
-              sTrain: result.grokking.sTrain,
-              sVal: result.grokking.sVal,
-              ratio: result.grokking.ratio,
-              wallSeconds: result.wallSeconds,
-              finalTrainAcc: last?.trainAcc ?? 0,
-              finalHeldoutAcc: last?.heldoutAcc ?? 0,
-              backend,
-              note: result.interrupted ? `${opts.note}${opts.note ? ' ' : ''}(interrupted at step ${result.lastStep})` : opts.note,
-              date: new Date().toISOString(),
-            };
-            appendJsonl(logPath, record);
-            console.log(JSON.stringify(record));
-            const all = existsSync(logPath) ? readJsonl<SearchRecord>(logPath) : [record];
-            writeFileAtomic(join(resolve(opts.log, '..'), 'PRESET-SEARCH.md'), renderSearchTable(all));
-          }
-        }
-      }
     });
 }
