@@ -7,6 +7,7 @@
 // the report iterates them without naming a claim or reading a measurement itself — so a change of a
 // measurement's type fails to compile in the claim's own judge, decoder and report section.
 
+import type { PaperKey } from '../paper/registry.ts';
 import type { Plot } from '../plot/plot.ts';
 import { evaluateClaim, evaluateClaimOnRuns, type ClaimEvaluation, type ClaimModels } from './claim-runner.ts';
 import type { ClaimDeclaration, ClaimRecord, Verdict } from './contract.ts';
@@ -18,6 +19,11 @@ import { recordDecoder } from './record-format.ts';
 export interface FigureSpec {
   readonly file: string;
   readonly alt: string;
+  /**
+   * The models the figure shows (seed, and preset where the record has several), for its caption in the report
+   * (tier, preset, seed, step from the record's models); absent: every model of the record the section is drawn from.
+   */
+  readonly shows?: ReadonlyArray<{ readonly seed: number; readonly preset?: string }>;
   draw(): Promise<Pick<Plot, 'png'>>;
 }
 
@@ -39,8 +45,19 @@ export interface ClaimReport<M, C> {
  * and asks for the declaration to be removed. A known deviation never hides a negative control.
  */
 export interface KnownDeviation {
-  /** Why the claim does not replicate on our models, with the measured numbers. */
+  /**
+   * Why the claim does not replicate on our models: what deviates and why, in words that stay true from run to
+   * run. No numbers, frequencies or preset names: those are in the record (its verdict, measurement and models),
+   * and the report prints them from there (the report tests refuse a digit here).
+   */
   readonly reason: string;
+  /** The registry entry the deviation rests on: one of the claim's thresholds (the level our models miss). */
+  readonly registryEntry: PaperKey;
+}
+
+/** The record's `knownDeviation` field: false, or the declared deviation. */
+function deviationField(deviation: KnownDeviation | undefined): ClaimRecord['knownDeviation'] {
+  return deviation ? { reason: deviation.reason, registryEntry: deviation.registryEntry } : false;
 }
 
 /** Everything a claim is, typed in its measurement M and its negative control's measurement C. */
@@ -86,8 +103,11 @@ export function defineClaim<M, C = M>(module: ClaimModule<M, C>): Claim {
   return {
     declaration: module.declaration,
     knownDeviation: module.knownDeviation ?? null,
-    evaluate: () => evaluateClaim(module.declaration, module.models, module),
-    evaluateOn: (runs) => evaluateClaimOnRuns(module.declaration, module.models, module, runs, { trainingLog: module.trainingLog === 'required' }),
+    evaluate: async () => ({ ...(await evaluateClaim(module.declaration, module.models, module)), knownDeviation: deviationField(module.knownDeviation) }),
+    evaluateOn: async (runs) => ({
+      ...(await evaluateClaimOnRuns(module.declaration, module.models, module, runs, { trainingLog: module.trainingLog === 'required' })),
+      knownDeviation: deviationField(module.knownDeviation),
+    }),
     check: read,
     reportSection: (record, where) => (module.report ? module.report.section(read(record, where)) : []),
   };

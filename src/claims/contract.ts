@@ -5,7 +5,7 @@
 // that the judgement rejects it (a check that cannot fail is a defect).
 
 import type { GrokStatus } from '../eval/grok-status.ts';
-import { PAPER, type PaperKey } from '../paper/registry.ts';
+import { PAPER, type PaperKey, type PaperParam } from '../paper/registry.ts';
 
 export type Outcome = 'replicated' | 'not-replicated' | 'not-evaluated';
 
@@ -110,7 +110,21 @@ export interface ClaimRecord<M = unknown, C = unknown> {
   readonly excluded?: readonly ExcludedModel[];
   /** For claims judged at two widths: each tier's verdict; the record's own verdict is the paper-width tier's. */
   readonly tiers?: readonly ClaimTier<M, C>[];
+  /**
+   * Whether the claim's module declares that our models do not replicate it (claim.ts KnownDeviation): false, or
+   * the reason and the registry entry the deviation rests on. A CI badge tells a declared deviation from a new
+   * failure by this field. Absent in records written before it existed.
+   */
+  readonly knownDeviation?: KnownDeviationRecord | false;
   readonly createdAt: string;
+}
+
+/** A declared known deviation as a record carries it. */
+export interface KnownDeviationRecord {
+  /** Why our models do not replicate the claim (prose: what deviates and why; the numbers are in the record). */
+  readonly reason: string;
+  /** The registry entry (one of the claim's thresholds) the deviation rests on. */
+  readonly registryEntry: string;
 }
 
 /** A registry threshold as the record shows it. */
@@ -119,6 +133,11 @@ export interface ThresholdRow {
   readonly value: unknown;
   readonly provenance: string;
   readonly verified: boolean;
+  /**
+   * The registry's word on it: the authors' quote and where it stands (verified), or why it is unverified (with
+   * any quote kept as evidence). Absent in records written before it existed.
+   */
+  readonly evidence?: string;
 }
 
 export function notEvaluated(reason: string): Verdict {
@@ -129,10 +148,28 @@ export function verdict(pass: boolean, summary: string, keyNumber?: string): Ver
   return { outcome: pass ? 'replicated' : 'not-replicated', summary, ...(keyNumber ? { keyNumber } : {}) };
 }
 
+/** The registry's word on an entry: the authors' quote of a verified value, or why a value is unverified (with any quote as evidence). */
+export function thresholdEvidence(key: PaperKey): string {
+  const p = PAPER[key] as PaperParam<unknown>;
+  const quoted = p.quote ? `"${p.quote.text}" (${p.quote.where})` : '';
+  if (p.verified) return quoted;
+  return `unverified: ${p.unverifiedBecause ?? 'not checked'}${quoted ? `; evidence: ${quoted}` : ''}`;
+}
+
 /** The registry rows of a claim's thresholds, for the record and the report. */
 export function thresholdRows(keys: readonly PaperKey[]): ClaimRecord['thresholds'] {
   return keys.map((key) => {
     const p = PAPER[key];
-    return { key, value: p.value, provenance: p.provenance, verified: p.verified };
+    return { key, value: p.value, provenance: p.provenance, verified: p.verified, evidence: thresholdEvidence(key) };
   });
+}
+
+/**
+ * The value of registry entry `key` as a record's thresholds hold it, or undefined when the record has no such
+ * row: what a report section prints (a level, the paper's own numbers), so the report states the values the
+ * claim was judged by, from the record.
+ */
+export function recordedThreshold<K extends PaperKey>(rec: Pick<ClaimRecord, 'thresholds'>, key: K): (typeof PAPER)[K]['value'] | undefined {
+  // A record's thresholds are written from the registry (thresholdRows) and read back as JSON of the same shape.
+  return rec.thresholds.find((t) => t.key === key)?.value as (typeof PAPER)[K]['value'] | undefined;
 }

@@ -14,7 +14,7 @@ import {
 import type { AccuracyResult } from '../eval/accuracy.ts';
 import type { ScoredBy } from '../eval/classifier.ts';
 import type { GrokStatus, LevelCheck } from '../eval/grok-status.ts';
-import type { ClaimControl, ClaimRecord, ClaimTier, ExcludedModel, ModelProvenance, ThresholdRow, Verdict } from './contract.ts';
+import type { ClaimControl, ClaimRecord, ClaimTier, ExcludedModel, KnownDeviationRecord, ModelProvenance, ThresholdRow, Verdict } from './contract.ts';
 import { anyJson, array, boolean, decodeAt, literal, nullable, number, object, optional, pair, string, type Decoder, type Fields } from './decode.ts';
 
 export const accuracyFields: Fields<AccuracyResult> = { correct: number, total: number, accuracy: number, interval: pair(number, number) };
@@ -88,7 +88,17 @@ const modelProvenance: Decoder<ModelProvenance> = object<ModelProvenance>({
 
 const excludedModel: Decoder<ExcludedModel> = object<ExcludedModel>({ model: modelProvenance, reason: string });
 
-const thresholdRow: Decoder<ThresholdRow> = object<ThresholdRow>({ key: string, value: anyJson, provenance: string, verified: boolean });
+const thresholdRow: Decoder<ThresholdRow> = object<ThresholdRow>({
+  key: string,
+  value: anyJson,
+  provenance: string,
+  verified: boolean,
+  evidence: optional(string),
+});
+
+/** false, or a declared known deviation's reason and registry entry. */
+const knownDeviationField: Decoder<KnownDeviationRecord | false> = (json, path) =>
+  json === false ? false : object<KnownDeviationRecord>({ reason: string, registryEntry: string })(json, path);
 
 function controlDecoder<C>(measurement: Decoder<C>): Decoder<ClaimControl<C>> {
   return object<ClaimControl<C>>({ description: string, verdict: verdictDecoder, measurement: nullable(measurement) });
@@ -118,6 +128,7 @@ export function recordDecoder<M, C>(measurement: Decoder<M>, control: Decoder<C>
     models: array(modelProvenance),
     excluded: optional(array(excludedModel)),
     tiers: optional(array(tier)),
+    knownDeviation: optional(knownDeviationField),
     createdAt: string,
   });
 }

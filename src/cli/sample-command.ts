@@ -40,7 +40,7 @@ interface SampleOpts {
 
 export function sampleCommand(): Command {
   return new Command('sample')
-    .description('generate c images for pairs from a checkpoint and write a PNG grid (rows: a, b, generated c)')
+    .description('generate c images for pairs from a checkpoint and write a PNG grid (rows: a, b, generated c, labelled with the symbol read in it)')
     .requiredOption('--run <dir>', 'run directory or checkpoint directory')
     .option('--step <int>', 'checkpoint step (default: latest)', intRangeOption('--step', 0, Number.MAX_SAFE_INTEGER))
     .option('--pairs <list>', 'pairs like 1+2,3+4 (default: the first 8 held-out pairs)')
@@ -67,7 +67,7 @@ export function sampleCommand(): Command {
             `${p.a} + ${p.b} = ${p.c} (mod ${run.model.P}): generated image classified as ${scored.predictions[i]}${scored.predictions[i] === p.c ? '' : '  ✗'}`,
           );
         }
-        writeFileAtomic(opts.out, samplesToGridPng(run, pairs, opts.draws, gen.images));
+        writeFileAtomic(opts.out, samplesToGridPng(run, pairs, opts.draws, gen.images, scored.predictions));
         console.log(`accuracy ${scored.correct}/${scored.total}; grid written to ${opts.out}`);
       } finally {
         run.dispose();

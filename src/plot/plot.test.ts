@@ -7,12 +7,14 @@ import {
   barChart,
   barChartSpec,
   imageGridPng,
+  labelledImageGridPng,
   learningCurvePlot,
   learningCurveSpec,
   lineChart,
   lineChartPanels,
   lineChartPanelsSpec,
   lineChartSpec,
+  MAX_PNG_WIDTH,
   plotFont,
   renderPng,
   scatterPlot,
@@ -188,6 +190,24 @@ describe('line chart', () => {
     expect(JSON.stringify(plot.spec)).toContain('"type":"log"');
     decodePng(plot.png);
   });
+  it('a tagged rule shows its tag at the rule and its label under the title; a rule in the right half is labelled on its left', async () => {
+    const spec = lineChartSpec(points, {
+      title: 'Accuracy vs noise',
+      xTitle: 'noise level',
+      yTitle: 'accuracy',
+      rules: [
+        { x: 0.2, tag: 't_crit', label: '0.20' },
+        { x: 0.9, tag: 'entropy transition', label: '0.90 (+0.412)' },
+      ],
+    });
+    expect((spec as { title: unknown }).title).toEqual({ text: 'Accuracy vs noise', subtitle: 't_crit: 0.20; entropy transition: 0.90 (+0.412)' });
+    const texts = JSON.stringify(spec);
+    expect(texts).toContain('"align":"right"');
+    expect(texts).toContain('"align":"left"');
+    const svg = svgTexts((await lineChart(points, { title: 't', xTitle: 'x', yTitle: 'y', rules: [{ x: 0.9, tag: 'transition', label: '0.90' }] })).svg);
+    expect(svg).toContain('transition');
+    expect(svg).toContain('transition: 0.90');
+  });
   it('log x needs positive x; linear x accepts zero', () => {
     configError(
       () => lineChartSpec([{ x: 0, y: 1, series: 'A' }], { title: 't', xTitle: 'x', yTitle: 'y', xScale: 'log' }),
@@ -197,7 +217,7 @@ describe('line chart', () => {
     expect(() => lineChartSpec([{ x: 0, y: 1, series: 'A' }], { title: 't', xTitle: 'x', yTitle: 'y' })).not.toThrow();
     configError(() => lineChartSpec([], { title: 't', xTitle: 'x', yTitle: 'y' }), 'plot-empty');
   });
-  it('panels side by side under one title, each with its own legend and rules', async () => {
+  it('panels one below the other under one title, each with its own legend and rules', async () => {
     const plot = await lineChartPanels(
       [
         { points, options: { title: 'Accuracy', xTitle: 'noise level t', yTitle: 'accuracy', yDomain: [0, 1], rules: [{ x: 0.4, label: 't_crit 0.40' }] } },
@@ -211,7 +231,8 @@ describe('line chart', () => {
     expect(plot.warnings).toEqual([]);
     const texts = svgTexts(plot.svg);
     for (const t of ['Critical timestep', 'Accuracy', 'Entropy', 'A', 'D', 't_crit 0.40']) expect(texts).toContain(t);
-    decodePng(plot.png);
+    expect(Object.keys(plot.spec)).toContain('vconcat');
+    expect(decodePng(plot.png).width).toBeLessThanOrEqual(MAX_PNG_WIDTH);
     configError(() => lineChartPanelsSpec([], 'x'), 'plot-empty');
     configError(() => lineChartPanelsSpec([{ points: [], options: { title: 't', xTitle: 'x', yTitle: 'y' } }], 'x'), 'plot-empty');
   });
@@ -304,6 +325,14 @@ describe('PNG rasterisation', () => {
     configError(() => renderPng(svg, { scale: 0 }), 'plot-scale');
   });
 
+  it(`draws a wide figure at a smaller scale, never wider than ${MAX_PNG_WIDTH} pixels`, () => {
+    const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="2000" height="100"><rect width="2000" height="100" fill="red"/></svg>';
+    const png = decodePng(renderPng(svg, { scale: 2 }));
+    expect(png.width).toBeLessThanOrEqual(MAX_PNG_WIDTH);
+    expect(png.width).toBeGreaterThan(MAX_PNG_WIDTH - 2);
+    expect(png.height).toBe(80);
+  });
+
   it.skipIf(plotFont() === null)('draws text with the local font', () => {
     const svg = (text: string) =>
       `<svg xmlns="http://www.w3.org/2000/svg" width="120" height="30"><text x="5" y="20" font-family="sans-serif" font-size="14">${text}</text></svg>`;
@@ -341,5 +370,45 @@ describe('image grid', () => {
     configError(() => imageGridPng(new Float32Array(4), 0, 2), 'image-grid', /count/);
     configError(() => imageGridPng(new Float32Array(4), 1, 2, { range: [1, 1] }), 'image-grid', /range/);
     configError(() => imageGridPng(new Float32Array(4), 1, 2, { scale: 1.5 }), 'image-grid', /scale/);
+  });
+});
+
+describe('labelled image rows (sample grids)', () => {
+  const side = 16;
+  const img = (v: number) => new Float32Array(side * side).fill(v);
+  it('one labelled row per example, image cells at least 64 pixels, the label coloured by right or wrong', () => {
+    const rows = [
+      { label: '3 + 21 → drew 1: right', good: true, images: [img(-1), img(1), img(0)] },
+      { label: '5 + 4 → drew 7: wrong (a + b = 9)', good: false, images: [img(1), img(-1), img(0.5)] },
+    ];
+    const png = decodePng(labelledImageGridPng(rows, side, { columnTitles: ['a', 'b', 'drawn c'] }));
+    expect(png.width).toBeLessThanOrEqual(MAX_PNG_WIDTH);
+    // Find the first image cell: a run of black pixels (the first row's image of a is -1 = black) at least 64 long.
+    let longest = 0;
+    for (let y = 0; y < png.height; y++) {
+      let run = 0;
+      for (let x = 0; x < png.width; x++) {
+        const i = (y * png.width + x) * 4;
+        run = png.data[i] === 0 && png.data[i + 1] === 0 && png.data[i + 2] === 0 ? run + 1 : 0;
+        longest = Math.max(longest, run);
+      }
+    }
+    expect(longest).toBeGreaterThanOrEqual(64);
+    expect(png.height).toBeGreaterThanOrEqual(2 * 64);
+  });
+  it.skipIf(plotFont() === null)('writes the labels (red for a wrong draw)', () => {
+    const png = decodePng(labelledImageGridPng([{ label: '5 + 4 → drew 7: wrong', good: false, images: [img(1)] }], side, { columnTitles: ['c'] }));
+    let red = 0;
+    for (let i = 0; i < png.data.length; i += 4) if (png.data[i] > 150 && png.data[i + 1] < 100 && png.data[i + 2] < 100) red++;
+    expect(red).toBeGreaterThan(50);
+  });
+  it('rejects rows that do not match the columns', () => {
+    configError(
+      () => labelledImageGridPng([{ label: 'x', images: [img(0)] }], side, { columnTitles: ['a', 'b'] }),
+      'image-grid',
+      /row 0 has 1 images for 2 columns/,
+    );
+    configError(() => labelledImageGridPng([{ label: 'x', images: [new Float32Array(3)] }], side, { columnTitles: ['a'] }), 'image-grid', /16x16/);
+    configError(() => labelledImageGridPng([], side, { columnTitles: ['a'] }), 'plot-empty');
   });
 });

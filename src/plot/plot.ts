@@ -131,11 +131,17 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   return (await renderSvgWithWarnings(spec)).svg;
 }
 
-/** Rasterises an SVG to PNG bytes on a white background. */
+/** The widest PNG the report holds (issue 29): a wider figure is drawn at a smaller scale, never cropped. */
+export const MAX_PNG_WIDTH = 1600;
+
+/** Rasterises an SVG to PNG bytes on a white background, at `scale` pixels per SVG unit or less (at most MAX_PNG_WIDTH pixels wide). */
 export function renderPng(svg: string, options: RenderOptions = {}): Uint8Array {
   const scale = options.scale ?? 2;
   if (!(scale > 0 && scale <= 16)) bad('plot-scale', `PNG scale must be in (0, 16], got ${scale}`);
-  const resvg = new Resvg(svg, { background: 'white', fitTo: { mode: 'zoom', value: scale }, font: resvgFontOptions(), logLevel: 'off' });
+  const font = resvgFontOptions();
+  const natural = new Resvg(svg, { font, logLevel: 'off' }).width;
+  const zoom = natural > 0 ? Math.min(scale, MAX_PNG_WIDTH / natural) : scale;
+  const resvg = new Resvg(svg, { background: 'white', fitTo: { mode: 'zoom', value: zoom }, font, logLevel: 'off' });
   return new Uint8Array(resvg.render().asPng());
 }
 
@@ -180,20 +186,37 @@ function optionalY(value: unknown, what: string, index: number, field: string): 
 export interface RuleMark {
   x: number;
   label: string;
+  /**
+   * A short name drawn at the rule instead of the label; the labels of tagged rules are then listed under the
+   * panel's title ("tag: label"), so long labels never run into the lines, each other or the legend.
+   */
+  tag?: string;
 }
 
-/** Layers for dashed vertical rules with a label at the top; labels are staggered so close rules stay readable. */
-function ruleLayers(rules: readonly RuleMark[], xField: string): object[] {
+/**
+ * Layers for dashed vertical rules with a text at the top (the tag, else the label); texts are staggered so
+ * close rules stay readable, and a rule in the right half of [xMin, xMax] has its text on its left, inside the plot.
+ */
+function ruleLayers(rules: readonly RuleMark[], xField: string, xMin = -Infinity, xMax = Infinity): object[] {
   if (rules.length === 0) return [];
-  const values = rules.map((r, i) => ({ [xField]: r.x, label: r.label, ly: 10 + 12 * (i % 3) }));
+  const mid = Number.isFinite(xMin) && Number.isFinite(xMax) ? (xMin + xMax) / 2 : Infinity;
+  const values = rules.map((r, i) => ({ [xField]: r.x, label: r.tag ?? r.label, ly: 10 + 12 * (i % 3), right: r.x > mid }));
+  const text = (right: boolean) => ({
+    data: { values: values.filter((v) => v.right === right) },
+    mark: { type: 'text', align: right ? 'right' : 'left', dx: right ? -3 : 3, fontSize: 10, color: RULE_COLOR },
+    encoding: { x: { field: xField, type: 'quantitative' }, y: { field: 'ly', type: 'quantitative', scale: null }, text: { field: 'label' } },
+  });
   return [
     { data: { values }, mark: { type: 'rule', color: RULE_COLOR, strokeDash: [4, 3] }, encoding: { x: { field: xField, type: 'quantitative' } } },
-    {
-      data: { values },
-      mark: { type: 'text', align: 'left', dx: 3, fontSize: 10, color: RULE_COLOR },
-      encoding: { x: { field: xField, type: 'quantitative' }, y: { field: 'ly', type: 'quantitative', scale: null }, text: { field: 'label' } },
-    },
+    ...(values.some((v) => !v.right) ? [text(false)] : []),
+    ...(values.some((v) => v.right) ? [text(true)] : []),
   ];
+}
+
+/** A chart title with the labels of its tagged rules under it (RuleMark.tag). */
+function titleWithRules(title: string, rules: readonly RuleMark[]): string | { text: string; subtitle: string } {
+  const tagged = rules.filter((r) => r.tag !== undefined);
+  return tagged.length > 0 ? { text: title, subtitle: tagged.map((r) => `${r.tag}: ${r.label}`).join('; ') } : title;
 }
 
 function checkRules(rules: readonly RuleMark[], what: string, log: boolean): void {
@@ -422,10 +445,16 @@ export function lineChartSpec(points: readonly LinePoint[], options: LineChartOp
     encoding: {
       x: { field: 'x', type: 'quantitative', title: options.xTitle, scale: log ? LOG_SCALE : { zero: false }, ...(log ? { axis: logAxis(minX) } : {}) },
       y: { field: 'y', type: 'quantitative', title: options.yTitle, ...(options.yDomain ? { scale: { domain: options.yDomain } } : {}) },
-      color: { field: 'series', type: 'nominal', title: 'series', sort: series, legend: { labelLimit: 260 } },
+      color: { field: 'series', type: 'nominal', title: 'series', sort: series, legend: { labelLimit: 360 } },
     },
   };
-  return { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', title, ...PANEL, layer: [line, ...ruleLayers(rules, 'x')] } as TopLevelSpec;
+  const maxX = Math.max(...values.map((v) => v.x), ...rules.map((r) => r.x));
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: titleWithRules(title, rules),
+    ...PANEL,
+    layer: [line, ...ruleLayers(rules, 'x', minX, maxX)],
+  } as TopLevelSpec;
 }
 
 export function lineChart(points: readonly LinePoint[], options: LineChartOptions & RenderOptions): Promise<Plot> {
@@ -489,7 +518,13 @@ export function trajectoryChartSpec(points: readonly TrajectoryPoint[], options:
     overlay.length > 0
       ? [{ data: { values: overlay }, mark: { type: 'line', color: '#000000', strokeWidth: 1.6, point: { color: '#000000', size: 12 } }, encoding: { x, y } }]
       : [];
-  return { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', title, ...PANEL, layer: [lines, ...over, ...ruleLayers(rules, 'x')] } as TopLevelSpec;
+  const xs = [...values.map((v) => v.x), ...rules.map((r) => r.x)];
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: titleWithRules(title, rules),
+    ...PANEL,
+    layer: [lines, ...over, ...ruleLayers(rules, 'x', Math.min(...xs), Math.max(...xs))],
+  } as TopLevelSpec;
 }
 
 /** A panel of lineChartPanels drawn by trajectoryChartSpec. */
@@ -500,8 +535,9 @@ export interface TrajectoryPanel {
 }
 
 /**
- * Line charts side by side under one title (recovery/rectification accuracy and FVE entropy against the
- * noise level): each panel as lineChartSpec, with its own scales and colour legend.
+ * Line charts under one title, one below the other (recovery/rectification accuracy and FVE entropy against
+ * the noise level): each panel as lineChartSpec, with its own scales and colour legend. Stacked, not side by
+ * side, so the figure stays narrow enough (MAX_PNG_WIDTH) to be drawn at full scale with legible labels.
  */
 export function lineChartPanelsSpec(panels: ReadonlyArray<LinePanel | TrajectoryPanel>, title: string): TopLevelSpec {
   const what = 'line chart panels';
@@ -516,7 +552,7 @@ export function lineChartPanelsSpec(panels: ReadonlyArray<LinePanel | Trajectory
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: top,
-    hconcat: specs,
+    vconcat: specs,
     resolve: { scale: { color: 'independent' } },
   } as unknown as TopLevelSpec;
 }
@@ -552,9 +588,12 @@ export function scatterPlotSpec(points: readonly ScatterPoint[], options: Scatte
     if (typeof p.label !== 'string' && typeof p.label !== 'number') bad('plot-value', `${what}: row ${i} field "label" must be a string or a number`);
     return { x: requireFinite(p.x, what, i, 'x'), y: requireFinite(p.y, what, i, 'y'), label: p.label };
   });
+  // Class names that are numbers ("0", "1", … "22") are listed in the legend in their numeric order, not as text.
+  const names = [...new Set(values.map((v) => String(v.label)))];
+  const order = names.every((n) => /^-?\d+$/.test(n)) ? names.sort((x, y) => Number(x) - Number(y)) : undefined;
   const color = numeric
     ? { field: 'label', type: 'quantitative', title: options.labelTitle ?? 'label', scale: { scheme: 'viridis' } }
-    : { field: 'label', type: 'nominal', title: options.labelTitle ?? 'label' };
+    : { field: 'label', type: 'nominal', title: options.labelTitle ?? 'label', ...(order ? { sort: order } : {}) };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title,
@@ -646,4 +685,76 @@ export function imageGridPng(images: Float32Array, count: number, side: number, 
     }
   }
   return new Uint8Array(PNG.sync.write(png));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Labelled image rows (generated samples: a | b | drawn c, each row labelled with what was drawn)
+
+export interface LabelledImageRow {
+  /** The row's text, e.g. "3 + 21 → drew 1: right". */
+  readonly label: string;
+  /** The row's images, side×side each, one per column. */
+  readonly images: readonly Float32Array[];
+  /** Colours the label: true green, false red, absent black. */
+  readonly good?: boolean;
+}
+
+export interface LabelledImageGridOptions {
+  /** A title over the columns, one per image column. */
+  readonly columnTitles: readonly string[];
+  /** Smallest cell side in output pixels (images are upscaled by an integer factor to reach it; default 64). */
+  readonly minCell?: number;
+  /** The pixel values drawn black and white (default [-1, 1]). */
+  readonly range?: [number, number];
+}
+
+const escapeXml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/**
+ * A PNG of image rows with a text label at the left of each row and a title over each column (an SVG with the
+ * images embedded as PNGs, rasterised by resvg): every image cell is at least `minCell` pixels wide.
+ */
+export function labelledImageGridPng(rows: readonly LabelledImageRow[], side: number, options: LabelledImageGridOptions): Uint8Array {
+  requireRows(rows, 'labelled image grid');
+  positiveInt(side, 'side', 4096);
+  const columns = options.columnTitles.length;
+  rows.forEach((r, i) => {
+    if (r.images.length !== columns) bad('image-grid', `labelled image grid: row ${i} has ${r.images.length} images for ${columns} columns`);
+    r.images.forEach((img, j) => {
+      if (!(img instanceof Float32Array) || img.length !== side * side)
+        bad('image-grid', `labelled image grid: row ${i} image ${j} must be a Float32Array of ${side}x${side} values`);
+    });
+  });
+  const scale = Math.max(1, Math.ceil((options.minCell ?? 64) / side));
+  const cell = side * scale;
+  const gap = 8;
+  const font = 15;
+  const labelWidth = 24 + Math.ceil(0.56 * font * Math.max(...rows.map((r) => r.label.length)));
+  const headerHeight = 26;
+  const width = labelWidth + columns * (cell + gap) + gap;
+  const height = headerHeight + rows.length * (cell + gap) + gap;
+  const png = (img: Float32Array) =>
+    Buffer.from(imageGridPng(img, 1, side, { scale, gap: 0, ...(options.range ? { range: options.range } : {}) })).toString('base64');
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`,
+    `<rect width="${width}" height="${height}" fill="white"/>`,
+    ...options.columnTitles.map(
+      (t, j) =>
+        `<text x="${labelWidth + j * (cell + gap) + cell / 2}" y="${headerHeight - 8}" font-family="sans-serif" font-size="${font}" text-anchor="middle">${escapeXml(t)}</text>`,
+    ),
+  ];
+  rows.forEach((r, i) => {
+    const y = headerHeight + i * (cell + gap);
+    const colour = r.good === undefined ? '#000000' : r.good ? '#1a7f37' : '#c62828';
+    parts.push(
+      `<text x="8" y="${y + cell / 2 + font / 3}" font-family="sans-serif" font-size="${font}" fill="${colour}">${escapeXml(r.label)}</text>`,
+      ...r.images.map(
+        (img, j) =>
+          `<image x="${labelWidth + j * (cell + gap)}" y="${y}" width="${cell}" height="${cell}" xlink:href="data:image/png;base64,${png(img)}"/>` +
+          `<rect x="${labelWidth + j * (cell + gap) - 0.5}" y="${y - 0.5}" width="${cell + 1}" height="${cell + 1}" fill="none" stroke="#999999"/>`,
+      ),
+    );
+  });
+  parts.push('</svg>');
+  return renderPng(parts.join(''), { scale: 1 });
 }

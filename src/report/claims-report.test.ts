@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../test-support/synthetic-data.ts';
 import type { ClaimRecord } from '../claims/contract.ts';
-import { readGolden } from '../claims/golden.ts';
 import { ClaimError } from '../errors.ts';
 import { writeClaimsReport } from './claims-report.ts';
 
@@ -58,7 +57,7 @@ describe('claims report', () => {
       writeFileSync(join(out, 'plots', 'stale-figure.png'), 'old');
       writeFileSync(join(out, 'plots', 'samples-seed-1.png'), 'kept');
       writeFileSync(join(out, 'plots', 'notes.txt'), 'not a figure');
-      const { records, table } = await writeClaimsReport(out, [], [{ caption: 'samples', path: join('plots', 'samples-seed-1.png') }]);
+      const { records, table } = await writeClaimsReport(out, [], [{ preset: 'cpu-n1', seed: 1, step: 8000, path: join('plots', 'samples-seed-1.png') }]);
       expect(records.map((r) => r.id)).toEqual(['some-claim']);
       expect(table).toContain('some-claim');
       const md = readFileSync(join(out, 'REPORT.md'), 'utf8');

@@ -279,7 +279,7 @@ export function ablationSection(rec: ClaimRecord<SeedAblation[]>): ReportSection
     '',
     `**Key-frequency ablation at the FFN pre-GeLU (reviewer-requested; not in the paper's text)**: two readings of "the components of ` +
       `frequency k" over the (a, b) grid — *sum-direction*: only cos/sin(w_k(a+b)) (Nanda et al.'s excluded / restricted loss); ` +
-      `*grid*: every 2-D Fourier function touching k (1-D terms, (a+b) and (a−b) products, cross products). The verdict uses the **${judged}** reading.`,
+      `*grid*: every two-dimensional Fourier function touching k (the terms in a or b alone, (a+b) and (a−b) products, cross products). The verdict uses the **${judged}** reading.`,
     '',
     '| seed | key set | non-key set | baseline | reading | remove key | remove non-key | key only (share of baseline) | passes | remove every non-key sum direction (not judged) |',
     '|---|---|---|---|---|---|---|---|---|---|',

@@ -43,20 +43,15 @@ const sandwichMeasurement: Decoder<SandwichMeasurement> = object<SandwichMeasure
 
 /**
  * Known deviation (claim-spec.ts expects the non-replication while this is set; remove it when the claim
- * replicates): why our committed models do not replicate the claim, with the numbers.
+ * replicates): why our committed models do not replicate the claim, in words; the numbers are in the record.
  */
 export const knownDeviation: KnownDeviation = {
   reason:
-    'at CPU width (d_model 64, FFN 256, 16 px) neither block learns N = 256 in the 12000-step budget: the sandwich (cpu-n256-sandwich seed 1, 862 s) ' +
-    'stays on the loss plateau (0.118-0.120; train and held-out accuracy at chance against the CNN-scaled levels 0.91 / 0.87), so the claim is ' +
-    'falsified by an under-sized model. The plain block (cpu-n256 seed 1, 12000 steps, 220 s) fails as the paper says (loss 0.1215, above the ' +
-    'operand-blind level; accuracy at chance). At N = 4 the same plain block ' +
-    'also stays on the plateau while the sandwich leaves it (preset cpu-n4-sandwich): the effect appears at smaller N on a smaller model. ' +
-    'The plateau is the loss of the best affine denoiser that ignores the operands (operand-blind 0.1193 for these targets; knowing c ' +
-    'would give 0.0857; train/loss-references.ts). Runs that go below it (weight decay 0.1: 0.1133 after 16000 steps; d_model 128: ' +
-    '0.114 after 4000; the paper-width sandwich: 0.108 after 20000, against its own references 0.1185 / 0.0861) stay at chance, and the ' +
-    'Pre-SA-FFN output of the weight-decay-0.1 run is no more separable by class than its input (52 % vs 60 %): they learn to denoise, ' +
-    'not to read the operands.',
+    'at CPU width neither block learns the many-images task within its budget: the sandwich stays on the loss plateau of the best denoiser ' +
+    'that ignores the operands, with train and held-out accuracy at chance, so the claim is falsified by an under-sized model rather than by ' +
+    'the architecture. Runs that go below that plateau (more weight decay, a wider model, the paper-width sandwich) still stay at chance: they ' +
+    'learn to denoise, not to read the operands.',
+  registryEntry: 'grokTrainLevel',
 };
 
 export const sandwichGroksClaim: ClaimModule<SandwichMeasurement> = {
