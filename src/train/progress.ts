@@ -1,5 +1,6 @@
 // Training progress on the terminal: a one-line bar with step, loss and accuracies, redrawn in place at most
-// ten times a second when stderr is a TTY, and plain lines (one per evaluation) when it is not (CI, logs).
+// ten times a second when stderr is a TTY, and plain lines (one per evaluation) when it is not (CI, logs); the line
+// shows the evaluations' share of the run's time (issue 28).
 
 export interface ProgressFields {
   readonly loss?: number;
@@ -7,6 +8,8 @@ export interface ProgressFields {
   readonly heldoutAcc?: number;
   /** Held-out accuracy on pairs whose mirror was not trained (generalisation beyond commutativity). */
   readonly novelAcc?: number;
+  /** The evaluations' share of the run's time so far (train/run-timing.ts). */
+  readonly evalShare?: number;
 }
 
 export interface Progress {
@@ -24,7 +27,8 @@ const pct = (x: number | undefined): string => (x === undefined ? '  -  ' : `${(
 function describe(step: number, total: number, f: ProgressFields, rate: number): string {
   const loss = f.loss === undefined ? '-' : f.loss.toExponential(3);
   const novel = f.novelAcc === undefined ? '' : ` (novel ${pct(f.novelAcc).trim()})`;
-  return `step ${String(step).padStart(String(total).length)}/${total}  loss ${loss}  train ${pct(f.trainAcc)}  held-out ${pct(f.heldoutAcc)}${novel}  ${rate.toFixed(1)} step/s`;
+  const evals = f.evalShare === undefined ? '' : `  eval ${(100 * f.evalShare).toFixed(0)} % of time`;
+  return `step ${String(step).padStart(String(total).length)}/${total}  loss ${loss}  train ${pct(f.trainAcc)}  held-out ${pct(f.heldoutAcc)}${novel}  ${rate.toFixed(1)} step/s${evals}`;
 }
 
 export function createProgress(total: number, stream: NodeJS.WriteStream = process.stderr, now: () => number = () => performance.now()): Progress {

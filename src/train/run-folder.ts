@@ -8,6 +8,7 @@
 //   latest.json                      {step, dir} of the latest complete checkpoint: written last, so a crash
 //                                    mid-save keeps the previous one
 //   fixture.json                     the steps `grokdiff prune` kept (fixtures)
+//   timing.json                      seconds spent training, evaluating and checkpointing (train/run-timing.ts)
 //   MANIFEST.sha256                  the sha256 of every file (fixtures; fixture-manifest.ts)
 //   curves.png, curves.svg           learning curves (report/learning-curves.ts)
 //
@@ -33,6 +34,7 @@ import { makeFolder, pseudoFilesystem } from '../io/make-folder.ts';
 import { readJsonFile } from '../io/json-file.ts';
 import { validateRunConfig, type RunConfig } from './config.ts';
 import type { MetricsRow } from './grokking.ts';
+import { isRunTiming, type RunTiming } from './run-timing.ts';
 
 /** The files and folders of a run folder (see the layout above). */
 export const RUN_FILES = {
@@ -42,6 +44,7 @@ export const RUN_FILES = {
   checkpoints: 'checkpoints',
   latest: 'latest.json',
   fixture: 'fixture.json',
+  timing: 'timing.json',
 } as const;
 
 /** The files of one checkpoint folder (their format: checkpoint.ts). */
@@ -195,6 +198,24 @@ export function writeMetrics(runDir: string, rows: readonly MetricsRow[]): void 
 /** Appends one evaluation's row to the run's metrics log. */
 export function appendMetrics(runDir: string, row: MetricsRow): void {
   appendJsonl(runFile(runDir, 'metrics'), row);
+}
+
+/** The run's timing.json (train/run-timing.ts), or null when it has none or it is not a timing (older runs). */
+export function readTiming(runDir: string): RunTiming | null {
+  const path = runFile(runDir, 'timing');
+  if (!existsSync(path)) return null;
+  try {
+    const raw = readJsonFile(path);
+    return isRunTiming(raw) ? raw : null;
+  } catch (err) {
+    if (err instanceof GrokdiffError) return null;
+    throw err;
+  }
+}
+
+/** Writes the run's timing.json (atomically). */
+export function writeTiming(runDir: string, timing: RunTiming): void {
+  writeJsonAtomic(runFile(runDir, 'timing'), timing);
 }
 
 /** Writes the run's provenance.json (atomically). */

@@ -2,7 +2,8 @@
 // warm-up, evaluation of generation accuracy on train and held-out pairs every `evalEvery` steps (JSONL
 // metrics log), checkpoints every `checkpointEvery` steps and at the end, resume from the latest checkpoint
 // (same batches, same optimizer state, hence the same curve), a progress bar, a clean stop on Ctrl-C
-// (saves first), and a clear stop on a non-finite loss (the last good checkpoint is kept).
+// (saves first), and a clear stop on a non-finite loss (the last good checkpoint is kept). timing.json says where
+// the wall time went (training steps, evaluations, checkpoints; train/run-timing.ts), across resumes too.
 
 import * as tf from '@tensorflow/tfjs-core';
 import { rmSync } from 'node:fs';
@@ -30,11 +31,14 @@ import {
   hasLatest,
   makeOutputFolder,
   readMetrics,
+  readTiming,
   writeMetrics,
   writeProvenance,
   writeRunConfig,
+  writeTiming,
 } from './run-folder.ts';
 import { acquireRunLock, type RunLock } from './run-lock.ts';
+import { EMPTY_TIMING, evalShare, runTimer } from './run-timing.ts';
 import { loadDatasetPool } from '../data/dataset-pool.ts';
 import type { EmnistPool } from '../data/pool.ts';
 import type { ModelConfig } from '../model/config.ts';
@@ -380,6 +384,8 @@ export async function trainRun(options: TrainOptions): Promise<TrainResult> {
   const lastStep = Math.min(config.train.steps, options.stopAtStep ?? Infinity);
   const t0 = performance.now();
   const wall = (): number => session.wallOffset + (performance.now() - t0) / 1000;
+  // Where the time goes (train/run-timing.ts): continued from timing.json when resuming, written at each checkpoint.
+  const timer = runTimer(session.startStep > 0 ? (readTiming(options.outDir) ?? EMPTY_TIMING) : EMPTY_TIMING);
   let { lossSum, lossCount, grokStreak } = session.trainerState;
   let step = session.startStep;
   let interrupted = false;
@@ -387,7 +393,7 @@ export async function trainRun(options: TrainOptions): Promise<TrainResult> {
   try {
     while (step < lastStep) {
       step++;
-      const loss = trainStep(session, data, trainRng, step);
+      const loss = timer.time('train', () => trainStep(session, data, trainRng, step));
       if (!Number.isFinite(loss)) {
         throw new TrainingError(
           'train-nonfinite-loss',
@@ -401,7 +407,7 @@ export async function trainRun(options: TrainOptions): Promise<TrainResult> {
       // A stop (Ctrl-C or stopAtStep) saves but does not evaluate, so a resumed run logs what an uninterrupted one does.
       const stopping = Boolean(options.stopFlag?.stop) || step === lastStep;
       if (step % config.train.evalEvery === 0 || atEnd) {
-        const acc = evaluator.evaluate(session.model, session.params, evalRng);
+        const acc = timer.time('eval', () => evaluator.evaluate(session.model, session.params, evalRng));
         const row: MetricsRow = {
           step,
           loss: lossSum / lossCount,
@@ -418,12 +424,19 @@ export async function trainRun(options: TrainOptions): Promise<TrainResult> {
         lossCount = 0;
         session.metrics.push(row);
         appendMetrics(options.outDir, row);
-        progress.evaluated(step, { loss: row.loss, trainAcc: row.trainAcc, heldoutAcc: row.heldoutAcc, novelAcc: row.heldoutNovelAcc });
+        progress.evaluated(step, {
+          loss: row.loss,
+          trainAcc: row.trainAcc,
+          heldoutAcc: row.heldoutAcc,
+          novelAcc: row.heldoutNovelAcc,
+          evalShare: evalShare(timer.current()) ?? undefined,
+        });
         grokStreak = atGrokkedLevels(row) ? grokStreak + 1 : 0;
       }
       const grokDone = config.train.stopAfterGrokEvals > 0 && grokStreak >= config.train.stopAfterGrokEvals;
       if (step % config.train.checkpointEvery === 0 || atEnd || grokDone || stopping) {
-        await save(session, options.outDir, step, { lossSum, lossCount, grokStreak }, lastSaved);
+        await timer.timeAsync('checkpoint', () => save(session, options.outDir, step, { lossSum, lossCount, grokStreak }, lastSaved));
+        writeTiming(options.outDir, timer.current());
         lastSaved = step;
       }
       if (grokDone) {
