@@ -63,9 +63,63 @@ export function generateForPairs(config: ModelConfig, params: Params, symbols: S
   });
   const images = out.dataSync() as Float32Array;
   out.dispose();
-  const targets = new Int32Array(count);
-  for (let i = 0; i < count; i++) targets[i] = pairs[Math.floor(i / options.draws)].c;
-  return { images, targets, count };
+  return { images, targets: targetsOf(pairs, options.draws), count };
+}
+
+function targetsOf(pairs: readonly Pair[], draws: number): Int32Array {
+  const targets = new Int32Array(pairs.length * draws);
+  for (let i = 0; i < targets.length; i++) targets[i] = pairs[Math.floor(i / draws)].c;
+  return targets;
+}
+
+/** One group of pairs for generateForGroups: its symbols and its own stream (operand images and noise). */
+export interface PairGroup {
+  readonly symbols: SymbolSet;
+  readonly pairs: readonly Pair[];
+  readonly rng: Rng;
+}
+
+/**
+ * generateForPairs for several groups (e.g. the training and the held-out pairs) in ONE sampling pass (issue 28:
+ * the trainer's evaluations): each group's operand images and noise are drawn from its own stream exactly as
+ * generateForPairs draws them, so each group gets the inputs it would get alone; the model sees them as one batch.
+ */
+export function generateForGroups(
+  config: ModelConfig,
+  params: Params,
+  groups: readonly PairGroup[],
+  options: { readonly draws: number; readonly steps: number },
+): Generated[] {
+  const px = groups[0].symbols.side * groups[0].symbols.side;
+  const counts = groups.map((g) => g.pairs.length * options.draws);
+  const total = counts.reduce((a, b) => a + b, 0);
+  const xa = new Float32Array(total * px);
+  const xb = new Float32Array(total * px);
+  const noise = new Float32Array(total * px);
+  let at = 0;
+  groups.forEach((g, i) => {
+    const ops = operandImages(g.symbols, g.pairs, options.draws, g.rng);
+    xa.set(ops.xa, at * px);
+    xb.set(ops.xb, at * px);
+    noise.set(g.rng.fork('noise').normalArray(counts[i] * px), at * px);
+    at += counts[i];
+  });
+  const out = tf.tidy(() =>
+    sample(
+      config,
+      params,
+      { xa: tf.tensor2d(xa, [total, px]), xb: tf.tensor2d(xb, [total, px]), noise: tf.tensor2d(noise, [total, px]) },
+      { steps: options.steps },
+    ),
+  );
+  const images = out.dataSync() as Float32Array;
+  out.dispose();
+  let from = 0;
+  return groups.map((g, i) => {
+    const part = { images: images.slice(from * px, (from + counts[i]) * px), targets: targetsOf(g.pairs, options.draws), count: counts[i] };
+    from += counts[i];
+    return part;
+  });
 }
 
 /** Scores generated images with a classifier against their targets (the caller names it: `scoredBy(classifier)`). */

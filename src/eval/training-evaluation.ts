@@ -10,6 +10,9 @@
 // right in every evaluation until the model moves, so k logged evaluations at a level are not k independent
 // draws. Whether a checkpoint has grokked is therefore decided on fresh draws (eval/grok-status.ts, ≥ 8 per
 // pair), never on the log alone.
+// Issue 28: the training and held-out pairs are sampled in one pass (one batch through the model instead of two),
+// each with the operand images and noise of its own stream as before; `reading` says in provenance.json and on the
+// progress log which reading this is.
 
 import type { EmnistPool } from '../data/pool.ts';
 import type { RunConfig } from '../train/config.ts';
@@ -18,7 +21,8 @@ import type { TrainingEvaluator } from '../train/trainer.ts';
 import { accuracyResult } from './accuracy.ts';
 import { scoredBy } from './classifier.ts';
 import { classifierForRun } from './classifier-for-run.ts';
-import { generateForPairs, generationAccuracy, scoreGenerated } from './generation.ts';
+import { generateForGroups, scoreGenerated } from './generation.ts';
+import { PAPER } from '../paper/registry.ts';
 
 /**
  * The paper's evaluation of a run being trained: generated images scored by the run's classifier (built
@@ -30,16 +34,25 @@ export function generationEvaluator(config: RunConfig, data: RunData, pool: Emni
   const opts = { draws, steps: config.train.samplingSteps };
   return {
     scoredBy: scoredBy(classifier),
+    reading: `the trainer's reading: M = ${draws} draw(s) per pair with the same noise at every evaluation, K = ${config.train.samplingSteps} Euler steps, train and held-out pairs in one sampling pass; grokking is judged on fresh draws (grokdiff eval, the claims: K = ${PAPER.samplingSteps.value})`,
     evaluate(model, params, rng) {
-      const heldout = scoreGenerated(
-        generateForPairs(model, params, data.heldoutSymbols, data.heldout, { ...opts, rng: rng.fork('eval-heldout') }),
-        classifier,
+      // One sampling pass for both sets; each keeps the stream (operand images, noise) it had when sampled alone.
+      const [train, held] = generateForGroups(
+        model,
+        params,
+        [
+          { symbols: data.symbols, pairs: data.train, rng: rng.fork('eval-train') },
+          { symbols: data.heldoutSymbols, pairs: data.heldout, rng: rng.fork('eval-heldout') },
+        ],
+        opts,
       );
+      const heldout = scoreGenerated(held, classifier);
       let novelCorrect = 0;
       for (const i of data.heldoutNovel) for (let d = 0; d < draws; d++) if (heldout.predictions[i * draws + d] === data.heldout[i].c) novelCorrect++;
       const { predictions: _p, ...heldoutResult } = heldout;
+      const { predictions: _q, ...trainResult } = scoreGenerated(train, classifier);
       return {
-        train: generationAccuracy(model, params, data.symbols, data.train, classifier, { ...opts, rng: rng.fork('eval-train') }),
+        train: { ...trainResult, scoredBy: scoredBy(classifier) },
         heldout: heldoutResult,
         novel: accuracyResult(novelCorrect, data.heldoutNovel.length * draws),
       };

@@ -65,6 +65,8 @@ export interface EvaluatedAccuracy {
 export interface TrainingEvaluator {
   /** What scores the generated images (its name and own held-out accuracy), recorded in provenance.json. */
   readonly scoredBy: { readonly name: string; readonly heldout: unknown };
+  /** Which reading this is (e.g. the trainer's cheap one-draw reading, not the judge's); in provenance.json and the log. */
+  readonly reading?: string;
   /** The three accuracies of the model `params`, drawing operand images and noise from `rng`. */
   evaluate(model: ModelConfig, params: Params, rng: Rng): { train: EvaluatedAccuracy; heldout: EvaluatedAccuracy; novel: EvaluatedAccuracy };
   /** Frees what the evaluator holds (a CNN classifier's weights). */
@@ -369,6 +371,7 @@ export async function trainRun(options: TrainOptions): Promise<TrainResult> {
       resumedFromStep: session.startStep,
       ...(session.momentsRestartedAt > 0 ? { momentsRestartedAt: session.momentsRestartedAt } : {}),
       classifier: evaluator.scoredBy,
+      ...(evaluator.reading ? { evaluation: evaluator.reading } : {}),
     });
     lossReferences = runLossReferences(data);
   } catch (err) {
@@ -379,6 +382,7 @@ export async function trainRun(options: TrainOptions): Promise<TrainResult> {
     throw err;
   }
   progress.message(describeLossReferences(lossReferences));
+  if (evaluator.reading) progress.message(`evaluations: ${evaluator.reading}`);
   const trainRng = rng.fork('train');
   const evalRng = rng.fork('eval');
   const lastStep = Math.min(config.train.steps, options.stopAtStep ?? Infinity);
