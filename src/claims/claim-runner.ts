@@ -10,6 +10,7 @@
 
 import type { LoadedRun } from '../eval/loaded-run.ts';
 import { GrokdiffError } from '../errors.ts';
+import { reportProgress } from '../io/work-progress.ts';
 import {
   notEvaluated,
   thresholdRows,
@@ -90,7 +91,8 @@ export function missing<M, C>(declaration: ClaimDeclaration, reason: string): Cl
 /** `measure` on the final checkpoint of each run, in order; `provided` is the run (its directory, config and training log). */
 export function eachRun<T>(measure: (run: LoadedRun, seed: number, provided: ProvidedRun) => T): (runs: readonly ProvidedRun[]) => T[] {
   return (runs) =>
-    runs.map((r) => {
+    runs.map((r, i) => {
+      reportProgress({ phase: 'measuring', item: `${r.preset} seed ${r.seed}`, done: i, total: runs.length });
       const run = openRun(r);
       try {
         return measure(run, r.seed, r);
@@ -107,6 +109,7 @@ export function eachRun<T>(measure: (run: LoadedRun, seed: number, provided: Pro
 export function eachUntrained<T>(measure: (run: LoadedRun, seed: number, trained: T) => T): (runs: readonly ProvidedRun[], trained: readonly T[]) => T[] {
   return (runs, trained) =>
     runs.map((r, i) => {
+      reportProgress({ phase: 'negative control (untrained model)', item: `${r.preset} seed ${r.seed}`, done: i, total: runs.length });
       const u = untrainedRun(r);
       try {
         return measure(u, r.seed, trained[i]);

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { environment } from '../config/environment.ts';
 import { measureGrokStatus, type GrokStatus } from '../eval/grok-status.ts';
 import { writeJsonAtomic } from '../io/atomic-write.ts';
+import { reportProgress } from '../io/work-progress.ts';
 import { PAPER } from '../paper/registry.ts';
 import type { ExcludedModel, ModelProvenance } from './contract.ts';
 import type { ProvidedRun } from './provider.ts';
@@ -48,6 +49,7 @@ export function grokStatusOf(run: ProvidedRun): GrokStatus {
     const file = sharedStatusFile(key);
     status = readShared(file, key) ?? undefined;
     if (!status) {
+      reportProgress({ phase: 'grok status (fresh draws)', item: `${run.preset} seed ${run.seed}` });
       const loaded = openRun(run, step);
       try {
         status = measureGrokStatus(loaded);

@@ -1,6 +1,6 @@
 // `grokdiff sample` draws c images for chosen pairs from a checkpoint and writes an image grid (operand a,
 // operand b, generated c per row); `grokdiff eval` measures generation accuracy on the train and held-out
-// pairs with Wilson 95 % intervals (paper Sec. 3).
+// pairs with Wilson 95 % intervals (paper Sec. 3), with a progress line on stderr before each set of pairs.
 
 import { Command } from 'commander';
 import { ConfigError } from '../errors.ts';
@@ -16,6 +16,7 @@ import { describeLossReferences, gapClosed, loggedLoss, runLossReferences } from
 import { existingFolder, intRangeOption, MAX_DRAWS, MAX_SAMPLING_STEPS, seedOption } from './common.ts';
 import { checkOutputFile } from '../train/run-folder.ts';
 import { setupBackend } from './backend-option.ts';
+import { progressLines } from '../io/work-progress.ts';
 
 function parsePairs(text: string, P: number): Pair[] {
   return text.split(',').map((item) => {
@@ -140,7 +141,18 @@ export function evalCommand(): Command {
           trainUnseenImages: 'train pairs, unseen images',
         };
         const width = Math.max(...rows.map(([name]) => label[name].length));
+        // A line on stderr before each row (the rows are long single steps): which row, the samples so far, the time.
+        const progress = progressLines({ label: `eval ${run.config.preset} seed ${run.config.seed} step ${run.step}`, quietSeconds: 0, minGapSeconds: 0 });
+        const samples = rows.reduce((n, [, pairs]) => n + pairs.length * opts.draws, 0);
+        let sampled = 0;
         for (const [name, pairs, symbols] of rows) {
+          progress.report({
+            phase: 'sampling (samples done)',
+            item: `${label[name]}, ${pairs.length} pairs × ${opts.draws} draws, K = ${steps}`,
+            done: sampled,
+            total: samples,
+          });
+          sampled += pairs.length * opts.draws;
           const r = scoreGenerated(generateForPairs(run.model, run.params, symbols, pairs, { draws: opts.draws, steps, rng: rng.fork(name) }), run.classifier);
           result[name] = { correct: r.correct, total: r.total, accuracy: r.accuracy, interval: r.interval };
           if (!opts.json) console.log(`${label[name].padEnd(width)} ${accuracyLine(r)}`);

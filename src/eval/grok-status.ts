@@ -10,6 +10,7 @@ import { rootRng } from '../engine/random.ts';
 import type { Pair } from '../data/pairs.ts';
 import type { SymbolSet } from '../data/symbols.ts';
 import { PAPER } from '../paper/registry.ts';
+import { reportProgress } from '../io/work-progress.ts';
 import type { LoadedRun } from './loaded-run.ts';
 import { accuracyResult, type AccuracyResult } from './accuracy.ts';
 import { generateForPairs, scoreGenerated } from './generation.ts';
@@ -68,6 +69,7 @@ function checkLevel(
   let target = draws.first;
   let round = 0;
   for (;;) {
+    reportProgress({ phase: `grok status, ${stream} pairs, ${done} draws per pair so far`, item: `${run.config.preset} seed ${run.config.seed}` });
     const add = target - done;
     if (pairs.length > 0 && add > 0) {
       const rng = rootRng(GROK_STATUS_SEED).fork(`${stream}-round-${round}`);

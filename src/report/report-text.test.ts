@@ -11,7 +11,7 @@ import { alterDigits, alterNumber, alterNumbers, goldenRecords, type Alteration 
 import { CLAIMS } from '../claims/catalog.ts';
 import type { ClaimRecord } from '../claims/contract.ts';
 import { claimsJson } from './claims-report.ts';
-import { controlWord, reportMarkdown, summaryTable, type ReportRun, type SampleFigure } from './report-text.ts';
+import { controlWord, failureOf, reportMarkdown, summaryTable, type ReportRun, type SampleFigure } from './report-text.ts';
 
 /** References to the paper (and its arXiv id), to this project's issues, and claim ids: words of what a claim is, not numbers of a run. */
 const REFERENCE =
@@ -187,5 +187,18 @@ describe('the generated text of the report', () => {
       expect(caption, l).toMatch(/^\*.*preset \S+, seeds? [\d, ]+, steps? \d/);
     }
     expect(markdown).toMatch(/\*Learning curves: paper-width tier, preset paper-n1, seed 1, step \d+/);
+  });
+
+  it('tells a declared known deviation from a new failure (replicate --fail-on new); a control not rejected is never declared', () => {
+    const base = records.find((r) => r.knownDeviation && !r.tiers) as ClaimRecord;
+    const rejected = { ...base.control!, verdict: { outcome: 'not-replicated' as const, summary: 'rejected' } };
+    const failing = { ...base, verdict: { outcome: 'not-replicated' as const, summary: 'x' }, control: rejected };
+    expect(failureOf(failing)).toEqual({ failed: true, declared: true });
+    expect(failureOf({ ...failing, knownDeviation: false })).toEqual({ failed: true, declared: false });
+    expect(failureOf({ ...failing, control: { ...rejected, verdict: { outcome: 'replicated', summary: 'control passed' } } })).toEqual({
+      failed: true,
+      declared: false,
+    });
+    expect(failureOf({ ...failing, verdict: { outcome: 'not-evaluated', summary: 'x' } })).toEqual({ failed: false, declared: false });
   });
 });

@@ -65,6 +65,7 @@ import type { LoadedRun } from '../../eval/loaded-run.ts';
 import { lineChartPanels, type LinePanel, type LinePoint, type RuleMark, type TrajectoryPanel, type TrajectoryPoint } from '../../plot/plot.ts';
 import { defineClaim, type ClaimModule, type FigureSpec, type ReportBlock, type ReportSection, type KnownDeviation } from '../claim.ts';
 import { eachUntrained, measureEach } from '../claim-runner.ts';
+import { reportProgress } from '../../io/work-progress.ts';
 import { verdict, type ClaimDeclaration, type ClaimRecord, type Verdict } from '../contract.ts';
 import { array, boolean, nullable, number, object, string } from '../decode.ts';
 import type { ProvidedRun } from '../provider.ts';
@@ -179,12 +180,15 @@ export interface SeedCriticalTimestep {
  */
 export function measureCriticalTimestep(run: LoadedRun, seed: number, options: { figurePaths?: boolean } = {}): SeedCriticalTimestep {
   const P = run.model.P;
+  const item = `${run.config.preset} seed ${seed}`;
+  reportProgress({ phase: 'recovery and rectification from every noise level', item });
   const rr = recoveryRectification(run, { seed: STATS_SEED + seed, pairCount: CRITICAL_TIMESTEP_PAIRS });
   const rectification = rr.levels.map((l) => l.rectification.accuracy);
   const critical = criticalTimestep(rectification, PAPER.rectificationCriticalLevel.value);
   const K = rr.steps;
   const levels = Array.from({ length: K }, (_, i) => (i + 1) / K);
   const rule = PAPER.changePointRule.value as ChangePointRule;
+  reportProgress({ phase: 'FVE entropy along the rectification paths', item });
   const re = rectificationEntropy(run, {
     noiseSeed: GRID_NOISE_SEED,
     offsetSeed: STATS_SEED + seed,
