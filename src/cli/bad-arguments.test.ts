@@ -165,7 +165,7 @@ async function inProcess(args: readonly string[]): Promise<{ code: number; stder
 }
 
 function expectOneLineError(r: { code: number | null; stderr: string }, code: string, says: RegExp): void {
-  const lines = r.stderr.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('grokdiff: tfjs backend'));
+  const lines = r.stderr.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('grokdiff: backend'));
   expect(lines, r.stderr).toHaveLength(1);
   expect(lines[0]).toMatch(new RegExp(`^grokdiff: error \\[${code}\\]: `));
   expect(lines[0]).toMatch(says);

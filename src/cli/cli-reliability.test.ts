@@ -118,7 +118,7 @@ describe('CLI reliability', () => {
   it('SIGTERM ends a command busy in a long computation (no handler holds it back)', async () => {
     const fixture = new URL('../../fixtures/checkpoints/cpu-n1/seed-2', import.meta.url).pathname;
     const { child, done } = start(['eval', '--run', fixture, '--draws', '256', '--steps', '10000'], { GROKDIFF_BACKEND: 'auto' });
-    await new Promise<void>((resolve) => child.stderr.on('data', (c: Buffer) => c.toString().includes('tfjs backend') && resolve()));
+    await new Promise<void>((resolve) => child.stderr.on('data', (c: Buffer) => c.toString().includes('grokdiff: backend') && resolve()));
     await new Promise((r) => setTimeout(r, 2000));
     child.kill('SIGTERM');
     // A hang guard, not a timing (no test asserts a duration): a child that ignored SIGTERM is killed with SIGKILL, which fails the case.

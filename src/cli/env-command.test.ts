@@ -43,6 +43,7 @@ describe('grokdiff env', () => {
     expect(r.stdout).toMatch(/^GROKDIFF_BACKEND=cpu$/m);
     expect(r.stdout).toMatch(/^GROKDIFF_NATIVE_BLAS="1" → openblas$/m);
     expect(r.stdout).toMatch(/^GROKDIFF_NATIVE_ISA unset → the best the CPU runs$/m);
+    expect(r.stdout).toMatch(/^tensor backend: cpu \(GROKDIFF_BACKEND\)$/m);
     expect(r.stderr).toBe('');
   });
 

@@ -1,9 +1,12 @@
 // `grokdiff env`: lists every environment variable grokdiff reads (src/config/environment.ts) with its current
 // value, or its default when unset, what it means and who uses it. A value that is not understood is shown and
-// then reported as the typed error (exit 2). `--markdown` prints README.md's table, `--json` the rows.
+// then reported as the typed error (exit 2). `--markdown` prints README.md's table, `--json` the rows. The
+// plain listing ends with the tensor backend grokdiff would use here, in full (the long line that commands
+// print only with --verbose: fast path, native kernels, each backend skipped and why).
 
 import { Command } from 'commander';
 import { inspectEnvironment, type VariableState } from '../config/environment.ts';
+import { initBackend } from '../engine/backend.ts';
 import { environmentTable } from '../config/readme-table.ts';
 
 /** A typed value as text: on/off, lists joined with commas. */
@@ -27,7 +30,7 @@ export function envCommand(): Command {
     .description('list the environment variables grokdiff reads, with their current values, defaults and meaning')
     .option('--markdown', "print the README's table of the variables (npm run docs:env writes it)")
     .option('--json', 'print JSON')
-    .action((opts: { markdown?: boolean; json?: boolean }) => {
+    .action(async (opts: { markdown?: boolean; json?: boolean }) => {
       if (opts.markdown) {
         console.log(environmentTable());
         return;
@@ -54,6 +57,11 @@ export function envCommand(): Command {
         }
       }
       const bad = states.find((s) => s.error !== null);
+      if (!opts.json && !bad) {
+        const lines: string[] = [];
+        const picked = await initBackend(undefined, { verbose: true, log: (line) => lines.push(line.replace(/^grokdiff: /, '')) });
+        console.log(`\ntensor backend: ${lines.length > 0 ? lines.join('; ') : `${picked} (GROKDIFF_BACKEND)`}`);
+      }
       if (bad?.error) throw bad.error;
     });
 }

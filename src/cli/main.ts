@@ -24,7 +24,8 @@ function buildProgram(): Command {
   const program = new Command('grokdiff')
     .description('Executable, falsifiable tests of "Grokking of Diffusion Models: Case Study on Modular Addition" (arXiv 2604.17673)')
     .addOption(new Option('--backend <name>', 'tensor backend: auto|node-gpu|webgpu|node|wasm|cpu (env GROKDIFF_BACKEND)'))
-    .option('--debug', 'show stack traces on errors');
+    .option('--debug', 'show stack traces on errors')
+    .option('--verbose', 'say in full which tensor backend was chosen and why the others were skipped');
   program.addCommand(replicateCommand());
   program.addCommand(dataCommand());
   program.addCommand(trainCommand());

@@ -45,13 +45,21 @@ describe('initBackend', () => {
     expect(gradientsRegistered()).toBe(true);
   });
 
-  it(`auto picks ${expectedAuto} here and reports it once, with the reasons for skipping`, async () => {
+  it(`auto picks ${expectedAuto} here and reports it once in a short line, or with --verbose with the reasons for skipping`, async () => {
+    await initBackend('cpu');
+    const short: string[] = [];
+    expect(await initBackend('auto', { log: (line) => short.push(line), settings: readEnvironment({}) })).toBe(expectedAuto);
+    if (expectedAuto !== 'cpu') {
+      expect(short).toHaveLength(1);
+      expect(short[0]).toMatch(new RegExp(`^grokdiff: backend ${expectedAuto}(, \\d+ threads?)?( on .*)? \\(details: grokdiff env, or --verbose\\)$`));
+      expect(short[0].length).toBeLessThan(120);
+    }
     await initBackend('cpu');
     const lines: string[] = [];
     const log = (line: string) => lines.push(line);
-    expect(await initBackend('auto', { log, settings: readEnvironment({}) })).toBe(expectedAuto);
-    expect(await initBackend('auto', { log, settings: readEnvironment({}) })).toBe(expectedAuto);
-    expect(await initBackend(undefined, { log, settings: readEnvironment({}) })).toBe(expectedAuto);
+    expect(await initBackend('auto', { log, verbose: true, settings: readEnvironment({}) })).toBe(expectedAuto);
+    expect(await initBackend('auto', { log, verbose: true, settings: readEnvironment({}) })).toBe(expectedAuto);
+    expect(await initBackend(undefined, { log, verbose: true, settings: readEnvironment({}) })).toBe(expectedAuto);
     if (expectedAuto === 'cpu') return; // cpu was already active: nothing changed, nothing to report
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain(`tfjs backend ${expectedAuto} (auto)`);

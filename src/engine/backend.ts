@@ -22,7 +22,7 @@ import { ConfigError, EngineError } from '../errors.ts';
 import { ensureGradients } from './gradients.ts';
 import { installWasmFastPath, isWasmFastPathInstalled, uninstallWasmFastPath, WASM_FASTPATH_ENV } from './wasm-matmul.ts';
 import { installWasmIdentity, uninstallWasmIdentity } from './wasm-identity.ts';
-import { installWasmNative, loadNativeAddon, NATIVE_ENV, uninstallWasmNative, wasmNativeInfo } from './wasm-native.ts';
+import { installWasmNative, loadNativeAddon, NATIVE_ENV, uninstallWasmNative, wasmNativeDetails, wasmNativeInfo } from './wasm-native.ts';
 import {
   describeWebGpuAdapter,
   loadWebGpu,
@@ -79,6 +79,11 @@ export function parseBackendChoice(text: string, source: string): BackendChoice 
 export interface InitBackendOptions {
   /** Where the auto choice is reported; default: one line on stderr. */
   log?: (line: string) => void;
+  /**
+   * The auto choice as one short line (backend and threads: the default, issue 29) or, when verbose, the long one
+   * (fast path, native kernels, every backend skipped and why; `grokdiff env` and `--verbose`).
+   */
+  verbose?: boolean;
   /** Where `choice` came from, for error messages (e.g. '--backend'). */
   source?: string;
   /** Install the wasm matMul fast path; default: GROKDIFF_WASM_FASTPATH (on unless 0). */
@@ -236,6 +241,20 @@ function nativeDescription(wanted: boolean): string {
   return `off (${load.ok ? 'not installed' : load.reason})`;
 }
 
+/** "2 threads" for the products of the active backend where grokdiff knows it (wasm: the native kernels' threads, or one), else ''. */
+function threadsText(backend: ResolvedBackend): string {
+  if (backend === 'cpu') return '1 thread';
+  if (backend !== 'wasm') return '';
+  const threads = wasmNativeDetails()?.threads ?? 1;
+  return `${threads} thread${threads === 1 ? '' : 's'}`;
+}
+
+/** The short start line: backend and threads (and the WebGPU adapter), with where the details are. */
+function shortBackendLine(backend: ResolvedBackend, adapter: string | null): string {
+  const threads = threadsText(backend);
+  return `grokdiff: backend ${backend}${threads ? `, ${threads}` : ''}${adapter ? ` on ${adapter}` : ''} (details: grokdiff env, or --verbose)`;
+}
+
 /** The backend that is active now, in grokdiff's names (null before initBackend). */
 export function currentBackend(): ResolvedBackend | null {
   const name = activeTfjsBackend();
@@ -295,7 +314,7 @@ export async function initBackend(choice?: BackendChoice, options: InitBackendOp
       const adapter = picked === 'webgpu' ? webgpuAdapterInfo() : null;
       if (adapter !== null) line += ` on ${describeWebGpuAdapter(adapter)}`;
       if (skipped.length > 0) line += `; skipped ${skipped.join('; ')}`;
-      log(line);
+      log(options.verbose ? line : shortBackendLine(picked, adapter !== null ? describeWebGpuAdapter(adapter) : null));
     }
   } else {
     try {
@@ -312,7 +331,8 @@ export async function initBackend(choice?: BackendChoice, options: InitBackendOp
     if (adapter !== null && activeTfjsBackend() !== before) {
       // Which GPU (or CPU driver) it runs on is not obvious from the choice: say it once, as auto does.
       const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-      log(`grokdiff: tfjs backend webgpu on ${describeWebGpuAdapter(adapter)}${adapter.fallback ? ' (a CPU driver: correct but slow)' : ''}`);
+      const on = `${describeWebGpuAdapter(adapter)}${adapter.fallback ? ' (a CPU driver: correct but slow)' : ''}`;
+      log(options.verbose ? `grokdiff: tfjs backend webgpu on ${on}` : shortBackendLine('webgpu', on));
     }
   }
   return picked;
