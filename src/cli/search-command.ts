@@ -78,7 +78,7 @@ export function searchCommand(): Command {
     .action(async (opts: SearchOpts, command: Command) => {
       checkOutputFile(opts.log, '--log');
       if (opts.fromRuns) {
-        const folders = opts.fromRuns.map((dir) => existingFolder('--from-runs', dir));
+        const folders = [...new Set(opts.fromRuns.map((dir) => existingFolder('--from-runs', dir)))];
         const records = recordsFromFolders(folders, opts.preset, opts.note);
         const logPath = resolve(opts.log);
         writeFileAtomic(logPath, records.map((r) => `${JSON.stringify(r)}\n`).join(''));

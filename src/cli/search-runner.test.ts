@@ -117,6 +117,28 @@ describe('runSearch', () => {
     expect(existsSync(join(out, '003-test-tiny-train.warmupSteps=1_train.lr=0.001-s1', SEARCH_ARM_FILE))).toBe(true);
   });
 
+  it('makes --out before the first arm (the children write ARM.log beside their folders)', async () => {
+    const out = join(root, 'new', 'deeper');
+    const seen: boolean[] = [];
+    const fake: ArmTrainer = async () => {
+      seen.push(existsSync(out));
+      return { ok: false, reason: 'not trained' };
+    };
+    const r = await runSearch({
+      input: { ...input, seeds: [1] },
+      base,
+      out,
+      log: join(root, 'z.jsonl'),
+      note: '',
+      jobs: 2,
+      resume: false,
+      train: fake,
+      ...quiet,
+    });
+    expect(seen).toEqual([true, true]);
+    expect(r.failed).toBe(2);
+  });
+
   it('refuses an --out that holds an arm of another search (same folder name, other plan)', async () => {
     // A third seed: arm 1 (lr 0.003, seed 1) keeps its name, but the plan is another one.
     const other = { ...input, seeds: [1, 2, 3] };

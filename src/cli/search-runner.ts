@@ -14,7 +14,7 @@ import { PAPER } from '../paper/registry.ts';
 import { applyOverrides, type RunConfig } from '../train/config.ts';
 import { getPreset } from '../train/presets.ts';
 import { grokkingSteps, stableLevelStep } from '../train/grokking.ts';
-import { hasLatest, readLatest, readMetrics, readProvenance, runFile } from '../train/run-folder.ts';
+import { hasLatest, makeOutputFolder, readLatest, readMetrics, readProvenance, runFile } from '../train/run-folder.ts';
 import { describeExit, runChild, runQueue } from './child-runs.ts';
 import { searchPlan, shardArms, type SearchArm, type SearchPlan, type SearchPlanInput, type Shard } from './search-plan.ts';
 
@@ -225,6 +225,7 @@ export async function runSearch(o: SearchRunOptions): Promise<SearchRunResult> {
   const plan = searchPlan(o.input);
   const arms = o.shard ? shardArms(plan.arms, o.shard) : [...plan.arms];
   checkArmFolders(plan, arms, o.out, o.resume);
+  makeOutputFolder(o.out); // the children's ARM.log files go beside the arm folders
   const configs = new Map(arms.map((a) => [a.index, applyOverrides(o.base, a.overrides, { seed: a.seed })]));
   const logged = loggedArms(o.log);
   const table = join(o.log, '..', 'PRESET-SEARCH.md');
