@@ -112,3 +112,13 @@ describe('runChild', () => {
     expect(readFileSync(log, 'utf8')).toContain('got SIGTERM');
   });
 });
+
+describe('runChild of a training run', () => {
+  it('passes --no-judge (the screen and search judge or log their runs themselves)', async () => {
+    const echo = join(dir, 'echo.mjs');
+    writeFileSync(echo, 'console.log(JSON.stringify(process.argv.slice(2)));');
+    const log = join(dir, 'train.log');
+    await runChild(['--backend', 'cpu', 'train', '--out', 'x'], log, { bin: echo });
+    expect(JSON.parse(readFileSync(log, 'utf8'))).toEqual(['--backend', 'cpu', 'train', '--out', 'x', '--no-judge']);
+  });
+});

@@ -48,7 +48,9 @@ export function runChild(args: readonly string[], logPath: string, options: Chil
       closeSync(out);
       done(exit);
     };
-    const p = spawn(process.execPath, [options.bin ?? GROKDIFF_BIN, ...args], {
+    // A training child does not judge its final checkpoint (train --no-judge): the screen judges its runs itself and a search logs them.
+    const childArgs = args.includes('train') && !args.includes('--no-judge') ? [...args, '--no-judge'] : args;
+    const p = spawn(process.execPath, [options.bin ?? GROKDIFF_BIN, ...childArgs], {
       env: childEnvironment(childThreadSetting()),
       stdio: ['ignore', out, out],
       ...(options.abort ? { signal: options.abort, killSignal: 'SIGTERM' as const } : {}),

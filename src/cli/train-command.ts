@@ -8,6 +8,10 @@
 // default action and end the process at once, even inside a long native call (a lock left behind is stale and
 // taken over, temporary files are cleared by the next writer); from then on the first one saves a checkpoint
 // after the current step and stops (exit 130 / 143), a second quits at once, as does one after the last step.
+// One rule for "grokked" (issue 29): the trainer's log, its early stop and s_train / s_val read one fixed noise
+// draw per pair and say so; at the end the summary re-measures the final checkpoint as the claims judge it
+// (fresh draws, K = PAPER.samplingSteps, Wilson intervals against the levels: eval/grok-status.ts), unless
+// --no-judge (the search and screen children, which judge or log their runs themselves).
 
 import { Command } from 'commander';
 import { resolve } from 'node:path';
@@ -23,6 +27,9 @@ import { checkOutputFolder, readRunConfig } from '../train/run-folder.ts';
 import { ConfigError, GrokdiffError } from '../errors.ts';
 import { setupBackend } from './backend-option.ts';
 import { stopSignals } from './stop-signals.ts';
+import { loadRun } from '../eval/loaded-run.ts';
+import { measureGrokStatus, type GrokStatus } from '../eval/grok-status.ts';
+import { progressLines, withProgress } from '../io/work-progress.ts';
 
 interface TrainOpts {
   preset: string;
@@ -32,6 +39,20 @@ interface TrainOpts {
   resume?: boolean;
   restartMoments?: boolean;
   steps?: number;
+  /** false with --no-judge. */
+  judge: boolean;
+}
+
+/** The final checkpoint of a run judged as the claims judge it (eval/grok-status.ts), with progress lines on stderr. */
+function judgeFinalCheckpoint(outDir: string): GrokStatus {
+  const run = loadRun(outDir);
+  try {
+    return withProgress(progressLines({ label: 'judging the final checkpoint on fresh draws', quietSeconds: 0, minGapSeconds: 10 }), () =>
+      measureGrokStatus(run),
+    );
+  } finally {
+    run.dispose();
+  }
 }
 
 /** Refuses the flags a resume cannot honour (the run keeps its own config), and --restart-moments without --resume. */
@@ -76,6 +97,7 @@ export function trainCommand(): Command {
     .requiredOption('--out <dir>', 'run directory (config, metrics, checkpoints, plots)')
     .option('--k49 <dir>', 'folder with the official Kuzushiji-49 files, for presets with data.dataset = "k49"', k49DirOption)
     .option('--resume', 'continue the run in --out from its latest checkpoint, with its own config (with --steps N: extend it to N steps)')
+    .option('--no-judge', "skip re-measuring the final checkpoint on fresh draws with the claims' rule at the end")
     .option(
       '--restart-moments',
       "with --resume: continue from the checkpoint's weights with fresh AdamW moments (when its optimizer state is missing or corrupt)",
@@ -108,18 +130,23 @@ export function trainCommand(): Command {
           outDir,
           result.metrics,
           result.grokking,
-          `${result.config.preset} seed ${result.config.seed}`,
+          `${result.config.preset} seed ${result.config.seed} (accuracies on the trainer's fixed evaluation draw)`,
           result.lossReferences,
         );
         const g = result.grokking;
         console.log(`run: ${outDir}`);
         console.log(`steps: ${result.lastStep}${result.interrupted ? ' (interrupted)' : ''}, wall ${result.wallSeconds.toFixed(1)} s, backend ${backend}`);
         console.log(
-          `s_train (train acc ≥ ${g.trainLevel}): ${g.sTrain ?? 'not reached'}; s_val (held-out acc ≥ ${g.heldoutLevel}): ${g.sVal ?? 'not reached'}${g.ratio !== null ? `; ratio ${g.ratio.toFixed(2)}` : ''}`,
+          `on the trainer's fixed evaluation draw (one noise draw per pair): s_train (train acc ≥ ${g.trainLevel}): ${g.sTrain ?? 'not reached'}; ` +
+            `s_val (held-out acc ≥ ${g.heldoutLevel}): ${g.sVal ?? 'not reached'}${g.ratio !== null ? `; ratio ${g.ratio.toFixed(2)}` : ''}`,
         );
         const last = result.metrics.at(-1);
         console.log(describeLossReferences(result.lossReferences, last ? { value: last.loss, step: last.step } : undefined));
         if (plot) console.log(`learning curves: ${plot.png} (and ${plot.svg})`);
+        if (opts.judge && !result.interrupted) {
+          const status = judgeFinalCheckpoint(outDir);
+          console.log(`judged as the claims judge (fresh draws, eval/grok-status.ts): ${status.grokked ? 'GROKKED' : 'not grokked'} — ${status.summary}`);
+        }
         if (result.interrupted) process.exitCode = signals.exitCode() ?? 130;
       } finally {
         signals.dispose();

@@ -16,6 +16,12 @@ export interface MetricsRow {
   readonly heldoutNovelAcc?: number;
   readonly heldoutNovelInterval?: readonly [number, number];
   readonly wallSeconds: number;
+  /**
+   * 'fixed': the accuracies were read on the trainer's fixed evaluation draw (one noise draw per pair, reused at
+   * every evaluation: eval/training-evaluation.ts), not on fresh draws as the claims judge grokking
+   * (eval/grok-status.ts). Absent in logs written before the field existed (read the same way).
+   */
+  readonly evalDraw?: 'fixed';
 }
 
 export interface GrokkingSteps {

@@ -1,6 +1,7 @@
 // Training progress on the terminal: a one-line bar with step, loss and accuracies, redrawn in place at most
 // ten times a second when stderr is a TTY, and plain lines (one per evaluation) when it is not (CI, logs); the line
-// shows the evaluations' share of the run's time (issue 28).
+// shows the evaluations' share of the run's time (issue 28). The accuracies are the trainer's fixed-draw readings
+// (one noise draw per pair, reused at every evaluation: not the claims' fresh-draw judgement) and say so.
 
 export interface ProgressFields {
   readonly loss?: number;
@@ -28,7 +29,7 @@ function describe(step: number, total: number, f: ProgressFields, rate: number):
   const loss = f.loss === undefined ? '-' : f.loss.toExponential(3);
   const novel = f.novelAcc === undefined ? '' : ` (novel ${pct(f.novelAcc).trim()})`;
   const evals = f.evalShare === undefined ? '' : `  eval ${(100 * f.evalShare).toFixed(0)} % of time`;
-  return `step ${String(step).padStart(String(total).length)}/${total}  loss ${loss}  train ${pct(f.trainAcc)}  held-out ${pct(f.heldoutAcc)}${novel}  ${rate.toFixed(1)} step/s${evals}`;
+  return `step ${String(step).padStart(String(total).length)}/${total}  loss ${loss}  fixed-draw acc: train ${pct(f.trainAcc)}  held-out ${pct(f.heldoutAcc)}${novel}  ${rate.toFixed(1)} step/s${evals}`;
 }
 
 export function createProgress(total: number, stream: NodeJS.WriteStream = process.stderr, now: () => number = () => performance.now()): Progress {

@@ -423,6 +423,8 @@ export async function trainRun(options: TrainOptions): Promise<TrainResult> {
           heldoutNovelAcc: acc.novel.accuracy,
           heldoutNovelInterval: acc.novel.interval,
           wallSeconds: wall(),
+          // The evaluations of a run reuse one noise draw per pair (eval/training-evaluation.ts): not the judge's fresh draws.
+          evalDraw: 'fixed',
         };
         lossSum = 0;
         lossCount = 0;
@@ -444,7 +446,10 @@ export async function trainRun(options: TrainOptions): Promise<TrainResult> {
         lastSaved = step;
       }
       if (grokDone) {
-        progress.message(`grokked: train and held-out accuracy at their levels for ${grokStreak} evaluations; stopping at step ${step}`);
+        progress.message(
+          `stopping at step ${step}: train and held-out accuracy on the trainer's fixed evaluation draw (one noise draw per pair, the same at every ` +
+            `evaluation) held their levels for ${grokStreak} evaluations; whether the run grokked is decided on fresh draws (the summary re-measures)`,
+        );
         break;
       }
       if (stopping && !atEnd) {
