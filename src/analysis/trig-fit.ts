@@ -2,12 +2,15 @@
 // from products of single-operand features, as in cos(a+b) = cos a·cos b − sin a·sin b and
 // sin(a+b) = sin a·cos b + cos a·sin b? The paper reports, for w1, cos(w1(a+b)) ≈ 138910·cos cos −
 // 139849·sin sin (ratio ≈ −1) with FVE 0.95, and FVE 0.94 for the sine (PAPER.trigFitFve,
-// PAPER.trigFitExampleCoefficients). Two measurements live here.
+// PAPER.trigFitExampleCoefficients). Three parts live here: A, the projections and their four-product fit; B, a
+// robustness check; C (at the end), the fit as Table 3 prints it — two products per target, phase fixed — which
+// the trig-identities claim judges (issue 32), with its bootstrap, symmetry check and negative control.
 //
-// A. Table 3 as the paper computes it (PRIMARY; trigReadoutFit / trigReadoutTable). The paper projects the FFN
-//    pre-activation onto W′L u_k and W′L v_k: directions in neuron space derived from the WEIGHTS, not from the
-//    activations (after Nanda et al. 2023, where W_L maps MLP neurons to logits and u_k, v_k are the
-//    cos/sin(w_k c) directions over the output c).
+// A. Table 3's projections as the paper computes them (trigReadoutFit / trigReadoutTable; their four-product fit
+//    is the secondary 'anyPhase' reading, part C's two-product fit of the same projections the judged one). The
+//    paper projects the FFN pre-activation onto W′L u_k and W′L v_k: directions in neuron space derived from
+//    the WEIGHTS, not from the activations (after Nanda et al. 2023, where W_L maps MLP neurons to logits and
+//    u_k, v_k are the cos/sin(w_k c) directions over the output c).
 //      1. W′L [P, units]: how much each unit writes towards each output class c. grokdiff's output is an image,
 //         so the caller gives (a) the linear map from each unit to the output image, M [units, dims] (for the
 //         DiT: FFN fc2 row → residual → final norm's linear part → out_proj → unpatchify; src/eval/readout-map.ts)
@@ -50,9 +53,11 @@
 // half of the pairs, fit on the other half) or trigFitNoiseBaseline to compare against noise.
 
 import { Matrix, SingularValueDecomposition, solve } from 'ml-matrix';
+import { quantileSorted } from 'simple-statistics';
 import { rootRng } from '../engine/random.ts';
 import { omega, requireProperFrequency } from './basis.ts';
 import {
+  describeValue,
   fail,
   flushNegligible,
   maxAbs,
@@ -61,6 +66,7 @@ import {
   requireInteger,
   requireModulus,
   requireNumber,
+  requireOpenInterval,
   requireOptions,
   requireSeed,
   requireUnits,
@@ -518,6 +524,11 @@ export interface ReadoutTargetFit {
   readonly identity: { readonly ratio: number | null; readonly alignment: number };
   /** R² of p on [1, cos(w_k(a+b)), sin(w_k(a+b))]: the fit constrained to the identity (≤ fit.fve). */
   readonly identityFve: number;
+  /**
+   * The phase φ (radians, (−π, π]) of the identity part of the four-product fit: p ≈ A·cos(w_k(a+b) + φ) (cos)
+   * or A·sin(w_k(a+b) + φ) (sin); 0 for the paper's identity, null when the fit has no identity part.
+   */
+  readonly phase: number | null;
   /** Pearson correlation of p with the target cos/sin(w_k(a+b)). */
   readonly targetCorrelation: number;
   /** True when the direction is 0 or p is constant over the grid (FVE reported as 0). */
@@ -573,6 +584,7 @@ function readoutTarget(
     fit: ZERO_FIT,
     identity: { ratio: null, alignment: 0 },
     identityFve: 0,
+    phase: null,
     targetCorrelation: 0,
     degenerate: true,
   };
@@ -598,6 +610,7 @@ function readoutTarget(
     fit,
     identity: identityOf(fit, target),
     identityFve: Math.min(fitScaled.fve, sumFitFve(pScaled, P, k) ?? 0),
+    phase: identityPhase(fitScaled, target),
     targetCorrelation: pearson(pScaled, targetSignal(P, k, target)),
     degenerate: false,
   };
@@ -660,4 +673,378 @@ export function trigReadoutTable(valuesByPair: ArrayLike<number>, P: number, uni
   const rows: ReadoutTrigFit[] = [];
   for (let k = 1; 2 * k < x.p; k++) rows.push(readoutFitAt(x, k));
   return rows;
+}
+
+/** The phase of the identity part of a four-product fit (ReadoutTargetFit.phase); null when it has none. */
+function identityPhase(fit: ProductCoefficients, target: TrigTarget): number | null {
+  // cos(θ + φ) = cos φ·(cc − ss) − sin φ·(cs + sc); sin(θ + φ) = cos φ·(cs + sc) + sin φ·(cc − ss), θ = w_k(a+b).
+  const even = fit.cosCos - fit.sinSin;
+  const odd = fit.cosSin + fit.sinCos;
+  const norm = Math.hypot(fit.cosCos, fit.sinSin, fit.cosSin, fit.sinCos);
+  if (!(Math.hypot(even, odd) > 1e-9 * norm)) return null;
+  const phi = target === 'cos' ? Math.atan2(-odd, even) : Math.atan2(even, odd);
+  return phi === -Math.PI ? Math.PI : phi;
+}
+
+// ---- C. Table 3 as the paper writes it: the phase-fixed two-product fit (issue 32) ------------------------
+//
+// Table 3 prints cos(w1(a+b)) ≈ 138910·cos(w1a)cos(w1b) − 139849·sin(w1a)sin(w1b): TWO products per target, the
+// identity's own. A fit on all four products (part A) reaches a high FVE for cos(w_k(a+b) + φ) at any phase φ;
+// the two-product fit reaches cos²φ of it, so it is the reading that tests the identity as written.
+//   phaseFixedFit: least squares of a grid signal on [1, P1, P2] with (P1, P2) = (cos·cos, sin·sin) for the cos
+//     target and (sin·cos, cos·sin) for the sin target; ratio P1/P2 (identity −1 / +1). The intercept is the
+//     only other term: FVE is a share of VARIANCE (about the grid mean), as the paper's name says. On the full
+//     P×P grid the products are orthogonal to the constant and to each other (each has Σ = 0 and Σ² = P²/4 for
+//     1 ≤ k < P/2), so the intercept changes no coefficient, and the two coefficients equal part A's.
+//     The ratio's interval: a seeded percentile bootstrap over the P² pairs (resampled with replacement, the
+//     fit redone on each resample, intercept included); none when the resamples do not settle the denominator's
+//     sign (its own interval holds 0: the ratio's would be unbounded, its percentiles ill-conditioned noise).
+//   pairAsymmetry: the share of a grid's power that is antisymmetric under a ↔ b, overall and in the sin
+//     products at k, where sin·cos − cos·sin = sin(w_k(a−b)) is antisymmetric and sin·cos + cos·sin =
+//     sin(w_k(a+b)) symmetric: a grid with no antisymmetric content there gives every projection sinCos =
+//     cosSin, so the sin ratio +1 is then forced by symmetry and says nothing about the identity.
+//   phaseShiftedActivations: a synthetic pre-activation whose projections on u_k and v_k of a readout are
+//     cos(w_k(a+b) + φ) and sin(w_k(a+b) + φ) exactly (the negative control of the phase-fixed reading).
+//   directWriteDecoding: which class the FFN neurons' own write into the output points to, per pair.
+
+/** The four operand products at frequency k over the grid, each [P*P] row a*P + b. */
+function gridProducts(P: number, k: number): Record<ProductName, Float64Array> {
+  const out = { cosCos: new Float64Array(P * P), sinSin: new Float64Array(P * P), cosSin: new Float64Array(P * P), sinCos: new Float64Array(P * P) };
+  for (let a = 0; a < P; a++) {
+    const ta = omega((k * a) % P, P);
+    for (let b = 0; b < P; b++) {
+      const tb = omega((k * b) % P, P);
+      const i = a * P + b;
+      out.cosCos[i] = Math.cos(ta) * Math.cos(tb);
+      out.sinSin[i] = Math.sin(ta) * Math.sin(tb);
+      out.cosSin[i] = Math.cos(ta) * Math.sin(tb);
+      out.sinCos[i] = Math.sin(ta) * Math.cos(tb);
+    }
+  }
+  return out;
+}
+
+export type ProductName = 'cosCos' | 'sinSin' | 'cosSin' | 'sinCos';
+
+/** The identity's two products per target, [numerator, denominator] of its ratio, and the ratio it predicts. */
+export const IDENTITY_PRODUCTS: Readonly<Record<TrigTarget, { readonly products: readonly [ProductName, ProductName]; readonly ratio: number }>> = {
+  cos: { products: ['cosCos', 'sinSin'], ratio: -1 },
+  sin: { products: ['sinCos', 'cosSin'], ratio: 1 },
+};
+
+export interface RatioInterval {
+  readonly lower: number;
+  readonly upper: number;
+  readonly level: number;
+  readonly resamples: number;
+  /** Resamples on which the ratio was defined (the interval is over these). */
+  readonly defined: number;
+}
+
+export interface PhaseFixedFit {
+  readonly target: TrigTarget;
+  /** [numerator, denominator] of the ratio: cos → (cosCos, sinSin); sin → (sinCos, cosSin). */
+  readonly products: readonly [ProductName, ProductName];
+  /** Their coefficients, in the signal's units. */
+  readonly coefficients: readonly [number, number];
+  readonly intercept: number;
+  /** R² of the two-product fit (about the grid mean). */
+  readonly fve: number;
+  /** coefficients[0] / coefficients[1] (identity: −1 for cos, +1 for sin); null when the denominator vanishes. */
+  readonly ratio: number | null;
+  /**
+   * Percentile-bootstrap interval of the ratio over pairs; null without a ratio, or when the denominator's sign is
+   * not settled: more than (1 − level)/2 of the resamples give it the other sign (or no ratio), so the interval
+   * would be unbounded.
+   */
+  readonly ratioInterval: RatioInterval | null;
+  /** True when the signal is constant over the grid (FVE 0, coefficients 0). */
+  readonly degenerate: boolean;
+}
+
+export interface PhaseFixedOptions {
+  /** Seed of the bootstrap's resampling stream. */
+  readonly seed: number;
+  /** Number of bootstrap resamples (default 1000; 0 gives no interval). */
+  readonly resamples?: number;
+  /** Interval level (default 0.95). */
+  readonly level?: number;
+}
+
+/** Least squares of y on [1, x1, x2] over the rows `rows` (all when null): [intercept, β1, β2, ssRes, ssTot], or null when singular. */
+function twoProductLeastSquares(y: Float64Array, x1: Float64Array, x2: Float64Array, rows: Int32Array | null): Float64Array | null {
+  const n = rows ? rows.length : y.length;
+  let my = 0;
+  let m1 = 0;
+  let m2 = 0;
+  for (let r = 0; r < n; r++) {
+    const i = rows ? rows[r] : r;
+    my += y[i];
+    m1 += x1[i];
+    m2 += x2[i];
+  }
+  my /= n;
+  m1 /= n;
+  m2 /= n;
+  let s11 = 0;
+  let s12 = 0;
+  let s22 = 0;
+  let s1y = 0;
+  let s2y = 0;
+  let syy = 0;
+  for (let r = 0; r < n; r++) {
+    const i = rows ? rows[r] : r;
+    const d1 = x1[i] - m1;
+    const d2 = x2[i] - m2;
+    const dy = y[i] - my;
+    s11 += d1 * d1;
+    s12 += d1 * d2;
+    s22 += d2 * d2;
+    s1y += d1 * dy;
+    s2y += d2 * dy;
+    syy += dy * dy;
+  }
+  const det = s11 * s22 - s12 * s12;
+  if (!(det > 1e-12 * s11 * s22) || !(s11 > 0) || !(s22 > 0)) return null;
+  const b1 = (s22 * s1y - s12 * s2y) / det;
+  const b2 = (s11 * s2y - s12 * s1y) / det;
+  // SS_res = SS_tot − β·(X̃ᵀỹ) for the least-squares β.
+  const ssRes = Math.max(0, syy - b1 * s1y - b2 * s2y);
+  return Float64Array.of(my - b1 * m1 - b2 * m2, b1, b2, ssRes, syy);
+}
+
+/** num/den for coefficients of a signal scaled to max |·| = 1; null when both are rounding (< 1e-9) or den vanishes next to num. */
+function ratioOf(num: number, den: number): number | null {
+  const size = Math.hypot(num, den);
+  return size > 1e-9 && Math.abs(den) > 1e-9 * size ? num / den : null;
+}
+
+/**
+ * Table 3's fit as printed (section C above): a grid signal `signalByPair` [P*P] (row a*P + b) fitted on the
+ * identity's two products for `target` at frequency k (1 ≤ k < P/2), with the ratio's bootstrap interval.
+ */
+export function phaseFixedFit(signalByPair: ArrayLike<number>, P: number, k: number, target: TrigTarget, options: PhaseFixedOptions): PhaseFixedFit {
+  const fn = 'phaseFixedFit';
+  const p = requireModulus(P, `${fn}: P`, 3);
+  const freq = requireProperFrequency(k, p, `${fn}: k`);
+  const signal = requireBlock(signalByPair, `${fn}: signalByPair`, p * p, 1, '[P*P]');
+  if (target !== 'cos' && target !== 'sin') fail('bad-option', `${fn}: target must be 'cos' or 'sin', got ${describeValue(target)}`);
+  const t: TrigTarget = target;
+  const opts = requireOptions<PhaseFixedOptions>(options, `${fn}: options`);
+  const seed = requireSeed(opts.seed, `${fn}: options.seed`);
+  const resamples = requireInteger(opts.resamples ?? 1000, `${fn}: options.resamples`, 0, 100_000);
+  const level = requireOpenInterval(opts.level ?? 0.95, `${fn}: options.level`, 0, 1);
+  if (p * p * resamples > 1e9) fail('out-of-range', `${fn}: ${resamples} resamples of ${p * p} pairs is more work than supported (P²·resamples ≤ 1e9)`);
+  const { products } = IDENTITY_PRODUCTS[t];
+  const degenerate: PhaseFixedFit = { target: t, products, coefficients: [0, 0], intercept: 0, fve: 0, ratio: null, ratioInterval: null, degenerate: true };
+  const norm = normalisedSignal(signal);
+  if (!norm) return degenerate;
+  const y = Float64Array.from(norm.y);
+  const grid = gridProducts(p, freq);
+  const [x1, x2] = [grid[products[0]], grid[products[1]]];
+  const full = twoProductLeastSquares(y, x1, x2, null);
+  if (!full) return degenerate;
+  const [b0, b1, b2, ssRes, ssTot] = full;
+  const ratio = ratioOf(b1, b2);
+  return {
+    target: t,
+    products,
+    coefficients: [b1 * norm.scale, b2 * norm.scale],
+    intercept: b0 * norm.scale,
+    fve: Math.min(1, Math.max(0, 1 - ssRes / ssTot)),
+    ratio,
+    ratioInterval:
+      ratio === null || resamples === 0 ? null : bootstrapRatio(y, x1, x2, { seed, resamples, level, name: `${t}-k${freq}`, denominatorSign: Math.sign(b2) }),
+    degenerate: false,
+  };
+}
+
+/** The percentile-bootstrap interval of β1/β2 over resampled rows; null when fewer than half define it. */
+function bootstrapRatio(
+  y: Float64Array,
+  x1: Float64Array,
+  x2: Float64Array,
+  o: { seed: number; resamples: number; level: number; name: string; denominatorSign: number },
+): RatioInterval | null {
+  // One stream per target and frequency, so a row's interval does not depend on which rows were fitted before.
+  const rng = rootRng(o.seed).fork(`trig-phase-fixed-ratio-${o.name}`);
+  const n = y.length;
+  const rows = new Int32Array(n);
+  const ratios: number[] = [];
+  let unresolved = 0;
+  for (let r = 0; r < o.resamples; r++) {
+    for (let i = 0; i < n; i++) rows[i] = rng.int(n);
+    const fit = twoProductLeastSquares(y, x1, x2, rows);
+    const q = fit ? ratioOf(fit[1], fit[2]) : null;
+    if (q !== null && Number.isFinite(q)) ratios.push(q);
+    if (q === null || !fit || Math.sign(fit[2]) !== o.denominatorSign) unresolved++;
+  }
+  const alpha = (1 - o.level) / 2;
+  // A denominator whose sign the resamples do not settle (its own interval holds 0) makes the ratio's interval
+  // unbounded: its percentiles would be ill-conditioned noise, so there is none.
+  if (unresolved > alpha * o.resamples) return null;
+  ratios.sort((a, b) => a - b);
+  return { lower: quantileSorted(ratios, alpha), upper: quantileSorted(ratios, 1 - alpha), level: o.level, resamples: o.resamples, defined: ratios.length };
+}
+
+export interface PairAsymmetry {
+  /** Share of the grid's power about each unit's mean in its part antisymmetric under a ↔ b, x(a,b) − x(b,a) over 2. */
+  readonly overall: number;
+  /**
+   * Share of the grid's power in the sin products at k that lies in sin(w_k(a−b)) (antisymmetric) rather than
+   * sin(w_k(a+b)) (symmetric), summed over units; 0 when the grid has no power there.
+   */
+  readonly sinProducts: number;
+}
+
+/** How far a grid [P*P, units] (row a*P + b) is from symmetric in a and b (section C above). */
+export function pairAsymmetry(valuesByPair: ArrayLike<number>, P: number, units: number, k: number): PairAsymmetry {
+  const fn = 'pairAsymmetry';
+  const p = requireModulus(P, `${fn}: P`, 3);
+  const u = requireUnits(units, `${fn}: units`);
+  const freq = requireProperFrequency(k, p, `${fn}: k`);
+  const raw = requireBlock(valuesByPair, `${fn}: valuesByPair`, p * p, u, '[P*P, units]');
+  const scale = maxAbs(raw) || 1;
+  const x = raw.map((v) => v / scale);
+  const means = new Float64Array(u);
+  for (let r = 0; r < p * p; r++) for (let i = 0; i < u; i++) means[i] += x[r * u + i] / (p * p);
+  let total = 0;
+  let anti = 0;
+  for (let a = 0; a < p; a++) {
+    for (let b = 0; b < p; b++) {
+      for (let i = 0; i < u; i++) {
+        const v = x[(a * p + b) * u + i];
+        const d = (v - x[(b * p + a) * u + i]) / 2;
+        total += (v - means[i]) ** 2;
+        anti += d * d;
+      }
+    }
+  }
+  const grid = gridProducts(p, freq);
+  let sym = 0;
+  let asym = 0;
+  for (let i = 0; i < u; i++) {
+    let s = 0;
+    let d = 0;
+    for (let r = 0; r < p * p; r++) {
+      s += x[r * u + i] * (grid.sinCos[r] + grid.cosSin[r]);
+      d += x[r * u + i] * (grid.sinCos[r] - grid.cosSin[r]);
+    }
+    sym += s * s;
+    asym += d * d;
+  }
+  const share = (part: number, whole: number) => (whole > 1e-24 * p * p * u ? Math.min(1, Math.max(0, part / whole)) : 0);
+  return { overall: share(anti, total), sinProducts: share(asym, sym + asym) };
+}
+
+/**
+ * A synthetic pre-activation [P*P, units] whose projections on u_k and v_k of `readout` (W′L [P, units],
+ * readoutFourierDirections) are exactly cos(w_k(a+b) + phase) and sin(w_k(a+b) + phase): x(a, b) = α·u_k + β·v_k
+ * with (α, β) from the Gram matrix of u_k, v_k. AnalysisError 'zero-variance' when u_k and v_k are
+ * (nearly) parallel or zero, so no such activation exists in their span.
+ */
+export function phaseShiftedActivations(readout: ArrayLike<number>, P: number, units: number, k: number, phase: number): Float64Array {
+  const fn = 'phaseShiftedActivations';
+  const p = requireModulus(P, `${fn}: P`, 3);
+  const u = requireUnits(units, `${fn}: units`);
+  const freq = requireProperFrequency(k, p, `${fn}: k`);
+  const W = requireBlock(readout, `${fn}: readout`, p, u, '[P, units]');
+  const phi = requireNumber(phase, `${fn}: phase`, { min: -8, max: 8 });
+  const sW = maxAbs(W) || 1;
+  const { cos: c, sin: s } = fourierDirections(
+    W.map((v) => v / sW),
+    p,
+    u,
+    freq,
+  );
+  let gcc = 0;
+  let gcs = 0;
+  let gss = 0;
+  for (let i = 0; i < u; i++) {
+    gcc += c[i] * c[i];
+    gcs += c[i] * s[i];
+    gss += s[i] * s[i];
+  }
+  const det = gcc * gss - gcs * gcs;
+  if (!(det > 1e-12 * gcc * gss) || !(gcc > 1e-24) || !(gss > 1e-24)) {
+    fail('zero-variance', `${fn}: the readout's u_k and v_k at k = ${freq} are zero or parallel; no activation has the two projections`);
+  }
+  const out = new Float64Array(p * p * u);
+  for (let a = 0; a < p; a++) {
+    for (let b = 0; b < p; b++) {
+      const theta = omega((freq * (a + b)) % p, p) + phi;
+      const tc = Math.cos(theta);
+      const ts = Math.sin(theta);
+      // Solve G·(α, β) = (tc, ts) for the scaled directions; projections on the unscaled ones divide by sW.
+      const alpha = (gss * tc - gcs * ts) / det / sW;
+      const beta = (gcc * ts - gcs * tc) / det / sW;
+      for (let i = 0; i < u; i++) out[(a * p + b) * u + i] = alpha * c[i] + beta * s[i];
+    }
+  }
+  if (!out.every(Number.isFinite)) fail('value-too-large', `${fn}: the activation overflows float64 (readout up to ${sW}); rescale the readout`);
+  return out;
+}
+
+export interface DirectWriteDecoding {
+  /** Pairs whose decoded class is (a + b) mod P. */
+  readonly correct: number;
+  readonly total: number;
+  /** correct / total (chance: 1/P). */
+  readonly share: number;
+  /** [P*P] the decoded class per pair, row a*P + b. */
+  readonly predicted: Int32Array;
+}
+
+/**
+ * Decodes the FFN neurons' own write into the output (module header, A.1): for each pair, the class
+ * argmax_c Σ_i W′L[c, i]·(x_i(a, b) − mean x_i), with x [P*P, units] the post-GeLU activations (row a*P + b)
+ * and W′L [P, units] the readout (classReadoutMap). By default the mean over pairs is removed: it, like the
+ * fc2 bias (never included), writes the same image for every pair and cannot carry c; `centre: false` keeps
+ * it (the neurons' whole write). Ties go to the smallest class.
+ */
+export function directWriteDecoding(
+  postByPair: ArrayLike<number>,
+  P: number,
+  units: number,
+  readout: ArrayLike<number>,
+  options?: { readonly centre?: boolean },
+): DirectWriteDecoding {
+  const fn = 'directWriteDecoding';
+  const p = requireModulus(P, `${fn}: P`, 2);
+  const u = requireUnits(units, `${fn}: units`);
+  const raw = requireBlock(postByPair, `${fn}: postByPair`, p * p, u, '[P*P, units]');
+  const Wraw = requireBlock(readout, `${fn}: readout`, p, u, '[P, units] (W′L)');
+  const opts = requireOptions<{ centre: boolean }>(options, `${fn}: options`);
+  if (opts.centre !== undefined && typeof opts.centre !== 'boolean')
+    fail('bad-option', `${fn}: options.centre must be true or false, got ${describeValue(opts.centre)}`);
+  const centre = opts.centre ?? true;
+  const sx = maxAbs(raw) || 1;
+  const sW = maxAbs(Wraw) || 1;
+  const x = raw.map((v) => v / sx);
+  const W = Wraw.map((v) => v / sW);
+  const means = new Float64Array(u);
+  if (centre) {
+    for (let r = 0; r < p * p; r++) for (let i = 0; i < u; i++) means[i] += x[r * u + i];
+    for (let i = 0; i < u; i++) means[i] /= p * p;
+  }
+  const predicted = new Int32Array(p * p);
+  let correct = 0;
+  for (let a = 0; a < p; a++) {
+    for (let b = 0; b < p; b++) {
+      const row = (a * p + b) * u;
+      let best = 0;
+      let bestScore = -Infinity;
+      for (let c = 0; c < p; c++) {
+        let score = 0;
+        for (let i = 0; i < u; i++) score += W[c * u + i] * (x[row + i] - means[i]);
+        if (score > bestScore) {
+          bestScore = score;
+          best = c;
+        }
+      }
+      predicted[a * p + b] = best;
+      if (best === (a + b) % p) correct++;
+    }
+  }
+  return { correct, total: p * p, share: correct / (p * p), predicted };
 }

@@ -79,11 +79,12 @@ describe('compact F16 fixtures (cpu-n1 seed 2, final checkpoint)', () => {
     const a = measureTrig(original, SEED).key!;
     const b = measureTrig(compacted, SEED).key!;
     for (const target of ['cos', 'sin'] as const) {
-      const ca = a[target].coefficients;
-      const cb = b[target].coefficients;
+      const ca = a[target].anyPhase.coefficients;
+      const cb = b[target].anyPhase.coefficients;
       const scale = Math.max(...Object.values(ca).map(Math.abs));
       for (const k of Object.keys(ca) as Array<keyof typeof ca>) expect(Math.abs(ca[k] - cb[k])).toBeLessThanOrEqual(1e-3 * scale);
-      expect(Math.abs(a[target].fve - b[target].fve)).toBeLessThanOrEqual(5e-3);
+      expect(Math.abs(a[target].anyPhase.fve - b[target].anyPhase.fve)).toBeLessThanOrEqual(5e-3);
+      expect(Math.abs(a[target].phaseFixed.fve - b[target].phaseFixed.fve)).toBeLessThanOrEqual(5e-3);
     }
   }, 300_000);
 

@@ -255,6 +255,56 @@ export const PAPER = Object.freeze({
     stated('cos(w2(a+b)) 939 cos(w 2a) cos(w2b)−426', 'Table 3, row w2'),
     'The rest of the row (its sin identity and FVE) is cut in the public text.',
   ),
+  trigFitPhaseFixed: param(
+    { cos: ['cosCos', 'sinSin'], sin: ['sinCos', 'cosSin'], intercept: 'grid-mean' } as const,
+    'paper-setup',
+    'paper Table 3 writes each target with the two products of its identity: cos(w1(a+b)) ≈ 138910·cos cos − 139849·sin sin, ' +
+      'sin(w1(a+b)) ≈ 137133·cos sin + 136206·sin cos (issue 32); the intercept is our reading of "FVE"',
+    stated(
+      'cos(w1(a+b)) 138910 cos(w 1a) cos(w1b)−139849 sin(w1a) sin(w1b)0.95 sin(w1(a+b)) 137133 cos(w 1a) sin(w1b) + 136206 sin(w1a) cos(w1b)',
+      'Table 3, row w1',
+    ),
+    "The judged reading of trig-identities ('phaseFixed'): W′L u_k·x (v_k·x) fitted in-sample on these two products and a constant, FVE = R² " +
+      'about the grid mean (the table prints no constant; FVE is a share of variance, and on the full P×P grid the constant is orthogonal to the ' +
+      "products, so it changes no coefficient). The four-product fit of trigFitMethod is kept as the secondary reading ('anyPhase'): it also " +
+      'fits cos(w_k(a+b) + φ) at any phase φ, for which the two-product FVE is cos²φ of it.',
+  ),
+  trigFitRatioTolerance: param(
+    0.1,
+    'our-choice',
+    "issue 32: the cos ratio cosCos/sinSin of the phase-fixed fit is judged against the identity's −1: it passes when its bootstrap interval " +
+      '(trigFitRatioBootstrap) meets [−1 − 0.1, −1 + 0.1]',
+    unverified('the table prints the coefficients, not a tolerance on their ratio', {
+      text: '138910 cos(w 1a) cos(w1b)−139849 sin(w1a) sin(w1b)',
+      where: 'Table 3, row w1',
+    }),
+    "The paper's own w1 ratios: 138910/−139849 = −0.993 (cos) and 136206/137133 = 0.993 (sin·cos over cos·sin). The sin ratio is reported, " +
+      'not judged (trigFitSymmetryCheck).',
+  ),
+  trigFitRatioBootstrap: param(
+    { resamples: 1000, level: 0.95 } as const,
+    'our-choice',
+    'issue 32: the interval of the phase-fixed ratio is a seeded percentile bootstrap over the P² pairs (resampled with replacement, the ' +
+      'two-product fit redone on each resample)',
+    unverified(TEXT_SILENT),
+  ),
+  trigFitSymmetryCheck: param(
+    'antisymmetric-share-of-sin-products-vs-ratio-tolerance',
+    'our-choice',
+    'issue 32: the sin ratio sinCos/cosSin (+1) cannot discriminate on a pre-activation grid symmetric in a and b',
+    unverified(TEXT_SILENT),
+    'sin·cos + cos·sin = sin(w_k(a+b)) is symmetric under a ↔ b and sin·cos − cos·sin = sin(w_k(a−b)) antisymmetric, so on a symmetric grid ' +
+      "every projection has sinCos = cosSin. The sin ratio is called informative when the share of the FFN pre-GeLU grid's power in the sin " +
+      'products at k (all units) that lies in sin(w_k(a−b)) reaches δ²/((2 + δ)² + δ²), δ = trigFitRatioTolerance (0.0023 for δ = 0.1): the ' +
+      'share at which a projection carrying it in proportion would move the ratio out of 1 ± δ. Below it the +1 is forced by symmetry.',
+  ),
+  trigFitPhaseControl: param(
+    Math.PI / 4,
+    'our-choice',
+    'issue 32: the phase of the synthetic negative control, a pre-activation whose W′L u_k / v_k projections are cos / sin(w_k(a+b) + π/4)',
+    unverified(TEXT_SILENT),
+    'Its two-product FVE is cos²(π/4) = 0.5 (fails the judged reading), its four-product FVE 1 (passes the anyPhase reading).',
+  ),
   rectificationCriticalLevel: param(
     0.005,
     'paper-threshold',

@@ -380,6 +380,51 @@ export const FUZZ_TARGETS: readonly Any[] = [
     call: ([b, k, table, W]) => (table ? fn.trigReadoutTable(b.values, b.P, b.units, W) : fn.trigReadoutFit(b.values, b.P, b.units, W, k)),
   }),
   target({
+    name: 'phaseFixedFit',
+    covers: ['phaseFixedFit'],
+    input: fc.tuple(
+      modulusAndArray((P) => P * P),
+      frequency,
+      fc.oneof(fc.constantFrom('cos', 'sin'), fc.constantFrom('tan', null, 1)),
+      fuzzOptions(
+        fc.record(
+          { seed: fc.nat(), resamples: fc.integer({ min: 0, max: 20 }), level: fc.double({ min: 0.5, max: 0.99, noNaN: true }) },
+          { requiredKeys: ['seed'] },
+        ),
+        { seed: [-1, 1.5], resamples: [-1, 1e9], level: [0, 1, 2] },
+      ),
+    ),
+    call: ([x, k, t, o]) => fn.phaseFixedFit(x.values, x.P, k, t, o),
+  }),
+  target({
+    name: 'pairAsymmetry',
+    covers: ['pairAsymmetry'],
+    input: fc.tuple(
+      fuzzBlock((P) => P * P),
+      frequency,
+    ),
+    call: ([b, k]) => fn.pairAsymmetry(b.values, b.P, b.units, k),
+  }),
+  target({
+    name: 'phaseShiftedActivations',
+    covers: ['phaseShiftedActivations'],
+    input: fc.tuple(
+      fuzzBlock((P) => P),
+      frequency,
+      fc.oneof(fc.double({ min: -4, max: 4, noNaN: true }), fc.constantFrom(...BAD_SCALARS)),
+    ),
+    call: ([b, k, phase]) => fn.phaseShiftedActivations(b.values, b.P, b.units, k, phase),
+  }),
+  target({
+    name: 'directWriteDecoding',
+    covers: ['directWriteDecoding'],
+    input: fuzzBlock((P) => P * P).chain((b) => {
+      const length = isSmallCount(b.P) && isSmallCount(b.units) ? b.P * b.units : 5;
+      return fc.tuple(fc.constant(b), fuzzArray(length), fuzzOptions(fc.record({ centre: fc.boolean() }, { requiredKeys: [] }), { centre: [1, 'yes'] }));
+    }),
+    call: ([b, W, o]) => fn.directWriteDecoding(b.values, b.P, b.units, W, o),
+  }),
+  target({
     name: 'trigFitNoiseBaseline',
     covers: ['trigFitNoiseBaseline'],
     input: fc.tuple(
