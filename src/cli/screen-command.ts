@@ -28,6 +28,7 @@ import {
   type ScreenArm,
   type ScreenJudgement,
   type ScreenSpec,
+  type ScreenStage,
 } from '../eval/recipe-screen.ts';
 import { existingFolder, intRangeOption } from './common.ts';
 import { setupBackend } from './backend-option.ts';
@@ -57,15 +58,20 @@ interface ScreenOpts {
   doc: string;
 }
 
-function stageArms(spec: ScreenSpec, opts: ScreenOpts): ScreenArm[] {
+/** The stages chosen by --stage, each with its arms chosen by --arm; an unknown stage or arm is a ConfigError. */
+function selectArms(spec: ScreenSpec, opts: ScreenOpts): { stage: ScreenStage; arms: ScreenArm[] }[] {
   const stages = opts.stage ? spec.stages.filter((s) => s.name === opts.stage) : spec.stages;
   if (stages.length === 0) throw new ConfigError('screen-stage', `--stage ${opts.stage}: no such stage; stages: ${spec.stages.map((s) => s.name).join(', ')}`);
-  const arms = stages.flatMap((s) => s.arms);
-  if (!opts.arm) return arms;
-  const unknown = opts.arm.filter((id) => !arms.some((a) => a.id === id));
+  const all = stages.flatMap((s) => s.arms);
+  const unknown = (opts.arm ?? []).filter((id) => !all.some((a) => a.id === id));
   if (unknown.length > 0)
-    throw new ConfigError('screen-arm', `--arm ${unknown.join(', ')}: not in the chosen stage(s); arms: ${arms.map((a) => a.id).join(', ')}`);
-  return arms.filter((a) => opts.arm?.includes(a.id));
+    throw new ConfigError('screen-arm', `--arm ${unknown.join(', ')}: not in the chosen stage(s); arms: ${all.map((a) => a.id).join(', ')}`);
+  return stages.map((stage) => ({ stage, arms: stage.arms.filter((a) => !opts.arm || opts.arm.includes(a.id)) }));
+}
+
+/** The arms chosen by --stage and --arm, in the screen file's order. */
+function stageArms(spec: ScreenSpec, opts: ScreenOpts): ScreenArm[] {
+  return selectArms(spec, opts).flatMap((s) => s.arms);
 }
 
 /** Runs `grokdiff ARGS` as a child process (cli/child-runs.ts) appending to `logPath`; resolves to its exit code. */
@@ -153,10 +159,10 @@ export function screenCommand(): Command {
         const spec = readScreenSpec(opts.spec);
         const root = resolve(opts.root);
         const queue: { arm: ScreenArm; seed: number; target: number }[] = [];
-        for (const stage of spec.stages.filter((s) => !opts.stage || s.name === opts.stage)) {
+        for (const { stage, arms } of selectArms(spec, opts)) {
           const ext = stage.extension;
           if (!ext) continue;
-          for (const arm of stage.arms.filter((a) => !opts.arm || opts.arm.includes(a.id))) {
+          for (const arm of arms) {
             const judged = spec.seeds.map((s) => readJudgement(screenRunDir(root, arm.id, s), spec.budgetSteps));
             if (judged.some((j) => j === null)) {
               console.log(`${arm.id}: not every seed is judged at ${spec.budgetSteps} steps yet; not decided`);

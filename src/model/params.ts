@@ -89,10 +89,11 @@ export function trainableNames(config: ModelConfig): Set<string> {
 export function initialValues(config: ModelConfig, rng: Rng, operandImages?: Float32Array): Map<string, Float32Array> {
   const values = new Map<string, Float32Array>();
   const pixels = config.imageSide * config.imageSide;
-  const buffers = paramSpecs(config).some((s) => s.buffer)
+  const specs = paramSpecs(config);
+  const buffers = specs.some((s) => s.buffer)
     ? conditioningBuffers(config.inputConditioning, requireImages(config, operandImages), pixels)
     : new Map<string, Float32Array>();
-  for (const spec of paramSpecs(config)) {
+  for (const spec of specs) {
     const size = spec.shape.reduce((a, b) => a * b, 1);
     const stream = rng.fork(spec.name);
     switch (spec.init) {

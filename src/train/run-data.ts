@@ -11,6 +11,7 @@ import { splitPairs, type Pair } from '../data/pairs.ts';
 import { evaluationImages, type EvaluationImages } from '../data/evaluation-set.ts';
 import { rootRng } from '../engine/random.ts';
 import type { RunConfig, TrainConfig } from './config.ts';
+import { PAPER } from '../paper/registry.ts';
 
 export interface RunData {
   readonly symbols: SymbolSet;
@@ -86,7 +87,9 @@ export const UNIFORM_TIME: TimeLaw = Object.freeze({ kind: 'uniform' });
 
 /** The time law of a run's training config. */
 export function runTimeLaw(train: TrainConfig): TimeLaw {
-  return train.timeLaw === 'logit-normal' ? { kind: 'logit-normal', location: train.timeLocation ?? 0, scale: train.timeScale ?? 1 } : UNIFORM_TIME;
+  if (train.timeLaw !== 'logit-normal') return UNIFORM_TIME;
+  const defaults = PAPER.timeDistribution.value.logitNormal;
+  return { kind: 'logit-normal', location: train.timeLocation ?? defaults.location, scale: train.timeScale ?? defaults.scale };
 }
 
 /** B levels t from the law, from one stream (uniform: exactly the draws every run before the option made). */

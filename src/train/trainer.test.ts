@@ -1,5 +1,6 @@
 // Trainer tests on a tiny real-data run (P = 5, 8×8 images, d_model 16): resume from a checkpoint gives the
-// same metrics and weights as an uninterrupted run (same seed, same backend); a non-finite loss stops with
+// same metrics and weights as an uninterrupted run (same seed, same backend), also with issue 27's recipe options
+// (conditioned operands, the loss on v, logit-normal t); a non-finite loss stops with
 // a clear error and keeps the last good checkpoint; a run directory is not overwritten; an N > 1 run without
 // a classifier fixture is refused with the command that makes one.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -14,7 +15,7 @@ import { loadCheckpoint } from './checkpoint.ts';
 import { listCheckpoints } from './run-folder.ts';
 import { tinyConfig } from '../../test-support/tiny-run-config.ts';
 import { learningRate, trainRun } from './trainer.ts';
-import { validateRunConfig } from './config.ts';
+import { applyOverrides, validateRunConfig, type RunConfig } from './config.ts';
 import { generationEvaluator } from '../eval/training-evaluation.ts';
 
 const pool = loadEmnistPool();
@@ -32,24 +33,45 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
+/**
+ * Trains `config` (6 steps) whole and, in a second folder, to step 3 then resumed to 6; expects the same metrics
+ * (wall time aside) and bit-identical weights. Returns both folders.
+ */
+async function expectExactResume(config: RunConfig): Promise<{ whole: string; split: string }> {
+  const whole = tmp();
+  const full = await trainRun({ evaluator: generationEvaluator, config, outDir: whole, pool });
+  const split = tmp();
+  const first = await trainRun({ evaluator: generationEvaluator, config, outDir: split, pool, stopAtStep: 3 });
+  expect(first.lastStep).toBe(3);
+  const resumed = await trainRun({ evaluator: generationEvaluator, outDir: split, resume: true, pool });
+  expect(resumed.lastStep).toBe(6);
+  const strip = (rows: typeof full.metrics) => rows.map(({ wallSeconds: _w, ...r }) => r);
+  expect(strip(resumed.metrics)).toEqual(strip(full.metrics));
+  const a = loadCheckpoint(whole);
+  const b = loadCheckpoint(split);
+  expect(b.step).toBe(6);
+  for (const [name, w] of a.weights) expect(Array.from(b.weights.get(name) ?? []), name).toEqual(Array.from(w));
+  return { whole, split };
+}
+
 describe('trainer', () => {
   it('resuming from a checkpoint reproduces the uninterrupted run exactly', async () => {
-    const config = tinyConfig();
-    const whole = tmp();
-    const full = await trainRun({ evaluator: generationEvaluator, config, outDir: whole, pool });
-    const split = tmp();
-    const first = await trainRun({ evaluator: generationEvaluator, config, outDir: split, pool, stopAtStep: 3 });
-    expect(first.lastStep).toBe(3);
-    const resumed = await trainRun({ evaluator: generationEvaluator, outDir: split, resume: true, pool });
-    expect(resumed.lastStep).toBe(6);
-    const strip = (rows: typeof full.metrics) => rows.map(({ wallSeconds: _w, ...r }) => r);
-    expect(strip(resumed.metrics)).toEqual(strip(full.metrics));
-    const a = loadCheckpoint(whole);
-    const b = loadCheckpoint(split);
-    expect(b.step).toBe(6);
-    for (const [name, w] of a.weights) expect(Array.from(b.weights.get(name)!), name).toEqual(Array.from(w));
+    const { whole } = await expectExactResume(tinyConfig());
     expect(listCheckpoints(whole)).toEqual([3, 6]);
   });
+
+  // Issue 27's recipe options: conditioned operands (buffers saved with the weights, no optimizer moments), the
+  // loss on v and logit-normal t.
+  for (const conditioning of ['centered', 'zca'] as const) {
+    it(`${conditioning} operands with the loss on v and logit-normal t: resuming reproduces the uninterrupted run exactly`, async () => {
+      const config = applyOverrides(tinyConfig(), [`model.inputConditioning=${conditioning}`, 'train.lossWeighting=velocity', 'train.timeLaw=logit-normal']);
+      const { whole } = await expectExactResume(config);
+      const a = loadCheckpoint(whole);
+      expect(a.weights.has('input_cond.mean')).toBe(true);
+      expect(a.optimizer?.m.has('input_cond.mean')).toBe(false);
+      expect(a.optimizer?.m.has('patch_embed.weight')).toBe(true);
+    });
+  }
 
   it('a non-finite loss stops with a clear error and keeps the last good checkpoint', async () => {
     const out = tmp();

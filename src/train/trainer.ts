@@ -305,7 +305,7 @@ function extendedConfig(config: RunConfig, step: number, steps: number): RunConf
 export function makeOptimizer(config: RunConfig, model: ModelConfig): AdamW {
   const decayed = new Set(
     paramSpecs(model)
-      .filter((s) => s.decay && !s.buffer)
+      .filter((s) => s.decay)
       .map((s) => s.name),
   );
   return new AdamW({
