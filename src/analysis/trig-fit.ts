@@ -595,6 +595,10 @@ function readoutTarget(
     for (let i = 0, q = r * units; i < units; i++, q++) s += values[q] * dirScaled[i];
     pScaled[r] = s;
   }
+  // Values and direction are scaled to at most 1, so |p| ≤ units; a projection below 1e-12·units of that is the
+  // rounding residue of a direction with no weight on the active units (e.g. a row shared by every class, removed
+  // by the centring over c up to rounding): zero, as it is without the rounding.
+  if (!(maxAbs(pScaled) > 1e-12 * units)) return { ...zero, projected: new Float64Array(P * P) };
   const fitScaled = fitOnCells(pScaled, allCells(P), P, k);
   if (!fitScaled) return { ...zero, projected: pScaled.map((v) => v * sV * sD) };
   const factor = sV * sD;

@@ -213,6 +213,23 @@ describe('Table 3 readout fit: degenerate input and errors', () => {
     expect(r.sin.identity.ratio).toBeNull();
   });
 
+  it('is degenerate, as without it, when the only activity lies on a readout row shared by every class (rounding of zero)', () => {
+    // fast-check's counterexample at FC_RUNS=200 (seed 1): the shared row's k-component is zero up to rounding,
+    // and a projection made of that rounding alone once gave a spike an FVE.
+    const p = 3;
+    const units = 5;
+    const X = new Float64Array(p * p * units);
+    X[18] = -0.001; // pair 3, unit 3
+    const W = new Float64Array(p * units);
+    W[5] = -0.001; // class 1, unit 0
+    const shifted = W.map((v, i) => v + (i % units === 3 ? 0.001 : 0)); // unit 3: the same for every class
+    for (const r of [trigReadoutFit(X, p, units, W, 1), trigReadoutFit(X, p, units, shifted, 1)]) {
+      expect(r.cos.degenerate).toBe(true);
+      expect(r.cos.fit.fve).toBe(0);
+      expect(r.sin.fit.fve).toBe(0);
+    }
+  });
+
   it('rejects bad sizes, frequencies and non-finite values', () => {
     const { X, W } = circuit(P, 1, 3, 0, 1, 1);
     expectAnalysisError(() => trigReadoutFit(X, P, 3, W, 0), 'out-of-range');

@@ -450,9 +450,11 @@ export const PAPER = Object.freeze({
       text: 'W′L u⊤ k FFNpreact(a, b)andv⊤ k FFNpreact(a, b)FVE',
       where: 'Table 3 header',
     }),
-    "Primary (issue 15 part 4): W′L [P, f] = each FFN neuron's direct-path write into x̂0 (fc2 → final norm's linear part → out_proj → " +
+    "Directions (issue 15 part 4): W′L [P, f] = each FFN neuron's direct-path write into x̂0 (fc2 → final norm's linear part → out_proj → " +
       "unpatchify) read against each class's template image (the nearest-template score); u_k, v_k = its cos/sin(w_k c) components over c; " +
-      'p = u_k·x (v_k·x) fitted in-sample on [1, cos·cos, sin·sin, cos·sin, sin·cos], FVE = R² (no direction fitting, so no U/(U+P²) bias). ' +
+      "p = u_k·x (v_k·x). The judged reading fits p on its identity's two products and a constant (trigFitPhaseFixed, issue 32); the " +
+      'secondary reading (anyPhase) fits it in-sample on [1, cos·cos, sin·sin, cos·sin, sin·cos], FVE = R² (no direction fitting, so no ' +
+      'U/(U+P²) bias). ' +
       'Robustness check: direction d = X̃ᵀt with t = cos/sin(w_k(a+b)), from half of the pairs, R² on the other half (in-sample FVE of pure noise ' +
       'is about U/(U+P²), 0.52 at P = 23, U = 512).',
   ),
