@@ -30,6 +30,12 @@ export interface DataConfig {
    * before it existed stay valid and unchanged.
    */
   readonly split?: 'unordered';
+  /**
+   * Seed of the run's data stream (the symbol images drawn, the pair split, the evaluation images) when it is to
+   * differ from the run seed, which then seeds only the initialisation and the training draws: a diagnostic that
+   * tells apart what a seed's data and its initialisation do (issue 27). Absent: the run seed, as always.
+   */
+  readonly seed?: number;
 }
 
 export interface TrainConfig {
@@ -83,7 +89,7 @@ export interface RunConfig {
 
 const DATA_FIELDS = ['P', 'N', 'trainingRatio', 'dataset', 'shuffleTargets'] as const;
 /** Data fields that may be absent (with their meaning when absent). */
-const OPTIONAL_DATA_FIELDS = ['split'] as const;
+const OPTIONAL_DATA_FIELDS = ['split', 'seed'] as const;
 /** Train fields that may be absent (with their meaning when absent). */
 const OPTIONAL_TRAIN_FIELDS = ['lrSchedule', 'lossWeighting', 'lossMinT', 'timeLaw', 'timeLocation', 'timeScale'] as const;
 const LR_SCHEDULES = ['constant', 'cosine'] as const;
@@ -161,6 +167,10 @@ function asObject(source: string, section: string, v: unknown): Record<string, u
   return v as Record<string, unknown>;
 }
 
+function dataSeed(source: string, v: unknown): number {
+  return int(source, 'data.seed', v, 0, 0xffffffff, 'a run seed');
+}
+
 /** Validates a whole run config (from a preset with overrides, or a checkpoint's config.json). */
 export function validateRunConfig(raw: unknown, source = 'run config'): RunConfig {
   const top = asObject(source, 'config', raw);
@@ -191,6 +201,7 @@ export function validateRunConfig(raw: unknown, source = 'run config'): RunConfi
     dataset: d.dataset as Dataset,
     shuffleTargets: d.shuffleTargets,
     ...(d.split === 'unordered' ? { split: 'unordered' as const } : {}),
+    ...(d.seed !== undefined ? { seed: dataSeed(source, d.seed) } : {}),
   };
 
   const m = asObject(source, 'model', top.model);

@@ -6,7 +6,7 @@ import { rootRng } from '../engine/random.ts';
 import { loadEmnistPool, type EmnistPool } from '../data/pool.ts';
 import { getPreset } from './presets.ts';
 import { applyOverrides } from './config.ts';
-import { novelHeldoutIndices, prepareRunData, stepBatch } from './run-data.ts';
+import { novelHeldoutIndices, prepareRunData, runDataFromSeed, stepBatch } from './run-data.ts';
 
 let pool: EmnistPool;
 beforeAll(() => {
@@ -44,6 +44,26 @@ describe('prepareRunData: held-out operand images', () => {
     expect(unseen.length).toBe(23 * data.heldoutSymbols.N);
     expect(unseen.some((s) => trained.has(key(s)))).toBe(false);
     expect(data.heldoutSymbols.side).toBe(data.symbols.side);
+  });
+});
+
+describe('runDataFromSeed: data.seed', () => {
+  it("draws the images, split and evaluation images of data.seed, whatever the run seed; absent, the run seed's", () => {
+    const base = getPreset('cpu-n1-unordered');
+    const of = (seed: number, extra: string[] = []) => runDataFromSeed(applyOverrides(base, extra, { seed }), pool);
+    const seed2 = of(2);
+    const seed1WithData2 = of(1, ['data.seed=2']);
+    expect(seed1WithData2.train).toEqual(seed2.train);
+    expect(seed1WithData2.heldout).toEqual(seed2.heldout);
+    expect(seed1WithData2.symbols.images).toEqual(seed2.symbols.images);
+    expect(of(1).train).not.toEqual(seed2.train);
+    expect(applyOverrides(base, ['data.seed=2'], { seed: 1 }).seed).toBe(1);
+  });
+
+  it('is validated: a whole number from 0 to 2^32 − 1', () => {
+    for (const bad of ['data.seed=-1', 'data.seed=1.5', 'data.seed=4294967296', 'data.seed="2"']) {
+      expect(() => applyOverrides(getPreset('cpu-n1'), [bad]), bad).toThrow(/data\.seed must be an integer from 0 to 4294967295/);
+    }
   });
 });
 

@@ -64,9 +64,12 @@ export function prepareRunData(config: RunConfig, rng: Rng, pool: EmnistPool = l
   };
 }
 
-/** A run's data rebuilt from its seed: the stream `data` of the run's root, as training draws it. */
+/**
+ * A run's data rebuilt from its seed: the stream `data` of the root of data.seed when the config sets one, else of
+ * the run seed, as training draws it.
+ */
 export function runDataFromSeed(config: RunConfig, pool: EmnistPool = loadDatasetPool(config.data.dataset)): RunData {
-  return prepareRunData(config, rootRng(config.seed).fork('data'), pool);
+  return prepareRunData(config, rootRng(config.data.seed ?? config.seed).fork('data'), pool);
 }
 
 export interface StepBatchArrays {
