@@ -16,6 +16,7 @@ import { getPreset } from '../train/presets.ts';
 import { lockHolder } from '../train/run-lock.ts';
 import { readLatest } from '../train/run-folder.ts';
 import {
+  armSeeds,
   extendsArm,
   hasScreenRun,
   judgeScreenRun,
@@ -145,8 +146,12 @@ export function screenCommand(): Command {
         const spec = readScreenSpec(opts.spec);
         const root = resolve(opts.root);
         const arms = stageArms(spec, opts);
-        for (const arm of arms) for (const seed of spec.seeds) applyOverrides(getPreset(spec.preset), arm.overrides, { seed });
-        const queue = spec.seeds.flatMap((seed) => arms.map((arm) => ({ arm, seed, target: spec.budgetSteps })));
+        for (const arm of arms) for (const seed of armSeeds(spec, arm)) applyOverrides(getPreset(spec.preset), arm.overrides, { seed });
+        // Seed-major: every arm's first seed, then every arm's second, …
+        const queue = arms
+          .flatMap((arm) => armSeeds(spec, arm).map((seed, rank) => ({ arm, seed, target: spec.budgetSteps, rank })))
+          .sort((x, y) => x.rank - y.rank)
+          .map(({ rank: _rank, ...job }) => job);
         const failed = await runScreenQueue(queue, opts.jobs, (arm, seed, target) => runOne(spec, resolve(opts.spec), root, arm, seed, target));
         if (failed > 0) process.exitCode = 1;
       }),
@@ -163,13 +168,13 @@ export function screenCommand(): Command {
           const ext = stage.extension;
           if (!ext) continue;
           for (const arm of arms) {
-            const judged = spec.seeds.map((s) => readJudgement(screenRunDir(root, arm.id, s), spec.budgetSteps));
+            const judged = armSeeds(spec, arm).map((s) => readJudgement(screenRunDir(root, arm.id, s), spec.budgetSteps));
             if (judged.some((j) => j === null)) {
               console.log(`${arm.id}: not every seed is judged at ${spec.budgetSteps} steps yet; not decided`);
               continue;
             }
             if (!extendsArm(judged as ScreenJudgement[], ext.ifMeanNovelAtLeast)) continue;
-            for (const seed of spec.seeds) queue.push({ arm, seed, target: ext.steps });
+            for (const seed of armSeeds(spec, arm)) queue.push({ arm, seed, target: ext.steps });
           }
         }
         const failed = await runScreenQueue(queue, opts.jobs, (arm, seed, target) => runOne(spec, resolve(opts.spec), root, arm, seed, target));
@@ -186,7 +191,7 @@ export function screenCommand(): Command {
         const root = existingFolder('--root', opts.root);
         await setupBackend(command);
         for (const arm of stageArms(spec, opts)) {
-          for (const seed of spec.seeds.filter((s) => opts.seed === undefined || s === opts.seed)) {
+          for (const seed of armSeeds(spec, arm).filter((s) => opts.seed === undefined || s === opts.seed)) {
             const dir = screenRunDir(root, arm.id, seed);
             if (!hasScreenRun(dir) || lockHolder(dir).held || (!opts.again && judgedAtLatest(dir))) continue;
             const j = judgeScreenRun(dir, arm.id, seed);
@@ -204,7 +209,7 @@ export function screenCommand(): Command {
         const root = existingFolder('--root', opts.root);
         await setupBackend(command);
         for (const arm of stageArms(spec, opts)) {
-          for (const seed of spec.seeds) {
+          for (const seed of armSeeds(spec, arm)) {
             const dir = screenRunDir(root, arm.id, seed);
             const latest = hasScreenRun(dir) ? readLatest(dir) : null;
             const judged = latest ? readJudgement(dir, latest.step) : null;
@@ -231,7 +236,7 @@ export function screenCommand(): Command {
         const root = resolve(opts.root);
         const mechanisms = spec.stages.flatMap((stage) =>
           stage.arms.flatMap((arm) =>
-            spec.seeds.flatMap((seed) =>
+            armSeeds(spec, arm).flatMap((seed) =>
               readMechanisms(screenRunDir(root, arm.id, seed)).map((m) => ({ arm: arm.id, seed, step: m.step, text: describeMechanism(m) })),
             ),
           ),

@@ -10,6 +10,7 @@ import { getPreset } from '../train/presets.ts';
 import { applyOverrides } from '../train/config.ts';
 import {
   armMeanNovel,
+  armSeeds,
   extendsArm,
   judgementFile,
   readJudgement,
@@ -73,8 +74,22 @@ function judgement(seed: number, step: number, novel: number, grokked: boolean):
 describe('readScreenSpec', () => {
   it('the committed screen file is valid and every arm applies to its preset', () => {
     const spec = readScreenSpec('docs/recipe-screen.json');
-    for (const arm of spec.stages.flatMap((s) => s.arms)) for (const seed of spec.seeds) applyOverrides(getPreset(spec.preset), arm.overrides, { seed });
+    for (const arm of spec.stages.flatMap((s) => s.arms))
+      for (const seed of armSeeds(spec, arm)) applyOverrides(getPreset(spec.preset), arm.overrides, { seed });
     expect(spec.seeds.length).toBeGreaterThanOrEqual(3);
+  });
+  it("an arm's own seeds replace the screen's, in its table rows too", () => {
+    const spec = readScreenSpec(writeSpec({ ...SPEC, stages: [{ ...SPEC.stages[0], arms: [{ id: 'D', tier: 'diagnostic', overrides: [], seeds: [7, 9] }] }] }));
+    const arm = spec.stages[0].arms[0];
+    expect(armSeeds(spec, arm)).toEqual([7, 9]);
+    expect(armSeeds(spec, { ...arm, seeds: undefined })).toEqual(spec.seeds);
+    const table = renderScreenResults(spec, (_arm, seed, budget) => (budget === 100 && seed === 7 ? judgement(seed, 100, 0.5, false) : null));
+    expect(table).toContain('| D | 7 | 100 / 100 |');
+    expect(table).toContain('| D | 9 | not judged |');
+    expect(table).toContain('0 of 1 judged (2 registered)');
+    expect(() => readScreenSpec(writeSpec({ ...SPEC, stages: [{ ...SPEC.stages[0], arms: [{ id: 'D', tier: 'text', overrides: [], seeds: [] }] }] }))).toThrow(
+      /arms\[0\]\.seeds/,
+    );
   });
   it('a malformed file is a ConfigError naming the field', () => {
     expect(() => readScreenSpec(writeSpec({ ...SPEC, seeds: [] }))).toThrow(/"seeds"/);

@@ -29,7 +29,16 @@ export interface ScreenArm {
   readonly tier: ScreenTier;
   readonly overrides: readonly string[];
   readonly what: string;
+  /** The arm's own seeds (a diagnostic that pairs run seeds with data seeds); absent: the screen's. */
+  readonly seeds?: readonly number[];
 }
+
+/** The seeds an arm runs: its own when it lists them, else the screen's. */
+export function armSeeds(spec: Pick<ScreenSpec, 'seeds'>, arm: Pick<ScreenArm, 'seeds'>): readonly number[] {
+  return arm.seeds ?? spec.seeds;
+}
+
+const isSeedList = (v: unknown): v is number[] => Array.isArray(v) && v.length > 0 && v.every((s) => Number.isInteger(s) && s >= 0 && s <= 0xffffffff);
 
 /** A registered extension of a stage: arms whose mean novel accuracy reached the bar get a longer budget. */
 export interface ScreenExtension {
@@ -61,8 +70,7 @@ export function readScreenSpec(path: string): ScreenSpec {
   if (typeof raw !== 'object' || raw === null) fail('must hold a JSON object');
   if (typeof raw.preset !== 'string') fail('"preset" must be a preset name');
   const seeds = raw.seeds;
-  if (!Array.isArray(seeds) || seeds.length === 0 || !seeds.every((s) => Number.isInteger(s) && s >= 0))
-    fail('"seeds" must be a non-empty list of whole numbers');
+  if (!isSeedList(seeds)) fail('"seeds" must be a non-empty list of whole numbers');
   if (!Number.isInteger(raw.budgetSteps) || (raw.budgetSteps as number) < 1) fail('"budgetSteps" must be a positive whole number');
   if (!Array.isArray(raw.stages) || raw.stages.length === 0) fail('"stages" must be a non-empty list');
   const ids = new Set<string>();
@@ -77,7 +85,14 @@ export function readScreenSpec(path: string): ScreenSpec {
       if (!SCREEN_TIERS.includes(a.tier as ScreenTier)) fail(`${where}.tier must be one of ${SCREEN_TIERS.join(', ')}`);
       if (!Array.isArray(a.overrides) || !a.overrides.every((o) => typeof o === 'string')) fail(`${where}.overrides must be a list of section.field=value`);
       for (const o of a.overrides as string[]) parseOverride(o);
-      return { id: a.id as string, tier: a.tier as ScreenTier, overrides: a.overrides as string[], what: String(a.what ?? '') };
+      if (a.seeds !== undefined && !isSeedList(a.seeds)) fail(`${where}.seeds must be a non-empty list of whole numbers`);
+      return {
+        id: a.id as string,
+        tier: a.tier as ScreenTier,
+        overrides: a.overrides as string[],
+        what: String(a.what ?? ''),
+        ...(a.seeds !== undefined ? { seeds: a.seeds as number[] } : {}),
+      };
     });
     const ext = st.extension as Record<string, unknown> | undefined;
     if (ext !== undefined) {
@@ -228,7 +243,7 @@ export function renderScreenResults(
     const ext = stage.extension;
     if (ext) {
       const extended = stage.arms.filter((arm) => {
-        const judged = spec.seeds.map((s) => judgementOf(arm.id, s, spec.budgetSteps));
+        const judged = armSeeds(spec, arm).map((s) => judgementOf(arm.id, s, spec.budgetSteps));
         return judged.every((j) => j !== null) && extendsArm(judged as ScreenJudgement[], ext.ifMeanNovelAtLeast);
       });
       lines.push(
@@ -263,12 +278,17 @@ export function renderScreenResults(
 function renderBudget(lines: string[], spec: ScreenSpec, arms: readonly ScreenArm[], judgementOf: (arm: string, seed: number) => ScreenJudgement | null): void {
   {
     lines.push('| arm | tier | seeds grokked (judge) | mean novel accuracy (judge) | overrides |', '|---|---|---|---|---|');
-    const perArm = arms.map((arm) => ({ arm, judged: spec.seeds.map((s) => judgementOf(arm.id, s)).filter((j): j is ScreenJudgement => j !== null) }));
+    const perArm = arms.map((arm) => ({
+      arm,
+      judged: armSeeds(spec, arm)
+        .map((s) => judgementOf(arm.id, s))
+        .filter((j): j is ScreenJudgement => j !== null),
+    }));
     for (const { arm, judged } of perArm) {
       const mean = armMeanNovel(judged);
       const grokked = judged.filter((j) => j.status.grokked).length;
       lines.push(
-        `| ${arm.id} | ${arm.tier} | ${judged.length === 0 ? 'not run yet' : `${grokked} of ${judged.length} judged (${spec.seeds.length} registered)`} | ${mean === null ? '—' : pct(mean)} | ${arm.overrides.map((o) => `\`${o}\``).join(' ') || '—'} |`,
+        `| ${arm.id} | ${arm.tier} | ${judged.length === 0 ? 'not run yet' : `${grokked} of ${judged.length} judged (${armSeeds(spec, arm).length} registered)`} | ${mean === null ? '—' : pct(mean)} | ${arm.overrides.map((o) => `\`${o}\``).join(' ') || '—'} |`,
       );
     }
     lines.push('');
@@ -277,7 +297,7 @@ function renderBudget(lines: string[], spec: ScreenSpec, arms: readonly ScreenAr
       '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     );
     for (const { arm } of perArm) {
-      for (const seed of spec.seeds) {
+      for (const seed of armSeeds(spec, arm)) {
         const j = judgementOf(arm.id, seed);
         if (!j) {
           lines.push(`| ${arm.id} | ${seed} | not judged | | | | | | | | | | |`);
